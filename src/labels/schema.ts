@@ -1,0 +1,80 @@
+/**
+ * Wire shapes for labels: one zod schema each, types derived from them.
+ * Routes validate with these; the store and journal speak these types.
+ */
+import { z } from "zod";
+
+export const MAX_TAGS = 64;
+export const MAX_TAG_LENGTH = 128;
+export const MAX_NOTES_LENGTH = 20_000;
+export const MAX_METRICS = 256;
+export const MAX_BATCH_PATCHES = 1000;
+
+export const Star = z.number().int().min(0).max(5);
+export const Tag = z.string().max(MAX_TAG_LENGTH);
+export const TagList = z.array(Tag).max(MAX_TAGS);
+export const MetricName = z.string().min(1).max(128);
+export const MetricValue = z.number().refine(Number.isFinite, "must be a finite number");
+
+/** The per-item record ("sidecar"). */
+export const Sidecar = z.object({
+  path: z.string(),
+  star: Star.nullable(),
+  tags: z.array(z.string()),
+  notes: z.string(),
+  metrics: z.record(z.string(), z.number()),
+  version: z.number().int().min(1),
+  updated_at: z.string().nullable(),
+  updated_by: z.string().nullable(),
+});
+export type Sidecar = z.infer<typeof Sidecar>;
+
+/** Fields of a patch; each applies only when present. */
+export const PatchFields = z
+  .object({
+    set_star: Star.nullable().optional(),
+    set_notes: z.string().max(MAX_NOTES_LENGTH).optional(),
+    set_tags: TagList.optional(),
+    add_tags: TagList.optional(),
+    remove_tags: TagList.optional(),
+    set_metrics: z.record(MetricName, MetricValue.nullable()).optional(),
+  })
+  .strict();
+export type PatchFields = z.infer<typeof PatchFields>;
+
+export const PatchBody = PatchFields.extend({
+  base_version: z.number().int().min(1).optional(),
+}).strict();
+export type PatchBody = z.infer<typeof PatchBody>;
+
+/** PUT /item: full replace (compatibility). */
+export const PutBody = z
+  .object({
+    star: Star.nullable().optional(),
+    tags: TagList.optional(),
+    notes: z.string().max(MAX_NOTES_LENGTH).optional(),
+    metrics: z.record(MetricName, MetricValue).optional(),
+    base_version: z.number().int().min(1).optional(),
+  })
+  .strict();
+export type PutBody = z.infer<typeof PutBody>;
+
+export const BatchPatchBody = z
+  .object({
+    patches: z
+      .array(PatchBody.extend({ path: z.string().min(1) }))
+      .min(1)
+      .max(MAX_BATCH_PATCHES),
+  })
+  .strict();
+export type BatchPatchBody = z.infer<typeof BatchPatchBody>;
+
+/** Who made a write: display name chosen in the browser plus a short client id. */
+export const Actor = z.object({
+  name: z.string().trim().min(1).max(64).default("anonymous"),
+  client_id: z.string().trim().min(1).max(64).default("api"),
+});
+export type Actor = z.infer<typeof Actor>;
+
+export const ChangedField = z.enum(["star", "tags", "notes", "metrics"]);
+export type ChangedField = z.infer<typeof ChangedField>;

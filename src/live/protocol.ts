@@ -1,0 +1,65 @@
+/**
+ * Wire types of the event stream: event names and payloads. No transport here.
+ * Every event carries one increasing id (see EventBus).
+ */
+import type { ChangedField } from "../labels/schema.ts";
+
+export const EventName = {
+  itemUpdated: "item-updated",
+  metricsUpdated: "metrics-updated",
+  presence: "presence",
+  persistence: "persistence",
+  resyncRequired: "resync-required",
+} as const;
+export type EventName = (typeof EventName)[keyof typeof EventName];
+
+export interface ItemUpdated {
+  path: string;
+  version: number;
+  star: number | null;
+  tags: string[];
+  notes: string;
+  metrics: Record<string, number>;
+  updated_at: string | null;
+  updated_by: string | null;
+  /** Writer's tab id, so the writer can tell its own echo apart. */
+  client_id: string | null;
+  changed_fields: ChangedField[];
+}
+
+export interface MetricsUpdated {
+  /** Items whose metrics changed, up to a cap; `truncated` says more changed. */
+  items: { path: string; version: number; metrics: Record<string, number> }[];
+  count: number;
+  truncated: boolean;
+}
+
+export interface PresenceCounts {
+  gallery_id: string;
+  viewing: number;
+  editing: number;
+  names: string[];
+}
+
+export interface PersistenceState {
+  state: "saved" | "failed" | "disabled";
+  durability: "strict" | "relaxed" | "memory";
+  last_error: string | null;
+}
+
+export interface ResyncRequired {
+  reason: "too_old" | "future" | "restart" | "backlog";
+  last_event_id: number;
+}
+
+export type LiveEvent =
+  | { type: typeof EventName.itemUpdated; data: ItemUpdated }
+  | { type: typeof EventName.metricsUpdated; data: MetricsUpdated }
+  | { type: typeof EventName.presence; data: PresenceCounts }
+  | { type: typeof EventName.persistence; data: PersistenceState }
+  | { type: typeof EventName.resyncRequired; data: ResyncRequired };
+
+export interface Envelope {
+  id: number;
+  event: LiveEvent;
+}
