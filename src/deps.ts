@@ -1,0 +1,27 @@
+/**
+ * Everything a route may use, built once in src/server.ts (or by a test) and
+ * handed to each route factory. Routes stay thin: they validate, call one of
+ * these, and render.
+ */
+import type { Config } from "./config.ts";
+import type { GalleryIndex } from "./gallery/gallery-index.ts";
+import type { LabelStore } from "./labels/store.ts";
+import type { EventBus } from "./live/bus.ts";
+import type { Thumbnailer } from "./media/thumbnails.ts";
+import type { PresenceTracker } from "./presence/tracker.ts";
+
+export interface Logger {
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+export interface AppDeps {
+  config: Config;
+  gallery: GalleryIndex;
+  labels: LabelStore;
+  bus: EventBus;
+  thumbs: Thumbnailer;
+  presence: PresenceTracker;
+  log: Logger;
+}
