@@ -50,6 +50,8 @@ export const BrowseQuery = z.object({
   seed: z.coerce.number().int().min(0).max(2 ** 31).default(1),
   sel: canonical.optional(),
   size: z.coerce.number().int().min(CARD_SIZES.min).max(CARD_SIZES.max).default(CARD_SIZES.default),
+  /** The full-screen viewer is open on `sel`. */
+  view: boolish.default(false),
 });
 export type BrowseQuery = z.output<typeof BrowseQuery>;
 
@@ -72,6 +74,7 @@ export function browseParams(q: BrowseQuery, overrides: Partial<BrowseQuery> = {
   if (s.sort === "random") p.set("seed", String(s.seed));
   if (s.sel) p.set("sel", s.sel);
   if (s.size !== CARD_SIZES.default) p.set("size", String(s.size));
+  if (s.view && s.sel) p.set("view", "1");
   return p;
 }
 

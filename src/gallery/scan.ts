@@ -47,7 +47,6 @@ export async function scanFolder(root: string, opts: ScanOptions = {}): Promise<
   const images: ImageEntry[] = [];
   const folders: string[] = [];
   const skipped: ScanResult["skipped"] = [];
-  const seenDirs = new Set<string>([realRoot]);
   const queue: { abs: string; canon: string }[] = [{ abs: realRoot, canon: "/" }];
   let lastProgress = 0;
 
@@ -71,7 +70,7 @@ export async function scanFolder(root: string, opts: ScanOptions = {}): Promise<
       if (name.startsWith(".")) continue;
       const childAbs = join(abs, d.name);
       const childCanon = childPath(canon, name);
-      let isDir = d.isDirectory();
+      const isDir = d.isDirectory();
       let isFile = d.isFile();
       if (d.isSymbolicLink()) {
         const real = safeRealpath(childAbs);
@@ -80,15 +79,9 @@ export async function scanFolder(root: string, opts: ScanOptions = {}): Promise<
           continue;
         }
         const st = await fsp.stat(real).catch(() => null);
-        if (!st) continue;
-        isDir = st.isDirectory();
-        isFile = st.isFile();
-        if (isDir) {
-          if (seenDirs.has(real)) continue;
-          seenDirs.add(real);
-        }
-      } else if (isDir) {
-        seenDirs.add(childAbs);
+        // A linked folder inside the root is indexed once, under its real path.
+        if (!st?.isFile()) continue;
+        isFile = true;
       }
       if (isDir) {
         if (exclude.has(childAbs)) continue;

@@ -1,0 +1,41 @@
+/**
+ * The Hono application: every route factory mounted over one set of deps.
+ * Request flow: Bun.serve (src/server.ts) → this app → a route in src/routes/
+ * (validates with zod, calls a domain module) → JSON, or HTML from views/.
+ */
+import { Hono } from "hono";
+import type { AppDeps } from "./deps.ts";
+import { jsonError } from "./routes/errors.ts";
+import { eventRoutes, type EventRouteOptions } from "./routes/events.ts";
+import { healthRoutes, streamStatsOf } from "./routes/health.ts";
+import { itemRoutes } from "./routes/items.ts";
+import { mediaRoutes } from "./routes/media.ts";
+import { pageRoutes } from "./routes/pages.ts";
+import { presenceRoutes } from "./routes/presence.ts";
+import { staticRoutes } from "./routes/static.ts";
+
+export interface AppOptions {
+  events?: EventRouteOptions;
+}
+
+export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
+  const app = new Hono();
+  app.use("*", async (c, next) => {
+    await next();
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Referrer-Policy", "same-origin");
+  });
+  app.route("/", staticRoutes());
+  app.route("/", mediaRoutes(deps));
+  app.route("/", itemRoutes(deps));
+  app.route("/", eventRoutes(deps, opts.events));
+  app.route("/", presenceRoutes(deps, { streamStats: streamStatsOf(deps) }));
+  app.route("/", healthRoutes(deps));
+  app.route("/", pageRoutes(deps));
+  app.notFound((c) => jsonError(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+  app.onError((err, c) => {
+    deps.log.error(`${c.req.method} ${c.req.url}: ${err.stack ?? err.message}`);
+    return jsonError(c, 500, "internal_error", "Lenslet hit an unexpected error; it was logged on the server.");
+  });
+  return app;
+}

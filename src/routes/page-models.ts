@@ -1,0 +1,194 @@
+/**
+ * Assembles the plain view models (views/model.ts) from the index and the
+ * label store. No HTTP here: routes parse the request, call these, render.
+ */
+import { ancestorsOf, baseName } from "../core/paths.ts";
+import type { AppDeps } from "../deps.ts";
+import { type BrowseQuery, browseHref, browseParams } from "../gallery/browse-query.ts";
+import { QueryRunner } from "../gallery/run-query.ts";
+import type { ImageEntry } from "../gallery/types.ts";
+import type { BrowseModel, CardModel, ItemDetails, TreeChildrenModel, TreeNode } from "../../views/model.ts";
+import type { ViewerModel } from "../../views/Viewer.tsx";
+
+export const TREE_PAGE = 200;
+export const FIRST_PAGE = 120;
+
+export class PageModels {
+  readonly queries: QueryRunner;
+  private tagCache: { revision: number; tags: { tag: string; count: number }[] } | null = null;
+
+  constructor(private readonly deps: AppDeps) {
+    this.queries = new QueryRunner(deps.gallery, deps.labels);
+  }
+
+  card(img: ImageEntry, q: BrowseQuery): CardModel {
+    const s = this.deps.labels.get(img.path);
+    return {
+      path: img.path,
+      name: img.name,
+      thumbUrl: this.thumbUrl(img),
+      star: s.star,
+      tags: s.tags,
+      version: s.version,
+      folder: q.recursive && img.folder !== q.folder ? img.folder : null,
+      href: browseHref(q, { sel: img.path }),
+    };
+  }
+
+  thumbUrl(img: ImageEntry): string {
+    return `/thumb?path=${encodeURIComponent(img.path)}&v=${encodeURIComponent(this.deps.thumbs.etag(img))}`;
+  }
+
+  cards(q: BrowseQuery, offset: number, limit: number): { cards: CardModel[]; total: number } {
+    const items = this.queries.run(q);
+    return { cards: items.slice(offset, offset + limit).map((img) => this.card(img, q)), total: items.length };
+  }
+
+  browse(q: BrowseQuery, offset = 0, limit = FIRST_PAGE): BrowseModel {
+    const { gallery } = this.deps;
+    const folder = gallery.folder(q.folder);
+    const items = this.queries.run(q);
+    // A selected item keeps its page in view when the page is reloaded without JS.
+    let start = offset;
+    if (q.sel && offset === 0) {
+      const i = items.findIndex((img) => img.path === q.sel);
+      if (i >= limit) start = Math.floor(i / limit) * limit;
+    }
+    const qs = browseParams(q, { sel: undefined }).toString();
+    return {
+      q,
+      folderName: q.folder === "/" ? "All images" : baseName(q.folder),
+      crumbs: [...ancestorsOf(q.folder), q.folder]
+        .filter((p, i, a) => a.indexOf(p) === i)
+        .map((p) => ({ path: p, name: p === "/" ? "Home" : baseName(p) })),
+      total: items.length,
+      unfiltered: gallery.list(q.folder, q.recursive).length,
+      subfolderCount: folder?.folders.length ?? 0,
+      offset: start,
+      limit,
+      cards: items.slice(start, start + limit).map((img) => this.card(img, q)),
+      tagOptions: this.tagOptions(),
+      selected: q.sel ? this.details(q.sel) : null,
+      queryString: qs,
+    };
+  }
+
+  details(path: string): ItemDetails | null {
+    const img = this.deps.gallery.get(path);
+    if (!img) return null;
+    const s = this.deps.labels.get(path);
+    const dims = this.deps.dims.peek(img);
+    return {
+      path,
+      name: img.name,
+      folder: img.folder,
+      size: img.size,
+      mtimeMs: img.mtimeMs,
+      width: dims?.width ?? 0,
+      height: dims?.height ?? 0,
+      fileUrl: `/file?path=${encodeURIComponent(path)}`,
+      previewUrl: this.thumbUrl(img),
+      star: s.star,
+      tags: s.tags,
+      notes: s.notes,
+      metrics: s.metrics,
+      version: s.version,
+      updatedAt: s.updated_at,
+      updatedBy: s.updated_by,
+    };
+  }
+
+  /** Tags in use, most used first; recomputed only when labels change. */
+  tagOptions(): { tag: string; count: number }[] {
+    const rev = this.deps.labels.revision;
+    if (this.tagCache?.revision === rev) return this.tagCache.tags;
+    const counts = new Map<string, number>();
+    for (const [, s] of this.deps.labels.entries()) for (const t of s.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
+    const tags = [...counts].map(([tag, count]) => ({ tag, count }));
+    tags.sort((a, b) => b.count - a.count || a.tag.localeCompare(b.tag));
+    this.tagCache = { revision: rev, tags: tags.slice(0, 200) };
+    return this.tagCache.tags;
+  }
+
+  private node(path: string, expand: Set<string>, current: string): TreeNode {
+    const f = this.deps.gallery.folder(path)!;
+    const open = expand.has(path) && f.folders.length > 0;
+    const shown = open ? this.childPage(f.folders, current, 0) : null;
+    return {
+      path,
+      name: path === "/" ? "All images" : f.name,
+      totalImages: f.totalImages,
+      childCount: f.folders.length,
+      children: shown ? shown.page.map((p) => this.node(p, expand, current)) : null,
+      remaining: shown ? f.folders.length - shown.page.length : 0,
+    };
+  }
+
+  /** A page of child folders; the first page always includes the child on the way to `current`. */
+  private childPage(children: string[], current: string, offset: number): { page: string[] } {
+    const page = children.slice(offset, offset + TREE_PAGE);
+    if (offset === 0) {
+      const onPath = children.find((c) => current === c || current.startsWith(`${c}/`));
+      if (onPath && !page.includes(onPath)) page.push(onPath);
+    }
+    return { page };
+  }
+
+  /** The root node plus its children, with the ancestors of `current` expanded. */
+  tree(q: BrowseQuery): { root: TreeNode; children: TreeChildrenModel } {
+    const expand = new Set([...ancestorsOf(q.folder), q.folder]);
+    const root = this.node("/", expand, q.folder);
+    return {
+      root: { ...root, children: null },
+      children: {
+        parent: "/",
+        nodes: root.children ?? [],
+        remaining: root.remaining,
+        nextOffset: root.children?.length ?? 0,
+        current: q.folder,
+        q,
+      },
+    };
+  }
+
+  treeChildren(folder: string, offset: number, current: string, q: BrowseQuery): TreeChildrenModel | null {
+    const f = this.deps.gallery.folder(folder);
+    if (!f) return null;
+    const { page } = this.childPage(f.folders, current, offset);
+    const expand = new Set(ancestorsOf(current));
+    return {
+      parent: folder,
+      nodes: page.map((p) => this.node(p, expand, current)),
+      remaining: Math.max(0, f.folders.length - offset - page.length),
+      nextOffset: offset + page.length,
+      current,
+      q,
+    };
+  }
+
+  viewer(q: BrowseQuery, path: string): ViewerModel | null {
+    const item = this.details(path);
+    if (!item) return null;
+    const items = this.queries.run(q);
+    let index = items.findIndex((img) => img.path === path);
+    const total = items.length;
+    if (index < 0) index = 0;
+    const prev = index > 0 ? items[index - 1] : undefined;
+    const next = index + 1 < total ? items[index + 1] : undefined;
+    const href = (p: string) => browseHref(q, { sel: p, view: true });
+    const preload = [items[index + 1], items[index - 1], items[index + 2]]
+      .filter((x): x is ImageEntry => !!x)
+      .map((img) => `/file?path=${encodeURIComponent(img.path)}`);
+    return {
+      item,
+      index,
+      total,
+      prevHref: prev ? href(prev.path) : null,
+      nextHref: next ? href(next.path) : null,
+      closeHref: browseHref(q, { sel: path, view: false }),
+      preload,
+      prevPath: prev?.path ?? null,
+      nextPath: next?.path ?? null,
+    };
+  }
+}

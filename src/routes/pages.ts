@@ -1,0 +1,158 @@
+/**
+ * The HTML side: one URL per state (`/?folder=&q=&sort=&stars=&tag=&sel=&view=`),
+ * answered as the full page, or as the #browse fragment when htmx asks
+ * (HX-Request), plus the fragments the page fetches while you work.
+ */
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import { canonicalPath } from "../core/paths.ts";
+import type { AppDeps } from "../deps.ts";
+import { BrowseQuery, PageQuery } from "../gallery/browse-query.ts";
+import { Browse } from "../../views/Browse.tsx";
+import { TreeChildren } from "../../views/FolderTree.tsx";
+import { GridPage } from "../../views/Grid.tsx";
+import { Inspector } from "../../views/Inspector.tsx";
+import { Page } from "../../views/Page.tsx";
+import { Card } from "../../views/Card.tsx";
+import { Viewer } from "../../views/Viewer.tsx";
+import { jsonError, validationError } from "./errors.ts";
+import { FIRST_PAGE, PageModels } from "./page-models.ts";
+import { queryObject } from "./query-params.ts";
+import pkg from "../../package.json" with { type: "json" };
+
+const DOCTYPE = "<!DOCTYPE html>";
+
+const PathQuery = z.object({ path: z.string().min(1).max(4096) });
+const TreeQuery = z.object({
+  folder: z.string().max(4096).default("/"),
+  offset: z.coerce.number().int().min(0).default(0),
+  current: z.string().max(4096).default("/"),
+});
+const CardsQuery = z.object({ path: z.array(z.string().max(4096)).min(1).max(500) });
+
+function parseBrowse(c: Context) {
+  return BrowseQuery.safeParse(queryObject(c));
+}
+
+function canon(c: Context, raw: string): string | Response {
+  try {
+    return canonicalPath(raw);
+  } catch (err) {
+    return jsonError(c, 400, "invalid_path", (err as Error).message, { field: "path" });
+  }
+}
+
+export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
+  const app = new Hono();
+  const html = (c: Context, body: unknown, status: 200 | 404 = 200) =>
+    c.html(`${body}`, status, { "Cache-Control": "no-store", Vary: "HX-Request" });
+
+  app.get("/", (c) => {
+    const parsed = parseBrowse(c);
+    if (!parsed.success) return validationError(c, parsed.error);
+    const q = parsed.data;
+    if (!deps.gallery.folder(q.folder)) return jsonError(c, 404, "not_found", `no folder ${q.folder}`, { field: "folder" });
+    const page = PageQuery.safeParse(queryObject(c));
+    const offset = page.success ? page.data.offset : 0;
+    const browse = models.browse(q, offset, FIRST_PAGE);
+    if (c.req.header("HX-Request") === "true") {
+      return html(c, <Browse m={browse} />);
+    }
+    const tree = models.tree(q);
+    const viewer = q.view && q.sel ? models.viewer(q, q.sel) : null;
+    const title = q.sel && browse.selected ? `${browse.selected.name} · Lenslet` : `${browse.folderName} · Lenslet`;
+    const body = (
+      <Page
+        m={{
+          browse,
+          tree: tree.children,
+          title,
+          canWrite: deps.config.canWrite,
+          notice: deps.config.workspaceNotice,
+          durability: deps.config.canWrite ? deps.config.durability : "memory",
+          version: pkg.version,
+          lastEventId: deps.bus.lastId,
+        }}
+        root={tree.root}
+        viewer={viewer}
+      />
+    );
+    return c.html(DOCTYPE + body, 200, { "Cache-Control": "no-store", Vary: "HX-Request" });
+  });
+
+  // A page of cards for the virtual grid.
+  app.get("/grid/page", (c) => {
+    const parsed = parseBrowse(c);
+    if (!parsed.success) return validationError(c, parsed.error);
+    const page = PageQuery.safeParse(queryObject(c));
+    if (!page.success) return validationError(c, page.error);
+    const { cards, total } = models.cards(parsed.data, page.data.offset, page.data.limit);
+    return c.html(`${<GridPage cards={cards} offset={page.data.offset} selected={parsed.data.sel} />}`, 200, {
+      "Cache-Control": "no-store",
+      "X-Total": String(total),
+    });
+  });
+
+  // Cards re-rendered by path (after a label change), as out-of-band swaps by id.
+  app.get("/cards", (c) => {
+    const parsedQ = parseBrowse(c);
+    if (!parsedQ.success) return validationError(c, parsedQ.error);
+    const parsed = CardsQuery.safeParse({ path: c.req.queries("path") ?? [] });
+    if (!parsed.success) return validationError(c, parsed.error);
+    const q = parsedQ.data;
+    const out: string[] = [];
+    for (const raw of parsed.data.path) {
+      const path = canon(c, raw);
+      if (typeof path !== "string") return path;
+      const img = deps.gallery.get(path);
+      if (!img) continue;
+      out.push(`${<Card card={models.card(img, q)} index={-1} selected={false} />}`);
+    }
+    return c.html(out.join(""), 200, { "Cache-Control": "no-store" });
+  });
+
+  app.get("/tree", (c) => {
+    const parsed = TreeQuery.safeParse(queryObject(c));
+    if (!parsed.success) return validationError(c, parsed.error);
+    const folder = canon(c, parsed.data.folder);
+    if (typeof folder !== "string") return folder;
+    const current = canon(c, parsed.data.current);
+    if (typeof current !== "string") return current;
+    const q = BrowseQuery.parse({ folder: current });
+    const m = models.treeChildren(folder, parsed.data.offset, current, q);
+    if (!m) return jsonError(c, 404, "not_found", `no folder ${folder}`, { field: "folder" });
+    return html(c, <TreeChildren m={m} />);
+  });
+
+  app.get("/inspector", (c) => {
+    const parsed = PathQuery.safeParse(queryObject(c));
+    if (!parsed.success) return validationError(c, parsed.error);
+    const path = canon(c, parsed.data.path);
+    if (typeof path !== "string") return path;
+    const item = models.details(path);
+    if (!item) return jsonError(c, 404, "not_found", `no image ${path}`, { field: "path" });
+    return html(c, <Inspector item={item} />);
+  });
+
+  app.get("/viewer", (c) => {
+    const parsed = parseBrowse(c);
+    if (!parsed.success) return validationError(c, parsed.error);
+    if (!parsed.data.sel) return jsonError(c, 400, "validation_error", "sel is required", { field: "sel" });
+    const v = models.viewer(parsed.data, parsed.data.sel);
+    if (!v) return jsonError(c, 404, "not_found", `no image ${parsed.data.sel}`, { field: "sel" });
+    return html(c, <Viewer v={v} />);
+  });
+
+  // Paths and versions of a whole result, for "select all" and bulk edits.
+  app.get("/select", (c) => {
+    const parsed = parseBrowse(c);
+    if (!parsed.success) return validationError(c, parsed.error);
+    const items = models.queries.run(parsed.data);
+    return c.json({
+      total: items.length,
+      items: items.map((img) => [img.path, deps.labels.get(img.path).version] as const),
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,118 @@
+import { beforeAll, describe, expect, test } from "bun:test";
+import { BrowseQuery, browseHref, browseParams } from "../../src/gallery/browse-query.ts";
+import { GalleryIndex } from "../../src/gallery/gallery-index.ts";
+import { type LabelFacts, QueryRunner, randomRank } from "../../src/gallery/run-query.ts";
+import { tempDir, writeTree } from "../helpers/tree.ts";
+
+class Labels {
+  revision = 0;
+  private map = new Map<string, LabelFacts>();
+  get(path: string): LabelFacts {
+    return this.map.get(path) ?? { star: null, tags: [], notes: "" };
+  }
+  set(path: string, l: Partial<LabelFacts>) {
+    this.map.set(path, { ...this.get(path), ...l });
+    this.revision++;
+  }
+}
+
+let index: GalleryIndex;
+let labels: Labels;
+let runner: QueryRunner;
+const q = (o: Record<string, unknown> = {}) => BrowseQuery.parse(o);
+
+beforeAll(async () => {
+  const root = tempDir();
+  await writeTree(root, {
+    "b.jpg": { mtime: 3000, w: 40 },
+    "a.jpg": { mtime: 1000, w: 10 },
+    "c.jpg": { mtime: 2000, w: 80, h: 60 },
+    "sub/d.jpg": { mtime: 500 },
+    "sub/deep/e.jpg": { mtime: 4000 },
+  });
+  index = await GalleryIndex.build(root);
+  labels = new Labels();
+  runner = new QueryRunner(index, labels);
+  labels.set("/a.jpg", { star: 5, tags: ["sky", "best"] });
+  labels.set("/b.jpg", { star: 2, notes: "Golden hour" });
+  labels.set("/sub/d.jpg", { star: 5, tags: ["sky"] });
+});
+
+const paths = (o: Record<string, unknown>) => runner.run(q(o)).map((i) => i.path);
+
+describe("sort", () => {
+  test("name, asc and desc", () => {
+    expect(paths({})).toEqual(["/a.jpg", "/b.jpg", "/c.jpg"]);
+    expect(paths({ dir: "desc" })).toEqual(["/c.jpg", "/b.jpg", "/a.jpg"]);
+  });
+  test("date and size", () => {
+    expect(paths({ sort: "date" })).toEqual(["/a.jpg", "/c.jpg", "/b.jpg"]);
+    const bySize = runner.run(q({ sort: "size" })).map((i) => i.size);
+    expect([...bySize].sort((x, y) => x - y)).toEqual(bySize);
+  });
+  test("stars (unrated counts as 0)", () => {
+    expect(paths({ sort: "stars" })).toEqual(["/c.jpg", "/b.jpg", "/a.jpg"]);
+  });
+  test("random is seeded: stable for a seed, different across seeds", () => {
+    const r1 = paths({ sort: "random", seed: 7, recursive: "1" });
+    expect(paths({ sort: "random", seed: 7, recursive: "1" })).toEqual(r1);
+    expect(new Set(r1)).toEqual(new Set(paths({ recursive: "1" })));
+    const seeds = [1, 2, 3, 4, 5, 6].map((seed) => paths({ sort: "random", seed, recursive: "1" }).join());
+    expect(new Set(seeds).size).toBeGreaterThan(1);
+    expect(randomRank(1, "/a")).toBe(randomRank(1, "/a"));
+  });
+});
+
+describe("filter and search", () => {
+  test("stars: any subset, including unrated", () => {
+    expect(paths({ stars: "5" })).toEqual(["/a.jpg"]);
+    expect(paths({ stars: "unrated,2" })).toEqual(["/b.jpg", "/c.jpg"]);
+    expect(paths({ stars: "0" })).toEqual(["/c.jpg"]);
+    expect(paths({ stars: "5", recursive: "1" })).toEqual(["/a.jpg", "/sub/d.jpg"]);
+  });
+  test("tag", () => {
+    expect(paths({ tag: "sky", recursive: "1" })).toEqual(["/a.jpg", "/sub/d.jpg"]);
+    expect(paths({ tag: "nope" })).toEqual([]);
+  });
+  test("text search over name, tags and notes, case-insensitive", () => {
+    expect(paths({ q: "GOLDEN" })).toEqual(["/b.jpg"]);
+    expect(paths({ q: "best" })).toEqual(["/a.jpg"]);
+    expect(paths({ q: "e.jpg", recursive: "1" })).toEqual(["/sub/deep/e.jpg"]);
+  });
+  test("recursive view covers the whole subtree", () => {
+    expect(paths({ folder: "/sub", recursive: "1" })).toEqual(["/sub/d.jpg", "/sub/deep/e.jpg"]);
+    expect(paths({ folder: "/sub" })).toEqual(["/sub/d.jpg"]);
+  });
+  test("results follow label changes (cache keyed by revision)", () => {
+    expect(paths({ stars: "4" })).toEqual([]);
+    labels.set("/c.jpg", { star: 4 });
+    expect(paths({ stars: "4" })).toEqual(["/c.jpg"]);
+    labels.set("/c.jpg", { star: null });
+  });
+});
+
+describe("BrowseQuery", () => {
+  test("defaults, and a URL round-trip that drops defaults", () => {
+    const d = q();
+    expect(d).toMatchObject({ folder: "/", recursive: false, sort: "name", dir: "asc", stars: [], size: 180 });
+    expect(browseHref(d)).toBe("/");
+    const full = q({ folder: "a//b", recursive: "1", q: " x ", sort: "random", seed: "9", stars: "5,unrated", tag: "t", sel: "a/b/c.jpg", size: "220", view: "1" });
+    expect(full.folder).toBe("/a/b");
+    expect(full.q).toBe("x");
+    const again = BrowseQuery.parse(Object.fromEntries(browseParams(full)));
+    expect(again).toEqual(full);
+  });
+  test("bad values are refused with the field named", () => {
+    for (const [field, value] of [
+      ["folder", "../etc"],
+      ["sort", "color"],
+      ["stars", "6"],
+      ["size", "9999"],
+      ["sel", "/a/../../b"],
+    ]) {
+      const r = BrowseQuery.safeParse({ [field as string]: value });
+      expect(r.success).toBe(false);
+      expect(r.error!.issues[0]!.path[0]).toBe(field);
+    }
+  });
+});

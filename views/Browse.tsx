@@ -1,0 +1,46 @@
+import { Grid } from "./Grid.tsx";
+import { formatCount, plural } from "./format.ts";
+import type { BrowseModel } from "./model.ts";
+import { Toolbar } from "./Toolbar.tsx";
+
+export function StatusBar({ m }: { m: BrowseModel }) {
+  const filtered = m.total !== m.unfiltered;
+  return (
+    <footer id="status" class="status" aria-live="polite">
+      <span class="count" data-total={String(m.total)}>
+        {plural(m.total, "image")}
+        {filtered && <span class="muted"> of {formatCount(m.unfiltered)}</span>}
+      </span>
+      {m.subfolderCount > 0 && <span class="muted">{plural(m.subfolderCount, "subfolder")}</span>}
+      <span class="selection-count" x-data x-show="$store.sel.count > 0" x-text="`${$store.sel.count.toLocaleString()} selected`" />
+      <span class="spacer" />
+      <span id="save-status" class="save-status" x-data x-text="$store.sync.saveLabel" x-bind:class="$store.sync.saveState" />
+      <span id="conn-status" class="conn-status" x-data x-text="$store.sync.connLabel" x-bind:class="$store.sync.connState" />
+      <button type="button" class="link" data-action="shortcuts" title="Keyboard shortcuts (?)">
+        ?
+      </button>
+    </footer>
+  );
+}
+
+/**
+ * Everything that changes with the folder, filters or sort: one region,
+ * swapped as a whole by htmx, so counts and controls never flash "0" or move
+ * while the grid loads (they arrive in the same response).
+ */
+export function Browse({ m }: { m: BrowseModel }) {
+  return (
+    <main
+      id="browse"
+      class="browse"
+      data-folder={m.q.folder}
+      data-recursive={m.q.recursive ? "1" : "0"}
+      data-query={m.queryString}
+      data-title={m.folderName}
+    >
+      <Toolbar m={m} />
+      <Grid m={m} />
+      <StatusBar m={m} />
+    </main>
+  );
+}

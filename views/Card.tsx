@@ -1,0 +1,40 @@
+import { cardId, placeholderColor, starText } from "./format.ts";
+import type { CardModel } from "./model.ts";
+
+/** One grid card. Re-rendered alone by GET /cards when its labels change. */
+export function Card({ card, index, selected }: { card: CardModel; index: number; selected?: boolean }) {
+  const shownTags = card.tags.slice(0, 3);
+  return (
+    <div
+      class={selected ? "card selected" : "card"}
+      id={cardId(card.path)}
+      data-path={card.path}
+      data-index={String(index)}
+      data-version={String(card.version)}
+      data-star={String(card.star ?? 0)}
+      role="gridcell"
+      aria-selected={selected ? "true" : "false"}
+      tabindex={-1}
+    >
+      <a class="thumb" href={card.href} style={`background-color:${placeholderColor(card.path)}`} draggable={false}>
+        <img src={card.thumbUrl} alt="" loading="lazy" decoding="async" draggable={false} />
+      </a>
+      <div class="meta">
+        <span class="name" title={card.folder ? `${card.folder}/${card.name}` : card.name}>
+          {card.name}
+        </span>
+        <span class={card.star ? "stars rated" : "stars"} aria-label={`${card.star ?? 0} stars`}>
+          {starText(card.star)}
+        </span>
+      </div>
+      {shownTags.length > 0 && (
+        <div class="chips">
+          {shownTags.map((t) => (
+            <span class="chip">{t}</span>
+          ))}
+          {card.tags.length > shownTags.length && <span class="chip more">+{card.tags.length - shownTags.length}</span>}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,118 @@
+import { formatBytes, formatDate, relativeTime, starText } from "./format.ts";
+import type { ItemDetails } from "./model.ts";
+
+export function StarButtons({ star, label }: { star: number | null; label: string }) {
+  return (
+    <div class="star-buttons" role="radiogroup" aria-label={label}>
+      {[1, 2, 3, 4, 5].map((n) => (
+        <button
+          type="button"
+          class={(star ?? 0) >= n ? "star on" : "star"}
+          data-action="star"
+          data-value={String(n)}
+          role="radio"
+          aria-checked={(star ?? 0) === n ? "true" : "false"}
+          title={`${n} star${n > 1 ? "s" : ""} (key ${n})`}
+        >
+          ★
+        </button>
+      ))}
+      <button type="button" class="star-clear" data-action="star" data-value="0" title="Clear (key 0)">
+        ✕
+      </button>
+    </div>
+  );
+}
+
+export function LastEdited({ by, at }: { by: string | null; at: string | null }) {
+  if (!at) return <p class="last-edited muted">Never edited</p>;
+  return (
+    <p class="last-edited muted" data-at={at}>
+      Last edited by <strong>{by ?? "someone"}</strong>, <time datetime={at}>{relativeTime(at)}</time>
+    </p>
+  );
+}
+
+/** The inspector for one item. GET /inspector?path= returns exactly this. */
+export function Inspector({ item, viewerHref }: { item: ItemDetails | null; viewerHref?: string }) {
+  if (!item) {
+    return (
+      <section id="inspector-body" class="inspector-body empty-inspector" data-path="">
+        <p class="muted">Select an image to see its details. Shift- or Ctrl-click to select several.</p>
+      </section>
+    );
+  }
+  const metrics = Object.entries(item.metrics);
+  return (
+    <section
+      id="inspector-body"
+      class="inspector-body"
+      data-path={item.path}
+      data-version={String(item.version)}
+      aria-label="Inspector"
+    >
+      <a class="preview" href={viewerHref ?? item.fileUrl} data-action="open-viewer" title="Open viewer (Enter)">
+        <img src={item.previewUrl} alt={item.name} decoding="async" />
+      </a>
+      <h2 class="item-name" title={item.path}>
+        {item.name}
+      </h2>
+      <dl class="facts">
+        <dt>Folder</dt>
+        <dd>{item.folder}</dd>
+        <dt>Dimensions</dt>
+        <dd class="dims">{item.width > 0 ? `${item.width} × ${item.height}` : "—"}</dd>
+        <dt>Size</dt>
+        <dd>{formatBytes(item.size)}</dd>
+        <dt>Modified</dt>
+        <dd>{formatDate(item.mtimeMs)}</dd>
+      </dl>
+      <div class="field" data-field="star">
+        <span class="label">Stars</span>
+        <StarButtons star={item.star} label="Stars" />
+        <span class="sr-only">{starText(item.star)}</span>
+        <div class="conflict-slot" data-conflict="star" />
+      </div>
+      <div class="field" data-field="tags">
+        <span class="label">Tags</span>
+        <ul class="tag-list">
+          {item.tags.map((t) => (
+            <li class="chip">
+              <span>{t}</span>
+              <button type="button" data-action="remove-tag" data-tag={t} aria-label={`Remove tag ${t}`}>
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+        <input class="tag-input" type="text" placeholder="Add tag, Enter" aria-label="Add tag" maxlength={128} />
+        <div class="conflict-slot" data-conflict="tags" />
+      </div>
+      <div class="field" data-field="notes">
+        <label class="label" for="notes-input">
+          Notes
+        </label>
+        <textarea id="notes-input" class="notes" rows={5} maxlength={20000} data-base={item.notes}>
+          {item.notes}
+        </textarea>
+        <div class="conflict-slot" data-conflict="notes" />
+      </div>
+      {metrics.length > 0 && (
+        <dl class="facts metrics">
+          {metrics.map(([k, v]) => (
+            <>
+              <dt>{k}</dt>
+              <dd>{String(v)}</dd>
+            </>
+          ))}
+        </dl>
+      )}
+      <LastEdited by={item.updatedBy} at={item.updatedAt} />
+      <p class="links">
+        <a href={item.fileUrl} target="_blank" rel="noopener">
+          Original
+        </a>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,114 @@
+import type { Child } from "hono/jsx";
+import { Browse } from "./Browse.tsx";
+import { FolderTree } from "./FolderTree.tsx";
+import { Inspector, StarButtons } from "./Inspector.tsx";
+import type { AppShellModel, TreeNode } from "./model.ts";
+import { Shortcuts } from "./Shortcuts.tsx";
+import { Viewer, type ViewerModel } from "./Viewer.tsx";
+
+export function Document({ title, children }: { title: string; children: Child }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="htmx-config" content='{"defaultSwap":"innerHTML","history":true}' />
+        <title>{title}</title>
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
+        <link rel="stylesheet" href="/static/app.css" />
+        <script src="/vendor/htmx.js" defer />
+        <script src="/vendor/hx-sse.js" defer />
+        <script src="/static/app.js" defer />
+        <script src="/vendor/alpine.js" defer />
+      </head>
+      <body>{children}</body>
+    </html>
+  );
+}
+
+export function Banner({ canWrite, notice }: { canWrite: boolean; notice: string | null }) {
+  if (canWrite && !notice) return null;
+  return (
+    <div id="banner" class={canWrite ? "banner info" : "banner warn"} role="status">
+      {canWrite ? notice : "Not saved to disk: edits are lost when Lenslet stops."}
+      {!canWrite && notice && <span class="muted"> {notice}</span>}
+    </div>
+  );
+}
+
+/** The full page: topbar, folder tree, browse region, inspector, and (with view=1) the viewer. */
+export function Page({ m, root, viewer }: { m: AppShellModel; root: TreeNode; viewer: ViewerModel | null }) {
+  return (
+    <Document title={m.title}>
+      <div
+        id="app"
+        class="app"
+        data-can-write={m.canWrite ? "1" : "0"}
+        data-durability={m.durability}
+        data-last-event-id={String(m.lastEventId)}
+      >
+        <header class="topbar">
+          <a class="brand" href="/" title="Lenslet home">
+            <span class="logo" aria-hidden="true">
+              ◐
+            </span>{" "}
+            Lenslet
+          </a>
+          <span class="spacer" />
+          <span id="presence-slot" class="presence-slot" />
+          <span id="sync-indicator" class="sync-indicator" x-data x-bind:class="$store.sync.connState" x-bind:title="$store.sync.connLabel">
+            <span class="dot" aria-hidden="true" />
+            <span x-text="$store.sync.connLabel">Live</span>
+          </span>
+          <details class="menu">
+            <summary>Export</summary>
+            <div class="menu-body">
+              <a data-action="export" data-format="csv" href={`/export?format=csv&path=${encodeURIComponent(m.browse.q.folder)}&recursive=${m.browse.q.recursive ? 1 : 0}`}>
+                This view as CSV
+              </a>
+              <a data-action="export" data-format="json" href={`/export?format=json&path=${encodeURIComponent(m.browse.q.folder)}&recursive=${m.browse.q.recursive ? 1 : 0}`}>
+                This view as JSON
+              </a>
+              <button type="button" data-action="export-selection" data-format="csv">
+                Selection as CSV
+              </button>
+            </div>
+          </details>
+          <button type="button" class="who" data-action="rename" title="Your name, shown to others" x-data x-text="$store.me.name">
+            you
+          </button>
+        </header>
+        <Banner canWrite={m.canWrite} notice={m.notice} />
+        <div class="columns">
+          <aside class="sidebar">
+            <FolderTree root={root} m={m.tree} />
+          </aside>
+          <Browse m={m.browse} />
+          <aside id="inspector" class="inspector" aria-label="Details">
+            <section class="bulk" x-data x-show="$store.sel.count > 1" x-cloak>
+              <h2>
+                <span x-text="$store.sel.count.toLocaleString()" /> selected
+              </h2>
+              <div class="field">
+                <span class="label">Stars for all</span>
+                <StarButtons star={null} label="Stars for the selection" />
+              </div>
+              <div class="field">
+                <span class="label">Tags for all</span>
+                <input class="bulk-tag-input" type="text" placeholder="Add tag to all, Enter" aria-label="Add tag to selection" />
+                <input class="bulk-untag-input" type="text" placeholder="Remove tag from all, Enter" aria-label="Remove tag from selection" />
+              </div>
+              <p class="muted" x-text="$store.sel.message" />
+            </section>
+            <div x-data x-show="$store.sel.count <= 1">
+              <Inspector item={m.browse.selected} />
+            </div>
+          </aside>
+        </div>
+        <div id="viewer-slot">{viewer && <Viewer v={viewer} />}</div>
+        <Shortcuts />
+        <div id="oob-sink" hidden />
+      </div>
+    </Document>
+  );
+}

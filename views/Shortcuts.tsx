@@ -1,0 +1,38 @@
+const KEYS: [string, string][] = [
+  ["← ↑ → ↓  or  W A S D", "Move"],
+  ["Shift + move / click", "Extend selection"],
+  ["Ctrl/⌘ + click", "Add to or remove from selection"],
+  ["Ctrl/⌘ + A", "Select all"],
+  ["Enter", "Open viewer"],
+  ["Esc", "Close viewer / clear selection"],
+  ["0 – 5", "Rate the selection (0 clears)"],
+  ["Shift + 0 – 5", "Rate and move to the next image"],
+  ["/", "Search"],
+  ["Backspace", "Parent folder"],
+  ["← →  (viewer)", "Previous / next image"],
+  ["?", "This help"],
+];
+
+export function Shortcuts() {
+  return (
+    <dialog id="shortcuts" class="shortcuts" aria-label="Keyboard shortcuts">
+      <h2>Keyboard shortcuts</h2>
+      <table>
+        <tbody>
+          {KEYS.map(([k, v]) => (
+            <tr>
+              <td>
+                <kbd>{k}</kbd>
+              </td>
+              <td>{v}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p class="muted">Shortcuts are off while you type in a field.</p>
+      <form method="dialog">
+        <button type="submit">Close</button>
+      </form>
+    </dialog>
+  );
+}

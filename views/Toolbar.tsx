@@ -1,0 +1,113 @@
+import { browseHref, SORT_KEYS, STAR_FILTERS } from "../src/gallery/browse-query.ts";
+import { formatCount } from "./format.ts";
+import type { BrowseModel } from "./model.ts";
+
+const SORT_LABELS: Record<(typeof SORT_KEYS)[number], string> = {
+  name: "Name",
+  date: "Date",
+  size: "Size",
+  stars: "Stars",
+  random: "Random",
+};
+
+/** Breadcrumbs, search, sort and filters. A plain GET form: works without JS, htmx swaps #browse with it. */
+export function Toolbar({ m }: { m: BrowseModel }) {
+  const q = m.q;
+  return (
+    <form
+      id="browse-form"
+      class="toolbar"
+      action="/"
+      method="get"
+      hx-get="/"
+      hx-target="#browse"
+      hx-swap="outerHTML"
+      hx-push-url="true"
+      hx-trigger="submit, change, input delay:300ms"
+      role="search"
+    >
+      <nav class="crumbs" aria-label="Folder">
+        {m.crumbs.map((c, i) => (
+          <>
+            {i > 0 && <span class="sep">/</span>}
+            <a
+              href={browseHref(q, { folder: c.path, sel: undefined })}
+              hx-get={browseHref(q, { folder: c.path, sel: undefined })}
+              hx-target="#browse"
+              hx-swap="outerHTML"
+              hx-push-url="true"
+              class={i === m.crumbs.length - 1 ? "crumb current" : "crumb"}
+              data-folder={c.path}
+            >
+              {c.name}
+            </a>
+          </>
+        ))}
+      </nav>
+      <input type="hidden" name="folder" value={q.folder} />
+      {q.sort === "random" && <input type="hidden" name="seed" value={String(q.seed)} />}
+      <input
+        id="search"
+        type="search"
+        name="q"
+        value={q.q}
+        placeholder="Search name, tags, notes  ( / )"
+        aria-label="Search"
+        autocomplete="off"
+      />
+      <label class="control">
+        <span>Sort</span>
+        <select name="sort" aria-label="Sort by">
+          {SORT_KEYS.map((k) => (
+            <option value={k} selected={q.sort === k}>
+              {SORT_LABELS[k]}
+            </option>
+          ))}
+        </select>
+        <select name="dir" aria-label="Sort direction">
+          <option value="asc" selected={q.dir === "asc"}>
+            ↑
+          </option>
+          <option value="desc" selected={q.dir === "desc"}>
+            ↓
+          </option>
+        </select>
+      </label>
+      <fieldset class="control stars-filter" aria-label="Filter by stars">
+        {STAR_FILTERS.map((s) => (
+          <label title={s === "unrated" ? "Unrated" : `${s} star${s === "1" ? "" : "s"}`}>
+            <input type="checkbox" name="stars" value={s} checked={q.stars.includes(s)} />
+            <span>{s === "unrated" ? "∅" : `${s}★`}</span>
+          </label>
+        ))}
+      </fieldset>
+      <label class="control">
+        <span>Tag</span>
+        <select name="tag" aria-label="Filter by tag">
+          <option value="">any</option>
+          {m.tagOptions.map((t) => (
+            <option value={t.tag} selected={q.tag === t.tag}>
+              {t.tag} ({formatCount(t.count)})
+            </option>
+          ))}
+          {q.tag && !m.tagOptions.some((t) => t.tag === q.tag) && (
+            <option value={q.tag} selected>
+              {q.tag}
+            </option>
+          )}
+        </select>
+      </label>
+      <label class="control toggle">
+        <input type="checkbox" name="recursive" value="1" checked={q.recursive} />
+        <span>Recursive</span>
+      </label>
+      <label class="control size">
+        <span>Size</span>
+        <input type="range" name="size" min="100" max="400" step="20" value={String(q.size)} aria-label="Card size" />
+      </label>
+      <noscript>
+        <button type="submit">Apply</button>
+      </noscript>
+    </form>
+  );
+}

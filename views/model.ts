@@ -1,0 +1,88 @@
+/**
+ * What the views render: plain data assembled by the routes (src/routes/pages.ts).
+ * Views never reach into the index or the label store themselves.
+ */
+import type { BrowseQuery } from "../src/gallery/browse-query.ts";
+
+export interface CardModel {
+  path: string;
+  name: string;
+  thumbUrl: string;
+  star: number | null;
+  tags: string[];
+  version: number;
+  /** Folder shown under the name in recursive views. */
+  folder: string | null;
+  /** The browse URL with this card selected (works without JS). */
+  href: string;
+}
+
+export interface TreeNode {
+  path: string;
+  name: string;
+  totalImages: number;
+  childCount: number;
+  /** Loaded children (ancestors of the current folder are expanded on first render). */
+  children: TreeNode[] | null;
+  /** Loaded children beyond the first page, fetched on demand. */
+  remaining: number;
+}
+
+export interface TreeChildrenModel {
+  parent: string;
+  nodes: TreeNode[];
+  /** Children not rendered yet (paged so a folder with 10,000 subfolders stays light). */
+  remaining: number;
+  nextOffset: number;
+  current: string;
+  q: BrowseQuery;
+}
+
+export interface ItemDetails {
+  path: string;
+  name: string;
+  folder: string;
+  size: number;
+  mtimeMs: number;
+  width: number;
+  height: number;
+  fileUrl: string;
+  previewUrl: string;
+  star: number | null;
+  tags: string[];
+  notes: string;
+  metrics: Record<string, number>;
+  version: number;
+  updatedAt: string | null;
+  updatedBy: string | null;
+}
+
+export interface BrowseModel {
+  q: BrowseQuery;
+  folderName: string;
+  crumbs: { path: string; name: string }[];
+  /** Items matching the query. */
+  total: number;
+  /** Items in the folder (or subtree) before filters. */
+  unfiltered: number;
+  subfolderCount: number;
+  offset: number;
+  limit: number;
+  cards: CardModel[];
+  tagOptions: { tag: string; count: number }[];
+  /** The item named by `sel`, if any. */
+  selected: ItemDetails | null;
+  /** Where the page/fragment endpoints for this query live (query string only). */
+  queryString: string;
+}
+
+export interface AppShellModel {
+  browse: BrowseModel;
+  tree: TreeChildrenModel;
+  title: string;
+  canWrite: boolean;
+  notice: string | null;
+  durability: string;
+  version: string;
+  lastEventId: number;
+}
