@@ -6,7 +6,7 @@
  * journal line can carry its event id. Delivery is strictly in id order: a
  * committed event waits until every lower reserved id is committed or abandoned.
  */
-import type { Envelope, LiveEvent } from "./protocol.ts";
+import type { Envelope, LiveEvent, ResyncRequired } from "./protocol.ts";
 
 export interface Subscriber {
   /** Called for each event in id order. Returns false to say "I can't keep up": the bus drops it. */
@@ -15,9 +15,14 @@ export interface Subscriber {
   close(reason: "backlog" | "shutdown"): void;
 }
 
+export type ResyncReason = Extract<
+  ResyncRequired["reason"],
+  "too_old" | "future" | "restart" | "invalid"
+>;
+
 export type ReplayResult =
   | { kind: "replay"; events: Envelope[] }
-  | { kind: "resync"; reason: "too_old" | "future" | "restart" };
+  | { kind: "resync"; reason: ResyncReason };
 
 export interface EventBusOptions {
   /** Ring buffer size (events kept for replay). */
@@ -26,6 +31,28 @@ export interface EventBusOptions {
   firstId: number;
   /** Events from before a restart to seed the ring with (e.g. the journal's tail), in id order. */
   seed?: Envelope[];
+  /**
+   * The seed holds every event a client needs with an id above this one.
+   * Default: just below the first seeded id (or `firstId - 1` without a seed).
+   */
+  seedCoversFrom?: number;
+  /** Where a throwing listener's error goes (default: console.error); delivery carries on. */
+  onListenerError?: (err: unknown) => void;
+}
+
+/** Counters for /health and the presence diagnostics. */
+export interface BusStats {
+  subscribers: number;
+  capacity: number;
+  size: number;
+  oldestId: number | null;
+  lastId: number;
+  bootId: number;
+  /** Resyncs because the ring no longer held what the client missed (too_old + restart). */
+  replayMissTotal: number;
+  resyncTotal: Record<ResyncReason, number>;
+  /** Subscribers dropped because they could not keep up. */
+  backlogDropsTotal: number;
 }
 
 export class EventBus {
@@ -36,25 +63,54 @@ export class EventBus {
   private nextId: number;
   /** Lowest id not yet delivered. */
   private deliverFrom: number;
+  /** Reserved ids: null until committed. */
   private readonly pending = new Map<number, LiveEvent | null>();
+  /** Abandoned ids not yet passed by delivery. */
+  private readonly holes = new Set<number>();
+  /**
+   * Every event with an id above this is in the ring (ids may skip: abandoned
+   * ids are holes). Moves up as the ring evicts.
+   */
+  private coveredFrom: number;
   private readonly subscribers = new Set<Subscriber>();
   /** Ids below this were issued by an earlier process; replay across it works only via the seed. */
   readonly bootId: number;
   private readonly listeners = new Set<(env: Envelope) => void>();
+  private readonly onListenerError: (err: unknown) => void;
+  private draining = false;
+  private closed = false;
+  private replayMissTotal = 0;
+  private backlogDropsTotal = 0;
+  private readonly resyncTotal: Record<ResyncReason, number> = {
+    too_old: 0,
+    future: 0,
+    restart: 0,
+    invalid: 0,
+  };
 
   constructor(opts: EventBusOptions) {
-    this.capacity = Math.max(1, opts.capacity);
+    if (!Number.isSafeInteger(opts.firstId) || opts.firstId < 1) {
+      throw new Error(`firstId must be a positive integer, got ${opts.firstId}`);
+    }
+    this.capacity = Math.max(1, Math.floor(opts.capacity));
     this.ring = new Array(this.capacity);
     this.nextId = opts.firstId;
     this.deliverFrom = opts.firstId;
     this.bootId = opts.firstId;
-    for (const env of opts.seed ?? []) if (env.id < opts.firstId) this.remember(env);
+    const seed = (opts.seed ?? [])
+      .filter((env) => Number.isSafeInteger(env.id) && env.id >= 1 && env.id < opts.firstId)
+      .sort((a, b) => a.id - b.id)
+      .filter((env, i, all) => i === 0 || all[i - 1].id !== env.id);
+    const defaultFloor = seed.length ? seed[0].id - 1 : opts.firstId - 1;
+    this.coveredFrom = Math.min(opts.seedCoversFrom ?? defaultFloor, opts.firstId - 1);
+    this.onListenerError =
+      opts.onListenerError ?? ((err) => console.error("event listener failed:", err));
+    for (const env of seed) this.remember(env);
   }
 
-  /** Highest id delivered so far (0 when none). */
+  /** Highest id delivered so far (ids before a restart count: `firstId - 1` at boot). */
   get lastId(): number {
-    const last = this.ringLength ? this.at(this.ringLength - 1) : undefined;
-    return Math.max(last?.id ?? 0, this.deliverFrom - 1);
+    return this.deliverFrom - 1;
   }
 
   /** Oldest id still in the ring, or null when empty. */
@@ -77,14 +133,18 @@ export class EventBus {
   }
 
   commit(id: number, event: LiveEvent): void {
-    if (!this.pending.has(id)) throw new Error(`event id ${id} was not reserved`);
+    if (this.pending.get(id) !== null) {
+      throw new Error(`event id ${id} was not reserved, or was already committed`);
+    }
     this.pending.set(id, event);
     this.drain();
   }
 
+  /** Gives up a reserved id (the write failed, or its change is announced another way). */
   abandon(id: number): void {
-    if (!this.pending.delete(id)) return;
-    // Mark as a hole so delivery can move past it.
+    // Only a reserved, uncommitted id can be abandoned; anything else is a no-op.
+    if (this.pending.get(id) !== null) return;
+    this.pending.delete(id);
     this.holes.add(id);
     this.drain();
   }
@@ -95,70 +155,131 @@ export class EventBus {
     return id;
   }
 
-  /** In-process listener (coalescers, presence); sees every delivered event. */
+  /** In-process listener (coalescers, presence); sees every delivered event, before subscribers. */
   onEvent(fn: (env: Envelope) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
 
   /**
-   * What a client that last saw `lastEventId` missed. null means a fresh
-   * connection: nothing to replay, the page was rendered from current state.
+   * What a client that last saw `lastEventId` missed. null means the client
+   * named no id: nothing to replay (the caller decides what a fresh client needs).
    */
   replaySince(lastEventId: number | null): ReplayResult {
     if (lastEventId === null) return { kind: "replay", events: [] };
-    const last = this.lastId;
-    if (lastEventId > last) return { kind: "resync", reason: "future" };
-    if (lastEventId === last) return { kind: "replay", events: [] };
-    const oldest = this.oldestId;
-    // The ring must hold lastEventId+1 onward. Ids may skip (abandoned), so
-    // being covered means the client's id is at or after the event before the oldest.
-    if (oldest === null || lastEventId < oldest - 1) {
-      return { kind: "resync", reason: lastEventId < this.bootId && oldest === null ? "restart" : "too_old" };
+    if (!Number.isSafeInteger(lastEventId) || lastEventId < 0) {
+      return { kind: "resync", reason: "invalid" };
     }
-    const events: Envelope[] = [];
-    for (let i = 0; i < this.ringLength; i++) {
-      const env = this.at(i)!;
-      if (env.id > lastEventId) events.push(env);
+    if (lastEventId > this.lastId) return { kind: "resync", reason: "future" };
+    if (lastEventId < this.coveredFrom) {
+      // "restart": the client saw less than the previous process issued, and the seed no longer covers it.
+      return { kind: "resync", reason: lastEventId < this.bootId - 1 ? "restart" : "too_old" };
     }
+    // Ids increase along the ring: binary search for the first one after lastEventId.
+    let lo = 0;
+    let hi = this.ringLength;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.at(mid)!.id <= lastEventId) lo = mid + 1;
+      else hi = mid;
+    }
+    const events: Envelope[] = new Array(this.ringLength - lo);
+    for (let i = lo; i < this.ringLength; i++) events[i - lo] = this.at(i)!;
     return { kind: "replay", events };
   }
 
   /**
    * Subscribe and get the replay atomically: nothing is delivered between the
    * replay snapshot and the first live event, so there is no gap and no duplicate.
+   * After close(), the subscriber is closed at once with "shutdown".
    */
-  subscribe(lastEventId: number | null, sub: Subscriber): { replay: ReplayResult; unsubscribe: () => void } {
+  subscribe(
+    lastEventId: number | null,
+    sub: Subscriber,
+  ): { replay: ReplayResult; unsubscribe: () => void } {
     const replay = this.replaySince(lastEventId);
+    if (replay.kind === "resync") {
+      this.resyncTotal[replay.reason]++;
+      if (replay.reason === "too_old" || replay.reason === "restart") this.replayMissTotal++;
+    }
+    if (this.closed) {
+      sub.close("shutdown");
+      return { replay, unsubscribe: () => {} };
+    }
     this.subscribers.add(sub);
     return { replay, unsubscribe: () => this.subscribers.delete(sub) };
   }
 
-  close(): void {
-    for (const sub of this.subscribers) sub.close("shutdown");
-    this.subscribers.clear();
+  stats(): BusStats {
+    return {
+      subscribers: this.subscribers.size,
+      capacity: this.capacity,
+      size: this.ringLength,
+      oldestId: this.oldestId,
+      lastId: this.lastId,
+      bootId: this.bootId,
+      replayMissTotal: this.replayMissTotal,
+      resyncTotal: { ...this.resyncTotal },
+      backlogDropsTotal: this.backlogDropsTotal,
+    };
   }
 
-  private readonly holes = new Set<number>();
+  /** Ends every subscription ("shutdown"); later subscribers are closed at once. Publishing still works. */
+  close(): void {
+    this.closed = true;
+    const subs = [...this.subscribers];
+    this.subscribers.clear();
+    for (const sub of subs) sub.close("shutdown");
+  }
 
   private drain(): void {
-    for (;;) {
-      const id = this.deliverFrom;
-      if (this.holes.delete(id)) {
+    // A listener or subscriber may publish while we deliver: the outer loop
+    // picks that event up, so delivery stays in id order for everyone.
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (;;) {
+        const id = this.deliverFrom;
+        if (this.holes.delete(id)) {
+          this.deliverFrom++;
+          continue;
+        }
+        const event = this.pending.get(id);
+        if (event === undefined || event === null) return;
+        this.pending.delete(id);
         this.deliverFrom++;
-        continue;
+        const env: Envelope = { id, event };
+        this.remember(env);
+        this.deliver(env);
       }
-      const event = this.pending.get(id);
-      if (event === undefined || event === null) return;
-      this.pending.delete(id);
-      this.deliverFrom++;
-      const env: Envelope = { id, event };
-      this.remember(env);
-      for (const fn of this.listeners) fn(env);
-      for (const sub of this.subscribers) {
-        if (!sub.send(env)) {
-          this.subscribers.delete(sub);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private deliver(env: Envelope): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(env);
+      } catch (err) {
+        // One faulty listener must not stall delivery for everyone else.
+        this.onListenerError(err);
+      }
+    }
+    for (const sub of this.subscribers) {
+      let ok: boolean;
+      try {
+        ok = sub.send(env);
+      } catch {
+        ok = false;
+      }
+      if (!ok) {
+        this.subscribers.delete(sub);
+        this.backlogDropsTotal++;
+        try {
           sub.close("backlog");
+        } catch {
+          // Already gone.
         }
       }
     }
@@ -169,6 +290,7 @@ export class EventBus {
       this.ring[(this.ringStart + this.ringLength) % this.capacity] = env;
       this.ringLength++;
     } else {
+      this.coveredFrom = Math.max(this.coveredFrom, this.ring[this.ringStart]!.id);
       this.ring[this.ringStart] = env;
       this.ringStart = (this.ringStart + 1) % this.capacity;
     }

@@ -48,7 +48,14 @@ export interface PersistenceState {
 }
 
 export interface ResyncRequired {
-  reason: "too_old" | "future" | "restart" | "backlog";
+  /**
+   * too_old: the ring no longer holds what the client missed; restart: it was
+   * issued before a restart and the seeded ring does not cover it; future: never
+   * issued; invalid: not an id; no_id: the client named none, so its state is
+   * unknown; backlog: reserved for a client told after falling behind.
+   */
+  reason: "too_old" | "future" | "restart" | "backlog" | "invalid" | "no_id";
+  /** The stream's current last id: where the client stands once it has re-fetched. */
   last_event_id: number;
 }
 

@@ -1,0 +1,153 @@
+/**
+ * Turns a flood of metric-only changes into a few `metrics-updated` events:
+ * changes collect for one window, then go out as one event holding up to
+ * `maxItems` items (latest version per path) and the total count. A script
+ * pushing 100,000 scores makes a handful of events, not 100,000.
+ *
+ * The label store calls `onMetricsChanged` after a metric-only write is durable
+ * (its journal id is abandoned on the bus); everything else is published as
+ * `item-updated` by the store itself.
+ */
+import type { EventBus } from "./bus.ts";
+import { type Envelope, EventName, type LiveEvent, type MetricsUpdated } from "./protocol.ts";
+
+export const METRICS_WINDOW_MS = 250;
+export const METRICS_MAX_ITEMS = 200;
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export interface MetricsCoalescerOptions {
+  windowMs?: number;
+  maxItems?: number;
+  timers?: Timers;
+}
+
+type Item = MetricsUpdated["items"][number];
+
+export class MetricsCoalescer {
+  private readonly windowMs: number;
+  private readonly maxItems: number;
+  private readonly timers: Timers;
+  /** Latest pending change per path, in first-changed order. */
+  private readonly pending = new Map<string, Item>();
+  private timer: unknown = null;
+  private closed = false;
+  private stopListening: () => void = () => {};
+
+  constructor(
+    private readonly bus: Pick<EventBus, "publish">,
+    opts: MetricsCoalescerOptions = {},
+  ) {
+    this.windowMs = opts.windowMs ?? METRICS_WINDOW_MS;
+    this.maxItems = opts.maxItems ?? METRICS_MAX_ITEMS;
+    this.timers = opts.timers ?? realTimers;
+  }
+
+  /**
+   * Drops pending entries that a later `item-updated` already carries (it has
+   * the full record), so clients never get an older version after a newer one.
+   */
+  watch(bus: Pick<EventBus, "onEvent">): this {
+    this.stopListening();
+    this.stopListening = bus.onEvent((env) => {
+      if (env.event.type !== EventName.itemUpdated) return;
+      const { path, version } = env.event.data;
+      const item = this.pending.get(path);
+      if (item && item.version <= version) this.pending.delete(path);
+    });
+    return this;
+  }
+
+  /** The hook the label store calls (bound, so it can be passed as a callback). */
+  readonly onMetricsChanged = (path: string, version: number, metrics: Record<string, number>) => {
+    if (this.closed) return;
+    const prev = this.pending.get(path);
+    if (prev && prev.version > version) return;
+    this.pending.set(path, { path, version, metrics: { ...metrics } });
+    if (this.timer === null) {
+      this.timer = this.timers.setTimeout(() => {
+        this.timer = null;
+        this.flush();
+      }, this.windowMs);
+    }
+  };
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Publishes what is pending now (one event), or nothing. Returns the event id. */
+  flush(): number | null {
+    if (this.timer !== null) {
+      this.timers.clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.pending.size === 0) return null;
+    const count = this.pending.size;
+    const items: Item[] = [];
+    for (const item of this.pending.values()) {
+      if (items.length >= this.maxItems) break;
+      items.push(item);
+    }
+    this.pending.clear();
+    const event: LiveEvent = {
+      type: EventName.metricsUpdated,
+      data: { items, count, truncated: count > items.length },
+    };
+    return this.bus.publish(event);
+  }
+
+  /** Flushes and stops: call on shutdown before closing the bus. */
+  close(): void {
+    this.flush();
+    this.closed = true;
+    this.stopListening();
+  }
+}
+
+/**
+ * Metric-only changes from the journal tail that may not have been announced
+ * before a crash: the last window's worth (plus `slackMs`) before the newest
+ * seeded change. Feed them to a fresh coalescer at boot, so a client replaying
+ * across the restart sees them. Over-inclusive on purpose: a repeat is harmless
+ * (same version), a miss is not.
+ */
+export function unannouncedMetrics(
+  seed: Envelope[],
+  windowMs = METRICS_WINDOW_MS,
+  slackMs = 2_000,
+): Item[] {
+  let newest = Number.NEGATIVE_INFINITY;
+  for (const env of seed) {
+    if (env.event.type !== EventName.itemUpdated) continue;
+    const t = Date.parse(env.event.data.updated_at ?? "");
+    if (Number.isFinite(t) && t > newest) newest = t;
+  }
+  if (!Number.isFinite(newest)) return [];
+  const since = newest - windowMs - slackMs;
+  // Latest seeded record per path: a later full item-updated already announced its metrics.
+  const latest = new Map<string, Envelope>();
+  for (const env of seed) {
+    if (env.event.type !== EventName.itemUpdated) continue;
+    const prev = latest.get(env.event.data.path);
+    if (!prev || prev.id < env.id) latest.set(env.event.data.path, env);
+  }
+  const items: Item[] = [];
+  for (const env of latest.values()) {
+    if (env.event.type !== EventName.itemUpdated) continue;
+    const d = env.event.data;
+    const metricsOnly = d.changed_fields.length === 1 && d.changed_fields[0] === "metrics";
+    if (metricsOnly && Date.parse(d.updated_at ?? "") >= since) {
+      items.push({ path: d.path, version: d.version, metrics: d.metrics });
+    }
+  }
+  return items;
+}
