@@ -1,0 +1,172 @@
+/**
+ * Image dimensions, read lazily from file headers (no pixel decoding) and kept
+ * in `dims.json` in the workspace, so indexing never opens image files and a
+ * restart does not read them again. Dimensions are as displayed: EXIF
+ * orientations 5–8 swap width and height.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import sharp from "sharp";
+import type { ImageEntry } from "../gallery/types.ts";
+
+export interface Dims {
+  width: number;
+  height: number;
+}
+
+export interface DimensionsOptions {
+  /** Folder holding `dims.json`; null keeps the cache in memory only (`--no-write`). */
+  cacheDir: string | null;
+  /** Delay before changed entries are written, so a burst of reads costs one write. */
+  flushDelayMs?: number;
+  /** Header reads in flight. */
+  concurrency?: number;
+  log?: { warn(msg: string): void };
+}
+
+/** [size, mtimeMs, width, height]; width = height = 0 means the file could not be decoded. */
+type DimsRecord = [number, number, number, number];
+
+const FILE_NAME = "dims.json";
+const FORMAT_VERSION = 1;
+
+export class Dimensions {
+  private readonly file: string | null;
+  private readonly flushDelayMs: number;
+  private readonly concurrency: number;
+  private readonly log?: DimensionsOptions["log"];
+  private readonly records = new Map<string, DimsRecord>();
+  private readonly pending = new Map<string, Promise<Dims | null>>();
+  private readonly waiting: (() => void)[] = [];
+  private running = 0;
+  private dirty = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(opts: DimensionsOptions) {
+    this.file = opts.cacheDir ? join(opts.cacheDir, FILE_NAME) : null;
+    this.flushDelayMs = opts.flushDelayMs ?? 1000;
+    this.concurrency = Math.max(1, opts.concurrency ?? 8);
+    this.log = opts.log;
+    if (opts.cacheDir) mkdirSync(opts.cacheDir, { recursive: true });
+    this.load();
+  }
+
+  /**
+   * Cached dimensions only, without touching the file: `undefined` when not known yet,
+   * `null` when the file is known to be undecodable. Fills `entry.width/height` when known.
+   */
+  peek(entry: ImageEntry): Dims | null | undefined {
+    const r = this.records.get(entry.path);
+    if (!r || r[0] !== entry.size || r[1] !== entry.mtimeMs) return undefined;
+    if (r[2] === 0) return null;
+    entry.width = r[2];
+    entry.height = r[3];
+    return { width: r[2], height: r[3] };
+  }
+
+  /** Dimensions from the cache or the file header; null when the file cannot be decoded. */
+  async get(entry: ImageEntry): Promise<Dims | null> {
+    const known = this.peek(entry);
+    if (known !== undefined) return known;
+    const key = `${entry.path}\0${entry.size}\0${entry.mtimeMs}`;
+    let job = this.pending.get(key);
+    if (!job) {
+      job = this.read(entry).finally(() => this.pending.delete(key));
+      this.pending.set(key, job);
+    }
+    const dims = await job;
+    if (dims) {
+      entry.width = dims.width;
+      entry.height = dims.height;
+    }
+    return dims;
+  }
+
+  /** Writes pending changes now (call on shutdown). */
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.dirty || !this.file) return;
+    this.dirty = false;
+    const body = JSON.stringify({
+      version: FORMAT_VERSION,
+      entries: Object.fromEntries(this.records),
+    });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    try {
+      writeFileSync(tmp, body);
+      renameSync(tmp, this.file);
+    } catch (err) {
+      this.dirty = true;
+      this.log?.warn(`could not save ${FILE_NAME}: ${(err as Error).message}`);
+    }
+  }
+
+  private async read(entry: ImageEntry): Promise<Dims | null> {
+    await this.slot();
+    let dims: Dims | null = null;
+    try {
+      const meta = await sharp(entry.fsPath, { failOn: "none" }).metadata();
+      const width = meta.width ?? 0;
+      const height = meta.pageHeight ?? meta.height ?? 0;
+      if (width > 0 && height > 0) {
+        const swap = (meta.orientation ?? 1) >= 5;
+        dims = swap ? { width: height, height: width } : { width, height };
+      }
+    } catch {
+      dims = null;
+    } finally {
+      this.release();
+    }
+    this.records.set(entry.path, [entry.size, entry.mtimeMs, dims?.width ?? 0, dims?.height ?? 0]);
+    this.schedule();
+    return dims;
+  }
+
+  private async slot(): Promise<void> {
+    if (this.running < this.concurrency) {
+      this.running++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    // The slot passes straight to the next waiter, so `running` stays the same.
+    if (next) next();
+    else this.running--;
+  }
+
+  private schedule(): void {
+    this.dirty = true;
+    if (!this.file || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, this.flushDelayMs);
+    this.timer.unref?.();
+  }
+
+  private load(): void {
+    if (!this.file) return;
+    let text: string;
+    try {
+      text = readFileSync(this.file, "utf8");
+    } catch {
+      return;
+    }
+    try {
+      const data = JSON.parse(text) as { version?: number; entries?: { [path: string]: unknown } };
+      if (data.version !== FORMAT_VERSION || !data.entries) return;
+      for (const [path, r] of Object.entries(data.entries)) {
+        if (Array.isArray(r) && r.length === 4 && r.every((n) => typeof n === "number")) {
+          this.records.set(path, r as DimsRecord);
+        }
+      }
+    } catch (err) {
+      // A damaged cache only costs re-reading headers.
+      this.log?.warn(`ignoring unreadable ${FILE_NAME}: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Image bytes: thumbnails, originals and dimensions. Only files the gallery
+ * index holds are ever read, so nothing outside the root can be served
+ * whatever the query says.
+ */
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import { tryCanonicalPath } from "../core/paths.ts";
+import type { ImageEntry } from "../gallery/types.ts";
+import type { Dimensions } from "../media/dimensions.ts";
+import { etagMatches, serveOriginal } from "../media/originals.ts";
+import { failedThumbnailSvg } from "../media/placeholder.ts";
+import type { Thumbnailer } from "../media/thumbnails.ts";
+import { jsonError, validationError } from "./errors.ts";
+
+/** The part of AppDeps these routes use (AppDeps satisfies it). */
+export interface MediaDeps {
+  gallery: { get(path: string): ImageEntry | undefined };
+  thumbs: Thumbnailer;
+  dims: Dimensions;
+}
+
+const MediaQuery = z.object({
+  path: z.string().min(1).max(4096),
+  /** Version the page rendered (the thumbnail ETag); only busts caches. */
+  v: z.string().max(128).optional(),
+});
+
+const THUMB_CACHE = "private, max-age=31536000, immutable";
+
+export function mediaRoutes(deps: MediaDeps): Hono {
+  const app = new Hono();
+
+  /** Validates `?path=` and finds the indexed entry, or answers the error. */
+  const lookup = (c: Context): { entry: ImageEntry; v?: string } | Response => {
+    const parsed = MediaQuery.safeParse(c.req.query());
+    if (!parsed.success) return validationError(c, parsed.error);
+    const path = tryCanonicalPath(parsed.data.path);
+    if (path === null)
+      return jsonError(c, 400, "invalid_path", "path is not a valid item path", { field: "path" });
+    const entry = deps.gallery.get(path);
+    if (!entry) return jsonError(c, 404, "not_found", `no image at ${path}`, { path });
+    return { entry, v: parsed.data.v };
+  };
+
+  app.get("/thumb", async (c) => {
+    const found = lookup(c);
+    if (found instanceof Response) return found;
+    const etag = `"${deps.thumbs.etag(found.entry)}"`;
+    if (etagMatches(c.req.header("If-None-Match"), etag)) {
+      return c.body(null, 304, { ETag: etag, "Cache-Control": THUMB_CACHE });
+    }
+    const result = await deps.thumbs.get(found.entry);
+    switch (result.kind) {
+      case "ok":
+        return c.body(result.bytes, 200, {
+          "Content-Type": "image/webp",
+          ETag: etag,
+          "Cache-Control": THUMB_CACHE,
+          "X-Content-Type-Options": "nosniff",
+        });
+      case "busy":
+        c.header("Retry-After", String(result.retryAfterSec));
+        c.header("Cache-Control", "no-store");
+        return jsonError(
+          c,
+          503,
+          "thumbnail_busy",
+          "too many thumbnails in progress, retry shortly",
+        );
+      case "failed":
+        // Still an image, so the card shows a clear "can't decode" tile, never a broken one.
+        return c.body(failedThumbnailSvg(), 200, {
+          "Content-Type": "image/svg+xml",
+          "Cache-Control": "no-store",
+          "X-Lenslet-Thumb": "failed",
+          "X-Content-Type-Options": "nosniff",
+          "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        });
+    }
+  });
+
+  app.get("/file", async (c) => {
+    const found = lookup(c);
+    if (found instanceof Response) return found;
+    const immutable = found.v !== undefined && found.v === deps.thumbs.etag(found.entry);
+    const res = await serveOriginal(c.req.raw, found.entry, { immutable });
+    return (
+      res ??
+      jsonError(c, 404, "not_found", `file is gone: ${found.entry.path}`, {
+        path: found.entry.path,
+      })
+    );
+  });
+
+  app.get("/dims", async (c) => {
+    const found = lookup(c);
+    if (found instanceof Response) return found;
+    const dims = await deps.dims.get(found.entry);
+    if (!dims) {
+      return jsonError(
+        c,
+        422,
+        "undecodable",
+        `cannot read the image header of ${found.entry.path}`,
+        {
+          path: found.entry.path,
+        },
+      );
+    }
+    c.header("Cache-Control", "private, no-cache");
+    return c.json(dims);
+  });
+
+  return app;
+}
