@@ -7,6 +7,7 @@ import type { Config } from "./config.ts";
 import type { GalleryIndex } from "./gallery/gallery-index.ts";
 import type { LabelStore } from "./labels/store.ts";
 import type { EventBus } from "./live/bus.ts";
+import type { Dimensions } from "./media/dimensions.ts";
 import type { Thumbnailer } from "./media/thumbnails.ts";
 import type { PresenceTracker } from "./presence/tracker.ts";
 
@@ -22,6 +23,7 @@ export interface AppDeps {
   labels: LabelStore;
   bus: EventBus;
   thumbs: Thumbnailer;
+  dims: Dimensions;
   presence: PresenceTracker;
   log: Logger;
 }
