@@ -4,9 +4,9 @@
  * `maxItems` items (latest version per path) and the total count. A script
  * pushing 100,000 scores makes a handful of events, not 100,000.
  *
- * The label store calls `onMetricsChanged` after a metric-only write is durable
- * (its journal id is abandoned on the bus); everything else is published as
- * `item-updated` by the store itself.
+ * The label store calls `add` (its `onMetricsChanged` hook) after a metric-only
+ * write is durable (its journal id is abandoned on the bus); everything else is
+ * published as `item-updated` by the store itself.
  */
 import type { EventBus } from "./bus.ts";
 import { type Envelope, EventName, type LiveEvent, type MetricsUpdated } from "./protocol.ts";
@@ -25,6 +25,8 @@ const realTimers: Timers = {
 };
 
 export interface MetricsCoalescerOptions {
+  /** Where events go; its item-updated events supersede pending metric changes. */
+  bus: Pick<EventBus, "publish" | "onEvent">;
   windowMs?: number;
   maxItems?: number;
   timers?: Timers;
@@ -39,36 +41,31 @@ export class MetricsCoalescer {
   /** Latest pending change per path, in first-changed order. */
   private readonly pending = new Map<string, Item>();
   private timer: unknown = null;
-  private closed = false;
-  private stopListening: () => void = () => {};
+  private stopped = false;
+  private readonly bus: Pick<EventBus, "publish">;
+  private readonly stopListening: () => void;
 
-  constructor(
-    private readonly bus: Pick<EventBus, "publish">,
-    opts: MetricsCoalescerOptions = {},
-  ) {
+  constructor(opts: MetricsCoalescerOptions) {
+    this.bus = opts.bus;
     this.windowMs = opts.windowMs ?? METRICS_WINDOW_MS;
     this.maxItems = opts.maxItems ?? METRICS_MAX_ITEMS;
     this.timers = opts.timers ?? realTimers;
-  }
-
-  /**
-   * Drops pending entries that a later `item-updated` already carries (it has
-   * the full record), so clients never get an older version after a newer one.
-   */
-  watch(bus: Pick<EventBus, "onEvent">): this {
-    this.stopListening();
-    this.stopListening = bus.onEvent((env) => {
+    // A later item-updated carries the full record: drop the pending metrics it
+    // supersedes, so clients never get an older version after a newer one.
+    this.stopListening = opts.bus.onEvent((env) => {
       if (env.event.type !== EventName.itemUpdated) return;
       const { path, version } = env.event.data;
       const item = this.pending.get(path);
       if (item && item.version <= version) this.pending.delete(path);
     });
-    return this;
   }
 
-  /** The hook the label store calls (bound, so it can be passed as a callback). */
-  readonly onMetricsChanged = (path: string, version: number, metrics: Record<string, number>) => {
-    if (this.closed) return;
+  /**
+   * The label store's `onMetricsChanged(path, version, metrics)` hook, called
+   * after a metric-only write is durable. Bound, so it can be passed as is.
+   */
+  readonly add = (path: string, version: number, metrics: Record<string, number>): void => {
+    if (this.stopped) return;
     const prev = this.pending.get(path);
     if (prev && prev.version > version) return;
     this.pending.set(path, { path, version, metrics: { ...metrics } });
@@ -105,10 +102,20 @@ export class MetricsCoalescer {
     return this.bus.publish(event);
   }
 
+  /**
+   * At boot: queues the metric-only changes of the seed's last window, which a
+   * crash may have kept from being announced (see `unannouncedMetrics`).
+   */
+  reannounce(seed: Envelope[]): number {
+    const items = unannouncedMetrics(seed, this.windowMs);
+    for (const item of items) this.add(item.path, item.version, item.metrics);
+    return items.length;
+  }
+
   /** Flushes and stops: call on shutdown before closing the bus. */
-  close(): void {
+  stop(): void {
     this.flush();
-    this.closed = true;
+    this.stopped = true;
     this.stopListening();
   }
 }

@@ -305,13 +305,13 @@ describe("GET /events", () => {
 
   test("E10: 100,000 metric changes reach a client as a few metrics-updated events", async () => {
     const bus = new EventBus({ capacity: 100, firstId: 1 });
-    const co = new MetricsCoalescer(bus).watch(bus);
-    cleanups.push(() => co.close());
+    const co = new MetricsCoalescer({ bus });
+    cleanups.push(() => co.stop());
     const srv = serve(bus);
     const sse = await connect(srv.url, { lastEventId: 0 });
     await waitFor(() => bus.subscriberCount === 1, 2000, "subscribed");
     for (let i = 0; i < 100_000; i++) {
-      co.onMetricsChanged(`/img${i}.jpg`, 2, { score: i / 100_000 });
+      co.add(`/img${i}.jpg`, 2, { score: i / 100_000 });
       if (i % 20_000 === 0) await new Promise((r) => setImmediate(r));
     }
     let total = 0;

@@ -44,7 +44,7 @@ function setup(opts: { maxItems?: number } = {}) {
   const clock = manualTimers();
   const events: Envelope[] = [];
   bus.onEvent((env) => events.push(env));
-  const co = new MetricsCoalescer(bus, { timers: clock.timers, ...opts }).watch(bus);
+  const co = new MetricsCoalescer({ bus, timers: clock.timers, ...opts });
   const metrics = () =>
     events
       .filter((e) => e.event.type === EventName.metricsUpdated)
@@ -55,9 +55,9 @@ function setup(opts: { maxItems?: number } = {}) {
 describe("metrics coalescer", () => {
   test("E10: changes within one window go out as one metrics-updated event, after the window", () => {
     const { clock, co, metrics } = setup();
-    co.onMetricsChanged("/a.jpg", 2, { score: 0.5 });
-    co.onMetricsChanged("/b.jpg", 2, { score: 0.7 });
-    co.onMetricsChanged("/a.jpg", 3, { score: 0.9 });
+    co.add("/a.jpg", 2, { score: 0.5 });
+    co.add("/b.jpg", 2, { score: 0.7 });
+    co.add("/a.jpg", 3, { score: 0.9 });
     clock.advance(METRICS_WINDOW_MS - 1);
     expect(metrics()).toHaveLength(0);
     clock.advance(1);
@@ -77,7 +77,7 @@ describe("metrics coalescer", () => {
   test("E10: 100,000 scores pushed across a few windows make a few events, capped and marked truncated", () => {
     const { clock, co, metrics } = setup();
     for (let i = 0; i < 100_000; i++) {
-      co.onMetricsChanged(`/img${i}.jpg`, 2, { score: i });
+      co.add(`/img${i}.jpg`, 2, { score: i });
       if (i % 25_000 === 24_999) clock.advance(METRICS_WINDOW_MS);
     }
     clock.advance(METRICS_WINDOW_MS);
@@ -92,16 +92,16 @@ describe("metrics coalescer", () => {
 
   test("E10: an older version never replaces a newer pending one", () => {
     const { clock, co, metrics } = setup();
-    co.onMetricsChanged("/a.jpg", 5, { s: 5 });
-    co.onMetricsChanged("/a.jpg", 4, { s: 4 });
+    co.add("/a.jpg", 5, { s: 5 });
+    co.add("/a.jpg", 4, { s: 4 });
     clock.advance(METRICS_WINDOW_MS);
     expect(metrics()[0]!.items).toEqual([{ path: "/a.jpg", version: 5, metrics: { s: 5 } }]);
   });
 
   test("E10: a later item-updated for the same item supersedes its pending metrics", () => {
     const { bus, clock, co, metrics } = setup();
-    co.onMetricsChanged("/a.jpg", 2, { s: 1 });
-    co.onMetricsChanged("/b.jpg", 2, { s: 1 });
+    co.add("/a.jpg", 2, { s: 1 });
+    co.add("/b.jpg", 2, { s: 1 });
     bus.publish({
       type: EventName.itemUpdated,
       data: {
@@ -121,17 +121,17 @@ describe("metrics coalescer", () => {
     expect(metrics()[0]!.items.map((i) => i.path)).toEqual(["/b.jpg"]);
   });
 
-  test("E10: flush() publishes now, close() flushes and ignores later changes", () => {
+  test("E10: flush() publishes now, stop() flushes and ignores later changes", () => {
     const { clock, co, metrics } = setup({ maxItems: 1 });
     expect(co.flush()).toBeNull();
-    co.onMetricsChanged("/a.jpg", 2, { s: 1 });
-    co.onMetricsChanged("/b.jpg", 2, { s: 1 });
+    co.add("/a.jpg", 2, { s: 1 });
+    co.add("/b.jpg", 2, { s: 1 });
     expect(co.flush()).toBe(1);
     expect(metrics()[0]).toMatchObject({ count: 2, truncated: true });
     expect(clock.pending()).toBe(0);
-    co.onMetricsChanged("/c.jpg", 2, { s: 1 });
-    co.close();
-    co.onMetricsChanged("/d.jpg", 2, { s: 1 });
+    co.add("/c.jpg", 2, { s: 1 });
+    co.stop();
+    co.add("/d.jpg", 2, { s: 1 });
     clock.advance(10 * METRICS_WINDOW_MS);
     expect(metrics().map((m) => m.items.map((i) => i.path))).toEqual([["/a.jpg"], ["/c.jpg"]]);
   });
@@ -173,5 +173,10 @@ describe("metrics coalescer", () => {
       ["/c.jpg", 5],
     ]);
     expect(unannouncedMetrics([])).toEqual([]);
+
+    const { clock, co, metrics } = setup();
+    expect(co.reannounce(seed)).toBe(2);
+    clock.advance(METRICS_WINDOW_MS);
+    expect(metrics()[0]!.items.map((i) => i.path)).toEqual(["/a.jpg", "/c.jpg"]);
   });
 });
