@@ -31,7 +31,7 @@ const FILE_NAME = "dims.json";
 const FORMAT_VERSION = 1;
 
 export class Dimensions {
-  private readonly file: string | null;
+  private file: string | null;
   private readonly flushDelayMs: number;
   private readonly concurrency: number;
   private readonly log?: DimensionsOptions["log"];
@@ -43,11 +43,18 @@ export class Dimensions {
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(opts: DimensionsOptions) {
+    this.log = opts.log;
     this.file = opts.cacheDir ? join(opts.cacheDir, FILE_NAME) : null;
     this.flushDelayMs = opts.flushDelayMs ?? 1000;
     this.concurrency = Math.max(1, opts.concurrency ?? 8);
-    this.log = opts.log;
-    if (opts.cacheDir) mkdirSync(opts.cacheDir, { recursive: true });
+    if (opts.cacheDir) {
+      try {
+        mkdirSync(opts.cacheDir, { recursive: true });
+      } catch (err) {
+        this.file = null;
+        this.log?.warn(`image dimensions are kept in memory only: ${(err as Error).message}`);
+      }
+    }
     this.load();
   }
 

@@ -101,7 +101,7 @@ export class Thumbnailer {
   };
 
   constructor(opts: ThumbnailerOptions) {
-    this.cacheDir = opts.cacheDir;
+    this.cacheDir = usableDir(opts.cacheDir, opts.log);
     this.size = opts.size;
     this.quality = opts.quality;
     this.maxCacheBytes = opts.maxCacheBytes;
@@ -110,7 +110,6 @@ export class Thumbnailer {
     this.memory = new ByteLru(opts.memoryBytes ?? 32 * 1024 * 1024);
     this.log = opts.log;
     this.onJob = opts.onJob;
-    if (this.cacheDir) mkdirSync(this.cacheDir, { recursive: true });
     this.scanning = this.scanCache();
   }
 
@@ -374,6 +373,18 @@ export class Thumbnailer {
     for (const [key, bytes] of recent) this.touch(key, bytes);
     this.scanned = true;
     await this.evict();
+  }
+}
+
+/** The cache folder, created if needed; null (memory only) when it cannot be created. */
+function usableDir(dir: string | null, log?: ThumbLog): string | null {
+  if (!dir) return null;
+  try {
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  } catch (err) {
+    log?.warn(`thumbnails are not cached on disk: ${(err as Error).message}`);
+    return null;
   }
 }
 

@@ -130,4 +130,19 @@ describe("Dimensions", () => {
     await dims.flush();
     expect(existsSync(cache)).toBe(false);
   });
+
+  test("a cache folder that cannot be created degrades to memory only, with a warning", async () => {
+    const { root } = setup("dims-unwritable");
+    const file = join(root, "f.png");
+    await writeImage(file, 8, 9, "png");
+    const warnings: string[] = [];
+    const dims = new Dimensions({
+      cacheDir: join(file, "ws"),
+      log: { warn: (m) => warnings.push(m) },
+    });
+    expect(warnings).toHaveLength(1);
+    expect(await dims.get(entryFor(root, file))).toEqual({ width: 8, height: 9 });
+    await dims.flush();
+    expect(warnings).toHaveLength(1);
+  });
 });

@@ -246,4 +246,22 @@ describe("Thumbnailer", () => {
     expect(existsSync(cache)).toBe(false);
     expect(readdirSync(root)).toEqual(["img-0.jpg"]);
   });
+
+  test("a cache folder that cannot be created degrades to memory only, with a warning", async () => {
+    const { root } = setup("thumb-unwritable");
+    const [e] = await images(root, 1);
+    const warnings: string[] = [];
+    // A folder below a regular file can never be created, whoever runs the test.
+    const thumbs = new Thumbnailer({
+      cacheDir: join(root, "img-0.jpg", "thumbs"),
+      size: 64,
+      quality: 70,
+      maxCacheBytes: 1e9,
+      log: { warn: (m) => warnings.push(m) },
+    });
+    expect((await thumbs.get(e!)).kind).toBe("ok");
+    await thumbs.drain();
+    expect(warnings).toHaveLength(1);
+    expect(thumbs.stats().cacheFiles).toBe(0);
+  });
 });
