@@ -1,0 +1,52 @@
+/**
+ * Wires a PresenceTracker to the event bus: every change of a scope's numbers
+ * becomes one `presence` event at once, and a prune loop ages out tabs that
+ * vanished without leaving even when nobody else touches their scope.
+ */
+import type { Config } from "../config.ts";
+import type { EventBus } from "../live/bus.ts";
+import { EventName } from "../live/protocol.ts";
+import { PresenceTracker } from "./tracker.ts";
+
+export interface PresenceService {
+  /** Stop the prune loop and the publishing; idempotent. */
+  stop(): void;
+}
+
+export interface PresenceServiceOptions {
+  tracker: PresenceTracker;
+  bus: EventBus;
+  pruneIntervalMs: number;
+}
+
+export function startPresenceService(opts: PresenceServiceOptions): PresenceService {
+  const { tracker, bus } = opts;
+  const unlisten = tracker.onChange((changed) => {
+    for (const counts of changed) bus.publish({ type: EventName.presence, data: counts });
+  });
+  const timer = setInterval(() => tracker.prune(), opts.pruneIntervalMs);
+  // The loop must never be what keeps the process alive.
+  timer.unref?.();
+  let stopped = false;
+  return {
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      unlisten();
+    },
+  };
+}
+
+/** The tracker as the CLI configures it; `now` is for tests. */
+export function createPresenceTracker(
+  config: Pick<Config, "viewTtlMs" | "editTtlMs" | "presenceLifecycleV2">,
+  now?: () => number,
+): PresenceTracker {
+  return new PresenceTracker({
+    viewTtlMs: config.viewTtlMs,
+    editTtlMs: config.editTtlMs,
+    lifecycleV2: config.presenceLifecycleV2,
+    now,
+  });
+}
