@@ -1,0 +1,150 @@
+/**
+ * Presence over HTTP: a thin adapter over PresenceTracker. Bodies may come as
+ * JSON or as the text/plain string `navigator.sendBeacon` sends on pagehide.
+ */
+import { type Context, Hono } from "hono";
+import type { z } from "zod";
+import type { AppDeps } from "../deps.ts";
+import type { PresenceCounts } from "../live/protocol.ts";
+import { presenceDiagnostics, type StreamStatsSource } from "../presence/diagnostics.ts";
+import {
+  CountsQuery,
+  DisplayName,
+  HeartbeatBody,
+  JoinBody,
+  LeaveBody,
+  MoveBody,
+} from "../presence/schema.ts";
+import type { PresenceError } from "../presence/tracker.ts";
+import { jsonError, validationError } from "./errors.ts";
+
+/** Presence bodies are a few ids; anything larger is not a presence call. */
+export const MAX_PRESENCE_BODY_BYTES = 4096;
+
+export interface PresenceRouteOptions {
+  /** Connected streams and replay misses, from the event-stream route. */
+  streamStats?: StreamStatsSource;
+}
+
+const ERROR_MESSAGES: Record<PresenceError, string> = {
+  invalid_lease: "lease_id does not hold this client's session; join again",
+  scope_mismatch: "the session is not in from_gallery_id",
+};
+
+/** The part of AppDeps these routes use (AppDeps satisfies it). */
+export type PresenceDeps = Pick<AppDeps, "presence" | "bus" | "config">;
+
+export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = {}): Hono {
+  const app = new Hono();
+  const tracker = deps.presence;
+
+  app.post("/presence/join", async (c) => {
+    const body = await readBody(c, JoinBody);
+    if (body instanceof Response) return body;
+    const name = body.name ?? headerName(c);
+    const r = tracker.join(body.gallery_id, body.client_id, name, body.lease_id);
+    if (!r.ok) return conflict(c, r.error);
+    return c.json({
+      ...countsBody(r.value.counts),
+      client_id: body.client_id,
+      lease_id: r.value.leaseId,
+      created: r.value.created,
+    });
+  });
+
+  app.post("/presence/move", async (c) => {
+    const body = await readBody(c, MoveBody);
+    if (body instanceof Response) return body;
+    const r = tracker.move(body.from_gallery_id, body.to_gallery_id, body.client_id, body.lease_id);
+    if (!r.ok) return conflict(c, r.error);
+    return c.json({
+      ...countsBody(r.value.to),
+      client_id: body.client_id,
+      lease_id: r.value.leaseId,
+      moved: r.value.moved,
+      from: countsBody(r.value.from),
+    });
+  });
+
+  app.post("/presence/leave", async (c) => {
+    const body = await readBody(c, LeaveBody);
+    if (body instanceof Response) return body;
+    const r = tracker.leave(body.gallery_id, body.client_id, body.lease_id);
+    if (!r.ok) return conflict(c, r.error);
+    if (r.value.mode === "legacy_heartbeat") {
+      return c.json({
+        gallery_id: body.gallery_id,
+        client_id: body.client_id,
+        mode: r.value.mode,
+        removed: false,
+      });
+    }
+    return c.json({
+      ...countsBody(r.value.counts),
+      client_id: body.client_id,
+      mode: r.value.mode,
+      removed: r.value.removed,
+    });
+  });
+
+  app.post("/presence", async (c) => {
+    const body = await readBody(c, HeartbeatBody);
+    if (body instanceof Response) return body;
+    const r = tracker.heartbeat(body.gallery_id, body.client_id, body.name ?? headerName(c));
+    if (!r.ok) return conflict(c, r.error);
+    return c.json({ ...countsBody(r.value), client_id: body.client_id });
+  });
+
+  app.get("/presence", (c) => {
+    const q = CountsQuery.safeParse(c.req.query());
+    if (!q.success) return validationError(c, q.error);
+    c.header("Cache-Control", "no-store");
+    return c.json(countsBody(tracker.counts(q.data.gallery_id)));
+  });
+
+  app.get("/presence/diagnostics", (c) => {
+    c.header("Cache-Control", "no-store");
+    return c.json(presenceDiagnostics(deps, opts.streamStats));
+  });
+
+  return app;
+}
+
+function countsBody(c: PresenceCounts): PresenceCounts {
+  return { gallery_id: c.gallery_id, viewing: c.viewing, editing: c.editing, names: c.names };
+}
+
+function conflict(c: Context, error: PresenceError): Response {
+  return jsonError(c, 409, error, ERROR_MESSAGES[error]);
+}
+
+/** The display name the page sends with every request, when the body has none. */
+function headerName(c: Context): string | undefined {
+  const parsed = DisplayName.safeParse(c.req.header("X-Lenslet-Name") ?? "");
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Parses a JSON body whatever its content type (sendBeacon sends text/plain). */
+async function readBody<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+): Promise<z.output<S> | Response> {
+  const text = await c.req.text();
+  if (text.length > MAX_PRESENCE_BODY_BYTES) {
+    return jsonError(
+      c,
+      413,
+      "payload_too_large",
+      `presence bodies are at most ${MAX_PRESENCE_BODY_BYTES} bytes`,
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return jsonError(c, 400, "validation_error", "body is not valid JSON", { field: "body" });
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) return validationError(c, parsed.error);
+  return parsed.data;
+}
