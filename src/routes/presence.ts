@@ -17,6 +17,7 @@ import {
 } from "../presence/schema.ts";
 import type { PresenceError } from "../presence/tracker.ts";
 import { jsonError, validationError } from "./errors.ts";
+import { originGuard } from "./origin-guard.ts";
 
 /** Presence bodies are a few ids; anything larger is not a presence call. */
 export const MAX_PRESENCE_BODY_BYTES = 4096;
@@ -37,6 +38,10 @@ export type PresenceDeps = Pick<AppDeps, "presence" | "bus" | "config">;
 export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = {}): Hono {
   const app = new Hono();
   const tracker = deps.presence;
+  // Presence writes are writes: a page on another site must not move or evict anyone.
+  const guard = originGuard({ allowRemoteWrites: deps.config.allowRemoteWrites });
+  app.use("/presence", guard);
+  app.use("/presence/*", guard);
 
   app.post("/presence/join", async (c) => {
     const body = await readBody(c, JoinBody);

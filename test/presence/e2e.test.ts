@@ -248,7 +248,7 @@ describe("end to end", () => {
     );
     expect(maxAnimals).toBe(2);
     expect(Math.max(...obs.history.map((c) => c.editing - c.viewing))).toBeLessThanOrEqual(0);
-  });
+  }, 30_000);
 
   test("P2, P5: concurrent tabs over HTTP: the stream and the tracker agree with what each tab was told", async () => {
     const clock = new FakeClock();
@@ -312,5 +312,5 @@ describe("end to end", () => {
     }
     const d = tracker.diagnostics();
     expect(d.active_clients).toBe([...present.values()].filter((s) => s !== null).length);
-  });
+  }, 30_000);
 });

@@ -301,6 +301,40 @@ describe("validation", () => {
   });
 });
 
+describe("origin", () => {
+  test("P13: a presence write from another site → 403 local_origin_required", async () => {
+    const { post, get } = setup();
+    const res = await post(
+      "/presence/join",
+      { gallery_id: "/a", client_id: "t" },
+      { Origin: "https://evil.example" },
+    );
+    expect(res.status).toBe(403);
+    expect(await json(res)).toMatchObject({ error: "local_origin_required" });
+    expect(await json(await get("/presence?gallery_id=/a"))).toMatchObject({ viewing: 0 });
+  });
+
+  test("P13: --allow-remote-writes lifts the rule", async () => {
+    const { post } = setup({ allowRemoteWrites: true });
+    const res = await post(
+      "/presence/join",
+      { gallery_id: "/a", client_id: "t" },
+      { Origin: "https://elsewhere.example" },
+    );
+    expect(res.status).toBe(200);
+  });
+
+  test("P13: the page's own origin may write", async () => {
+    const { post } = setup();
+    const res = await post(
+      "/presence/join",
+      { gallery_id: "/a", client_id: "t" },
+      { Origin: "http://localhost" },
+    );
+    expect(res.status).toBe(200);
+  });
+});
+
 describe("GET /presence and diagnostics", () => {
   test("P2: GET /presence answers the current counts without changing anything", async () => {
     const { post, get } = setup();

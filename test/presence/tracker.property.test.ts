@@ -340,15 +340,15 @@ test("P2, P3, P4, P5, P6, P8, P9: random lifecycle-v2 operations match the refer
     fc.property(fc.array(opArb, { minLength: 1, maxLength: 200, size: "max" }), (ops) =>
       run(true, ops),
     ),
-    { numRuns: 400 },
+    { numRuns: 300 },
   );
-});
+}, 60_000);
 
 test("P11: random legacy-mode operations match the reference model", () => {
   fc.assert(
     fc.property(fc.array(opArb, { minLength: 1, maxLength: 200, size: "max" }), (ops) =>
       run(false, ops),
     ),
-    { numRuns: 200 },
+    { numRuns: 150 },
   );
-});
+}, 60_000);
