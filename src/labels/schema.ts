@@ -78,3 +78,84 @@ export type Actor = z.infer<typeof Actor>;
 
 export const ChangedField = z.enum(["star", "tags", "notes", "metrics"]);
 export type ChangedField = z.infer<typeof ChangedField>;
+
+// --- Response shapes (added with the label store; used by the routes' OpenAPI document) ---
+
+export const Persistence = z.enum(["saved", "relaxed", "memory"]);
+
+/** 200 answer of PATCH/PUT /item: the record after the write. */
+export const WriteResponse = Sidecar.extend({
+  /** Id of the item-updated event this write published (the journal line carries it); null for a no-op. */
+  event_id: z.number().int().nullable(),
+  /** True when the server applied a commuting patch on a version other than the client's base. */
+  merged: z.boolean(),
+  changed_fields: z.array(ChangedField),
+  /** "saved": fsync'd before this answer; "relaxed": written, fsync'd within a second; "memory": not on disk. */
+  persistence: Persistence,
+});
+export type WriteResponse = z.infer<typeof WriteResponse>;
+
+export const ErrorBody = z.object({
+  error: z.string(),
+  message: z.string(),
+  field: z.string().optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export const VersionConflictBody = ErrorBody.extend({
+  error: z.literal("version_conflict"),
+  current: Sidecar,
+});
+
+/** One element of a POST /items/patch answer, in request order. */
+export const BatchResult = z.union([
+  WriteResponse.omit({ persistence: true }).extend({ status: z.literal(200) }),
+  VersionConflictBody.extend({ path: z.string(), status: z.literal(409) }),
+  ErrorBody.extend({ path: z.string(), status: z.union([z.literal(400), z.literal(404)]) }),
+]);
+
+export const BatchResponse = z.object({
+  results: z.array(BatchResult),
+  applied: z.number().int(),
+  persistence: Persistence,
+});
+export type BatchResponse = z.infer<typeof BatchResponse>;
+
+/** One row of GET /export. */
+export const ExportRow = z.object({
+  path: z.string(),
+  folder: z.string(),
+  name: z.string(),
+  size: z.number(),
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+  star: Star.nullable(),
+  tags: z.array(z.string()),
+  notes: z.string(),
+  metrics: z.record(z.string(), z.number()),
+  version: z.number().int(),
+  updated_at: z.string().nullable(),
+  updated_by: z.string().nullable(),
+});
+export type ExportRow = z.infer<typeof ExportRow>;
+
+export const ExportSelection = z
+  .object({
+    paths: z.array(z.string().min(1)).min(1).max(1_000_000),
+    format: z.enum(["json", "csv"]).default("json"),
+  })
+  .strict();
+
+/** The `labels` part of GET /health. */
+export const LabelsHealth = z.object({
+  durability: z.enum(["strict", "relaxed", "memory"]),
+  state: z.enum(["saved", "failed", "disabled"]),
+  journal: z.object({ path: z.string().nullable(), bytes: z.number() }),
+  snapshot: z.object({ path: z.string().nullable(), bytes: z.number() }),
+  last_error: z.string().nullable(),
+  /** Journal lines since the last snapshot. */
+  journal_lines: z.number(),
+  last_snapshot_at: z.string().nullable(),
+  idempotency_keys: z.number(),
+});
+export type LabelsHealth = z.infer<typeof LabelsHealth>;

@@ -1,0 +1,243 @@
+/**
+ * The snapshot `labels.snapshot.json` and journal compaction.
+ *
+ * A snapshot is checksummed JSON lines (lines.ts): a `snapshot` header with
+ * the last event id it contains, one `item` line per written record, one
+ * `idem` line per live idempotency key, and an `end` line with the counts (a
+ * snapshot without its end line is incomplete). It is written to a temp file,
+ * fsync'd, renamed into place and the folder fsync'd, so a reader sees the
+ * old snapshot or the new one, never a mix.
+ *
+ * Compaction then rewrites the journal as a head line naming the snapshot's
+ * last event id plus the lines written after the snapshot's cut.
+ */
+import fs from "node:fs";
+import type { FaultSource } from "./faults.ts";
+import { injectedError } from "./faults.ts";
+import type { IdemEntry } from "./idempotency.ts";
+import { fsyncDir, headLine, type StoredRecord, toStored } from "./journal.ts";
+import { encodeLine, type LineProblem, scanLines } from "./lines.ts";
+import type { Sidecar } from "./schema.ts";
+
+export const SNAPSHOT_FORMAT = 1;
+
+/** A consistent cut of the store: records are immutable, so an array of references is a snapshot. */
+export interface SnapshotCut {
+  lastEventId: number;
+  records: Sidecar[];
+  idem: [string, IdemEntry][];
+}
+
+const CHUNK_CHARS = 1 << 20;
+
+/** The snapshot's text in chunks of about 1 MB. */
+function* snapshotChunks(cut: SnapshotCut): Generator<string> {
+  let buf = encodeLine({
+    t: "snapshot",
+    format: SNAPSHOT_FORMAT,
+    last_ev: cut.lastEventId,
+    created_at: new Date().toISOString(),
+    items: cut.records.length,
+    idem: cut.idem.length,
+  });
+  for (const s of cut.records) {
+    buf += encodeLine({ t: "item", path: s.path, rec: toStored(s) });
+    if (buf.length >= CHUNK_CHARS) {
+      yield buf;
+      buf = "";
+    }
+  }
+  for (const [key, e] of cut.idem) {
+    buf += encodeLine({ t: "idem", key, req: e.req, at: e.at, outcome: e.outcome });
+    if (buf.length >= CHUNK_CHARS) {
+      yield buf;
+      buf = "";
+    }
+  }
+  yield buf + encodeLine({ t: "end", items: cut.records.length, idem: cut.idem.length });
+}
+
+function writeAll(fd: number, text: string): void {
+  const data = Buffer.from(text);
+  let done = 0;
+  while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done);
+}
+
+function finish(fd: number, tmp: string, path: string): number {
+  fs.fsyncSync(fd);
+  const bytes = fs.fstatSync(fd).size;
+  fs.closeSync(fd);
+  fs.renameSync(tmp, path);
+  fsyncDir(path);
+  return bytes;
+}
+
+/**
+ * Writes a snapshot atomically, yielding to the event loop between chunks so
+ * requests keep flowing. Returns its size in bytes.
+ */
+export async function writeSnapshot(
+  path: string,
+  cut: SnapshotCut,
+  faults?: FaultSource | null,
+): Promise<number> {
+  const code = faults?.check("snapshot");
+  if (code) throw injectedError("snapshot", code);
+  const tmp = `${path}.tmp`;
+  const fd = fs.openSync(tmp, "w");
+  try {
+    for (const chunk of snapshotChunks(cut)) {
+      writeAll(fd, chunk);
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    return finish(fd, tmp, path);
+  } catch (err) {
+    closeQuietly(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** The same, blocking: for startup and repair, when nothing else runs yet. */
+export function writeSnapshotSync(path: string, cut: SnapshotCut): number {
+  const tmp = `${path}.tmp`;
+  const fd = fs.openSync(tmp, "w");
+  try {
+    for (const chunk of snapshotChunks(cut)) writeAll(fd, chunk);
+    return finish(fd, tmp, path);
+  } catch (err) {
+    closeQuietly(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // already closed
+  }
+}
+
+export type SnapshotRead =
+  | {
+      ok: true;
+      lastEventId: number;
+      records: Map<string, Sidecar>;
+      idem: [string, IdemEntry][];
+      bytes: number;
+    }
+  | { ok: false; line: number; problem: LineProblem | "structure" | "incomplete"; detail: string };
+
+/** Reads and checks a snapshot; any damaged or missing line makes it unusable as a whole. */
+export function readSnapshot(path: string): SnapshotRead {
+  const records = new Map<string, Sidecar>();
+  const idem: [string, IdemEntry][] = [];
+  let lastEventId = -1;
+  let ended = false;
+  let bad: Extract<SnapshotRead, { ok: false }> | null = null;
+  const scan = scanLines(path, (line) => {
+    if (bad) return;
+    if (!line.decoded.ok) {
+      bad = { ok: false, line: line.no, problem: line.decoded.problem, detail: "damaged line" };
+      return;
+    }
+    const v = line.decoded.value;
+    if (line.no === 1) {
+      if (v.t !== "snapshot" || typeof v.last_ev !== "number") {
+        bad = {
+          ok: false,
+          line: 1,
+          problem: "structure",
+          detail: "first line is not a snapshot header",
+        };
+        return;
+      }
+      lastEventId = v.last_ev;
+      return;
+    }
+    if (ended) {
+      bad = { ok: false, line: line.no, problem: "structure", detail: "line after the end marker" };
+    } else if (v.t === "item" && typeof v.path === "string" && isRecord(v.rec)) {
+      records.set(v.path, { path: v.path, ...(v.rec as StoredRecord) });
+    } else if (v.t === "idem" && typeof v.key === "string") {
+      idem.push([
+        v.key,
+        { req: String(v.req), at: Number(v.at), outcome: v.outcome as IdemEntry["outcome"] },
+      ]);
+    } else if (v.t === "end") {
+      ended = true;
+      if (v.items !== records.size || v.idem !== idem.length) {
+        bad = {
+          ok: false,
+          line: line.no,
+          problem: "structure",
+          detail: "counts do not match the end marker",
+        };
+      }
+    } else {
+      bad = { ok: false, line: line.no, problem: "structure", detail: "unknown line" };
+    }
+  });
+  const damaged = bad as Extract<SnapshotRead, { ok: false }> | null;
+  if (damaged) return damaged;
+  if (scan.tail) {
+    return {
+      ok: false,
+      line: scan.tail.no,
+      problem: "incomplete",
+      detail: "unterminated last line",
+    };
+  }
+  if (lastEventId < 0 || !ended) {
+    return { ok: false, line: 1, problem: "incomplete", detail: "no end marker" };
+  }
+  return { ok: true, lastEventId, records, idem, bytes: scan.size };
+}
+
+function isRecord(v: unknown): boolean {
+  return (
+    typeof v === "object" && v !== null && typeof (v as { version?: unknown }).version === "number"
+  );
+}
+
+/**
+ * Rewrites the journal as: head(baseEv) + bytes [from, to) of the current
+ * journal. Atomic (temp, fsync, rename, fsync dir). Run it between journal
+ * commits (JournalWriter.exclusive) and reopen the writer after.
+ */
+export function compactJournal(
+  journalPath: string,
+  from: number,
+  to: number,
+  baseEv: number,
+): void {
+  const tmp = `${journalPath}.tmp`;
+  const out = fs.openSync(tmp, "w");
+  try {
+    writeAll(out, headLine(baseEv));
+    const src = fs.openSync(journalPath, "r");
+    try {
+      const buf = Buffer.allocUnsafe(Math.min(Math.max(to - from, 1), 8 << 20));
+      let pos = from;
+      while (pos < to) {
+        const n = fs.readSync(src, buf, 0, Math.min(buf.length, to - pos), pos);
+        if (n === 0) throw new Error(`journal shorter than expected (${pos} < ${to})`);
+        let done = 0;
+        while (done < n) done += fs.writeSync(out, buf, done, n - done);
+        pos += n;
+      }
+    } finally {
+      fs.closeSync(src);
+    }
+    fs.fsyncSync(out);
+    fs.closeSync(out);
+  } catch (err) {
+    closeQuietly(out);
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  fs.renameSync(tmp, journalPath);
+  fsyncDir(journalPath);
+}

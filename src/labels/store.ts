@@ -1,0 +1,595 @@
+/**
+ * LabelStore: the single label store of a workspace.
+ *
+ * A write is one step per item as seen by every other request: take the item
+ * (PathLocks), check the version, apply the patch, bump, reserve an event id,
+ * append to the journal, and only once the journal says durable update memory
+ * and publish. A failed append or fsync leaves memory untouched and answers
+ * nothing but an error. Writes to different items share group commits.
+ *
+ * Modes: "strict" (answer after fsync), "relaxed" (answer after write(),
+ * fsync every second), "memory" (no files: --no-write or an unwritable workspace).
+ */
+import fs from "node:fs";
+import type { Logger } from "../deps.ts";
+import type { EventBus } from "../live/bus.ts";
+import type { Envelope, ItemUpdated } from "../live/protocol.ts";
+import { type FaultSource, faultyIo, realIo } from "./faults.ts";
+import { IdFloor } from "./id-floor.ts";
+import { type IdemEntry, IdempotencyCache, IdempotencyKeyReused } from "./idempotency.ts";
+import {
+  JournalWriter,
+  PersistenceError,
+  type RespLine,
+  type SetLine,
+  toStored,
+} from "./journal.ts";
+import { encodeLine } from "./lines.ts";
+import type { BatchOutcome, Durability, ItemOutcome, Outcome } from "./outcome.ts";
+import { persistenceOf } from "./outcome.ts";
+import {
+  applyPatch,
+  applyReplace,
+  emptySidecar,
+  isCommuting,
+  isMetricsOnly,
+  type LabelChange,
+} from "./patch.ts";
+import { PathLocks } from "./path-locks.ts";
+import { JOURNAL_FILE, recoverLabels, SNAPSHOT_FILE } from "./recovery.ts";
+import type { ChangedField, LabelsHealth, PatchFields, PutBody, Sidecar } from "./schema.ts";
+import { compactJournal, writeSnapshot } from "./snapshot.ts";
+
+export { IdempotencyKeyReused, PersistenceError };
+
+export interface LabelStoreOptions {
+  /** Folder holding labels.log.jsonl, labels.snapshot.json and events.hwm (the workspace); null in memory mode. */
+  dir: string | null;
+  mode: Durability;
+  log: Logger;
+  /** Snapshot + compact after this many journal lines (default 50,000). */
+  snapshotEvery?: number;
+  /** …or this long after the first line since the last snapshot (default 60 s). */
+  snapshotIntervalMs?: number;
+  /** Fault injection for append/fsync/snapshot (tests, LENSLET_FAULTS). */
+  faults?: FaultSource | null;
+  /** Item-updated events kept from the journal for the bus's replay ring (default 10,000). */
+  recentCapacity?: number;
+  idempotencyTtlMs?: number;
+  idempotencyCapacity?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+  /** Write a final snapshot on close (default true; tests turn it off to inspect the journal). */
+  snapshotOnClose?: boolean;
+}
+
+export interface StoreHooks {
+  /** Metrics-only writes go here instead of item-updated (the live coalescer publishes metrics-updated). */
+  onMetricsChanged?: (path: string, version: number, metrics: Record<string, number>) => void;
+}
+
+/** Who writes, and how the request is identified for idempotency. */
+export interface WriteContext {
+  /** Stored as updated_by, e.g. "Ana (k3f9)". */
+  updatedBy: string;
+  clientId: string;
+  /** Idempotency-Key and requestHash(), or null for un-keyed writes (PUT without a key). */
+  key: string | null;
+  requestHash: string | null;
+}
+
+export interface PatchRequest {
+  path: string;
+  fields: PatchFields;
+  baseVersion: number | null;
+}
+
+export interface PutRequest {
+  path: string;
+  body: PutBody;
+  baseVersion: number | null;
+}
+
+/** A batch element the route already refused (bad path, not in the gallery); kept in its place. */
+export interface RejectedItem {
+  path: string;
+  reject: { status: 400 | 404; error: string; message: string; field?: string };
+}
+
+export type BatchItem = PatchRequest | RejectedItem;
+
+export interface WriteResult<O extends Outcome> {
+  outcome: O;
+  /** True when this is the stored answer to an earlier request with the same key. */
+  replayed: boolean;
+}
+
+export class MissingBaseVersion extends Error {
+  constructor() {
+    super(
+      "base_version (or If-Match) is required unless the patch only adds/removes tags or sets metrics",
+    );
+    this.name = "MissingBaseVersion";
+  }
+}
+
+interface StagedWrite {
+  path: string;
+  next: Sidecar;
+  changed: ChangedField[];
+  merged: boolean;
+  ev: number;
+}
+
+/** The writes of one request, computed against current + earlier staged records. */
+class Stage {
+  readonly writes: StagedWrite[] = [];
+  private readonly overlay = new Map<string, Sidecar>();
+  constructor(
+    private readonly store: LabelStore,
+    private readonly reserve: () => number,
+    private readonly ctx: WriteContext,
+    private readonly at: string,
+  ) {}
+
+  current(path: string): Sidecar {
+    return this.overlay.get(path) ?? this.store.get(path);
+  }
+
+  write(cur: Sidecar, change: LabelChange, merged: boolean): StagedWrite {
+    const next: Sidecar = {
+      path: cur.path,
+      ...change.labels,
+      version: cur.version + 1,
+      updated_at: this.at,
+      updated_by: this.ctx.updatedBy,
+    };
+    const w = { path: cur.path, next, changed: change.changed, merged, ev: this.reserve() };
+    this.overlay.set(cur.path, next);
+    this.writes.push(w);
+    return w;
+  }
+}
+
+export class LabelStore {
+  readonly durability: Durability;
+  readonly journalPath: string | null;
+  readonly snapshotPath: string | null;
+  private readonly records: Map<string, Sidecar>;
+  private readonly idem: IdempotencyCache;
+  private readonly inflight = new Map<string, { req: string | null; done: Promise<Outcome> }>();
+  private readonly locks = new PathLocks();
+  private readonly writer: JournalWriter | null;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly snapshotEvery: number;
+  private readonly faults: FaultSource | null;
+  private readonly floor: IdFloor;
+  private readonly snapshotOnClose: boolean;
+  private bus: EventBus | null = null;
+  private hooks: StoreHooks = {};
+  private rev = 0;
+  private lastEv: number;
+  private recent: Envelope[];
+  private linesSinceSnapshot: number;
+  private snapshotBytes: number;
+  private lastSnapshotAt: string | null = null;
+  private snapshotting: Promise<void> | null = null;
+  /** After a failed snapshot, automatic ones wait until then (the journal keeps everything meanwhile). */
+  private snapshotRetryAt = 0;
+  private snapshotTimer: ReturnType<typeof setInterval> | null = null;
+  private lastErrorText: string | null = null;
+  private closed = false;
+
+  private constructor(opts: LabelStoreOptions, recovered: ReturnType<typeof recoverLabels> | null) {
+    this.durability = opts.mode;
+    this.log = opts.log;
+    this.now = opts.now ?? Date.now;
+    this.snapshotEvery = opts.snapshotEvery ?? 50_000;
+    this.faults = opts.faults ?? null;
+    this.snapshotOnClose = opts.snapshotOnClose ?? true;
+    this.idem = new IdempotencyCache(opts.idempotencyTtlMs, opts.idempotencyCapacity);
+    this.records = recovered?.records ?? new Map();
+    this.lastEv = recovered?.lastEventId ?? 0;
+    this.recent = recovered?.recent ?? [];
+    this.linesSinceSnapshot = recovered?.journalLines ?? 0;
+    this.snapshotBytes = recovered?.snapshotBytes ?? 0;
+    const now = this.now();
+    for (const [key, entry] of recovered?.idem ?? []) this.idem.remember(key, entry, now);
+    this.floor = IdFloor.open(opts.mode === "memory" ? null : opts.dir, opts.log);
+
+    if (opts.mode === "memory" || opts.dir === null) {
+      this.journalPath = null;
+      this.snapshotPath = null;
+      this.writer = null;
+      return;
+    }
+    this.journalPath = `${opts.dir}/${JOURNAL_FILE}`;
+    this.snapshotPath = `${opts.dir}/${SNAPSHOT_FILE}`;
+    this.writer = new JournalWriter({
+      path: this.journalPath,
+      mode: opts.mode,
+      io: this.faults ? faultyIo(realIo, this.faults) : realIo,
+      onHealth: (ok, error) => this.onDiskHealth(ok, error),
+    });
+    const every = opts.snapshotIntervalMs ?? 60_000;
+    this.snapshotTimer = setInterval(() => {
+      if (this.linesSinceSnapshot > 0 && this.now() >= this.snapshotRetryAt) void this.snapshot();
+    }, every);
+    this.snapshotTimer.unref?.();
+  }
+
+  /**
+   * Opens the store: in strict/relaxed mode recovers the workspace's snapshot
+   * and journal (throws RecoveryError, naming file and line, when that would
+   * lose labels). Take the workspace lock (src/workspace/lock.ts) first.
+   */
+  static async open(opts: LabelStoreOptions): Promise<LabelStore> {
+    if (opts.mode === "memory" || opts.dir === null) {
+      return new LabelStore({ ...opts, mode: "memory", dir: null }, null);
+    }
+    fs.mkdirSync(opts.dir, { recursive: true });
+    const recovered = recoverLabels(opts.dir, opts.log, opts.recentCapacity);
+    return new LabelStore(opts, recovered);
+  }
+
+  /**
+   * The id the event bus must start at: above every id in the journal and
+   * above the persisted high-water mark (which covers events never journaled).
+   */
+  firstEventId(): number {
+    return Math.max(this.lastEv + 1, this.floor.persisted, 1);
+  }
+
+  /**
+   * Connects the event bus: `new EventBus({ firstId: store.firstEventId(),
+   * seed: store.recentEvents(capacity), … })`, then attach it before anything
+   * publishes. From then on every id the bus hands out first raises the
+   * workspace's high-water mark when needed (IdFloor).
+   */
+  attach(bus: EventBus, hooks: StoreHooks = {}): void {
+    this.bus = bus;
+    this.hooks = hooks;
+    this.floor.guard(bus);
+  }
+
+  /** The record of `path` (canonical); the default record when never written. */
+  get(path: string): Sidecar {
+    return this.records.get(path) ?? emptySidecar(path);
+  }
+
+  /** Written records. */
+  entries(): Iterable<[string, Sidecar]> {
+    return this.records.entries();
+  }
+
+  /** Increments on every accepted write (for caches of derived data). */
+  get revision(): number {
+    return this.rev;
+  }
+
+  /** Highest event id in the snapshot, journal or written since (0 when none). */
+  get lastEventId(): number {
+    return this.lastEv;
+  }
+
+  /** The last `n` item-updated events from the journal at startup, in id order. */
+  recentEvents(n: number): Envelope[] {
+    return n <= 0 ? [] : this.recent.slice(-n);
+  }
+
+  get state(): LabelsHealth["state"] {
+    if (!this.writer) return "disabled";
+    return this.writer.ok ? "saved" : "failed";
+  }
+
+  health(): LabelsHealth {
+    return {
+      durability: this.durability,
+      state: this.state,
+      journal: { path: this.journalPath, bytes: this.writer?.size ?? 0 },
+      snapshot: { path: this.snapshotPath, bytes: this.snapshotBytes },
+      last_error: this.lastErrorText,
+      journal_lines: this.linesSinceSnapshot,
+      last_snapshot_at: this.lastSnapshotAt,
+      idempotency_keys: this.idem.size,
+    };
+  }
+
+  /** PATCH /item. Throws MissingBaseVersion, IdempotencyKeyReused, PersistenceError. */
+  async patch(req: PatchRequest, ctx: WriteContext): Promise<WriteResult<ItemOutcome>> {
+    if (req.baseVersion === null && !isCommuting(req.fields)) throw new MissingBaseVersion();
+    return this.write(ctx, [req.path], (stage) => this.patchOne(stage, req));
+  }
+
+  /** PUT /item: full replace, versioned; the base version is checked when given. */
+  put(req: PutRequest, ctx: WriteContext): Promise<WriteResult<ItemOutcome>> {
+    return this.write(ctx, [req.path], (stage) => {
+      const cur = stage.current(req.path);
+      if (req.baseVersion !== null && req.baseVersion !== cur.version) {
+        return { kind: "conflict", current: cur, base_version: req.baseVersion };
+      }
+      const change = applyReplace(cur, req.body);
+      const persistence = persistenceOf(this.durability);
+      if (change.changed.length === 0)
+        return { kind: "noop", sidecar: cur, merged: false, persistence };
+      const w = stage.write(cur, change, false);
+      return {
+        kind: "applied",
+        sidecar: w.next,
+        event_id: w.ev,
+        merged: false,
+        changed: w.changed,
+        persistence,
+      };
+    });
+  }
+
+  /** POST /items/patch: one result per element, one journal group, one fsync. */
+  batch(items: BatchItem[], ctx: WriteContext): Promise<WriteResult<BatchOutcome>> {
+    const paths = [...new Set(items.filter((i) => !("reject" in i)).map((i) => i.path))];
+    return this.write(ctx, paths, (stage): BatchOutcome => {
+      const results: ItemOutcome[] = items.map((item) => {
+        if ("reject" in item) return { kind: "rejected", path: item.path, ...item.reject };
+        if (item.baseVersion === null && !isCommuting(item.fields)) {
+          return {
+            kind: "rejected",
+            path: item.path,
+            status: 400,
+            error: "missing_base_version",
+            message: new MissingBaseVersion().message,
+            field: "base_version",
+          };
+        }
+        return this.patchOne(stage, item);
+      });
+      return { kind: "batch", results, persistence: persistenceOf(this.durability) };
+    });
+  }
+
+  /** Writes a snapshot and compacts the journal now (also runs by itself every N lines / T seconds). */
+  snapshot(): Promise<void> {
+    if (!this.writer || this.closed) return Promise.resolve();
+    this.snapshotting ??= this.runSnapshot().finally(() => {
+      this.snapshotting = null;
+    });
+    return this.snapshotting;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    await Promise.allSettled([...this.inflight.values()].map((f) => f.done));
+    if (this.snapshotting) await this.snapshotting;
+    if (this.snapshotOnClose && this.writer?.ok && this.linesSinceSnapshot > 0)
+      await this.snapshot();
+    this.closed = true;
+    await this.writer?.close();
+  }
+
+  private patchOne(stage: Stage, req: PatchRequest): ItemOutcome {
+    const cur = stage.current(req.path);
+    const commuting = isCommuting(req.fields);
+    const stale = req.baseVersion !== null && req.baseVersion !== cur.version;
+    if (stale && !commuting) {
+      return { kind: "conflict", current: cur, base_version: req.baseVersion as number };
+    }
+    // A commuting patch without a base, or on a newer version, is merged onto the current record.
+    const merged = req.baseVersion === null || stale;
+    const change = applyPatch(cur, req.fields);
+    const persistence = persistenceOf(this.durability);
+    if (change.changed.length === 0) return { kind: "noop", sidecar: cur, merged, persistence };
+    const w = stage.write(cur, change, merged);
+    return {
+      kind: "applied",
+      sidecar: w.next,
+      event_id: w.ev,
+      merged,
+      changed: w.changed,
+      persistence,
+    };
+  }
+
+  /** Idempotency, locking, compute, durable commit, publish: the one write path. */
+  private async write<O extends Outcome>(
+    ctx: WriteContext,
+    paths: string[],
+    compute: (stage: Stage) => O,
+  ): Promise<WriteResult<O>> {
+    if (this.closed) throw new PersistenceError(new Error("label store is closed"));
+    const { key } = ctx;
+    if (key !== null) {
+      const hit = this.idem.lookup(key, this.now());
+      if (hit) {
+        if (hit.req !== ctx.requestHash) throw new IdempotencyKeyReused(key);
+        return { outcome: hit.outcome as O, replayed: true };
+      }
+      const running = this.inflight.get(key);
+      if (running) {
+        if (running.req !== ctx.requestHash) throw new IdempotencyKeyReused(key);
+        return { outcome: (await running.done) as O, replayed: true };
+      }
+    }
+    const done = this.compute(ctx, paths, compute);
+    if (key === null) return { outcome: await done, replayed: false };
+    this.inflight.set(key, { req: ctx.requestHash, done });
+    try {
+      return { outcome: await done, replayed: false };
+    } finally {
+      this.inflight.delete(key);
+    }
+  }
+
+  private async compute<O extends Outcome>(
+    ctx: WriteContext,
+    paths: string[],
+    compute: (stage: Stage) => O,
+  ): Promise<O> {
+    const release = await this.locks.acquire(paths);
+    try {
+      const bus = this.bus;
+      if (!bus) throw new Error("LabelStore.attach(bus) must be called before writes");
+      const at = this.now();
+      const stage = new Stage(this, () => bus.reserve(), ctx, new Date(at).toISOString());
+      const outcome = compute(stage);
+      await this.commit(stage, outcome, ctx, at);
+      return outcome;
+    } finally {
+      release();
+    }
+  }
+
+  /** Journal the stage (when there is anything to keep), then apply and publish it. */
+  private async commit(
+    stage: Stage,
+    outcome: Outcome,
+    ctx: WriteContext,
+    at: number,
+  ): Promise<void> {
+    const apply = () => this.applyStage(stage, outcome, ctx, at);
+    const text = this.writer ? this.journalText(stage, outcome, ctx, at) : "";
+    if (text === "") {
+      apply();
+      return;
+    }
+    try {
+      await (this.writer as JournalWriter).append(text, apply);
+    } catch (err) {
+      for (const w of stage.writes) this.bus?.abandon(w.ev);
+      throw err;
+    }
+  }
+
+  private journalText(stage: Stage, outcome: Outcome, ctx: WriteContext, at: number): string {
+    const setLine = (w: StagedWrite): SetLine => ({
+      t: "set",
+      ev: w.ev,
+      at,
+      path: w.path,
+      rec: toStored(w.next),
+      cf: w.changed,
+      client: ctx.clientId,
+    });
+    const keyed = ctx.key !== null && ctx.requestHash !== null;
+    if (outcome.kind === "batch") {
+      const lines: (SetLine | RespLine)[] = stage.writes.map(setLine);
+      if (keyed) lines.push(this.respLine(ctx, outcome, at));
+      const n = lines.length;
+      return lines.map((l, i) => encodeLine({ ...l, g: [i, n] })).join("");
+    }
+    if (stage.writes.length === 1) {
+      const w = stage.writes[0];
+      const line = setLine(w);
+      if (keyed) {
+        line.key = ctx.key as string;
+        line.req = ctx.requestHash as string;
+        line.merged = w.merged;
+        const ps = persistenceOf(this.durability);
+        if (ps !== "saved") line.ps = ps;
+      }
+      return encodeLine(line);
+    }
+    // A no-op or a conflict changes nothing, but its answer must survive a restart too.
+    return keyed ? encodeLine(this.respLine(ctx, outcome, at)) : "";
+  }
+
+  private respLine(ctx: WriteContext, outcome: Outcome, at: number): RespLine {
+    return { t: "resp", at, key: ctx.key as string, req: ctx.requestHash as string, outcome };
+  }
+
+  /** Runs once the journal holds the stage: memory, idempotency, events. */
+  private applyStage(stage: Stage, outcome: Outcome, ctx: WriteContext, at: number): void {
+    for (const w of stage.writes) {
+      this.records.set(w.path, w.next);
+      if (w.ev > this.lastEv) this.lastEv = w.ev;
+    }
+    if (stage.writes.length > 0) this.rev++;
+    if (ctx.key !== null && ctx.requestHash !== null) {
+      const entry: IdemEntry = { req: ctx.requestHash, at, outcome };
+      this.idem.remember(ctx.key, entry, this.now());
+    }
+    if (this.writer) {
+      this.linesSinceSnapshot += stage.writes.length + (outcome.kind === "batch" ? 1 : 0);
+      if (
+        this.linesSinceSnapshot >= this.snapshotEvery &&
+        !this.snapshotting &&
+        this.now() >= this.snapshotRetryAt
+      ) {
+        void this.snapshot();
+      }
+    }
+    for (const w of stage.writes) this.publish(w, ctx);
+  }
+
+  private publish(w: StagedWrite, ctx: WriteContext): void {
+    const bus = this.bus as EventBus;
+    if (isMetricsOnly(w.changed)) {
+      bus.abandon(w.ev);
+      this.hooks.onMetricsChanged?.(w.path, w.next.version, w.next.metrics);
+      return;
+    }
+    const data: ItemUpdated = {
+      path: w.path,
+      version: w.next.version,
+      star: w.next.star,
+      tags: w.next.tags,
+      notes: w.next.notes,
+      metrics: w.next.metrics,
+      updated_at: w.next.updated_at,
+      updated_by: w.next.updated_by,
+      client_id: ctx.clientId,
+      changed_fields: w.changed,
+    };
+    bus.commit(w.ev, { type: "item-updated", data });
+  }
+
+  private onDiskHealth(ok: boolean, error: Error | null): void {
+    if (error) this.lastErrorText = error.message;
+    if (ok) this.log.info("labels: the journal is writable again; label writes are saved");
+    else
+      this.log.error(
+        `labels: cannot write the journal (${error?.message}); label writes get 503 until the disk works`,
+      );
+    this.bus?.publish({
+      type: "persistence",
+      data: {
+        state: ok ? "saved" : "failed",
+        durability: this.durability,
+        last_error: this.lastErrorText,
+      },
+    });
+  }
+
+  private async runSnapshot(): Promise<void> {
+    const writer = this.writer as JournalWriter;
+    const snapPath = this.snapshotPath as string;
+    const journalPath = this.journalPath as string;
+    try {
+      const cut = await writer.exclusive(() => ({
+        offset: writer.size,
+        lines: this.linesSinceSnapshot,
+        state: {
+          lastEventId: this.lastEv,
+          records: [...this.records.values()],
+          idem: [...this.idem.live(this.now())],
+        },
+      }));
+      const bytes = await writeSnapshot(snapPath, cut.state, this.faults);
+      await writer.exclusive(() => {
+        compactJournal(journalPath, cut.offset, writer.size, cut.state.lastEventId);
+        writer.reopen();
+        this.linesSinceSnapshot -= cut.lines;
+      });
+      this.snapshotBytes = bytes;
+      this.lastSnapshotAt = new Date(this.now()).toISOString();
+    } catch (err) {
+      // The journal still holds everything; only startup time suffers. Retry on the next trigger.
+      const message = err instanceof Error ? err.message : String(err);
+      this.snapshotRetryAt = this.now() + 10_000;
+      this.lastErrorText = `snapshot failed: ${message}`;
+      this.log.error(
+        `labels: snapshot failed (${message}); the journal keeps every write, will retry`,
+      );
+    }
+  }
+}

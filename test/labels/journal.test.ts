@@ -1,0 +1,174 @@
+/** The journal line format and the group-commit appender, on real files with real fsync. */
+import { afterAll, describe, expect, test } from "bun:test";
+import fs from "node:fs";
+import { type DiskIo, realIo } from "../../src/labels/faults.ts";
+import { createJournalFile, JournalWriter, PersistenceError } from "../../src/labels/journal.ts";
+import { decodeLine, encodeLine, scanLines } from "../../src/labels/lines.ts";
+import { cleanupTempDirs, tempDir, until } from "./helpers.ts";
+
+afterAll(cleanupTempDirs);
+
+/** The real disk operations, counted; fsync can be held back by a gate. */
+class CountingIo implements DiskIo {
+  appends = 0;
+  fsyncs = 0;
+  gate: Promise<void> | null = null;
+  append(fd: number, data: Uint8Array): void {
+    this.appends++;
+    realIo.append(fd, data);
+  }
+  async fsync(fd: number): Promise<void> {
+    if (this.gate) await this.gate;
+    this.fsyncs++;
+    await realIo.fsync(fd);
+  }
+  truncate(fd: number, length: number): void {
+    realIo.truncate(fd, length);
+  }
+}
+
+function journal(io: DiskIo, mode: "strict" | "relaxed" = "strict", syncEveryMs?: number) {
+  const path = `${tempDir("journal")}/labels.log.jsonl`;
+  createJournalFile(path, 0);
+  const health: boolean[] = [];
+  const w = new JournalWriter({ path, mode, io, onHealth: (ok) => health.push(ok), syncEveryMs });
+  return { path, w, health };
+}
+
+describe("line format", () => {
+  test("J1: a line is JSON whose last member is a CRC32 of the rest", () => {
+    const line = encodeLine({ t: "set", ev: 7, path: "/ä/ü.jpg", rec: { notes: "line\nbreak" } });
+    expect(line.endsWith("}\n")).toBe(true);
+    expect(line.split("\n").length).toBe(2); // one line, even with a newline in the data
+    const parsed = JSON.parse(line);
+    expect(parsed.ev).toBe(7);
+    expect(parsed.crc).toMatch(/^[0-9a-f]{8}$/);
+    const buf = Buffer.from(line);
+    const d = decodeLine(buf, 0, buf.length - 1);
+    expect(d.ok && d.value.path).toBe("/ä/ü.jpg");
+  });
+
+  test("J1: a flipped byte is a checksum error, not a silently different record", () => {
+    const buf = Buffer.from(encodeLine({ t: "set", ev: 12, path: "/a.jpg" }));
+    buf[buf.indexOf("12")] = "3".charCodeAt(0); // ev 12 -> 32: still valid JSON
+    const d = decodeLine(buf, 0, buf.length - 1);
+    expect(d).toEqual({ ok: false, problem: "checksum" });
+    const cut = Buffer.from(encodeLine({ t: "x" }).slice(0, 10));
+    expect(decodeLine(cut, 0, cut.length).ok).toBe(false);
+  });
+
+  test("J1: scanLines reads long lines across chunk borders and reports an unterminated tail", () => {
+    const path = `${tempDir("scan")}/f.jsonl`;
+    const big = "x".repeat(9 * 1024 * 1024); // longer than one read chunk
+    fs.writeFileSync(
+      path,
+      `${encodeLine({ n: 1 })}${encodeLine({ n: 2, big })}${encodeLine({ n: 3 })}{"n":4`,
+    );
+    const seen: number[] = [];
+    const res = scanLines(path, (l) => {
+      if (l.decoded.ok) seen.push(l.decoded.value.n as number);
+    });
+    expect(seen).toEqual([1, 2, 3]);
+    expect(res.tail).not.toBeNull();
+    expect(res.tail?.no).toBe(4);
+    expect(res.size - (res.tail?.offset ?? 0)).toBe(6);
+  });
+});
+
+describe("appender", () => {
+  test("J2: strict mode answers only after fsync", async () => {
+    const io = new CountingIo();
+    let open!: () => void;
+    io.gate = new Promise((r) => {
+      open = r;
+    });
+    const { w } = journal(io);
+    let durable = false;
+    let answered = false;
+    const p = w
+      .append(encodeLine({ t: "set", ev: 1 }), () => {
+        durable = true;
+      })
+      .then(() => {
+        answered = true;
+      });
+    await until(() => io.appends === 1, 2000, "the write");
+    // Written, but the fsync is held: nothing acknowledged yet.
+    await new Promise((r) => setImmediate(r));
+    expect(durable).toBe(false);
+    expect(answered).toBe(false);
+    open();
+    await p;
+    expect(durable).toBe(true);
+    expect(io.fsyncs).toBe(1);
+    await w.close();
+  });
+
+  test("J2: concurrent appends share one fsync (group commit)", async () => {
+    const io = new CountingIo();
+    let open!: () => void;
+    io.gate = new Promise((r) => {
+      open = r;
+    });
+    const { w, path } = journal(io);
+    const n = 200;
+    const order: number[] = [];
+    const all = Array.from({ length: n }, (_, i) =>
+      w.append(encodeLine({ t: "set", ev: i + 1 }), () => order.push(i + 1)),
+    );
+    // The first append is in flight, the other 199 queue behind it.
+    await until(() => io.appends === 1, 2000, "first write");
+    open();
+    await Promise.all(all);
+    expect(io.fsyncs).toBe(2);
+    expect(order).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    const evs: number[] = [];
+    scanLines(path, (l) => {
+      if (l.decoded.ok && typeof l.decoded.value.ev === "number") evs.push(l.decoded.value.ev);
+    });
+    expect(evs).toEqual(order);
+    await w.close();
+  });
+
+  test("J3: relaxed mode answers after write and fsyncs within the period", async () => {
+    const io = new CountingIo();
+    let open!: () => void;
+    io.gate = new Promise((r) => {
+      open = r;
+    });
+    const { w } = journal(io, "relaxed", 30);
+    await w.append(encodeLine({ t: "set", ev: 1 }), () => {});
+    expect(io.appends).toBe(1);
+    expect(io.fsyncs).toBe(0); // answered before any fsync
+    open();
+    await until(() => io.fsyncs >= 1, 3000, "periodic fsync");
+    await w.close();
+  });
+
+  test("J4: a failed fsync rejects the whole group, cuts its bytes, and a later append succeeds", async () => {
+    let failNext = true;
+    const io: DiskIo = {
+      append: realIo.append,
+      truncate: realIo.truncate,
+      async fsync(fd) {
+        if (failNext) {
+          failNext = false;
+          throw Object.assign(new Error("EIO: fsync failed"), { code: "EIO" });
+        }
+        await realIo.fsync(fd);
+      },
+    };
+    const { w, path, health } = journal(io);
+    const before = fs.statSync(path).size;
+    let applied = 0;
+    const a = w.append(encodeLine({ t: "set", ev: 1 }), () => applied++);
+    await expect(a).rejects.toBeInstanceOf(PersistenceError);
+    expect(applied).toBe(0);
+    expect(fs.statSync(path).size).toBe(before); // the unacknowledged bytes are gone
+    expect(health).toEqual([false]);
+    await w.append(encodeLine({ t: "set", ev: 2 }), () => applied++);
+    expect(applied).toBe(1);
+    expect(health).toEqual([false, true]);
+    await w.close();
+  });
+});
