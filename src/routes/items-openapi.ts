@@ -1,0 +1,221 @@
+/**
+ * The OpenAPI 3.1 document of the label API, generated from the zod schemas
+ * in src/labels/schema.ts (OpenAPI 3.1 uses JSON Schema 2020-12, which is what
+ * `z.toJSONSchema` emits), so the document cannot drift from validation.
+ */
+import { z } from "zod";
+import pkg from "../../package.json" with { type: "json" };
+import {
+  BatchPatchBody,
+  BatchResponse,
+  ErrorBody,
+  ExportRow,
+  ExportSelection,
+  LabelsHealth,
+  PatchBody,
+  PutBody,
+  Sidecar,
+  VersionConflictBody,
+  WriteResponse,
+} from "../labels/schema.ts";
+
+function schema(s: z.ZodType, io: "input" | "output" = "output"): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
+  return rest;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (name: string) => ({ "application/json": { schema: ref(name) } });
+const error = (description: string) => ({ description, content: json("Error") });
+
+const pathParam = {
+  name: "path",
+  in: "query",
+  required: true,
+  description: "Item path; any spelling of it (`a/b.jpg`, `/a//b.jpg`) names the same record.",
+  schema: { type: "string" },
+};
+const keyHeader = (required: boolean) => ({
+  name: "Idempotency-Key",
+  in: "header",
+  required,
+  description:
+    "A fresh random id per intended change. Retrying with the same key returns the first answer and applies nothing twice (kept ≥ 10 minutes, across restarts); the same key with a different request → 422.",
+  schema: { type: "string", maxLength: 255 },
+});
+const ifMatch = {
+  name: "If-Match",
+  in: "header",
+  required: false,
+  description:
+    'Base version: `12`, `"12"` or `W/"12"` (alternative to base_version; both must agree).',
+  schema: { type: "string" },
+};
+const actorHeaders = [
+  {
+    name: "X-Lenslet-Name",
+    in: "header",
+    required: false,
+    description: "Display name of the writer, percent-encoded UTF-8 (default `anonymous`).",
+    schema: { type: "string" },
+  },
+  {
+    name: "X-Lenslet-Client",
+    in: "header",
+    required: false,
+    description: "Short client (tab) id (default `api`). updated_by becomes `Name (client)`.",
+    schema: { type: "string" },
+  },
+];
+const writeErrors = {
+  "400": error(
+    "`missing_idempotency_key`, `missing_base_version`, `version_mismatch`, `invalid_path` or `validation_error` (names the field)",
+  ),
+  "403": error(
+    "`local_origin_required`: writes are accepted from this machine only (see --allow-remote-writes)",
+  ),
+  "404": error("`not_found`: no image at this path"),
+  "422": error("`idempotency_key_reused`"),
+  "503": error(
+    "`label_persistence_unavailable`: the journal could not be written; nothing changed, retry with the same key",
+  ),
+};
+
+export function buildOpenApi(): Record<string, unknown> {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Lenslet label API",
+      version: pkg.version,
+      description:
+        "Versioned, durable labels (star, tags, notes, metrics) per image. Every accepted write is on disk before it is answered (strict durability). See docs/api.md.",
+    },
+    paths: {
+      "/item": {
+        get: {
+          summary: "The labels of one image",
+          parameters: [pathParam],
+          responses: {
+            "200": {
+              description:
+                'The record (version 1, nulls for a never-written image); ETag W/"<version>"',
+              content: json("Sidecar"),
+            },
+            "400": error("`invalid_path`"),
+            "404": error("`not_found`"),
+          },
+        },
+        patch: {
+          summary: "Change some labels of one image",
+          description:
+            "Fields apply only when present. Star, notes and set_tags need the base version (409 when stale); a patch that only adds/removes tags and/or sets metrics is merged onto the current version (merged: true). A patch that changes nothing bumps nothing (event_id null).",
+          parameters: [pathParam, keyHeader(true), ifMatch, ...actorHeaders],
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: ref("PatchBody") } },
+          },
+          responses: {
+            "200": { description: "The record after the write", content: json("WriteResponse") },
+            "409": {
+              description: "`version_conflict`, with the current record",
+              content: json("VersionConflict"),
+            },
+            ...writeErrors,
+          },
+        },
+        put: {
+          summary: "Replace the labels of one image (compatibility)",
+          description:
+            "Star, tags and notes take the body's values (absent = empty); metrics are replaced only when given. Versioned like every write; the base version is checked when given. Idempotency-Key optional.",
+          parameters: [pathParam, keyHeader(false), ifMatch, ...actorHeaders],
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: ref("PutBody") } },
+          },
+          responses: {
+            "200": { description: "The record after the write", content: json("WriteResponse") },
+            "409": { description: "`version_conflict`", content: json("VersionConflict") },
+            ...writeErrors,
+          },
+        },
+      },
+      "/items/patch": {
+        post: {
+          summary: "Patch up to 1,000 images in one durable step",
+          description:
+            "One result per element, in order; one journal group and one fsync. Metric-only and tag add/remove patches need no base version.",
+          parameters: [keyHeader(true), ...actorHeaders],
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: ref("BatchPatchBody") } },
+          },
+          responses: {
+            "200": { description: "Per-element results", content: json("BatchResponse") },
+            ...writeErrors,
+          },
+        },
+      },
+      "/export": {
+        get: {
+          summary: "Export labels of a folder (or one image)",
+          parameters: [
+            {
+              name: "format",
+              in: "query",
+              schema: { type: "string", enum: ["json", "csv"], default: "json" },
+            },
+            { name: "path", in: "query", schema: { type: "string", default: "/" } },
+            {
+              name: "recursive",
+              in: "query",
+              schema: { type: "string", enum: ["0", "1", "true", "false"] },
+            },
+          ],
+          responses: {
+            "200": {
+              description:
+                "JSON rows, or CSV with the same columns (tags joined with `|`, one `metrics.<name>` column per metric)",
+              content: {
+                "application/json": { schema: { type: "array", items: ref("ExportRow") } },
+                "text/csv": { schema: { type: "string" } },
+              },
+            },
+          },
+        },
+        post: {
+          summary: "Export labels of a selection",
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: ref("ExportSelection") } },
+          },
+          responses: {
+            "200": {
+              description: "As GET /export",
+              content: {
+                "application/json": { schema: { type: "array", items: ref("ExportRow") } },
+              },
+            },
+          },
+        },
+      },
+    },
+    components: {
+      schemas: {
+        Sidecar: schema(Sidecar),
+        PatchBody: schema(PatchBody, "input"),
+        PutBody: schema(PutBody, "input"),
+        BatchPatchBody: schema(BatchPatchBody, "input"),
+        WriteResponse: schema(WriteResponse),
+        BatchResponse: schema(BatchResponse),
+        VersionConflict: schema(VersionConflictBody),
+        Error: schema(ErrorBody),
+        ExportRow: schema(ExportRow),
+        ExportSelection: schema(ExportSelection, "input"),
+        LabelsHealth: schema(LabelsHealth),
+      },
+    },
+  };
+}

@@ -1,0 +1,508 @@
+/**
+ * Label routes, thin over LabelStore: GET/PATCH/PUT /item, POST /items/patch,
+ * GET|POST /export, GET /openapi.json. They parse and validate, call the store,
+ * and render its outcome; every rule lives in src/labels/.
+ */
+import { stringify } from "csv-stringify/sync";
+import { type Context, Hono } from "hono";
+import type { Config } from "../config.ts";
+import { canonicalPath, PathError, parentOf, tryCanonicalPath } from "../core/paths.ts";
+import type { Logger } from "../deps.ts";
+import type { GalleryIndex } from "../gallery/gallery-index.ts";
+import type { ImageEntry } from "../gallery/types.ts";
+import { IdempotencyKeyReused, requestHash } from "../labels/idempotency.ts";
+import { PersistenceError } from "../labels/journal.ts";
+import type { BatchOutcome, ItemOutcome } from "../labels/outcome.ts";
+import { isCommuting } from "../labels/patch.ts";
+import {
+  Actor,
+  BatchPatchBody,
+  type ExportRow,
+  ExportSelection,
+  PatchBody,
+  PutBody,
+  type Sidecar,
+} from "../labels/schema.ts";
+import {
+  type BatchItem,
+  type LabelStore,
+  MissingBaseVersion,
+  type WriteContext,
+} from "../labels/store.ts";
+import { jsonError, validationError } from "./errors.ts";
+import { buildOpenApi } from "./items-openapi.ts";
+import { originGuard } from "./origin-guard.ts";
+
+/** What the label routes use of AppDeps (AppDeps satisfies it; tests pass a small gallery stub). */
+export interface ItemRouteDeps {
+  config: Pick<Config, "allowRemoteWrites">;
+  gallery: Pick<GalleryIndex, "get" | "list"> & Partial<Pick<GalleryIndex, "stat">>;
+  labels: LabelStore;
+  presence?: { touchEdit?(clientId: string, galleryId?: string | null): unknown };
+  log: Logger;
+}
+
+const MAX_KEY_LENGTH = 255;
+
+class BadRequest extends Error {
+  constructor(
+    readonly status: 400 | 404,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function itemRoutes(deps: ItemRouteDeps): Hono {
+  const app = new Hono();
+  const guard = originGuard({ allowRemoteWrites: deps.config.allowRemoteWrites });
+  app.use("/item", guard);
+  app.use("/items/*", guard);
+
+  app.get("/item", (c) =>
+    handle(c, () => {
+      const path = itemPath(c, deps);
+      const sidecar = deps.labels.get(path);
+      c.header("ETag", etag(sidecar.version));
+      return c.json(sidecar);
+    }),
+  );
+
+  app.patch("/item", (c) =>
+    handle(c, async () => {
+      const path = itemPath(c, deps);
+      const key = idempotencyKey(c, true) as string;
+      const raw = await jsonBody(c);
+      const parsed = PatchBody.safeParse(raw);
+      if (!parsed.success) return validationError(c, parsed.error);
+      const { base_version, ...fields } = parsed.data;
+      const ifMatch = ifMatchVersion(c);
+      const base = chooseBase(ifMatch, base_version ?? null);
+      if (base === null && !isCommuting(fields)) throw new MissingBaseVersion();
+      const ctx = writeContext(c, key, requestHash("PATCH", path, ifMatch, raw));
+      const { outcome, replayed } = await deps.labels.patch(
+        { path, fields, baseVersion: base },
+        ctx,
+      );
+      if (!replayed && outcome.kind === "applied") touchEdit(c, deps, ctx, path);
+      return renderItem(c, outcome, replayed);
+    }),
+  );
+
+  app.put("/item", (c) =>
+    handle(c, async () => {
+      const path = itemPath(c, deps);
+      const key = idempotencyKey(c, false);
+      const raw = await jsonBody(c);
+      const parsed = PutBody.safeParse(raw);
+      if (!parsed.success) return validationError(c, parsed.error);
+      const ifMatch = ifMatchVersion(c);
+      const base = chooseBase(ifMatch, parsed.data.base_version ?? null);
+      const ctx = writeContext(
+        c,
+        key,
+        key === null ? null : requestHash("PUT", path, ifMatch, raw),
+      );
+      const { outcome, replayed } = await deps.labels.put(
+        { path, body: parsed.data, baseVersion: base },
+        ctx,
+      );
+      if (!replayed && outcome.kind === "applied") touchEdit(c, deps, ctx, path);
+      return renderItem(c, outcome, replayed);
+    }),
+  );
+
+  app.post("/items/patch", (c) =>
+    handle(c, async () => {
+      const key = idempotencyKey(c, true) as string;
+      const raw = await jsonBody(c);
+      const parsed = BatchPatchBody.safeParse(raw);
+      if (!parsed.success) return validationError(c, parsed.error);
+      const items: BatchItem[] = parsed.data.patches.map(
+        ({ path: rawPath, base_version, ...fields }) => {
+          const path = tryCanonicalPath(rawPath);
+          if (path === null || path === "/") {
+            return {
+              path: rawPath,
+              reject: {
+                status: 400,
+                error: "invalid_path",
+                message: `not an item path: ${rawPath}`,
+                field: "path",
+              },
+            };
+          }
+          if (!deps.gallery.get(path)) {
+            return {
+              path,
+              reject: { status: 404, error: "not_found", message: `no image at ${path}` },
+            };
+          }
+          return { path, fields, baseVersion: base_version ?? null };
+        },
+      );
+      const ctx = writeContext(c, key, requestHash("POST", "/items/patch", null, raw));
+      const { outcome, replayed } = await deps.labels.batch(items, ctx);
+      const firstApplied = outcome.results.find((r) => r.kind === "applied");
+      if (!replayed && firstApplied?.kind === "applied")
+        touchEdit(c, deps, ctx, firstApplied.sidecar.path);
+      return renderBatch(c, outcome, replayed);
+    }),
+  );
+
+  app.get("/export", (c) =>
+    handle(c, () => {
+      const format = c.req.query("format") ?? "json";
+      if (format !== "json" && format !== "csv") {
+        throw new BadRequest(400, "validation_error", "format: must be json or csv", "format");
+      }
+      const path = canonicalOr400(c.req.query("path") ?? "/");
+      const recursive = ["1", "true", "yes"].includes(
+        (c.req.query("recursive") ?? "").toLowerCase(),
+      );
+      const one = deps.gallery.get(path);
+      const listed = one ? [one] : deps.gallery.list(path, recursive);
+      // Listed entries may still wait for their size; stat fills it.
+      const images = deps.gallery.stat ? listed.map((img) => deps.gallery.stat!(img)) : listed;
+      return renderExport(c, images, deps.labels, format);
+    }),
+  );
+
+  app.post("/export", (c) =>
+    handle(c, async () => {
+      const parsed = ExportSelection.safeParse(await jsonBody(c));
+      if (!parsed.success) return validationError(c, parsed.error);
+      const images: ImageEntry[] = [];
+      const seen = new Set<string>();
+      for (const p of parsed.data.paths) {
+        const path = tryCanonicalPath(p);
+        const img = path === null ? undefined : deps.gallery.get(path);
+        if (img && !seen.has(img.path)) {
+          seen.add(img.path);
+          images.push(img);
+        }
+      }
+      return renderExport(c, images, deps.labels, parsed.data.format);
+    }),
+  );
+
+  let openapi: unknown = null;
+  app.get("/openapi.json", (c) => {
+    openapi ??= buildOpenApi();
+    return c.json(openapi);
+  });
+
+  return app;
+}
+
+/** Maps the store's and the parser's errors to the seeds' error names. */
+async function handle(c: Context, fn: () => Response | Promise<Response>): Promise<Response> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof BadRequest) {
+      return jsonError(
+        c,
+        err.status,
+        err.code,
+        err.message,
+        err.field ? { field: err.field } : undefined,
+      );
+    }
+    if (err instanceof MissingBaseVersion) {
+      return jsonError(c, 400, "missing_base_version", err.message, { field: "base_version" });
+    }
+    if (err instanceof IdempotencyKeyReused) {
+      return jsonError(c, 422, "idempotency_key_reused", err.message, { field: "Idempotency-Key" });
+    }
+    if (err instanceof PersistenceError) {
+      c.header("Retry-After", "1");
+      return jsonError(
+        c,
+        503,
+        "label_persistence_unavailable",
+        `${err.message}. Nothing was changed; retry with the same Idempotency-Key.`,
+      );
+    }
+    throw err;
+  }
+}
+
+function canonicalOr400(raw: string): string {
+  try {
+    return canonicalPath(raw);
+  } catch (err) {
+    throw new BadRequest(
+      400,
+      "invalid_path",
+      err instanceof PathError ? err.message : "invalid path",
+      "path",
+    );
+  }
+}
+
+/** The canonical item path of `?path=`, which must name an image of the gallery. */
+function itemPath(c: Context, deps: ItemRouteDeps): string {
+  const raw = c.req.query("path");
+  if (raw === undefined || raw.trim() === "") {
+    throw new BadRequest(400, "invalid_path", "query parameter path is required", "path");
+  }
+  const path = canonicalOr400(raw);
+  if (path === "/")
+    throw new BadRequest(400, "invalid_path", "path names a folder, not an item", "path");
+  if (!deps.gallery.get(path))
+    throw new BadRequest(404, "not_found", `no image at ${path}`, "path");
+  return path;
+}
+
+function idempotencyKey(c: Context, required: boolean): string | null {
+  const key = c.req.header("Idempotency-Key")?.trim();
+  if (!key) {
+    if (!required) return null;
+    throw new BadRequest(
+      400,
+      "missing_idempotency_key",
+      "header Idempotency-Key is required (a fresh random id per intended change; reuse it only to retry)",
+      "Idempotency-Key",
+    );
+  }
+  if (key.length > MAX_KEY_LENGTH) {
+    throw new BadRequest(
+      400,
+      "validation_error",
+      `Idempotency-Key: at most ${MAX_KEY_LENGTH} characters`,
+      "Idempotency-Key",
+    );
+  }
+  return key;
+}
+
+async function jsonBody(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BadRequest(400, "validation_error", "body: not valid JSON", "body");
+  }
+}
+
+/** If-Match as a version: `12`, `"12"` or `W/"12"`; null when absent. */
+export function parseIfMatch(header: string | undefined): number | null | "invalid" {
+  if (header === undefined || header.trim() === "") return null;
+  const m = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(header);
+  if (!m) return "invalid";
+  const n = Number(m[1]);
+  return n >= 1 ? n : "invalid";
+}
+
+function ifMatchVersion(c: Context): number | null {
+  const v = parseIfMatch(c.req.header("If-Match"));
+  if (v === "invalid") {
+    throw new BadRequest(
+      400,
+      "validation_error",
+      'If-Match: expected a version like 12, "12" or W/"12"',
+      "If-Match",
+    );
+  }
+  return v;
+}
+
+function chooseBase(ifMatch: number | null, bodyBase: number | null): number | null {
+  if (ifMatch !== null && bodyBase !== null && ifMatch !== bodyBase) {
+    throw new BadRequest(
+      400,
+      "version_mismatch",
+      `If-Match (${ifMatch}) and base_version (${bodyBase}) disagree`,
+      "base_version",
+    );
+  }
+  return ifMatch ?? bodyBase;
+}
+
+function headerText(c: Context, name: string): string | undefined {
+  const v = c.req.header(name);
+  if (v === undefined) return undefined;
+  // Names travel percent-encoded (headers are Latin-1 only): "Zo%C3%AB".
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+}
+
+function writeContext(c: Context, key: string | null, hash: string | null): WriteContext {
+  const actor = Actor.safeParse({
+    name: headerText(c, "X-Lenslet-Name") || undefined,
+    client_id: headerText(c, "X-Lenslet-Client") || undefined,
+  });
+  if (!actor.success) {
+    const issue = actor.error.issues[0];
+    const field = issue?.path[0] === "client_id" ? "X-Lenslet-Client" : "X-Lenslet-Name";
+    throw new BadRequest(
+      400,
+      "validation_error",
+      `${field}: ${issue?.message ?? "invalid"}`,
+      field,
+    );
+  }
+  const { name, client_id } = actor.data;
+  return { updatedBy: `${name} (${client_id})`, clientId: client_id, key, requestHash: hash };
+}
+
+function touchEdit(c: Context, deps: ItemRouteDeps, ctx: WriteContext, itemPath: string): void {
+  const touch = deps.presence?.touchEdit;
+  if (!touch) return;
+  // The folder the writer is viewing (presence counts editors there), else the item's own folder.
+  const header = c.req.header("X-Lenslet-Scope");
+  const scope = (header ? tryCanonicalPath(header) : null) ?? parentOf(itemPath);
+  try {
+    touch.call(deps.presence, ctx.clientId, scope);
+  } catch (err) {
+    deps.log.warn(`presence: touchEdit failed: ${(err as Error).message}`);
+  }
+}
+
+function etag(version: number): string {
+  return `W/"${version}"`;
+}
+
+function itemBody(o: ItemOutcome): {
+  status: 200 | 400 | 404 | 409;
+  body: Record<string, unknown>;
+} {
+  switch (o.kind) {
+    case "applied":
+      return {
+        status: 200,
+        body: {
+          ...o.sidecar,
+          event_id: o.event_id,
+          merged: o.merged,
+          changed_fields: o.changed,
+          persistence: o.persistence,
+        },
+      };
+    case "noop":
+      return {
+        status: 200,
+        body: {
+          ...o.sidecar,
+          event_id: null,
+          merged: o.merged,
+          changed_fields: [],
+          persistence: o.persistence,
+        },
+      };
+    case "conflict":
+      return {
+        status: 409,
+        body: {
+          error: "version_conflict",
+          message: `base version ${o.base_version} is not the current version ${o.current.version}`,
+          current: o.current,
+        },
+      };
+    case "rejected": {
+      const body: Record<string, unknown> = { error: o.error, message: o.message };
+      if (o.field) body.field = o.field;
+      return { status: o.status, body };
+    }
+  }
+}
+
+function renderItem(c: Context, o: ItemOutcome, replayed: boolean): Response {
+  const { status, body } = itemBody(o);
+  if (replayed) c.header("Idempotency-Replayed", "true");
+  if (o.kind === "applied" || o.kind === "noop") c.header("ETag", etag(o.sidecar.version));
+  return c.json(body, status);
+}
+
+function renderBatch(c: Context, o: BatchOutcome, replayed: boolean): Response {
+  if (replayed) c.header("Idempotency-Replayed", "true");
+  let applied = 0;
+  const results = o.results.map((r) => {
+    if (r.kind === "applied") applied++;
+    const { status, body } = itemBody(r);
+    if (r.kind === "applied" || r.kind === "noop") {
+      const { persistence: _omit, ...rest } = body;
+      return { ...rest, status };
+    }
+    const path = r.kind === "conflict" ? r.current.path : r.path;
+    return { path, status, ...body };
+  });
+  return c.json({ results, applied, persistence: o.persistence });
+}
+
+function exportRow(img: ImageEntry, s: Sidecar): ExportRow {
+  return {
+    path: img.path,
+    folder: img.folder,
+    name: img.name,
+    size: img.size,
+    width: img.width || null,
+    height: img.height || null,
+    star: s.star,
+    tags: s.tags,
+    notes: s.notes,
+    metrics: s.metrics,
+    version: s.version,
+    updated_at: s.updated_at,
+    updated_by: s.updated_by,
+  };
+}
+
+const CSV_COLUMNS = [
+  "path",
+  "folder",
+  "name",
+  "size",
+  "width",
+  "height",
+  "star",
+  "tags",
+  "notes",
+  "version",
+  "updated_at",
+  "updated_by",
+] as const;
+
+function renderExport(
+  c: Context,
+  images: ImageEntry[],
+  labels: LabelStore,
+  format: "json" | "csv",
+): Response {
+  const rows = images.map((img) => exportRow(img, labels.get(img.path)));
+  const stamp = new Date().toISOString().slice(0, 10);
+  if (format === "json") {
+    c.header("Content-Disposition", `attachment; filename="lenslet-export-${stamp}.json"`);
+    return c.json(rows);
+  }
+  // One column per metric name seen; tags joined with "|" (the usual multi-value cell in datasets).
+  const metricNames = [...new Set(rows.flatMap((r) => Object.keys(r.metrics)))].sort();
+  const header = [...CSV_COLUMNS, ...metricNames.map((m) => `metrics.${m}`)];
+  const records = rows.map((r) => [
+    r.path,
+    r.folder,
+    r.name,
+    r.size,
+    r.width ?? "",
+    r.height ?? "",
+    r.star ?? "",
+    r.tags.join("|"),
+    r.notes,
+    r.version,
+    r.updated_at ?? "",
+    r.updated_by ?? "",
+    ...metricNames.map((m) => (Object.hasOwn(r.metrics, m) ? r.metrics[m] : "")),
+  ]);
+  const csv = stringify([header, ...records]);
+  return c.body(csv, 200, {
+    "Content-Type": "text/csv; charset=utf-8",
+    "Content-Disposition": `attachment; filename="lenslet-export-${stamp}.csv"`,
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * The trusted-local rule for writes: a request that changes labels must come
+ * from this machine. A browser page on another site (or on another host of
+ * the LAN) sends its Origin; a script sends none. So a write is accepted when
+ * its Origin (or, without one, its Referer) is absent or a loopback origin on
+ * this server's port, and when the peer address is loopback (if known).
+ * `--allow-remote-writes` lifts the rule. Safe methods pass untouched.
+ */
+import type { MiddlewareHandler } from "hono";
+import { jsonError } from "./errors.ts";
+
+const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  return (
+    h === "localhost" ||
+    h.endsWith(".localhost") ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) ||
+    h === "::1" ||
+    /^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
+  );
+}
+
+function portOf(url: URL): string {
+  return url.port || (url.protocol === "https:" ? "443" : "80");
+}
+
+interface PeerEnv {
+  server?: { requestIP?(req: Request): { address: string } | null };
+}
+
+/** Why a write is refused, or null when it may proceed. */
+export function writeRefusal(req: Request, env: unknown): string | null {
+  const peer = (env as PeerEnv | undefined)?.server?.requestIP?.(req)?.address;
+  if (peer && !isLoopbackHost(peer)) {
+    return `label writes are only accepted from this machine (request from ${peer}); start Lenslet with --allow-remote-writes to accept them from the network`;
+  }
+  const claimed = req.headers.get("origin") ?? req.headers.get("referer");
+  if (claimed === null || claimed === "") return null;
+  let from: URL;
+  try {
+    from = new URL(claimed);
+  } catch {
+    return `label writes need a local origin (got ${JSON.stringify(claimed.slice(0, 100))})`;
+  }
+  const self = new URL(req.url);
+  if (!isLoopbackHost(from.hostname) || portOf(from) !== portOf(self)) {
+    return `label writes are only accepted from pages served by this Lenslet on this machine (origin ${from.origin}); start Lenslet with --allow-remote-writes to accept them from other hosts`;
+  }
+  return null;
+}
+
+export function originGuard(opts: { allowRemoteWrites: boolean }): MiddlewareHandler {
+  return async (c, next) => {
+    if (!opts.allowRemoteWrites && !SAFE.has(c.req.method)) {
+      const refusal = writeRefusal(c.req.raw, c.env);
+      if (refusal) return jsonError(c, 403, "local_origin_required", refusal);
+    }
+    await next();
+  };
+}
