@@ -1,17 +1,21 @@
 /**
  * The seeds' end-to-end scenario at the server level: real Bun.serve, the real
- * presence and event-stream routes, an SSE observer reading the real stream.
+ * presence, label and event-stream routes (edits are real PATCH /item calls
+ * over an in-memory label store), an SSE observer reading the real stream.
  * Time is a fake clock; each step moves it by one prune interval and waits for
  * the real prune loop's next pass, so TTL bounds are checked exactly.
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { Hono } from "hono";
 import { Config } from "../../src/config.ts";
+import { LabelStore } from "../../src/labels/store.ts";
 import type { PresenceCounts } from "../../src/live/protocol.ts";
 import { type PresenceService, startPresenceService } from "../../src/presence/service.ts";
 import { eventRoutes } from "../../src/routes/events.ts";
+import { itemRoutes } from "../../src/routes/items.ts";
 import { presenceRoutes } from "../../src/routes/presence.ts";
 import { connectSSE, type SSEClient } from "../helpers/sse-client.ts";
+import { CapturingLog, StubGallery } from "../labels/helpers.ts";
 import { FakeClock, newBus, type ObservedTracker, observedTracker } from "./helpers.ts";
 
 const VIEW_TTL = 75_000;
@@ -24,15 +28,25 @@ afterEach(() => {
   for (const fn of cleanup.splice(0).reverse()) fn();
 });
 
-function startServer(clock: FakeClock) {
+const IMAGES = ["/animals/cats/1.jpg", "/animals/dogs/2.jpg", "/plants/3.jpg"];
+
+async function startServer(clock: FakeClock) {
   const config = Config.parse({ root: "/nonexistent", workspace: "/nonexistent", canWrite: false });
   const tracker = observedTracker(clock, { viewTtlMs: VIEW_TTL, editTtlMs: EDIT_TTL });
   const bus = newBus();
+  const log = new CapturingLog();
+  const labels = await LabelStore.open({ dir: null, mode: "strict", log });
+  labels.attach(bus);
+  cleanup.push(() => void labels.close());
   // The loop runs every few real ms; the test moves fake time one prune interval per pass.
   const service: PresenceService = startPresenceService({ tracker, bus, pruneIntervalMs: 2 });
   const app = new Hono();
   app.route("/", eventRoutes({ bus }, { heartbeatMs: 60_000 }));
   app.route("/", presenceRoutes({ config, bus, presence: tracker }));
+  app.route(
+    "/",
+    itemRoutes({ config, gallery: new StubGallery(IMAGES), labels, presence: tracker, log }),
+  );
   const server = Bun.serve({ port: 0, fetch: (req, srv) => app.fetch(req, { server: srv }) });
   cleanup.push(
     () => server.stop(true),
@@ -109,6 +123,23 @@ class Tab {
     await this.join(scope);
   }
 
+  /** A label write from the folder this tab is viewing (what the page sends). */
+  async edit(path: string) {
+    const res = await fetch(`${this.base}/item?path=${encodeURIComponent(path)}`, {
+      method: "PATCH",
+      headers: {
+        "Content-Type": "application/json",
+        "Idempotency-Key": crypto.randomUUID(),
+        "X-Lenslet-Client": this.clientId,
+        "X-Lenslet-Name": this.name,
+        "X-Lenslet-Scope": this.scope!,
+      },
+      body: JSON.stringify({ add_tags: ["seen"] }),
+    });
+    expect(res.status).toBe(200);
+    this.lastBeat = this.clock.t;
+  }
+
   /** The 30 s heartbeat while visible: a join with the lease. */
   async beatIfDue() {
     if (this.clock.t - this.lastBeat >= HEARTBEAT) await this.join(this.scope!);
@@ -173,7 +204,7 @@ function truthOf(tracker: ObservedTracker, scopes: string[]) {
 describe("end to end", () => {
   test("P15: three tabs, edits in two folders, a refresh, a cut stream: counts converge within the bounds", async () => {
     const clock = new FakeClock();
-    const { base, tracker } = startServer(clock);
+    const { base, tracker } = await startServer(clock);
     const obs = new Observer();
     await obs.connect(`${base}/events`);
 
@@ -186,10 +217,10 @@ describe("end to end", () => {
     await obs.until("/animals", { viewing: 2, names: ["Ana", "Bo"] });
     await obs.until("/plants", { viewing: 1, names: ["Cy"] });
 
-    // Ana browses /animals recursively with a filter on and stars /animals/cats/1.jpg:
-    // the label route reports the scope she writes from (X-Lenslet-Scope), not the item's folder.
-    expect(tracker.touchEdit(ana.clientId, "/animals").counted).toBe(true);
-    expect(tracker.touchEdit(cy.clientId, "/plants").counted).toBe(true);
+    // Ana browses /animals recursively with a filter on and tags /animals/cats/1.jpg:
+    // she is counted where she writes from (X-Lenslet-Scope), not in the item's folder.
+    await ana.edit("/animals/cats/1.jpg");
+    await cy.edit("/plants/3.jpg");
     await obs.until("/animals", { viewing: 2, editing: 1 });
     await obs.until("/plants", { viewing: 1, editing: 1 });
     expect(tracker.counts("/animals/cats").viewing).toBe(0);
@@ -214,7 +245,7 @@ describe("end to end", () => {
     expect(truthOf(tracker, ["/animals", "/animals/cats"]).map((c) => c.viewing)).toEqual([1, 1]);
 
     // Bo edits; his edit must expire after edit_ttl, published within one prune interval.
-    tracker.touchEdit(bo.clientId, "/animals");
+    await bo.edit("/animals/dogs/2.jpg");
     const boEditAt = clock.t;
     await obs.until("/animals", { editing: 1 });
 
@@ -252,7 +283,7 @@ describe("end to end", () => {
 
   test("P2, P5: concurrent tabs over HTTP: the stream and the tracker agree with what each tab was told", async () => {
     const clock = new FakeClock();
-    const { base, tracker } = startServer(clock);
+    const { base, tracker } = await startServer(clock);
     const obs = new Observer();
     await obs.connect(`${base}/events`);
     const scopes = ["/", "/a", "/a/b", "/c"];
