@@ -24,6 +24,7 @@ function entry(rel: string): ImageEntry {
   return {
     path,
     folder: parentOf(path),
+    ordinal: 0,
     name: rel.split("/").pop()!,
     fsPath,
     size: st.size,

@@ -252,6 +252,7 @@
         this.pages.set(k, pageEl);
         decorate(pageEl);
         if (Number.isFinite(total) && total !== this.total) this.setTotal(total);
+        document.dispatchEvent(new CustomEvent("lenslet:cards"));
       } catch (err) {
         console.warn("lenslet: could not load grid page", err);
       } finally {
@@ -400,13 +401,16 @@
 
   // ---------------------------------------------------------------- writes
   let inFlight = 0;
+  let oldestPendingAt = null;
   const failed = new Map(); // idempotency key -> retry function
   function saveStarted() {
+    if (inFlight === 0) oldestPendingAt = Date.now();
     inFlight++;
     setSave("saving", "Saving…");
   }
   function saveFinished(ok, reason) {
     inFlight--;
+    if (inFlight === 0) oldestPendingAt = null;
     if (!ok) setSave("failed", `Not saved — Retry${reason ? ` (${reason})` : ""}`);
     else if (inFlight === 0 && failed.size === 0) setSave("saved", "All changes saved");
   }
@@ -513,15 +517,40 @@
     }
   }
 
+  /** True when labels decide which items the view shows or their order. */
+  function labelDrivenView() {
+    const q = new URLSearchParams(currentQuery());
+    return q.has("stars") || q.has("tag") || q.has("q") || q.get("sort") === "stars";
+  }
+
+  /** Re-fetches what the view shows, keeping the scroll position (items may enter or leave a filter). */
+  function reloadView() {
+    selection.allPaths = null;
+    if (grid.el?.isConnected && grid.total) grid.reloadVisible();
+    else if (browseEl()) window.htmx.ajax("GET", withQuery("/"), { target: "#browse", swap: "outerHTML" });
+  }
+
+  /** Shows an item wherever it is: its folder, no filters, selected. */
+  function reveal(path) {
+    const folder = path.slice(0, path.lastIndexOf("/")) || "/";
+    const url = `/?folder=${encodeURIComponent(folder)}&sel=${encodeURIComponent(path)}`;
+    window.htmx.ajax("GET", url, { target: "#browse", swap: "outerHTML" }).then(() => {
+      history.pushState(history.state, "", url);
+      selection.paths = new Set([path]);
+      selection.changed();
+    });
+  }
+
+  function onPersistence(p) {
+    if (p.state === "failed") setSave("failed", `Not saved — Retry (${p.last_error ?? "disk error"})`);
+    else if (p.state === "saved" && store("sync")?.saveState === "failed" && failed.size === 0) setSave("saved", "All changes saved");
+  }
+
   /** Re-renders the changed cards in place and, when labels drive the view, the view itself. */
   async function afterWrite(paths) {
     await refreshCards(paths);
     if (inspectorFor && paths.includes(inspectorFor)) refreshInspector();
-    const q = new URLSearchParams(currentQuery());
-    if (q.has("stars") || q.has("tag") || q.has("q") || q.get("sort") === "stars") {
-      selection.allPaths = null;
-      grid.reloadVisible();
-    }
+    if (labelDrivenView()) reloadView();
   }
 
   async function refreshCards(paths, pulse = false) {
@@ -544,19 +573,69 @@
         decorate(fresh.parentElement ?? document);
       }
     }
+    document.dispatchEvent(new CustomEvent("lenslet:cards"));
   }
 
-  function refreshInspector() {
+  /**
+   * Re-renders the inspector from the server, keeping what the person is in
+   * the middle of: focus, caret, and any unsaved notes or tag text.
+   */
+  async function refreshInspector() {
     const body = $("#inspector-body");
     if (!body || !inspectorFor) return;
-    window.htmx.ajax("GET", `/inspector?path=${encodeURIComponent(inspectorFor)}`, {
+    const active = document.activeElement;
+    const keep =
+      active && body.contains(active) && (active.matches("textarea, input"))
+        ? { cls: active.className, value: active.value, start: active.selectionStart, end: active.selectionEnd }
+        : null;
+    const notes = $(".notes", body);
+    const dirtyNotes = notes && notes.value !== notes.dataset.base ? notes.value : null;
+    await window.htmx.ajax("GET", `/inspector?path=${encodeURIComponent(inspectorFor)}`, {
       target: "#inspector-body",
-      swap: "outerMorph",
+      swap: "outerHTML",
     });
+    const fresh = $("#inspector-body");
+    if (!fresh) return;
+    const freshNotes = $(".notes", fresh);
+    if (dirtyNotes !== null && freshNotes) freshNotes.value = dirtyNotes;
+    if (keep) {
+      const el = fresh.querySelector(`.${keep.cls.split(" ").filter(Boolean).join(".")}`);
+      if (el) {
+        if (el.matches(".tag-input")) el.value = keep.value;
+        el.focus();
+        try {
+          el.setSelectionRange(keep.start, keep.end);
+        } catch {}
+      }
+    }
+  }
+
+  /**
+   * Another person changed the item in the inspector. Stars and tags just
+   * update; notes that this person is editing are never overwritten: the
+   * conflict choice appears instead.
+   */
+  async function remoteInspectorUpdate(ev) {
+    const body = $("#inspector-body");
+    if (!body || body.dataset.path !== ev.path) return;
+    const notes = $(".notes", body);
+    const editingNotes = notes && notes.value !== notes.dataset.base;
+    const theirNotes = ev.changed_fields?.includes("notes") ? ev.notes : undefined;
+    await refreshInspector();
+    if (editingNotes && theirNotes !== undefined && theirNotes !== notes.value) {
+      showConflict(ev.path, { set_notes: $(".notes")?.value ?? notes.value }, {
+        version: ev.version,
+        notes: theirNotes,
+        star: ev.star,
+        tags: ev.tags,
+        updated_by: ev.updated_by,
+        updated_at: ev.updated_at,
+      }, true);
+    }
   }
 
   // ---------------------------------------------------------------- conflicts
-  function showConflict(path, mine, current) {
+  function showConflict(path, mine, current, live = false) {
     if (path !== inspectorFor) {
       const s = store("sel");
       if (s) s.message = `${path.split("/").pop()} was changed by ${current?.updated_by ?? "someone"}; your change was not applied.`;
@@ -564,6 +643,14 @@
       return;
     }
     const field = "set_notes" in mine ? "notes" : "set_star" in mine ? "star" : "tags";
+    if (live && field === "notes") {
+      // Saving mine over theirs must be an explicit choice: autosave pauses.
+      const n = $("#inspector-body .notes");
+      if (n) {
+        clearTimeout(notesTimers.get(n));
+        n.dataset.conflict = "1";
+      }
+    }
     const slot = $(`.conflict-slot[data-conflict="${field}"]`);
     if (!slot) return;
     const theirs =
@@ -585,13 +672,27 @@
     again.textContent = "Apply mine again";
     again.onclick = () => {
       slot.replaceChildren();
-      patchItem(path, mine, { baseVersion: current?.version });
+      const n = $("#inspector-body .notes");
+      let fields = mine;
+      if (n && field === "notes") {
+        delete n.dataset.conflict;
+        fields = { set_notes: n.value };
+        n.dataset.base = n.value;
+      }
+      patchItem(path, fields, { baseVersion: current?.version });
     };
     const keep = document.createElement("button");
     keep.type = "button";
     keep.textContent = "Keep theirs";
     keep.onclick = () => {
       slot.replaceChildren();
+      const n = $("#inspector-body .notes");
+      if (n && field === "notes") {
+        delete n.dataset.conflict;
+        n.value = current?.notes ?? "";
+        n.dataset.base = n.value;
+        clearTimeout(notesTimers.get(n));
+      }
       loadInspector(path, true);
       refreshCards([path]);
     };
@@ -617,7 +718,7 @@
     const path = inspectorPath(textarea);
     if (!path) return;
     const value = textarea.value;
-    if (value === textarea.dataset.base) return;
+    if (value === textarea.dataset.base || textarea.dataset.conflict) return;
     const base = Number(textarea.closest("#inspector-body").dataset.version);
     textarea.dataset.base = value;
     patchItem(path, { set_notes: value }, { baseVersion: versions.get(path) ?? base }).then((body) => {
@@ -637,7 +738,7 @@
         t,
         setTimeout(() => saveNotes(t), 800),
       );
-      setSave("typing", "typing…");
+      document.dispatchEvent(new CustomEvent("lenslet:typing"));
     }
   });
   document.addEventListener(
@@ -730,6 +831,12 @@
         retryFailed();
         return;
       }
+    }
+    // A folder opened from the tree also unfolds there (htmx cancels the summary's own toggle).
+    const folderLink = t.closest?.(".tree summary .folder-link");
+    if (folderLink) {
+      const details = folderLink.closest("details");
+      if (details && !details.open) details.open = true;
     }
     if (t.closest?.(".save-status.failed")) {
       retryFailed();
@@ -919,6 +1026,8 @@
       });
       const title = browseEl()?.dataset.title;
       if (title) document.title = `${title} · Lenslet`;
+      document.dispatchEvent(new CustomEvent("lenslet:folder"));
+      document.dispatchEvent(new CustomEvent("lenslet:cards"));
     }
     if (root.id === "inspector-body" || root.querySelector?.("#inspector-body")) {
       const ib = root.id === "inspector-body" ? root : root.querySelector("#inspector-body");
@@ -936,7 +1045,24 @@
     }
     onLoad(document.body);
     if (!sel) inspectorFor = null;
-    window.lenslet = { grid, selection, versions, patchItem, me };
+    window.lenslet = {
+      grid,
+      selection,
+      versions,
+      me,
+      patchItem,
+      cardFor,
+      refreshCards,
+      currentFolder,
+      noteVersion,
+      labelDrivenView,
+      reloadView,
+      inspectorPath: () => inspectorFor,
+      remoteInspectorUpdate,
+      reveal,
+      onPersistence,
+      oldestPendingSaveAt: () => oldestPendingAt,
+    };
     document.dispatchEvent(new CustomEvent("lenslet:ready"));
   }
 

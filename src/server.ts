@@ -104,7 +104,7 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
   const deps: AppDeps = { config, gallery, labels, bus, thumbs, dims, presence, log };
   const app = createApp(deps, opts.app);
 
-  let server: Server | null = null;
+  let server: Server<undefined> | null = null;
   let portNote: string | null = null;
   const first = config.port;
   for (let attempt = 0; attempt < (first === 0 ? 1 : PORT_ATTEMPTS); attempt++) {

@@ -13,6 +13,16 @@ export function StatusBar({ m }: { m: BrowseModel }) {
       </span>
       {m.subfolderCount > 0 && <span class="muted">{plural(m.subfolderCount, "subfolder")}</span>}
       <span class="selection-count" x-data x-show="$store.sel.count > 0" x-text="`${$store.sel.count.toLocaleString()} selected`" />
+      <span class="offview" x-data x-show="$store.live.offviewCount > 0" x-cloak>
+        <span x-text="$store.live.offviewText" />
+        <button type="button" class="link-button" data-action="offview-reveal">
+          Reveal
+        </button>
+        <button type="button" class="link-button" data-action="offview-dismiss" aria-label="Dismiss">
+          ×
+        </button>
+      </span>
+      <span class="activity muted" x-data x-text="$store.live.activity" />
       <span class="spacer" />
       <span id="save-status" class="save-status" x-data x-text="$store.sync.saveLabel" x-bind:class="$store.sync.saveState" />
       <span id="conn-status" class="conn-status" x-data x-text="$store.sync.connLabel" x-bind:class="$store.sync.connState" />

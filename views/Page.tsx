@@ -19,6 +19,7 @@ export function Document({ title, children }: { title: string; children: Child }
         <script src="/vendor/htmx.js" defer />
         <script src="/vendor/hx-sse.js" defer />
         <script src="/static/app.js" defer />
+        <script src="/static/live.js" type="module" />
         <script src="/vendor/alpine.js" defer />
       </head>
       <body>{children}</body>
@@ -55,10 +56,29 @@ export function Page({ m, root, viewer }: { m: AppShellModel; root: TreeNode; vi
             Lenslet
           </a>
           <span class="spacer" />
-          <span id="presence-slot" class="presence-slot" />
-          <span id="sync-indicator" class="sync-indicator" x-data x-bind:class="$store.sync.connState" x-bind:title="$store.sync.connLabel">
+          <span class="typing-cue" x-data x-show="$store.live.typing" x-cloak>
+            typing…
+          </span>
+          <span
+            id="presence"
+            class="presence"
+            x-data
+            x-bind:class="$store.live.state"
+            tabindex={0}
+            role="status"
+            aria-live="polite"
+          >
             <span class="dot" aria-hidden="true" />
-            <span x-text="$store.sync.connLabel">Live</span>
+            <span class="presence-count" x-text="$store.live.count">
+              …
+            </span>
+            <span class="presence-label" x-text="$store.live.label" />
+            <span class="presence-detail" role="tooltip">
+              <span class="presence-numbers" x-text="$store.live.detail" />
+              <template x-for="n in $store.live.names">
+                <span class="presence-name" x-text="n" />
+              </template>
+            </span>
           </span>
           <details class="menu">
             <summary>Export</summary>

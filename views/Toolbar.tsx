@@ -24,6 +24,7 @@ export function Toolbar({ m }: { m: BrowseModel }) {
       hx-swap="outerHTML"
       hx-push-url="true"
       hx-trigger="submit, change, input delay:300ms"
+      hx-sync="this:replace"
       role="search"
     >
       <nav class="crumbs" aria-label="Folder">

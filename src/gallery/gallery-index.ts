@@ -3,12 +3,13 @@
  * Built once at start-up from a scan; listing a folder (optionally its whole
  * subtree) is served from here, never from the file system.
  */
+import { naturalCompare } from "../core/natural-sort.ts";
 import { baseName, isWithin, parentOf } from "../core/paths.ts";
-import { type ScanOptions, scanFolder } from "./scan.ts";
+import { type ScanOptions, type ScanResult, scanFolder, statEntries, statEntry } from "./scan.ts";
 import type { FolderEntry, ImageEntry } from "./types.ts";
 
-const collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
-export const compareNames = (a: string, b: string) => collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+const byName = (a: ImageEntry, b: ImageEntry) => naturalCompare(a.name, b.name);
+const byPlainName = (a: ImageEntry, b: ImageEntry) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 export class GalleryIndex {
   private readonly images = new Map<string, ImageEntry>();
@@ -16,28 +17,37 @@ export class GalleryIndex {
   private readonly subtreeCache = new Map<string, ImageEntry[]>();
   readonly skipped: { path: string; reason: string }[];
   readonly builtInMs: number;
+  /** Resolves when every entry has its size and mtime (a background pass after the walk). */
+  readonly statsReady: Promise<void>;
 
   private constructor(
     readonly root: string,
-    scan: Awaited<ReturnType<typeof scanFolder>>,
-    builtInMs: number,
+    scan: ScanResult,
+    t0: number,
   ) {
     this.skipped = scan.skipped;
-    this.builtInMs = builtInMs;
     for (const path of scan.folders) this.ensureFolder(path);
-    scan.images.sort((a, b) => compareNames(a.name, b.name));
     for (const img of scan.images) {
       this.images.set(img.path, img);
-      this.ensureFolder(img.folder).images.push(img);
+      this.folders.get(img.folder)!.images.push(img);
     }
-    for (const f of this.folders.values()) f.folders.sort((a, b) => compareNames(baseName(a), baseName(b)));
+    for (const f of this.folders.values()) {
+      // A plain sort first makes the natural sort nearly free (the engine's merge sort adapts to sorted runs).
+      f.images.sort(byPlainName).sort(byName);
+      f.folders.sort((a, b) => naturalCompare(baseName(a), baseName(b)));
+    }
     this.countTotals("/");
+    this.list("/", true).forEach((img, i) => {
+      img.ordinal = i;
+    });
+    this.builtInMs = performance.now() - t0;
+    this.statsReady = statEntries(scan.images);
   }
 
+  /** Walks the folder and builds the index; sizes and mtimes follow in the background (see statsReady). */
   static async build(root: string, opts: ScanOptions = {}): Promise<GalleryIndex> {
     const t0 = performance.now();
-    const scan = await scanFolder(root, opts);
-    return new GalleryIndex(root, scan, performance.now() - t0);
+    return new GalleryIndex(root, scanFolder(root, opts), t0);
   }
 
   get imageCount(): number {
@@ -48,8 +58,15 @@ export class GalleryIndex {
     return this.folders.size;
   }
 
+  /** The entry, with its size and mtime filled. */
   get(path: string): ImageEntry | undefined {
-    return this.images.get(path);
+    const e = this.images.get(path);
+    return e ? statEntry(e) : undefined;
+  }
+
+  /** Makes sure an entry listed by `list` has its size and mtime. */
+  stat(entry: ImageEntry): ImageEntry {
+    return statEntry(entry);
   }
 
   folder(path: string): FolderEntry | undefined {

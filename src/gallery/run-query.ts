@@ -4,7 +4,7 @@
  * 100,000-image result never recomputes it.
  */
 import type { BrowseQuery } from "./browse-query.ts";
-import { compareNames, type GalleryIndex } from "./gallery-index.ts";
+import type { GalleryIndex } from "./gallery-index.ts";
 import type { ImageEntry } from "./types.ts";
 
 /** The part of a label record a query looks at. */
@@ -54,7 +54,8 @@ export function randomRank(seed: number, path: string): number {
 }
 
 function sorter(q: QueryKey, labels: LabelLookup): (a: ImageEntry, b: ImageEntry) => number {
-  const byName = (a: ImageEntry, b: ImageEntry) => compareNames(a.name, b.name) || compareNames(a.path, b.path);
+  // Index order: folder by folder, natural name order within a folder.
+  const byName = (a: ImageEntry, b: ImageEntry) => a.ordinal - b.ordinal;
   switch (q.sort) {
     case "name":
       return byName;
@@ -117,7 +118,7 @@ export class QueryRunner {
     const key = JSON.stringify([q.folder, q.recursive, q.sort, q.dir, q.sort === "random" ? q.seed : 0]);
     let out = this.sorted.get(key);
     if (!out) {
-      out = q.sort === "name" && !q.recursive ? [...list] : [...list].sort(sorter(q, this.labels));
+      out = q.sort === "name" ? [...list] : [...list].sort(sorter(q, this.labels));
       if (q.dir === "desc") out.reverse();
       this.sorted.set(key, out);
       while (this.sorted.size > this.maxCached) this.sorted.delete(this.sorted.keys().next().value!);

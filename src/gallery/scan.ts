@@ -1,25 +1,17 @@
 /**
- * Walks an image folder once: every decodable image (by extension), with name,
- * size and mtime. Hidden entries and the workspace are skipped; symlinks are
- * followed only when they resolve inside the root (and never twice).
+ * Walks an image folder: every decodable image (by extension), hidden entries
+ * and the workspace skipped, symlinks followed only when they resolve inside
+ * the root. The walk reads directories only (as `find -type f` does); sizes
+ * and mtimes come from a second pass (`statEntries`) so the gallery can be
+ * served as soon as the names are known.
  */
-import { type Dirent, promises as fsp, realpathSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { type Dirent, readdirSync, realpathSync, statSync } from "node:fs";
+import { relative, sep } from "node:path";
 import { childPath } from "../core/paths.ts";
 import type { ImageEntry } from "./types.ts";
 
 /** Extensions sharp decodes (JPEG, PNG, WebP, GIF, AVIF, TIFF). */
-export const IMAGE_EXTENSIONS = new Set([
-  "jpg",
-  "jpeg",
-  "jpe",
-  "png",
-  "webp",
-  "gif",
-  "avif",
-  "tif",
-  "tiff",
-]);
+export const IMAGE_EXTENSIONS = new Set(["jpg", "jpeg", "jpe", "png", "webp", "gif", "avif", "tif", "tiff"]);
 
 export function isImageName(name: string): boolean {
   const dot = name.lastIndexOf(".");
@@ -27,8 +19,9 @@ export function isImageName(name: string): boolean {
 }
 
 export interface ScanResult {
+  /** Sizes and mtimes are -1 until statEntries (or statEntry) fills them. */
   images: ImageEntry[];
-  /** Every folder reached (canonical), including the root `/` and empty ones. */
+  /** Every folder reached (canonical), including the root `/` and empty ones, parents before children. */
   folders: string[];
   skipped: { path: string; reason: string }[];
 }
@@ -37,104 +30,92 @@ export interface ScanOptions {
   /** Absolute paths never to descend into (the workspace). */
   exclude?: string[];
   onProgress?: (images: number, folders: number) => void;
-  /** How many directories are read at once. */
-  concurrency?: number;
 }
 
-export async function scanFolder(root: string, opts: ScanOptions = {}): Promise<ScanResult> {
+const ASCII = /^[\x20-\x7e]*$/;
+
+export function scanFolder(root: string, opts: ScanOptions = {}): ScanResult {
   const realRoot = realpathSync(root);
   const exclude = new Set((opts.exclude ?? []).map((p) => safeRealpath(p) ?? p));
   const images: ImageEntry[] = [];
   const folders: string[] = [];
   const skipped: ScanResult["skipped"] = [];
-  const queue: { abs: string; canon: string }[] = [{ abs: realRoot, canon: "/" }];
-  let lastProgress = 0;
+  let nextProgress = 5000;
 
   const insideRoot = (real: string) => {
     const rel = relative(realRoot, real);
     return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !rel.startsWith(sep));
   };
 
-  const readDir = async (abs: string, canon: string) => {
+  const stack: { abs: string; canon: string }[] = [{ abs: realRoot === "/" ? "" : realRoot, canon: "/" }];
+  while (stack.length) {
+    const { abs, canon } = stack.pop()!;
     folders.push(canon);
     let entries: Dirent[];
     try {
-      entries = await fsp.readdir(abs, { withFileTypes: true });
+      entries = readdirSync(abs || "/", { withFileTypes: true });
     } catch (err) {
       skipped.push({ path: canon, reason: (err as Error).message });
-      return;
+      continue;
     }
-    const files: { abs: string; canon: string; name: string }[] = [];
     for (const d of entries) {
-      const name = d.name.normalize("NFC");
-      if (name.startsWith(".")) continue;
-      const childAbs = join(abs, d.name);
-      const childCanon = childPath(canon, name);
-      const isDir = d.isDirectory();
-      let isFile = d.isFile();
+      const raw = d.name;
+      if (raw.charCodeAt(0) === 46 /* . */) continue;
+      const name = ASCII.test(raw) ? raw : raw.normalize("NFC");
+      if (d.isDirectory()) {
+        const childAbs = `${abs}/${raw}`;
+        if (!exclude.has(childAbs)) stack.push({ abs: childAbs, canon: childPath(canon, name) });
+        continue;
+      }
+      const fsPath = `${abs}/${raw}`;
       if (d.isSymbolicLink()) {
-        const real = safeRealpath(childAbs);
+        // A linked file inside the root is an alias worth listing; a linked folder
+        // inside the root is indexed once, under its real path; nothing outside is read.
+        const real = safeRealpath(fsPath);
         if (!real || !insideRoot(real)) {
-          skipped.push({ path: childCanon, reason: "symlink outside the root" });
+          skipped.push({ path: childPath(canon, name), reason: "symlink outside the root" });
           continue;
         }
-        const st = await fsp.stat(real).catch(() => null);
-        // A linked folder inside the root is indexed once, under its real path.
-        if (!st?.isFile()) continue;
-        isFile = true;
+        if (!isImageName(name) || !safeStat(real)?.isFile()) continue;
+      } else if (!d.isFile() || !isImageName(name)) {
+        continue;
       }
-      if (isDir) {
-        if (exclude.has(childAbs)) continue;
-        queue.push({ abs: childAbs, canon: childCanon });
-      } else if (isFile && isImageName(name)) {
-        files.push({ abs: childAbs, canon: childCanon, name });
-      }
+      images.push({ path: childPath(canon, name), folder: canon, name, fsPath, size: -1, mtimeMs: -1, ordinal: 0, width: 0, height: 0 });
     }
-    const stats = await Promise.all(files.map((f) => fsp.stat(f.abs).catch(() => null)));
-    for (let i = 0; i < files.length; i++) {
-      const f = files[i]!;
-      const st = stats[i];
-      if (!st) continue;
-      images.push({
-        path: f.canon,
-        folder: canon,
-        name: f.name,
-        fsPath: f.abs,
-        size: st.size,
-        mtimeMs: Math.trunc(st.mtimeMs),
-        width: 0,
-        height: 0,
-      });
-    }
-    if (opts.onProgress && images.length - lastProgress >= 2000) {
-      lastProgress = images.length;
+    if (opts.onProgress && images.length >= nextProgress) {
+      nextProgress = images.length + 5000;
       opts.onProgress(images.length, folders.length);
     }
-  };
-
-  const concurrency = opts.concurrency ?? 16;
-  const workers: Promise<void>[] = [];
-  let active = 0;
-  await new Promise<void>((resolveAll, rejectAll) => {
-    const pump = () => {
-      while (active < concurrency && queue.length) {
-        const next = queue.shift()!;
-        active++;
-        workers.push(
-          readDir(next.abs, next.canon)
-            .then(() => {
-              active--;
-              if (!queue.length && active === 0) resolveAll();
-              else pump();
-            })
-            .catch(rejectAll),
-        );
-      }
-    };
-    pump();
-  });
+  }
   opts.onProgress?.(images.length, folders.length);
   return { images, folders, skipped };
+}
+
+/** Fills size and mtime of one entry now, if the background pass has not yet. */
+export function statEntry(e: ImageEntry): ImageEntry {
+  if (e.mtimeMs < 0) {
+    const st = safeStat(e.fsPath);
+    e.size = st?.size ?? 0;
+    e.mtimeMs = st ? Math.trunc(st.mtimeMs) : 0;
+  }
+  return e;
+}
+
+/** Fills sizes and mtimes in chunks, yielding between them so requests are served meanwhile. */
+export async function statEntries(images: ImageEntry[], chunk = 2000): Promise<void> {
+  for (let i = 0; i < images.length; i += chunk) {
+    const end = Math.min(images.length, i + chunk);
+    for (let k = i; k < end; k++) statEntry(images[k]!);
+    if (end < images.length) await new Promise((r) => setImmediate(r));
+  }
+}
+
+function safeStat(p: string) {
+  try {
+    return statSync(p);
+  } catch {
+    return null;
+  }
 }
 
 function safeRealpath(p: string): string | null {

@@ -9,6 +9,8 @@ export interface ImageEntry {
   fsPath: string;
   size: number;
   mtimeMs: number;
+  /** Position in the index's own order (folder by folder, natural name order): the "name" sort. */
+  ordinal: number;
   /** Filled lazily from the dimension cache; 0 while unknown. */
   width: number;
   height: number;

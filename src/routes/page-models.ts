@@ -35,7 +35,14 @@ export class PageModels {
     };
   }
 
+  /** Versioned original URL: the browser may cache it for good. */
+  fileUrl(img: ImageEntry): string {
+    this.deps.gallery.stat(img);
+    return `/file?path=${encodeURIComponent(img.path)}&v=${encodeURIComponent(this.deps.thumbs.etag(img))}`;
+  }
+
   thumbUrl(img: ImageEntry): string {
+    this.deps.gallery.stat(img);
     return `/thumb?path=${encodeURIComponent(img.path)}&v=${encodeURIComponent(this.deps.thumbs.etag(img))}`;
   }
 
@@ -86,7 +93,7 @@ export class PageModels {
       mtimeMs: img.mtimeMs,
       width: dims?.width ?? 0,
       height: dims?.height ?? 0,
-      fileUrl: `/file?path=${encodeURIComponent(path)}`,
+      fileUrl: this.fileUrl(img),
       previewUrl: this.thumbUrl(img),
       star: s.star,
       tags: s.tags,
@@ -96,6 +103,14 @@ export class PageModels {
       updatedAt: s.updated_at,
       updatedBy: s.updated_by,
     };
+  }
+
+  /** Like details, reading the image header first if its dimensions are not cached yet (~1 ms, once). */
+  async detailsWithDims(path: string): Promise<ItemDetails | null> {
+    const img = this.deps.gallery.get(path);
+    if (!img) return null;
+    if (this.deps.dims.peek(img) === undefined) await this.deps.dims.get(img);
+    return this.details(path);
   }
 
   /** Tags in use, most used first; recomputed only when labels change. */
@@ -178,7 +193,7 @@ export class PageModels {
     const href = (p: string) => browseHref(q, { sel: p, view: true });
     const preload = [items[index + 1], items[index - 1], items[index + 2]]
       .filter((x): x is ImageEntry => !!x)
-      .map((img) => `/file?path=${encodeURIComponent(img.path)}`);
+      .map((img) => this.fileUrl(img));
     return {
       item,
       index,

@@ -41,6 +41,7 @@ export function entryFor(root: string, file: string): ImageEntry {
   return {
     path,
     folder: parentOf(path),
+    ordinal: 0,
     name: path.slice(path.lastIndexOf("/") + 1),
     fsPath: file,
     size: st.size,

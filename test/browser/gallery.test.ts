@@ -1,0 +1,119 @@
+/**
+ * What a person sees, in real Chromium against the real server process on the
+ * built-in demo gallery: browse folders, select, rate from the keyboard,
+ * reload and find the stars still there.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { type BrowserSession, openBrowser, watchErrors } from "../helpers/browser.ts";
+import { type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
+import { removeDir, tempDir } from "../helpers/tree.ts";
+
+let server: ServerProcess;
+let browser: BrowserSession;
+let workspace: string;
+
+beforeAll(async () => {
+  workspace = tempDir("lenslet-ws-");
+  server = await startServerProcess(["--port", "0", "--workspace", workspace], { timeoutMs: 120_000 });
+  browser = await openBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  removeDir(workspace);
+});
+
+const cards = ".grid-page .card";
+
+describe("gallery in a real browser", () => {
+  test("open the demo, navigate folders, multi-select, rate from the keyboard, reload", async () => {
+    const { page } = browser;
+    const errors = watchErrors(page);
+    await page.goto(server.url);
+    await page.waitForSelector(`${cards}`);
+    await page.waitForFunction(() => !!(window as unknown as { Alpine?: unknown }).Alpine);
+
+    // Into a folder through the tree: the browse region swaps, the URL follows, the tree unfolds.
+    await page.click('.tree .folder-link[data-folder="/animals"]');
+    await page.waitForSelector('#browse[data-folder="/animals"]');
+    await page.click('.tree .folder-link[data-folder="/animals/cats"]');
+    await page.waitForSelector('#browse[data-folder="/animals/cats"]');
+    expect(new URL(page.url()).searchParams.get("folder")).toBe("/animals/cats");
+    await page.waitForSelector(cards);
+
+    // Select three cards: click, then shift-click the third.
+    const paths = await page.$$eval(cards, (els) => els.slice(0, 3).map((e) => (e as HTMLElement).dataset.path!));
+    expect(paths).toHaveLength(3);
+    await page.click(`.card[data-path="${paths[0]}"]`);
+    await page.click(`.card[data-path="${paths[2]}"]`, { modifiers: ["Shift"] });
+    await page.waitForFunction(() => document.querySelectorAll(".card.selected").length === 3);
+    expect(await page.textContent(".selection-count")).toContain("3 selected");
+
+    // Rate the selection with the keyboard.
+    await page.keyboard.press("4");
+    for (const p of paths) await page.waitForSelector(`.card[data-path="${p}"][data-star="4"]`);
+    await page.waitForSelector(".save-status.saved");
+
+    // Reload: the stars come from the server.
+    await page.reload();
+    await page.waitForSelector(cards);
+    for (const p of paths) expect(await page.getAttribute(`.card[data-path="${p}"]`, "data-star")).toBe("4");
+    expect(errors).toEqual([]);
+  });
+
+  test("keyboard: arrows move, Enter opens the viewer, ←/→ step, Esc closes, / focuses search, 0 clears", async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/?folder=/animals/cats`);
+    await page.waitForSelector(cards);
+    await page.click("#grid");
+    await page.keyboard.press("ArrowRight");
+    await page.waitForSelector(".card.selected");
+    const first = await page.getAttribute(".card.selected", "data-path");
+    await page.keyboard.press("ArrowRight");
+    await page.waitForFunction((p) => document.querySelector(".card.selected")?.getAttribute("data-path") !== p, first);
+    const second = await page.getAttribute(".card.selected", "data-path");
+    expect(new URL(page.url()).searchParams.get("sel")).toBe(second);
+    await page.waitForSelector(`#inspector-body[data-path="${second}"]`);
+
+    await page.keyboard.press("Enter");
+    await page.waitForSelector(`#viewer[data-path="${second}"]`);
+    expect(new URL(page.url()).searchParams.get("view")).toBe("1");
+    await page.keyboard.press("ArrowLeft");
+    await page.waitForSelector(`#viewer[data-path="${first}"]`);
+    await page.keyboard.press("Escape");
+    await page.waitForFunction(() => !document.querySelector("#viewer"));
+
+    await page.keyboard.press("Shift+Digit5");
+    await page.waitForSelector(`.card[data-path="${first}"][data-star="5"]`);
+    await page.waitForFunction((p) => document.querySelector(".card.selected")?.getAttribute("data-path") !== p, first);
+    await page.keyboard.press("/");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("search");
+    // A digit typed in a field searches; it rates nothing.
+    await page.keyboard.type("1");
+    await page.waitForFunction(() => new URL(location.href).searchParams.get("q") === "1");
+    const item = await (await fetch(`${server.url}/item?path=${encodeURIComponent(first!)}`)).json();
+    expect(item.star).toBe(5);
+    await page.keyboard.press("Escape");
+    await page.fill("#search", "");
+    await page.waitForSelector(`.card[data-path="${first}"]`);
+    await page.click(`.card[data-path="${first}"]`);
+    await page.keyboard.press("0");
+    await page.waitForSelector(`.card[data-path="${first}"][data-star="0"]`);
+  });
+
+  test("search, star filter and Backspace to the parent", async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/?folder=/animals/cats`);
+    await page.waitForSelector(cards);
+    await page.fill("#search", "zzz-no-such-image");
+    await page.waitForSelector(".empty");
+    expect(await page.textContent("#status .count")).toContain("0 images");
+    await page.fill("#search", "");
+    await page.waitForSelector(cards);
+    await page.click("#grid");
+    await page.keyboard.press("Backspace");
+    await page.waitForSelector('#browse[data-folder="/animals"]');
+    expect(new URL(page.url()).searchParams.get("folder")).toBe("/animals");
+  });
+});
