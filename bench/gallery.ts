@@ -70,10 +70,13 @@ for (let r = 0; r < runs; r++) {
 const workspace = join(tmpdir(), `lenslet-bench-ws-${process.pid}`);
 mkdirSync(workspace, { recursive: true });
 const t0 = performance.now();
-const server = await startServerProcess([dir, "--port", "0", "--workspace", workspace], { timeoutMs: 300_000 });
+const server = await startServerProcess([dir, "--port", "0", "--workspace", workspace], {
+  timeoutMs: 300_000,
+});
 const readyMs = performance.now() - t0;
 const pid = server.proc.pid;
-const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+const rss = () =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
 
 async function timeRequest(path: string, n: number) {
   const times: number[] = [];
@@ -88,7 +91,8 @@ async function timeRequest(path: string, n: number) {
     const body = new Uint8Array(await res.arrayBuffer());
     times.push(performance.now() - t);
     gz = res.headers.get("Content-Encoding") === "gzip" ? body.length : Bun.gzipSync(body).length;
-    raw = res.headers.get("Content-Encoding") === "gzip" ? Bun.gunzipSync(body).length : body.length;
+    raw =
+      res.headers.get("Content-Encoding") === "gzip" ? Bun.gunzipSync(body).length : body.length;
   }
   return { times, gz, raw };
 }
@@ -97,7 +101,10 @@ const firstPageCold = await timeRequest("/?recursive=1", 1);
 const firstPage = await timeRequest("/?recursive=1", 50);
 const gridPage = await timeRequest("/grid/page?recursive=1&offset=50000&limit=120", 50);
 const fullPage = await (async () => {
-  const res = await fetch(`${server.url}/?recursive=1`, { headers: { "Accept-Encoding": "gzip" }, decompress: false } as RequestInit);
+  const res = await fetch(`${server.url}/?recursive=1`, {
+    headers: { "Accept-Encoding": "gzip" },
+    decompress: false,
+  } as RequestInit);
   return (await res.arrayBuffer()).byteLength;
 })();
 const rssAfterIndex = rss();
@@ -141,7 +148,9 @@ rmSync(workspace, { recursive: true, force: true });
 
 const summary = {
   images: count,
-  cache: cold ? "cold (page cache dropped before each run)" : "warm (could not drop the page cache)",
+  cache: cold
+    ? "cold (page cache dropped before each run)"
+    : "warm (could not drop the page cache)",
   find_ms_median: median(findMs),
   index_ms_median: median(indexMs),
   index_vs_find: median(indexMs) / median(findMs),
@@ -162,15 +171,30 @@ const summary = {
 };
 printTable("gallery (100k images)", [
   ["find -type f | wc -l (median)", `${summary.find_ms_median.toFixed(0)} ms`],
-  ["index (median)", `${summary.index_ms_median.toFixed(0)} ms  (${summary.index_vs_find.toFixed(2)}× find; goal ≤ 2×)`],
+  [
+    "index (median)",
+    `${summary.index_ms_median.toFixed(0)} ms  (${summary.index_vs_find.toFixed(2)}× find; goal ≤ 2×)`,
+  ],
   ["server start → ready (incl. index)", `${readyMs.toFixed(0)} ms`],
   ["first page of recursive root, first request", `${summary.first_page_cold_ms!.toFixed(1)} ms`],
-  ["first page of recursive root (median / p99)", `${summary.first_page_ms_median.toFixed(1)} / ${summary.first_page_ms_p99.toFixed(1)} ms  (goal ≤ 25 ms)`],
-  ["first page, gzip / raw bytes", `${(firstPage.gz / 1024).toFixed(1)} KB / ${(firstPage.raw / 1024).toFixed(1)} KB  (goal ≤ 60 KB)`],
+  [
+    "first page of recursive root (median / p99)",
+    `${summary.first_page_ms_median.toFixed(1)} / ${summary.first_page_ms_p99.toFixed(1)} ms  (goal ≤ 25 ms)`,
+  ],
+  [
+    "first page, gzip / raw bytes",
+    `${(firstPage.gz / 1024).toFixed(1)} KB / ${(firstPage.raw / 1024).toFixed(1)} KB  (goal ≤ 60 KB)`,
+  ],
   ["full HTML page, gzip", `${(fullPage / 1024).toFixed(1)} KB`],
-  ["grid page at 50,000 (median)", `${summary.grid_page_mid_ms_median.toFixed(1)} ms, ${(gridPage.gz / 1024).toFixed(1)} KB gzip`],
+  [
+    "grid page at 50,000 (median)",
+    `${summary.grid_page_mid_ms_median.toFixed(1)} ms, ${(gridPage.gz / 1024).toFixed(1)} KB gzip`,
+  ],
   ["DOM nodes: top / middle / end", `${domTop} / ${domMiddle} / ${domEnd}  (goal ≤ 5,000)`],
-  ["server RSS after index / after scrolling", `${rssAfterIndex.toFixed(0)} / ${rssAfterScroll.toFixed(0)} MB  (goal ≤ 250 MB)`],
+  [
+    "server RSS after index / after scrolling",
+    `${rssAfterIndex.toFixed(0)} / ${rssAfterScroll.toFixed(0)} MB  (goal ≤ 250 MB)`,
+  ],
   ["page cache", summary.cache],
 ]);
 writeSummary("gallery", summary);

@@ -1,7 +1,6 @@
 // Lenslet's client: the little state the browser holds (who you are, the
 // selection, the virtual grid's window, save status) and the glue that asks
 // the server for HTML fragments. Everything shown is rendered by the server.
-"use strict";
 
 (() => {
   const $ = (sel, root = document) => root.querySelector(sel);
@@ -117,7 +116,11 @@
       this.spacer = spacer;
       this.layout();
       const firstOffset = Number(first?.dataset.offset ?? 0);
-      if (first && firstOffset % this.pageSize === 0 && first.children.length === Math.min(this.pageSize, this.total - firstOffset)) {
+      if (
+        first &&
+        firstOffset % this.pageSize === 0 &&
+        first.children.length === Math.min(this.pageSize, this.total - firstOffset)
+      ) {
         const k = firstOffset / this.pageSize;
         this.place(first, k);
         this.pages.set(k, first);
@@ -144,7 +147,8 @@
       const size = Number(this.el.dataset.size) || 180;
       const width = this.el.clientWidth - 2 * this.gap;
       const cols = Math.max(1, Math.floor((width + this.gap) / (size + this.gap)));
-      const cardMeta = Number.parseFloat(getComputedStyle(this.el).getPropertyValue("--card-meta")) || 46;
+      const cardMeta =
+        Number.parseFloat(getComputedStyle(this.el).getPropertyValue("--card-meta")) || 46;
       return { cols, rowH: size + cardMeta };
     },
 
@@ -196,7 +200,8 @@
       const view = this.el.clientHeight;
       if (mode === "nearest") {
         if (top < this.el.scrollTop) this.el.scrollTop = top;
-        else if (top + this.rowH > this.el.scrollTop + view) this.el.scrollTop = top + this.rowH - view + this.gap * 2;
+        else if (top + this.rowH > this.el.scrollTop + view)
+          this.el.scrollTop = top + this.rowH - view + this.gap * 2;
       } else {
         this.el.scrollTop = Math.max(0, top - this.gap);
       }
@@ -418,7 +423,8 @@
   /** One PATCH with an idempotency key; retried with the same key until it is answered. */
   async function patchItem(path, fields, opts = {}) {
     const key = opts.key ?? crypto.randomUUID();
-    const base = opts.baseVersion ?? versions.get(path) ?? Number(cardFor(path)?.dataset.version ?? 1);
+    const base =
+      opts.baseVersion ?? versions.get(path) ?? Number(cardFor(path)?.dataset.version ?? 1);
     saveStarted();
     let res;
     try {
@@ -427,7 +433,7 @@
         headers: { ...writeHeaders(), "Idempotency-Key": key },
         body: JSON.stringify({ base_version: base, ...fields }),
       });
-    } catch (err) {
+    } catch {
       failed.set(key, () => patchItem(path, fields, { ...opts, key }));
       saveFinished(false, "offline");
       return null;
@@ -462,7 +468,11 @@
     for (let i = 0; i < paths.length; i += 1000) {
       const chunk = paths.slice(i, i + 1000);
       const key = crypto.randomUUID();
-      const patches = chunk.map((path) => ({ path, base_version: versions.get(path) ?? 1, ...fields }));
+      const patches = chunk.map((path) => ({
+        path,
+        base_version: versions.get(path) ?? 1,
+        ...fields,
+      }));
       saveStarted();
       try {
         const res = await fetch("/items/patch", {
@@ -488,7 +498,10 @@
         return;
       }
     }
-    if (s) s.message = conflicts ? `${conflicts} changed by someone else meanwhile; not overwritten.` : "";
+    if (s)
+      s.message = conflicts
+        ? `${conflicts} changed by someone else meanwhile; not overwritten.`
+        : "";
     afterWrite(paths);
   }
 
@@ -527,7 +540,8 @@
   function reloadView() {
     selection.allPaths = null;
     if (grid.el?.isConnected && grid.total) grid.reloadVisible();
-    else if (browseEl()) window.htmx.ajax("GET", withQuery("/"), { target: "#browse", swap: "outerHTML" });
+    else if (browseEl())
+      window.htmx.ajax("GET", withQuery("/"), { target: "#browse", swap: "outerHTML" });
   }
 
   /** Shows an item wherever it is: its folder, no filters, selected. */
@@ -542,8 +556,10 @@
   }
 
   function onPersistence(p) {
-    if (p.state === "failed") setSave("failed", `Not saved — Retry (${p.last_error ?? "disk error"})`);
-    else if (p.state === "saved" && store("sync")?.saveState === "failed" && failed.size === 0) setSave("saved", "All changes saved");
+    if (p.state === "failed")
+      setSave("failed", `Not saved — Retry (${p.last_error ?? "disk error"})`);
+    else if (p.state === "saved" && store("sync")?.saveState === "failed" && failed.size === 0)
+      setSave("saved", "All changes saved");
   }
 
   /** Re-renders the changed cards in place and, when labels drive the view, the view itself. */
@@ -585,8 +601,13 @@
     if (!body || !inspectorFor) return;
     const active = document.activeElement;
     const keep =
-      active && body.contains(active) && (active.matches("textarea, input"))
-        ? { cls: active.className, value: active.value, start: active.selectionStart, end: active.selectionEnd }
+      active && body.contains(active) && active.matches("textarea, input")
+        ? {
+            cls: active.className,
+            value: active.value,
+            start: active.selectionStart,
+            end: active.selectionEnd,
+          }
         : null;
     const notes = $(".notes", body);
     const dirtyNotes = notes && notes.value !== notes.dataset.base ? notes.value : null;
@@ -623,14 +644,19 @@
     const theirNotes = ev.changed_fields?.includes("notes") ? ev.notes : undefined;
     await refreshInspector();
     if (editingNotes && theirNotes !== undefined && theirNotes !== notes.value) {
-      showConflict(ev.path, { set_notes: $(".notes")?.value ?? notes.value }, {
-        version: ev.version,
-        notes: theirNotes,
-        star: ev.star,
-        tags: ev.tags,
-        updated_by: ev.updated_by,
-        updated_at: ev.updated_at,
-      }, true);
+      showConflict(
+        ev.path,
+        { set_notes: $(".notes")?.value ?? notes.value },
+        {
+          version: ev.version,
+          notes: theirNotes,
+          star: ev.star,
+          tags: ev.tags,
+          updated_by: ev.updated_by,
+          updated_at: ev.updated_at,
+        },
+        true,
+      );
     }
   }
 
@@ -638,7 +664,8 @@
   function showConflict(path, mine, current, live = false) {
     if (path !== inspectorFor) {
       const s = store("sel");
-      if (s) s.message = `${path.split("/").pop()} was changed by ${current?.updated_by ?? "someone"}; your change was not applied.`;
+      if (s)
+        s.message = `${path.split("/").pop()} was changed by ${current?.updated_by ?? "someone"}; your change was not applied.`;
       refreshCards([path]);
       return;
     }
@@ -721,13 +748,15 @@
     if (value === textarea.dataset.base || textarea.dataset.conflict) return;
     const base = Number(textarea.closest("#inspector-body").dataset.version);
     textarea.dataset.base = value;
-    patchItem(path, { set_notes: value }, { baseVersion: versions.get(path) ?? base }).then((body) => {
-      if (!body) return;
-      const ib = $("#inspector-body");
-      if (ib?.dataset.path === path) {
-        ib.dataset.version = String(body.version);
-      }
-    });
+    patchItem(path, { set_notes: value }, { baseVersion: versions.get(path) ?? base }).then(
+      (body) => {
+        if (!body) return;
+        const ib = $("#inspector-body");
+        if (ib?.dataset.path === path) {
+          ib.dataset.version = String(body.version);
+        }
+      },
+    );
   }
 
   document.addEventListener("input", (e) => {
@@ -882,7 +911,10 @@
       const card = cardFor(path);
       selection.selectOnly(Number(card?.dataset.index ?? -1), path);
     }
-    await window.htmx.ajax("GET", withQuery("/viewer", { sel: path }), { target: "#viewer-slot", swap: "innerHTML" });
+    await window.htmx.ajax("GET", withQuery("/viewer", { sel: path }), {
+      target: "#viewer-slot",
+      swap: "innerHTML",
+    });
     syncUrl();
   }
   function closeViewer() {
@@ -904,12 +936,16 @@
 
   // ---------------------------------------------------------------- keyboard
   function typing(t) {
-    return t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+    return (
+      t instanceof HTMLElement &&
+      (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))
+    );
   }
 
   async function moveCursor(delta, extend) {
     if (!grid.total) return;
-    let i = selection.cursor < 0 ? 0 : Math.min(grid.total - 1, Math.max(0, selection.cursor + delta));
+    let i =
+      selection.cursor < 0 ? 0 : Math.min(grid.total - 1, Math.max(0, selection.cursor + delta));
     if (selection.cursor < 0) i = 0;
     grid.scrollToIndex(i, "nearest");
     let card = grid.cardAt(i);
@@ -959,7 +995,16 @@
       return;
     }
     const cols = grid.cols || 1;
-    const moves = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols, a: -1, d: 1, w: -cols, s: cols };
+    const moves = {
+      ArrowLeft: -1,
+      ArrowRight: 1,
+      ArrowUp: -cols,
+      ArrowDown: cols,
+      a: -1,
+      d: 1,
+      w: -cols,
+      s: cols,
+    };
     const m = moves[k] ?? moves[k.toLowerCase?.()];
     if (m !== undefined) {
       e.preventDefault();

@@ -61,7 +61,11 @@ function render() {
   if (sync) {
     sync.connState = live.connection;
     sync.connLabel =
-      live.connection === "live" ? "Live" : live.connection === "offline" ? "Offline — checking every 15 s" : "Reconnecting…";
+      live.connection === "live"
+        ? "Live"
+        : live.connection === "offline"
+          ? "Offline — checking every 15 s"
+          : "Reconnecting…";
   }
   if (!s) return;
   s.state = ind.state;
@@ -106,7 +110,13 @@ async function claimTabId() {
 
 // ------------------------------------------------------------------ the stream
 const channel = "BroadcastChannel" in window ? new BroadcastChannel("lenslet-live") : null;
-const EVENT_NAMES = ["item-updated", "metrics-updated", "presence", "persistence", "resync-required"];
+const EVENT_NAMES = [
+  "item-updated",
+  "metrics-updated",
+  "presence",
+  "persistence",
+  "resync-required",
+];
 
 function setConnection(state, failures = live.failures) {
   const was = live.connection;
@@ -127,7 +137,10 @@ function becomeLeader() {
   el.hidden = true;
   el.setAttribute("hx-sse:connect", `/events?last_event_id=${live.lastEventId}`);
   // The leader keeps the stream even when hidden: other tabs depend on it.
-  el.setAttribute("hx-config", JSON.stringify({ sse: { pauseOnBackground: false, reconnectMaxDelay: POLL_MS } }));
+  el.setAttribute(
+    "hx-config",
+    JSON.stringify({ sse: { pauseOnBackground: false, reconnectMaxDelay: POLL_MS } }),
+  );
   document.body.append(el);
   for (const name of EVENT_NAMES) {
     el.addEventListener(name, (e) => {
@@ -170,7 +183,8 @@ function startStream() {
 function onMessage(msg) {
   if (msg.kind === "status") setConnection(msg.state, msg.failures);
   else if (msg.kind === "hello") {
-    if ($("#live-stream")) channel?.postMessage({ kind: "status", state: live.connection, failures: live.failures });
+    if ($("#live-stream"))
+      channel?.postMessage({ kind: "status", state: live.connection, failures: live.failures });
   } else if (msg.kind === "event") onEvent(msg.name, msg.data, msg.id);
 }
 
@@ -256,7 +270,11 @@ function onItemUpdated(d, id) {
   const mine = d.client_id === L.me.clientId;
   if (!mine) {
     live.lastRemoteEditAt = Date.now();
-    live.activity = { who: (d.updated_by ?? "someone").replace(/ \(.*\)$/, ""), what: d.path.split("/").pop(), at: Date.now() };
+    live.activity = {
+      who: (d.updated_by ?? "someone").replace(/ \(.*\)$/, ""),
+      what: d.path.split("/").pop(),
+      at: Date.now(),
+    };
   }
   const visible = inView(d.path);
   if (L.cardFor(d.path)) queueCard(d.path, !mine && pulseOnce(id));
@@ -277,7 +295,8 @@ function onMetricsUpdated(d) {
   for (const it of d.items ?? []) {
     L.noteVersion(it.path, it.version);
     if (L.cardFor(it.path)) queueCard(it.path, false);
-    if (L.inspectorPath() === it.path) L.remoteInspectorUpdate({ path: it.path, changed_fields: ["metrics"] });
+    if (L.inspectorPath() === it.path)
+      L.remoteInspectorUpdate({ path: it.path, changed_fields: ["metrics"] });
   }
   if (d.truncated) reloadViewSoon();
 }
@@ -324,7 +343,8 @@ function startPolling() {
   pollTimer = setInterval(() => {
     L.reloadView();
     const p = L.inspectorPath();
-    if (p) L.remoteInspectorUpdate({ path: p, changed_fields: ["star", "tags", "notes", "metrics"] });
+    if (p)
+      L.remoteInspectorUpdate({ path: p, changed_fields: ["star", "tags", "notes", "metrics"] });
   }, POLL_MS);
 }
 function stopPolling() {
@@ -365,7 +385,11 @@ const presence = {
   async post(route, body) {
     const res = await fetch(`/presence/${route}`, {
       method: "POST",
-      headers: { "Content-Type": "application/json", "X-Lenslet-Name": L.me.name, "X-Lenslet-Client": L.me.clientId },
+      headers: {
+        "Content-Type": "application/json",
+        "X-Lenslet-Name": L.me.name,
+        "X-Lenslet-Client": L.me.clientId,
+      },
       body: JSON.stringify(body),
     });
     return { status: res.status, body: await res.json().catch(() => ({})) };
@@ -408,7 +432,11 @@ const presence = {
     }
     this.busy = true;
     try {
-      for (let attempts = 0; attempts < 5 && (!this.joined || this.scope !== this.wanted); attempts++) {
+      for (
+        let attempts = 0;
+        attempts < 5 && (!this.joined || this.scope !== this.wanted);
+        attempts++
+      ) {
         this.lastMoveAt = Date.now();
         if (!this.joined) {
           await this.join();
@@ -438,10 +466,22 @@ const presence = {
 
   leaveBeacon() {
     if (!this.lease || !this.scope) return;
-    const body = JSON.stringify({ gallery_id: this.scope, client_id: L.me.clientId, lease_id: this.lease });
-    const sent = navigator.sendBeacon?.("/presence/leave", new Blob([body], { type: "text/plain" }));
+    const body = JSON.stringify({
+      gallery_id: this.scope,
+      client_id: L.me.clientId,
+      lease_id: this.lease,
+    });
+    const sent = navigator.sendBeacon?.(
+      "/presence/leave",
+      new Blob([body], { type: "text/plain" }),
+    );
     if (!sent) {
-      fetch("/presence/leave", { method: "POST", body, keepalive: true, headers: { "Content-Type": "text/plain" } }).catch(() => {});
+      fetch("/presence/leave", {
+        method: "POST",
+        body,
+        keepalive: true,
+        headers: { "Content-Type": "text/plain" },
+      }).catch(() => {});
     }
     this.joined = false;
   },

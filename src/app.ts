@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { compress } from "hono/compress";
 import type { AppDeps } from "./deps.ts";
 import { jsonError } from "./routes/errors.ts";
-import { eventRoutes, type EventRouteOptions } from "./routes/events.ts";
+import { type EventRouteOptions, eventRoutes } from "./routes/events.ts";
 import { healthRoutes, streamStatsOf } from "./routes/health.ts";
 import { itemRoutes } from "./routes/items.ts";
 import { mediaRoutes } from "./routes/media.ts";
@@ -27,7 +27,13 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
     c.header("Referrer-Policy", "same-origin");
   });
   // HTML, JSON, CSS, JS and CSV shrink ~5-10x; never the event stream (it must flush per event) or images.
-  app.use("*", compress({ contentTypeFilter: /^(text\/html|application\/json|text\/css|text\/javascript|application\/javascript|text\/csv)/ }));
+  app.use(
+    "*",
+    compress({
+      contentTypeFilter:
+        /^(text\/html|application\/json|text\/css|text\/javascript|application\/javascript|text\/csv)/,
+    }),
+  );
   app.route("/", staticRoutes());
   app.route("/", mediaRoutes(deps));
   app.route("/", itemRoutes(deps));
@@ -35,10 +41,17 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
   app.route("/", presenceRoutes(deps, { streamStats: streamStatsOf(deps) }));
   app.route("/", healthRoutes(deps));
   app.route("/", pageRoutes(deps));
-  app.notFound((c) => jsonError(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`));
+  app.notFound((c) =>
+    jsonError(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`),
+  );
   app.onError((err, c) => {
     deps.log.error(`${c.req.method} ${c.req.url}: ${err.stack ?? err.message}`);
-    return jsonError(c, 500, "internal_error", "Lenslet hit an unexpected error; it was logged on the server.");
+    return jsonError(
+      c,
+      500,
+      "internal_error",
+      "Lenslet hit an unexpected error; it was logged on the server.",
+    );
   });
   return app;
 }

@@ -51,39 +51,86 @@ function secondsIn(min: number, max: number) {
 
 export function buildCommand(): Command {
   return new Command("lenslet")
-    .description("Triage a folder of images together in the browser: stars, tags, notes, live for everyone.")
+    .description(
+      "Triage a folder of images together in the browser: stars, tags, notes, live for everyone.",
+    )
     .version(pkg.version, "-v, --version")
     .argument("[dir]", "image folder to serve (default: the built-in demo gallery)")
-    .addOption(new Option("-p, --port <n>", "port (the next free one if taken)").default(7070).argParser(intIn(0, 65535)))
+    .addOption(
+      new Option("-p, --port <n>", "port (the next free one if taken)")
+        .default(7070)
+        .argParser(intIn(0, 65535)),
+    )
     .addOption(new Option("-H, --host <host>", "interface to listen on").default("127.0.0.1"))
-    .addOption(new Option("--thumb-size <px>", "thumbnail short edge").default(256).argParser(intIn(32, 2048)))
-    .addOption(new Option("--thumb-quality <q>", "thumbnail WebP quality").default(70).argParser(intIn(1, 100)))
-    .addOption(new Option("--workspace <dir>", "where labels and caches go (default: DIR/.lenslet)"))
-    .addOption(new Option("--no-write", "keep labels in memory only; write nothing beside the images"))
+    .addOption(
+      new Option("--thumb-size <px>", "thumbnail short edge")
+        .default(256)
+        .argParser(intIn(32, 2048)),
+    )
+    .addOption(
+      new Option("--thumb-quality <q>", "thumbnail WebP quality")
+        .default(70)
+        .argParser(intIn(1, 100)),
+    )
+    .addOption(
+      new Option("--workspace <dir>", "where labels and caches go (default: DIR/.lenslet)"),
+    )
+    .addOption(
+      new Option("--no-write", "keep labels in memory only; write nothing beside the images"),
+    )
     .addOption(new Option("--open", "open the gallery in a browser").default(false))
     .addOption(
-      new Option("--durability <mode>", "strict: ack after fsync; relaxed: ack after write, fsync every second")
+      new Option(
+        "--durability <mode>",
+        "strict: ack after fsync; relaxed: ack after write, fsync every second",
+      )
         .choices(["strict", "relaxed"])
         .default("strict"),
     )
-    .addOption(new Option("--allow-remote-writes", "accept label writes from other hosts").default(false))
-    .addOption(new Option("--event-buffer <n>", "events kept for replay").default(2000).argParser(intIn(16, 1_000_000)))
-    .addOption(new Option("--view-ttl <s>", "presence: a silent viewer is dropped after").default(75).argParser(secondsIn(1, 86400)))
-    .addOption(new Option("--edit-ttl <s>", "presence: editing lasts after a write for").default(60).argParser(secondsIn(1, 86400)))
-    .addOption(new Option("--prune-interval <s>", "presence: prune loop period").default(5).argParser(secondsIn(0.1, 3600)))
+    .addOption(
+      new Option("--allow-remote-writes", "accept label writes from other hosts").default(false),
+    )
+    .addOption(
+      new Option("--event-buffer <n>", "events kept for replay")
+        .default(2000)
+        .argParser(intIn(16, 1_000_000)),
+    )
+    .addOption(
+      new Option("--view-ttl <s>", "presence: a silent viewer is dropped after")
+        .default(75)
+        .argParser(secondsIn(1, 86400)),
+    )
+    .addOption(
+      new Option("--edit-ttl <s>", "presence: editing lasts after a write for")
+        .default(60)
+        .argParser(secondsIn(1, 86400)),
+    )
+    .addOption(
+      new Option("--prune-interval <s>", "presence: prune loop period")
+        .default(5)
+        .argParser(secondsIn(0.1, 3600)),
+    )
     .addOption(new Option("--no-presence-lifecycle-v2", "heartbeat-only presence (legacy)"))
     .showHelpAfterError(false)
     .exitOverride();
 }
 
 /** Parses argv (without the runtime and script). Throws UsageError for bad input. */
-export function parseCli(argv: string[], write: (s: string) => void = (s) => process.stdout.write(s)): CliOptions | "exit" {
+export function parseCli(
+  argv: string[],
+  write: (s: string) => void = (s) => process.stdout.write(s),
+): CliOptions | "exit" {
   const cmd = buildCommand().configureOutput({ writeOut: write, writeErr: () => {} });
   try {
     cmd.parse(argv, { from: "user" });
   } catch (err) {
     const e = err as { code?: string; message?: string };
-    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return "exit";
+    if (
+      e.code === "commander.helpDisplayed" ||
+      e.code === "commander.version" ||
+      e.code === "commander.help"
+    )
+      return "exit";
     throw new UsageError((e.message ?? String(err)).replace(/^error: /, ""));
   }
   const o = cmd.opts();

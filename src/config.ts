@@ -20,7 +20,11 @@ export const Config = z.object({
   thumbSize: z.number().int().min(32).max(2048).default(256),
   thumbQuality: z.number().int().min(1).max(100).default(70),
   /** Bytes of WebP thumbnails kept in the workspace cache before the oldest are evicted. */
-  thumbCacheBytes: z.number().int().min(0).default(512 * 1024 * 1024),
+  thumbCacheBytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(512 * 1024 * 1024),
   durability: Durability.default("strict"),
   allowRemoteWrites: z.boolean().default(false),
   /** Replay ring size of the event stream. */

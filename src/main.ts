@@ -28,13 +28,19 @@ async function main(): Promise<number> {
   if (!root) {
     demo = true;
     const bar = progressBar("Making the demo gallery");
-    root = await ensureDemoGallery(join(PROJECT, ".cache", "demo-gallery"), { onProgress: bar.update });
+    root = await ensureDemoGallery(join(PROJECT, ".cache", "demo-gallery"), {
+      onProgress: bar.update,
+    });
     bar.done();
   }
   const bar = progressBar("Indexing");
   const running = await startLenslet(
     { ...opts, root, demo },
-    { log, onIndexProgress: (images, folders) => bar.update(images, undefined, `${images} images, ${folders} folders`) },
+    {
+      log,
+      onIndexProgress: (images, folders) =>
+        bar.update(images, undefined, `${images} images, ${folders} folders`),
+    },
   ).catch((err: Error) => {
     bar.done();
     if (err.name === "StartupError") {
@@ -50,7 +56,8 @@ async function main(): Promise<number> {
   );
   if (running.deps.config.workspaceNotice) log.warn(running.deps.config.workspaceNotice);
   if (running.portNote) log.warn(running.portNote);
-  if (opts.allowRemoteWrites) log.warn("--allow-remote-writes: anyone who can reach this port can change labels.");
+  if (opts.allowRemoteWrites)
+    log.warn("--allow-remote-writes: anyone who can reach this port can change labels.");
   // The line tests and tools parse: keep its shape.
   process.stdout.write(`Lenslet ready at ${running.url}\n`);
   if (opts.open) openBrowser(running.url);
@@ -66,7 +73,8 @@ async function main(): Promise<number> {
 }
 
 function openBrowser(url: string) {
-  const cmd = process.platform === "darwin" ? "open" : process.platform === "win32" ? "start" : "xdg-open";
+  const cmd =
+    process.platform === "darwin" ? "open" : process.platform === "win32" ? "start" : "xdg-open";
   try {
     Bun.spawn([cmd, url], { stdout: "ignore", stderr: "ignore" });
   } catch {

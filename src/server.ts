@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import type { Server } from "bun";
-import { createApp, type AppOptions } from "./app.ts";
+import { type AppOptions, createApp } from "./app.ts";
 import type { CliOptions } from "./cli.ts";
 import { Config } from "./config.ts";
 import type { AppDeps, Logger } from "./deps.ts";
@@ -45,7 +45,11 @@ const PORT_ATTEMPTS = 50;
 
 export async function startLenslet(input: StartInput, opts: StartOptions): Promise<RunningServer> {
   const { log } = opts;
-  const ws = resolveWorkspace({ root: input.root, workspace: input.workspace, noWrite: input.write === false });
+  const ws = resolveWorkspace({
+    root: input.root,
+    workspace: input.workspace,
+    noWrite: input.write === false,
+  });
   const config = Config.parse({
     root: input.root,
     workspace: ws.dir,
@@ -60,7 +64,8 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     eventBuffer: input.eventBuffer,
     viewTtlMs: input.viewTtl !== undefined ? Math.round(input.viewTtl * 1000) : undefined,
     editTtlMs: input.editTtl !== undefined ? Math.round(input.editTtl * 1000) : undefined,
-    pruneIntervalMs: input.pruneInterval !== undefined ? Math.round(input.pruneInterval * 1000) : undefined,
+    pruneIntervalMs:
+      input.pruneInterval !== undefined ? Math.round(input.pruneInterval * 1000) : undefined,
     presenceLifecycleV2: input.presenceLifecycleV2,
     demo: input.demo ?? false,
   });
@@ -68,7 +73,10 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
   const lock = config.canWrite ? acquireWorkspaceLock(config.workspace) : null;
   if (lock && !lock.ok) throw new StartupError(lock.message);
 
-  const gallery = await GalleryIndex.build(config.root, { exclude: [config.workspace], onProgress: opts.onIndexProgress });
+  const gallery = await GalleryIndex.build(config.root, {
+    exclude: [config.workspace],
+    onProgress: opts.onIndexProgress,
+  });
   for (const s of gallery.skipped.slice(0, 5)) log.warn(`skipped ${s.path}: ${s.reason}`);
 
   let labels: LabelStore;
@@ -88,7 +96,9 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     seed: labels.recentEvents(config.eventBuffer),
   });
   const coalescer = new MetricsCoalescer({ bus });
-  labels.attach(bus, { onMetricsChanged: (path, version, metrics) => coalescer.add(path, version, metrics) });
+  labels.attach(bus, {
+    onMetricsChanged: (path, version, metrics) => coalescer.add(path, version, metrics),
+  });
 
   const thumbs = new Thumbnailer({
     cacheDir: join(config.workspace, "thumbs"),
@@ -99,7 +109,11 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
   });
   const dims = new Dimensions({ cacheDir: config.canWrite ? config.workspace : null });
   const presence = createPresenceTracker(config);
-  const presenceService = startPresenceService({ tracker: presence, bus, pruneIntervalMs: config.pruneIntervalMs });
+  const presenceService = startPresenceService({
+    tracker: presence,
+    bus,
+    pruneIntervalMs: config.pruneIntervalMs,
+  });
 
   const deps: AppDeps = { config, gallery, labels, bus, thumbs, dims, presence, log };
   const app = createApp(deps, opts.app);

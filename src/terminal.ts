@@ -15,7 +15,10 @@ export interface ProgressBar {
   done(): void;
 }
 
-export function progressBar(title: string, stream: NodeJS.WriteStream = process.stderr): ProgressBar {
+export function progressBar(
+  title: string,
+  stream: NodeJS.WriteStream = process.stderr,
+): ProgressBar {
   const tty = stream.isTTY === true;
   let last = 0;
   let drawn = false;
@@ -31,7 +34,9 @@ export function progressBar(title: string, stream: NodeJS.WriteStream = process.
         frac === null
           ? `${"▒".repeat((Math.floor(now / 120) % width) + 1)}`.padEnd(width, " ")
           : `${"█".repeat(Math.round(frac * width))}`.padEnd(width, "░");
-      stream.write(`\r${title} [${bar}] ${label ?? (total ? `${done}/${total}` : String(done))}\x1b[K`);
+      stream.write(
+        `\r${title} [${bar}] ${label ?? (total ? `${done}/${total}` : String(done))}\x1b[K`,
+      );
       drawn = true;
     },
     done() {

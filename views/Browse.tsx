@@ -1,5 +1,5 @@
-import { Grid } from "./Grid.tsx";
 import { formatCount, plural } from "./format.ts";
+import { Grid } from "./Grid.tsx";
 import type { BrowseModel } from "./model.ts";
 import { Toolbar } from "./Toolbar.tsx";
 
@@ -12,20 +12,42 @@ export function StatusBar({ m }: { m: BrowseModel }) {
         {filtered && <span class="muted"> of {formatCount(m.unfiltered)}</span>}
       </span>
       {m.subfolderCount > 0 && <span class="muted">{plural(m.subfolderCount, "subfolder")}</span>}
-      <span class="selection-count" x-data x-show="$store.sel.count > 0" x-text="`${$store.sel.count.toLocaleString()} selected`" />
+      <span
+        class="selection-count"
+        x-data
+        x-show="$store.sel.count > 0"
+        x-text="`${$store.sel.count.toLocaleString()} selected`"
+      />
       <span class="offview" x-data x-show="$store.live.offviewCount > 0" x-cloak>
         <span x-text="$store.live.offviewText" />
         <button type="button" class="link-button" data-action="offview-reveal">
           Reveal
         </button>
-        <button type="button" class="link-button" data-action="offview-dismiss" aria-label="Dismiss">
+        <button
+          type="button"
+          class="link-button"
+          data-action="offview-dismiss"
+          aria-label="Dismiss"
+        >
           ×
         </button>
       </span>
       <span class="activity muted" x-data x-text="$store.live.activity" />
       <span class="spacer" />
-      <span id="save-status" class="save-status" x-data x-text="$store.sync.saveLabel" x-bind:class="$store.sync.saveState" />
-      <span id="conn-status" class="conn-status" x-data x-text="$store.sync.connLabel" x-bind:class="$store.sync.connState" />
+      <span
+        id="save-status"
+        class="save-status"
+        x-data
+        x-text="$store.sync.saveLabel"
+        x-bind:class="$store.sync.saveState"
+      />
+      <span
+        id="conn-status"
+        class="conn-status"
+        x-data
+        x-text="$store.sync.connLabel"
+        x-bind:class="$store.sync.connState"
+      />
       <button type="button" class="link" data-action="shortcuts" title="Keyboard shortcuts (?)">
         ?
       </button>

@@ -2,7 +2,15 @@ import { cardId, placeholderColor, starText } from "./format.ts";
 import type { CardModel } from "./model.ts";
 
 /** One grid card. Re-rendered alone by GET /cards when its labels change. */
-export function Card({ card, index, selected }: { card: CardModel; index: number; selected?: boolean }) {
+export function Card({
+  card,
+  index,
+  selected,
+}: {
+  card: CardModel;
+  index: number;
+  selected?: boolean;
+}) {
   const shownTags = card.tags.slice(0, 3);
   return (
     <div
@@ -12,18 +20,20 @@ export function Card({ card, index, selected }: { card: CardModel; index: number
       data-index={String(index)}
       data-version={String(card.version)}
       data-star={String(card.star ?? 0)}
-      role="gridcell"
-      aria-selected={selected ? "true" : "false"}
-      tabindex={-1}
     >
-      <a class="thumb" href={card.href} style={`background-color:${placeholderColor(card.path)}`} draggable={false}>
+      <a
+        class="thumb"
+        href={card.href}
+        style={`background-color:${placeholderColor(card.path)}`}
+        draggable={false}
+      >
         <img src={card.thumbUrl} alt="" loading="lazy" decoding="async" draggable={false} />
       </a>
       <div class="meta">
         <span class="name" title={card.folder ? `${card.folder}/${card.name}` : card.name}>
           {card.name}
         </span>
-        <span class={card.star ? "stars rated" : "stars"} aria-label={`${card.star ?? 0} stars`}>
+        <span class={card.star ? "stars rated" : "stars"} title={`${card.star ?? 0} stars`}>
           {starText(card.star)}
         </span>
       </div>
@@ -32,7 +42,9 @@ export function Card({ card, index, selected }: { card: CardModel; index: number
           {shownTags.map((t) => (
             <span class="chip">{t}</span>
           ))}
-          {card.tags.length > shownTags.length && <span class="chip more">+{card.tags.length - shownTags.length}</span>}
+          {card.tags.length > shownTags.length && (
+            <span class="chip more">+{card.tags.length - shownTags.length}</span>
+          )}
         </div>
       )}
     </div>

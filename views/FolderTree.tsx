@@ -44,9 +44,17 @@ function Node({ node, m }: { node: TreeNode; m: TreeChildrenModel }) {
         <summary>
           <FolderLink node={node} m={m} />
         </summary>
-        <ul class="tree-children" role="group">
+        <ul class="tree-children">
           {loaded ? (
-            <TreeChildren m={{ ...m, parent: node.path, nodes: node.children!, remaining: node.remaining, nextOffset: node.children!.length }} />
+            <TreeChildren
+              m={{
+                ...m,
+                parent: node.path,
+                nodes: node.children!,
+                remaining: node.remaining,
+                nextOffset: node.children!.length,
+              }}
+            />
           ) : (
             <li class="loading">Loading…</li>
           )}
@@ -82,10 +90,10 @@ export function TreeChildren({ m }: { m: TreeChildrenModel }) {
 export function FolderTree({ root, m }: { root: TreeNode; m: TreeChildrenModel }) {
   return (
     <nav id="tree" class="tree" aria-label="Folders">
-      <ul role="tree">
+      <ul>
         <li class="tree-node root" data-folder="/">
           <FolderLink node={root} m={m} />
-          <ul class="tree-children" role="group">
+          <ul class="tree-children">
             <TreeChildren m={m} />
           </ul>
         </li>

@@ -3,7 +3,15 @@ import { formatCount } from "./format.ts";
 import type { BrowseModel, CardModel } from "./model.ts";
 
 /** One page of cards: the unit the virtual grid fetches while scrolling (GET /grid/page). */
-export function GridPage({ cards, offset, selected }: { cards: CardModel[]; offset: number; selected?: string }) {
+export function GridPage({
+  cards,
+  offset,
+  selected,
+}: {
+  cards: CardModel[];
+  offset: number;
+  selected?: string;
+}) {
   return (
     <>
       {cards.map((card, i) => (
@@ -22,10 +30,9 @@ export function Grid({ m }: { m: BrowseModel }) {
   const prev = m.offset > 0 ? Math.max(0, m.offset - m.limit) : null;
   const next = m.offset + m.limit < m.total ? m.offset + m.limit : null;
   return (
-    <div
+    <section
       id="grid"
       class="grid-scroller"
-      role="grid"
       aria-label="Images"
       tabindex={0}
       data-total={String(m.total)}
@@ -53,12 +60,13 @@ export function Grid({ m }: { m: BrowseModel }) {
         <nav class="pager" aria-label="Pages">
           {prev !== null && <a href={`/?${withOffset(m.queryString, prev)}`}>← Previous</a>}
           <span>
-            {formatCount(m.offset + 1)}–{formatCount(Math.min(m.total, m.offset + m.limit))} of {formatCount(m.total)}
+            {formatCount(m.offset + 1)}–{formatCount(Math.min(m.total, m.offset + m.limit))} of{" "}
+            {formatCount(m.total)}
           </span>
           {next !== null && <a href={`/?${withOffset(m.queryString, next)}`}>Next →</a>}
         </nav>
       )}
-    </div>
+    </section>
   );
 }
 

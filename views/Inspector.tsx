@@ -3,24 +3,30 @@ import type { ItemDetails } from "./model.ts";
 
 export function StarButtons({ star, label }: { star: number | null; label: string }) {
   return (
-    <div class="star-buttons" role="radiogroup" aria-label={label}>
+    <fieldset class="star-buttons">
+      <legend class="sr-only">{label}</legend>
       {[1, 2, 3, 4, 5].map((n) => (
         <button
           type="button"
           class={(star ?? 0) >= n ? "star on" : "star"}
           data-action="star"
           data-value={String(n)}
-          role="radio"
-          aria-checked={(star ?? 0) === n ? "true" : "false"}
+          aria-pressed={(star ?? 0) >= n ? "true" : "false"}
           title={`${n} star${n > 1 ? "s" : ""} (key ${n})`}
         >
           ★
         </button>
       ))}
-      <button type="button" class="star-clear" data-action="star" data-value="0" title="Clear (key 0)">
+      <button
+        type="button"
+        class="star-clear"
+        data-action="star"
+        data-value="0"
+        title="Clear (key 0)"
+      >
         ✕
       </button>
-    </div>
+    </fieldset>
   );
 }
 
@@ -28,7 +34,8 @@ export function LastEdited({ by, at }: { by: string | null; at: string | null })
   if (!at) return <p class="last-edited muted">Never edited</p>;
   return (
     <p class="last-edited muted" data-at={at}>
-      Last edited by <strong>{by ?? "someone"}</strong>, <time datetime={at}>{relativeTime(at)}</time>
+      Last edited by <strong>{by ?? "someone"}</strong>,{" "}
+      <time datetime={at}>{relativeTime(at)}</time>
     </p>
   );
 }
@@ -38,7 +45,9 @@ export function Inspector({ item, viewerHref }: { item: ItemDetails | null; view
   if (!item) {
     return (
       <section id="inspector-body" class="inspector-body empty-inspector" data-path="">
-        <p class="muted">Select an image to see its details. Shift- or Ctrl-click to select several.</p>
+        <p class="muted">
+          Select an image to see its details. Shift- or Ctrl-click to select several.
+        </p>
       </section>
     );
   }
@@ -51,7 +60,12 @@ export function Inspector({ item, viewerHref }: { item: ItemDetails | null; view
       data-version={String(item.version)}
       aria-label="Inspector"
     >
-      <a class="preview" href={viewerHref ?? item.fileUrl} data-action="open-viewer" title="Open viewer (Enter)">
+      <a
+        class="preview"
+        href={viewerHref ?? item.fileUrl}
+        data-action="open-viewer"
+        title="Open viewer (Enter)"
+      >
         <img src={item.previewUrl} alt={item.name} decoding="async" />
       </a>
       <h2 class="item-name" title={item.path}>
@@ -79,13 +93,24 @@ export function Inspector({ item, viewerHref }: { item: ItemDetails | null; view
           {item.tags.map((t) => (
             <li class="chip">
               <span>{t}</span>
-              <button type="button" data-action="remove-tag" data-tag={t} aria-label={`Remove tag ${t}`}>
+              <button
+                type="button"
+                data-action="remove-tag"
+                data-tag={t}
+                aria-label={`Remove tag ${t}`}
+              >
                 ×
               </button>
             </li>
           ))}
         </ul>
-        <input class="tag-input" type="text" placeholder="Add tag, Enter" aria-label="Add tag" maxlength={128} />
+        <input
+          class="tag-input"
+          type="text"
+          placeholder="Add tag, Enter"
+          aria-label="Add tag"
+          maxlength={128}
+        />
         <div class="conflict-slot" data-conflict="tags" />
       </div>
       <div class="field" data-field="notes">

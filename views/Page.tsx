@@ -38,7 +38,15 @@ export function Banner({ canWrite, notice }: { canWrite: boolean; notice: string
 }
 
 /** The full page: topbar, folder tree, browse region, inspector, and (with view=1) the viewer. */
-export function Page({ m, root, viewer }: { m: AppShellModel; root: TreeNode; viewer: ViewerModel | null }) {
+export function Page({
+  m,
+  root,
+  viewer,
+}: {
+  m: AppShellModel;
+  root: TreeNode;
+  viewer: ViewerModel | null;
+}) {
   return (
     <Document title={m.title}>
       <div
@@ -83,10 +91,18 @@ export function Page({ m, root, viewer }: { m: AppShellModel; root: TreeNode; vi
           <details class="menu">
             <summary>Export</summary>
             <div class="menu-body">
-              <a data-action="export" data-format="csv" href={`/export?format=csv&path=${encodeURIComponent(m.browse.q.folder)}&recursive=${m.browse.q.recursive ? 1 : 0}`}>
+              <a
+                data-action="export"
+                data-format="csv"
+                href={`/export?format=csv&path=${encodeURIComponent(m.browse.q.folder)}&recursive=${m.browse.q.recursive ? 1 : 0}`}
+              >
                 This view as CSV
               </a>
-              <a data-action="export" data-format="json" href={`/export?format=json&path=${encodeURIComponent(m.browse.q.folder)}&recursive=${m.browse.q.recursive ? 1 : 0}`}>
+              <a
+                data-action="export"
+                data-format="json"
+                href={`/export?format=json&path=${encodeURIComponent(m.browse.q.folder)}&recursive=${m.browse.q.recursive ? 1 : 0}`}
+              >
                 This view as JSON
               </a>
               <button type="button" data-action="export-selection" data-format="csv">
@@ -94,7 +110,14 @@ export function Page({ m, root, viewer }: { m: AppShellModel; root: TreeNode; vi
               </button>
             </div>
           </details>
-          <button type="button" class="who" data-action="rename" title="Your name, shown to others" x-data x-text="$store.me.name">
+          <button
+            type="button"
+            class="who"
+            data-action="rename"
+            title="Your name, shown to others"
+            x-data
+            x-text="$store.me.name"
+          >
             you
           </button>
         </header>
@@ -115,8 +138,18 @@ export function Page({ m, root, viewer }: { m: AppShellModel; root: TreeNode; vi
               </div>
               <div class="field">
                 <span class="label">Tags for all</span>
-                <input class="bulk-tag-input" type="text" placeholder="Add tag to all, Enter" aria-label="Add tag to selection" />
-                <input class="bulk-untag-input" type="text" placeholder="Remove tag from all, Enter" aria-label="Remove tag from selection" />
+                <input
+                  class="bulk-tag-input"
+                  type="text"
+                  placeholder="Add tag to all, Enter"
+                  aria-label="Add tag to selection"
+                />
+                <input
+                  class="bulk-untag-input"
+                  type="text"
+                  placeholder="Remove tag from all, Enter"
+                  aria-label="Remove tag from selection"
+                />
               </div>
               <p class="muted" x-text="$store.sel.message" />
             </section>

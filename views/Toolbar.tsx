@@ -25,7 +25,6 @@ export function Toolbar({ m }: { m: BrowseModel }) {
       hx-push-url="true"
       hx-trigger="submit, change, input delay:300ms"
       hx-sync="this:replace"
-      role="search"
     >
       <nav class="crumbs" aria-label="Folder">
         {m.crumbs.map((c, i) => (
@@ -104,7 +103,15 @@ export function Toolbar({ m }: { m: BrowseModel }) {
       </label>
       <label class="control size">
         <span>Size</span>
-        <input type="range" name="size" min="100" max="400" step="20" value={String(q.size)} aria-label="Card size" />
+        <input
+          type="range"
+          name="size"
+          min="100"
+          max="400"
+          step="20"
+          value={String(q.size)}
+          aria-label="Card size"
+        />
       </label>
       <noscript>
         <button type="submit">Apply</button>

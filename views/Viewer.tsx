@@ -35,13 +35,23 @@ export function Viewer({ v }: { v: ViewerModel }) {
         <span class="stars rated" data-star={String(v.item.star ?? 0)}>
           {starText(v.item.star)}
         </span>
-        <a class="viewer-close" href={v.closeHref} data-action="close-viewer" aria-label="Close (Esc)">
+        <a
+          class="viewer-close"
+          href={v.closeHref}
+          data-action="close-viewer"
+          aria-label="Close (Esc)"
+        >
           ✕
         </a>
       </div>
       <div class="viewer-stage">
         {v.prevHref ? (
-          <a class="viewer-nav prev" href={v.prevHref} data-action="viewer-prev" aria-label="Previous (←)">
+          <a
+            class="viewer-nav prev"
+            href={v.prevHref}
+            data-action="viewer-prev"
+            aria-label="Previous (←)"
+          >
             ‹
           </a>
         ) : (
@@ -49,7 +59,12 @@ export function Viewer({ v }: { v: ViewerModel }) {
         )}
         <img class="viewer-img" src={v.item.fileUrl} alt={v.item.name} decoding="async" />
         {v.nextHref ? (
-          <a class="viewer-nav next" href={v.nextHref} data-action="viewer-next" aria-label="Next (→)">
+          <a
+            class="viewer-nav next"
+            href={v.nextHref}
+            data-action="viewer-next"
+            aria-label="Next (→)"
+          >
             ›
           </a>
         ) : (

@@ -14,24 +14,33 @@ const boolish = z
   .union([z.boolean(), z.enum(["1", "0", "true", "false", "on", "off", ""])])
   .transform((v) => v === true || v === "1" || v === "true" || v === "on");
 
-const canonical = z.string().max(4096).transform((v, ctx) => {
-  try {
-    return canonicalPath(v);
-  } catch (err) {
-    ctx.addIssue({ code: "custom", message: (err as Error).message });
-    return z.NEVER;
-  }
-});
+const canonical = z
+  .string()
+  .max(4096)
+  .transform((v, ctx) => {
+    try {
+      return canonicalPath(v);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
 
 const starList = z
   .string()
   .max(64)
   .transform((v, ctx) => {
     const out = new Set<StarFilter>();
-    for (const part of v.split(",").map((s) => s.trim()).filter(Boolean)) {
+    for (const part of v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const value = part === "0" ? "unrated" : part;
       if (!(STAR_FILTERS as readonly string[]).includes(value)) {
-        ctx.addIssue({ code: "custom", message: `unknown star filter '${part}' (use unrated or 1-5)` });
+        ctx.addIssue({
+          code: "custom",
+          message: `unknown star filter '${part}' (use unrated or 1-5)`,
+        });
         return z.NEVER;
       }
       out.add(value as StarFilter);
@@ -42,12 +51,25 @@ const starList = z
 export const BrowseQuery = z.object({
   folder: canonical.default("/"),
   recursive: boolish.default(false),
-  q: z.string().max(200).default("").transform((s) => s.trim()),
+  q: z
+    .string()
+    .max(200)
+    .default("")
+    .transform((s) => s.trim()),
   sort: z.enum(SORT_KEYS).default("name"),
   dir: z.enum(["asc", "desc"]).default("asc"),
   stars: starList.default([]),
-  tag: z.string().max(128).default("").transform((s) => s.trim()),
-  seed: z.coerce.number().int().min(0).max(2 ** 31).default(1),
+  tag: z
+    .string()
+    .max(128)
+    .default("")
+    .transform((s) => s.trim()),
+  seed: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31)
+    .default(1),
   sel: canonical.optional(),
   size: z.coerce.number().int().min(CARD_SIZES.min).max(CARD_SIZES.max).default(CARD_SIZES.default),
   /** The full-screen viewer is open on `sel`. */
@@ -61,7 +83,10 @@ export const PageQuery = z.object({
 });
 
 /** Serialises a browse state into URL search params, leaving out defaults so URLs stay short. */
-export function browseParams(q: BrowseQuery, overrides: Partial<BrowseQuery> = {}): URLSearchParams {
+export function browseParams(
+  q: BrowseQuery,
+  overrides: Partial<BrowseQuery> = {},
+): URLSearchParams {
   const s = { ...q, ...overrides };
   const p = new URLSearchParams();
   if (s.folder !== "/") p.set("folder", s.folder);

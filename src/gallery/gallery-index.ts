@@ -9,7 +9,8 @@ import { type ScanOptions, type ScanResult, scanFolder, statEntries, statEntry }
 import type { FolderEntry, ImageEntry } from "./types.ts";
 
 const byName = (a: ImageEntry, b: ImageEntry) => naturalCompare(a.name, b.name);
-const byPlainName = (a: ImageEntry, b: ImageEntry) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const byPlainName = (a: ImageEntry, b: ImageEntry) =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
 export class GalleryIndex {
   private readonly images = new Map<string, ImageEntry>();
@@ -100,7 +101,13 @@ export class GalleryIndex {
   private ensureFolder(path: string): FolderEntry {
     let f = this.folders.get(path);
     if (!f) {
-      f = { path, name: path === "/" ? "" : baseName(path), folders: [], images: [], totalImages: 0 };
+      f = {
+        path,
+        name: path === "/" ? "" : baseName(path),
+        folders: [],
+        images: [],
+        totalImages: 0,
+      };
       this.folders.set(path, f);
       if (path !== "/") this.ensureFolder(parentOf(path)).folders.push(path);
     }

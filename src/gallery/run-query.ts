@@ -20,7 +20,10 @@ export interface LabelLookup {
   readonly revision: number;
 }
 
-type QueryKey = Pick<BrowseQuery, "folder" | "recursive" | "q" | "sort" | "dir" | "stars" | "tag" | "seed">;
+type QueryKey = Pick<
+  BrowseQuery,
+  "folder" | "recursive" | "q" | "sort" | "dir" | "stars" | "tag" | "seed"
+>;
 
 export function isLabelFiltered(q: QueryKey): boolean {
   return q.q !== "" || q.stars.length > 0 || q.tag !== "";
@@ -64,12 +67,16 @@ function sorter(q: QueryKey, labels: LabelLookup): (a: ImageEntry, b: ImageEntry
     case "size":
       return (a, b) => a.size - b.size || byName(a, b);
     case "stars":
-      return (a, b) => (labels.get(a.path).star ?? 0) - (labels.get(b.path).star ?? 0) || byName(a, b);
+      return (a, b) =>
+        (labels.get(a.path).star ?? 0) - (labels.get(b.path).star ?? 0) || byName(a, b);
     case "random": {
       const ranks = new Map<string, number>();
       const rank = (p: string) => {
         let r = ranks.get(p);
-        if (r === undefined) ranks.set(p, (r = randomRank(q.seed, p)));
+        if (r === undefined) {
+          r = randomRank(q.seed, p);
+          ranks.set(p, r);
+        }
         return r;
       };
       return (a, b) => rank(a.path) - rank(b.path) || byName(a, b);
@@ -89,7 +96,16 @@ export class QueryRunner {
 
   run(q: QueryKey): ImageEntry[] {
     const labelDependent = isLabelFiltered(q) || q.sort === "stars";
-    const key = JSON.stringify([q.folder, q.recursive, q.q, q.sort, q.dir, q.stars, q.tag, q.sort === "random" ? q.seed : 0]);
+    const key = JSON.stringify([
+      q.folder,
+      q.recursive,
+      q.q,
+      q.sort,
+      q.dir,
+      q.stars,
+      q.tag,
+      q.sort === "random" ? q.seed : 0,
+    ]);
     const hit = this.results.get(key);
     if (hit && (!labelDependent || hit.revision === this.labels.revision)) {
       // Refresh recency for the LRU.
@@ -104,7 +120,8 @@ export class QueryRunner {
       items = base.filter((img) => matches(img, this.labels.get(img.path), q, needle));
     }
     this.results.set(key, { revision: this.labels.revision, items });
-    while (this.results.size > this.maxCached) this.results.delete(this.results.keys().next().value!);
+    while (this.results.size > this.maxCached)
+      this.results.delete(this.results.keys().next().value!);
     return items;
   }
 
@@ -115,13 +132,20 @@ export class QueryRunner {
       const out = [...list].sort(sorter(q, this.labels));
       return q.dir === "desc" ? out.reverse() : out;
     }
-    const key = JSON.stringify([q.folder, q.recursive, q.sort, q.dir, q.sort === "random" ? q.seed : 0]);
+    const key = JSON.stringify([
+      q.folder,
+      q.recursive,
+      q.sort,
+      q.dir,
+      q.sort === "random" ? q.seed : 0,
+    ]);
     let out = this.sorted.get(key);
     if (!out) {
       out = q.sort === "name" ? [...list] : [...list].sort(sorter(q, this.labels));
       if (q.dir === "desc") out.reverse();
       this.sorted.set(key, out);
-      while (this.sorted.size > this.maxCached) this.sorted.delete(this.sorted.keys().next().value!);
+      while (this.sorted.size > this.maxCached)
+        this.sorted.delete(this.sorted.keys().next().value!);
     }
     return out;
   }

@@ -11,7 +11,17 @@ import { childPath } from "../core/paths.ts";
 import type { ImageEntry } from "./types.ts";
 
 /** Extensions sharp decodes (JPEG, PNG, WebP, GIF, AVIF, TIFF). */
-export const IMAGE_EXTENSIONS = new Set(["jpg", "jpeg", "jpe", "png", "webp", "gif", "avif", "tif", "tiff"]);
+export const IMAGE_EXTENSIONS = new Set([
+  "jpg",
+  "jpeg",
+  "jpe",
+  "png",
+  "webp",
+  "gif",
+  "avif",
+  "tif",
+  "tiff",
+]);
 
 export function isImageName(name: string): boolean {
   const dot = name.lastIndexOf(".");
@@ -47,7 +57,9 @@ export function scanFolder(root: string, opts: ScanOptions = {}): ScanResult {
     return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !rel.startsWith(sep));
   };
 
-  const stack: { abs: string; canon: string }[] = [{ abs: realRoot === "/" ? "" : realRoot, canon: "/" }];
+  const stack: { abs: string; canon: string }[] = [
+    { abs: realRoot === "/" ? "" : realRoot, canon: "/" },
+  ];
   while (stack.length) {
     const { abs, canon } = stack.pop()!;
     folders.push(canon);
@@ -80,7 +92,17 @@ export function scanFolder(root: string, opts: ScanOptions = {}): ScanResult {
       } else if (!d.isFile() || !isImageName(name)) {
         continue;
       }
-      images.push({ path: childPath(canon, name), folder: canon, name, fsPath, size: -1, mtimeMs: -1, ordinal: 0, width: 0, height: 0 });
+      images.push({
+        path: childPath(canon, name),
+        folder: canon,
+        name,
+        fsPath,
+        size: -1,
+        mtimeMs: -1,
+        ordinal: 0,
+        width: 0,
+        height: 0,
+      });
     }
     if (opts.onProgress && images.length >= nextProgress) {
       nextProgress = images.length + 5000;

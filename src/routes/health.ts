@@ -1,9 +1,9 @@
 /** GET /health: what an operator (or the UI) needs to know at a glance. */
 import { Hono } from "hono";
+import pkg from "../../package.json" with { type: "json" };
 import type { AppDeps } from "../deps.ts";
 import { presenceHealth } from "../presence/diagnostics.ts";
 import { eventStreamHealth } from "./events.ts";
-import pkg from "../../package.json" with { type: "json" };
 
 export function streamStatsOf(deps: Pick<AppDeps, "bus">) {
   return () => {
@@ -24,7 +24,11 @@ export function healthRoutes(deps: AppDeps): Hono {
       workspace: config.workspace,
       can_write: config.canWrite,
       notice: config.workspaceNotice,
-      gallery: { images: gallery.imageCount, folders: gallery.folderCount, indexed_ms: Math.round(gallery.builtInMs) },
+      gallery: {
+        images: gallery.imageCount,
+        folders: gallery.folderCount,
+        indexed_ms: Math.round(gallery.builtInMs),
+      },
       labels: deps.labels.health(),
       events: eventStreamHealth(deps.bus),
       presence: presenceHealth(deps, streamStatsOf(deps)),

@@ -2,13 +2,20 @@
  * Assembles the plain view models (views/model.ts) from the index and the
  * label store. No HTTP here: routes parse the request, call these, render.
  */
+
+import type {
+  BrowseModel,
+  CardModel,
+  ItemDetails,
+  TreeChildrenModel,
+  TreeNode,
+} from "../../views/model.ts";
+import type { ViewerModel } from "../../views/Viewer.tsx";
 import { ancestorsOf, baseName } from "../core/paths.ts";
 import type { AppDeps } from "../deps.ts";
 import { type BrowseQuery, browseHref, browseParams } from "../gallery/browse-query.ts";
 import { QueryRunner } from "../gallery/run-query.ts";
 import type { ImageEntry } from "../gallery/types.ts";
-import type { BrowseModel, CardModel, ItemDetails, TreeChildrenModel, TreeNode } from "../../views/model.ts";
-import type { ViewerModel } from "../../views/Viewer.tsx";
 
 export const TREE_PAGE = 200;
 export const FIRST_PAGE = 120;
@@ -48,7 +55,10 @@ export class PageModels {
 
   cards(q: BrowseQuery, offset: number, limit: number): { cards: CardModel[]; total: number } {
     const items = this.queries.run(q);
-    return { cards: items.slice(offset, offset + limit).map((img) => this.card(img, q)), total: items.length };
+    return {
+      cards: items.slice(offset, offset + limit).map((img) => this.card(img, q)),
+      total: items.length,
+    };
   }
 
   browse(q: BrowseQuery, offset = 0, limit = FIRST_PAGE): BrowseModel {
@@ -118,7 +128,8 @@ export class PageModels {
     const rev = this.deps.labels.revision;
     if (this.tagCache?.revision === rev) return this.tagCache.tags;
     const counts = new Map<string, number>();
-    for (const [, s] of this.deps.labels.entries()) for (const t of s.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
+    for (const [, s] of this.deps.labels.entries())
+      for (const t of s.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
     const tags = [...counts].map(([tag, count]) => ({ tag, count }));
     tags.sort((a, b) => b.count - a.count || a.tag.localeCompare(b.tag));
     this.tagCache = { revision: rev, tags: tags.slice(0, 200) };
@@ -166,7 +177,12 @@ export class PageModels {
     };
   }
 
-  treeChildren(folder: string, offset: number, current: string, q: BrowseQuery): TreeChildrenModel | null {
+  treeChildren(
+    folder: string,
+    offset: number,
+    current: string,
+    q: BrowseQuery,
+  ): TreeChildrenModel | null {
     const f = this.deps.gallery.folder(folder);
     if (!f) return null;
     const { page } = this.childPage(f.folders, current, offset);

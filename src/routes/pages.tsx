@@ -5,20 +5,20 @@
  */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { canonicalPath } from "../core/paths.ts";
-import type { AppDeps } from "../deps.ts";
-import { BrowseQuery, PageQuery } from "../gallery/browse-query.ts";
+import pkg from "../../package.json" with { type: "json" };
 import { Browse } from "../../views/Browse.tsx";
+import { Card } from "../../views/Card.tsx";
 import { TreeChildren } from "../../views/FolderTree.tsx";
 import { GridPage } from "../../views/Grid.tsx";
 import { Inspector } from "../../views/Inspector.tsx";
 import { Page } from "../../views/Page.tsx";
-import { Card } from "../../views/Card.tsx";
 import { Viewer } from "../../views/Viewer.tsx";
+import { canonicalPath } from "../core/paths.ts";
+import type { AppDeps } from "../deps.ts";
+import { BrowseQuery, PageQuery } from "../gallery/browse-query.ts";
 import { jsonError, validationError } from "./errors.ts";
 import { FIRST_PAGE, PageModels } from "./page-models.ts";
 import { queryObject } from "./query-params.ts";
-import pkg from "../../package.json" with { type: "json" };
 
 const DOCTYPE = "<!DOCTYPE html>";
 
@@ -57,7 +57,8 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
     const parsed = parseBrowse(c);
     if (!parsed.success) return validationError(c, parsed.error);
     const q = parsed.data;
-    if (!deps.gallery.folder(q.folder)) return jsonError(c, 404, "not_found", `no folder ${q.folder}`, { field: "folder" });
+    if (!deps.gallery.folder(q.folder))
+      return jsonError(c, 404, "not_found", `no folder ${q.folder}`, { field: "folder" });
     const page = PageQuery.safeParse(queryObject(c));
     const offset = page.success ? page.data.offset : 0;
     const browse = models.browse(q, offset, FIRST_PAGE);
@@ -66,7 +67,10 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
     }
     const tree = models.tree(q);
     const viewer = q.view && q.sel ? models.viewer(q, q.sel) : null;
-    const title = q.sel && browse.selected ? `${browse.selected.name} · Lenslet` : `${browse.folderName} · Lenslet`;
+    const title =
+      q.sel && browse.selected
+        ? `${browse.selected.name} · Lenslet`
+        : `${browse.folderName} · Lenslet`;
     const body = (
       <Page
         m={{
@@ -93,10 +97,14 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
     const page = PageQuery.safeParse(queryObject(c));
     if (!page.success) return validationError(c, page.error);
     const { cards, total } = models.cards(parsed.data, page.data.offset, page.data.limit);
-    return c.html(`${<GridPage cards={cards} offset={page.data.offset} selected={parsed.data.sel} />}`, 200, {
-      "Cache-Control": "no-store",
-      "X-Total": String(total),
-    });
+    return c.html(
+      `${<GridPage cards={cards} offset={page.data.offset} selected={parsed.data.sel} />}`,
+      200,
+      {
+        "Cache-Control": "no-store",
+        "X-Total": String(total),
+      },
+    );
   });
 
   // Cards re-rendered by path (after a label change), as out-of-band swaps by id.
@@ -143,7 +151,8 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
   app.get("/viewer", (c) => {
     const parsed = parseBrowse(c);
     if (!parsed.success) return validationError(c, parsed.error);
-    if (!parsed.data.sel) return jsonError(c, 400, "validation_error", "sel is required", { field: "sel" });
+    if (!parsed.data.sel)
+      return jsonError(c, 400, "validation_error", "sel is required", { field: "sel" });
     const v = models.viewer(parsed.data, parsed.data.sel);
     if (!v) return jsonError(c, 404, "not_found", `no image ${parsed.data.sel}`, { field: "sel" });
     return html(c, <Viewer v={v} />);

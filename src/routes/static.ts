@@ -36,7 +36,10 @@ export function staticRoutes(): Hono {
   const cached = (key: string, load: () => Response) => {
     if (process.env.NODE_ENV !== "production") return load();
     let r = cache.get(key);
-    if (!r) cache.set(key, (r = load()));
+    if (!r) {
+      r = load();
+      cache.set(key, r);
+    }
     return r.clone();
   };
   app.get("/vendor/:name", (c) => {
@@ -47,7 +50,8 @@ export function staticRoutes(): Hono {
   });
   app.get("/static/:name", (c) => {
     const name = c.req.param("name");
-    if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name)) return c.json({ error: "not_found", message: "no such file" }, 404);
+    if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name))
+      return c.json({ error: "not_found", message: "no such file" }, 404);
     try {
       return cached(`static/${name}`, () => serveFile(join(PROJECT, "public", name), name));
     } catch {

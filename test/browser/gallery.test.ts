@@ -14,7 +14,9 @@ let workspace: string;
 
 beforeAll(async () => {
   workspace = tempDir("lenslet-ws-");
-  server = await startServerProcess(["--port", "0", "--workspace", workspace], { timeoutMs: 120_000 });
+  server = await startServerProcess(["--port", "0", "--workspace", workspace], {
+    timeoutMs: 120_000,
+  });
   browser = await openBrowser();
 }, 180_000);
 
@@ -43,7 +45,9 @@ describe("gallery in a real browser", () => {
     await page.waitForSelector(cards);
 
     // Select three cards: click, then shift-click the third.
-    const paths = await page.$$eval(cards, (els) => els.slice(0, 3).map((e) => (e as HTMLElement).dataset.path!));
+    const paths = await page.$$eval(cards, (els) =>
+      els.slice(0, 3).map((e) => (e as HTMLElement).dataset.path!),
+    );
     expect(paths).toHaveLength(3);
     await page.click(`.card[data-path="${paths[0]}"]`);
     await page.click(`.card[data-path="${paths[2]}"]`, { modifiers: ["Shift"] });
@@ -58,7 +62,8 @@ describe("gallery in a real browser", () => {
     // Reload: the stars come from the server.
     await page.reload();
     await page.waitForSelector(cards);
-    for (const p of paths) expect(await page.getAttribute(`.card[data-path="${p}"]`, "data-star")).toBe("4");
+    for (const p of paths)
+      expect(await page.getAttribute(`.card[data-path="${p}"]`, "data-star")).toBe("4");
     expect(errors).toEqual([]);
   });
 
@@ -71,7 +76,10 @@ describe("gallery in a real browser", () => {
     await page.waitForSelector(".card.selected");
     const first = await page.getAttribute(".card.selected", "data-path");
     await page.keyboard.press("ArrowRight");
-    await page.waitForFunction((p) => document.querySelector(".card.selected")?.getAttribute("data-path") !== p, first);
+    await page.waitForFunction(
+      (p) => document.querySelector(".card.selected")?.getAttribute("data-path") !== p,
+      first,
+    );
     const second = await page.getAttribute(".card.selected", "data-path");
     expect(new URL(page.url()).searchParams.get("sel")).toBe(second);
     await page.waitForSelector(`#inspector-body[data-path="${second}"]`);
@@ -86,13 +94,18 @@ describe("gallery in a real browser", () => {
 
     await page.keyboard.press("Shift+Digit5");
     await page.waitForSelector(`.card[data-path="${first}"][data-star="5"]`);
-    await page.waitForFunction((p) => document.querySelector(".card.selected")?.getAttribute("data-path") !== p, first);
+    await page.waitForFunction(
+      (p) => document.querySelector(".card.selected")?.getAttribute("data-path") !== p,
+      first,
+    );
     await page.keyboard.press("/");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("search");
     // A digit typed in a field searches; it rates nothing.
     await page.keyboard.type("1");
     await page.waitForFunction(() => new URL(location.href).searchParams.get("q") === "1");
-    const item = await (await fetch(`${server.url}/item?path=${encodeURIComponent(first!)}`)).json();
+    const item = await (
+      await fetch(`${server.url}/item?path=${encodeURIComponent(first!)}`)
+    ).json();
     expect(item.star).toBe(5);
     await page.keyboard.press("Escape");
     await page.fill("#search", "");

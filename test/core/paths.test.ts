@@ -14,7 +14,15 @@ import {
 
 describe("canonicalPath", () => {
   test("one record for every spelling of a path", () => {
-    for (const p of ["a/b.jpg", "/a/b.jpg", "/a//b.jpg", "a\\b.jpg", "/a/./b.jpg", "//a/b.jpg/", " /a/b.jpg"]) {
+    for (const p of [
+      "a/b.jpg",
+      "/a/b.jpg",
+      "/a//b.jpg",
+      "a\\b.jpg",
+      "/a/./b.jpg",
+      "//a/b.jpg/",
+      " /a/b.jpg",
+    ]) {
       expect(canonicalPath(p)).toBe("/a/b.jpg");
     }
   });
@@ -29,7 +37,14 @@ describe("canonicalPath", () => {
   });
 
   test("'..' segments, NUL and over-long paths are refused", () => {
-    for (const p of ["../x", "/a/../../etc/passwd", "a\\..\\..\\x", "..", "/a/b\0.jpg", "x".repeat(5000)]) {
+    for (const p of [
+      "../x",
+      "/a/../../etc/passwd",
+      "a\\..\\..\\x",
+      "..",
+      "/a/b\0.jpg",
+      "x".repeat(5000),
+    ]) {
       expect(() => canonicalPath(p)).toThrow(PathError);
       expect(tryCanonicalPath(p)).toBeNull();
     }
@@ -42,14 +57,22 @@ describe("canonicalPath", () => {
 
   test("property: output is canonical and idempotent", () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom("a", "b", "", ".", "c d", "é", "x.jpg", "\\")), (parts) => {
-        const out = canonicalPath(parts.join("/"));
-        expect(out.startsWith("/")).toBe(true);
-        expect(out === "/" || !out.endsWith("/")).toBe(true);
-        expect(out.includes("//")).toBe(false);
-        expect(out.split("/").slice(1).some((s) => s === "." || s === "..")).toBe(false);
-        expect(canonicalPath(out)).toBe(out);
-      }),
+      fc.property(
+        fc.array(fc.constantFrom("a", "b", "", ".", "c d", "é", "x.jpg", "\\")),
+        (parts) => {
+          const out = canonicalPath(parts.join("/"));
+          expect(out.startsWith("/")).toBe(true);
+          expect(out === "/" || !out.endsWith("/")).toBe(true);
+          expect(out.includes("//")).toBe(false);
+          expect(
+            out
+              .split("/")
+              .slice(1)
+              .some((s) => s === "." || s === ".."),
+          ).toBe(false);
+          expect(canonicalPath(out)).toBe(out);
+        },
+      ),
     );
   });
 });

@@ -74,7 +74,12 @@ describe("GalleryIndex", () => {
 
   test("names are NFC and folders sort naturally", () => {
     expect(index.get("/café.jpg")).toBeDefined();
-    expect(index.list("/", false).map((i) => i.name)).toEqual(["a.jpg", "café.jpg", "img2.webp", "img10.png"]);
+    expect(index.list("/", false).map((i) => i.name)).toEqual([
+      "a.jpg",
+      "café.jpg",
+      "img2.webp",
+      "img10.png",
+    ]);
   });
 
   test("folders know their children and subtree totals; empty folders exist", () => {

@@ -57,7 +57,9 @@ describe("sort", () => {
     const r1 = paths({ sort: "random", seed: 7, recursive: "1" });
     expect(paths({ sort: "random", seed: 7, recursive: "1" })).toEqual(r1);
     expect(new Set(r1)).toEqual(new Set(paths({ recursive: "1" })));
-    const seeds = [1, 2, 3, 4, 5, 6].map((seed) => paths({ sort: "random", seed, recursive: "1" }).join());
+    const seeds = [1, 2, 3, 4, 5, 6].map((seed) =>
+      paths({ sort: "random", seed, recursive: "1" }).join(),
+    );
     expect(new Set(seeds).size).toBeGreaterThan(1);
     expect(randomRank(1, "/a")).toBe(randomRank(1, "/a"));
   });
@@ -94,9 +96,27 @@ describe("filter and search", () => {
 describe("BrowseQuery", () => {
   test("defaults, and a URL round-trip that drops defaults", () => {
     const d = q();
-    expect(d).toMatchObject({ folder: "/", recursive: false, sort: "name", dir: "asc", stars: [], size: 180 });
+    expect(d).toMatchObject({
+      folder: "/",
+      recursive: false,
+      sort: "name",
+      dir: "asc",
+      stars: [],
+      size: 180,
+    });
     expect(browseHref(d)).toBe("/");
-    const full = q({ folder: "a//b", recursive: "1", q: " x ", sort: "random", seed: "9", stars: "5,unrated", tag: "t", sel: "a/b/c.jpg", size: "220", view: "1" });
+    const full = q({
+      folder: "a//b",
+      recursive: "1",
+      q: " x ",
+      sort: "random",
+      seed: "9",
+      stars: "5,unrated",
+      tag: "t",
+      sel: "a/b/c.jpg",
+      size: "220",
+      view: "1",
+    });
     expect(full.folder).toBe("/a/b");
     expect(full.q).toBe("x");
     const again = BrowseQuery.parse(Object.fromEntries(browseParams(full)));

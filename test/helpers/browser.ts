@@ -2,10 +2,11 @@
  * Real Chromium (Debian's, driven by playwright-core) for tests of what people
  * see. Each call gets a fresh profile in a temp folder.
  */
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
 
 export const CHROMIUM = process.env.LENSLET_CHROMIUM ?? "/usr/bin/chromium";
 
@@ -15,7 +16,9 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-export async function openBrowser(opts: { width?: number; height?: number } = {}): Promise<BrowserSession> {
+export async function openBrowser(
+  opts: { width?: number; height?: number } = {},
+): Promise<BrowserSession> {
   const profile = mkdtempSync(join(tmpdir(), "lenslet-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

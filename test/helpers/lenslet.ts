@@ -1,6 +1,7 @@
 /** An in-process Lenslet on a temp gallery and a free port: the real app, real store, real files. */
-import { startLenslet, type StartInput } from "../../src/server.ts";
+
 import type { RunningServer } from "../../src/server.ts";
+import { type StartInput, startLenslet } from "../../src/server.ts";
 import { removeDir, tempDir, writeTree } from "./tree.ts";
 
 export const quietLog = { info() {}, warn() {}, error() {} };

@@ -3,8 +3,9 @@
  * on a free port and waits for its "Lenslet ready at URL" line. Used by
  * browser, crash and restart tests: the real server, not an in-process app.
  */
-import { type Subprocess, spawn } from "bun";
+
 import { join } from "node:path";
+import { type Subprocess, spawn } from "bun";
 
 const PROJECT = join(import.meta.dir, "..", "..");
 const BUN = process.execPath;
@@ -19,7 +20,10 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-export async function startServerProcess(args: string[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  args: string[],
+  opts: { timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<ServerProcess> {
   const proc = spawn([BUN, "run", join(PROJECT, "src/main.ts"), ...args], {
     cwd: PROJECT,
     stdin: "ignore",
@@ -44,8 +48,13 @@ export async function startServerProcess(args: string[], opts: { timeoutMs?: num
   };
   void pump(proc.stdout);
   void pump(proc.stderr);
-  void proc.exited.then((code) => rejectUrl(new Error(`server exited with ${code} before it was ready:\n${out}`)));
-  const timeout = setTimeout(() => rejectUrl(new Error(`server not ready after ${opts.timeoutMs ?? 60000} ms:\n${out}`)), opts.timeoutMs ?? 60000);
+  void proc.exited.then((code) =>
+    rejectUrl(new Error(`server exited with ${code} before it was ready:\n${out}`)),
+  );
+  const timeout = setTimeout(
+    () => rejectUrl(new Error(`server not ready after ${opts.timeoutMs ?? 60000} ms:\n${out}`)),
+    opts.timeoutMs ?? 60000,
+  );
   try {
     const url = await ready;
     return {

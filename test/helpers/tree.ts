@@ -7,7 +7,12 @@ import sharp from "sharp";
 const cache = new Map<string, Buffer>();
 
 /** A real, decodable image of the given format and size (cached per shape). */
-export async function imageBytes(format: "jpeg" | "png" | "webp" = "jpeg", w = 24, h = 16, color = "#3a7"): Promise<Buffer> {
+export async function imageBytes(
+  format: "jpeg" | "png" | "webp" = "jpeg",
+  w = 24,
+  h = 16,
+  color = "#3a7",
+): Promise<Buffer> {
   const key = `${format}:${w}x${h}:${color}`;
   let buf = cache.get(key);
   if (!buf) {
@@ -33,12 +38,22 @@ export function removeDir(dir: string): void {
  */
 export async function writeTree(
   root: string,
-  files: Record<string, { format?: "jpeg" | "png" | "webp"; w?: number; h?: number; mtime?: number; bytes?: Buffer | string }>,
+  files: Record<
+    string,
+    {
+      format?: "jpeg" | "png" | "webp";
+      w?: number;
+      h?: number;
+      mtime?: number;
+      bytes?: Buffer | string;
+    }
+  >,
 ): Promise<void> {
   for (const [rel, spec] of Object.entries(files)) {
     const abs = join(root, rel);
     mkdirSync(dirname(abs), { recursive: true });
-    const bytes = spec.bytes ?? (await imageBytes(spec.format ?? "jpeg", spec.w ?? 24, spec.h ?? 16));
+    const bytes =
+      spec.bytes ?? (await imageBytes(spec.format ?? "jpeg", spec.w ?? 24, spec.h ?? 16));
     writeFileSync(abs, bytes);
     if (spec.mtime !== undefined) utimesSync(abs, spec.mtime, spec.mtime);
   }

@@ -36,29 +36,41 @@ describe("GET / (page or fragment)", () => {
     expect(d.querySelectorAll("#grid .card").length).toBe(3);
     expect(d.querySelector("#inspector-body")).not.toBeNull();
     expect(d.querySelector("#status .count")!.textContent).toContain("3 images");
-    const folders = [...d.querySelectorAll(".folder-link")].map((a) => a.getAttribute("data-folder"));
+    const folders = [...d.querySelectorAll(".folder-link")].map((a) =>
+      a.getAttribute("data-folder"),
+    );
     expect(folders).toEqual(["/", "/many", "/sub"]);
   });
 
   test("htmx requests get only the #browse region", async () => {
-    const html = await (await app.get("/?folder=/sub", { headers: { "HX-Request": "true" } })).text();
+    const html = await (
+      await app.get("/?folder=/sub", { headers: { "HX-Request": "true" } })
+    ).text();
     expect(html.startsWith("<main")).toBe(true);
     const d = dom(html);
     expect(d.querySelector("#browse")!.getAttribute("data-folder")).toBe("/sub");
-    expect([...d.querySelectorAll(".card")].map((c) => c.getAttribute("data-path"))).toEqual(["/sub/c.jpg"]);
+    expect([...d.querySelectorAll(".card")].map((c) => c.getAttribute("data-path"))).toEqual([
+      "/sub/c.jpg",
+    ]);
   });
 
   test("file names are HTML-escaped everywhere", async () => {
     const html = await (await app.get(`/?sel=${encodeURIComponent(`/${XSS}`)}`)).text();
     expect(html).not.toContain("<img src=x onerror");
     const d = dom(html);
-    const card = [...d.querySelectorAll(".card")].find((c) => c.getAttribute("data-path") === `/${XSS}`)!;
+    const card = [...d.querySelectorAll(".card")].find(
+      (c) => c.getAttribute("data-path") === `/${XSS}`,
+    )!;
     expect(card.querySelector(".name")!.textContent).toBe(XSS);
     expect(d.querySelector("#inspector-body .item-name")!.textContent).toBe(XSS);
   });
 
   test("every state is in the URL: folder, filters, sort, query, selection, viewer", async () => {
-    const d = dom(await (await app.get("/?folder=/many&sort=name&dir=desc&q=img29&sel=/many/img299.jpg&view=1")).text());
+    const d = dom(
+      await (
+        await app.get("/?folder=/many&sort=name&dir=desc&q=img29&sel=/many/img299.jpg&view=1")
+      ).text(),
+    );
     const cards = [...d.querySelectorAll(".card")].map((c) => c.getAttribute("data-path"));
     expect(cards.slice(0, 3)).toEqual(["/many/img299.jpg", "/many/img298.jpg", "/many/img297.jpg"]);
     expect(cards).toHaveLength(10);
@@ -114,7 +126,9 @@ describe("fragments", () => {
 
   test("GET /tree pages children; GET /inspector and /viewer render one item", async () => {
     const tree = dom(`<ul>${await (await app.get("/tree?folder=/sub")).text()}</ul>`);
-    expect([...tree.querySelectorAll(".folder-link")].map((a) => a.getAttribute("data-folder"))).toEqual(["/sub/deeper"]);
+    expect(
+      [...tree.querySelectorAll(".folder-link")].map((a) => a.getAttribute("data-folder")),
+    ).toEqual(["/sub/deeper"]);
     const ins = dom(await (await app.get("/inspector?path=sub/c.jpg")).text());
     expect(ins.querySelector("#inspector-body")!.getAttribute("data-path")).toBe("/sub/c.jpg");
     const viewer = dom(await (await app.get("/viewer?folder=/many&sel=/many/img001.jpg")).text());
@@ -126,14 +140,24 @@ describe("fragments", () => {
 
   test("GET /cards re-renders cards by path; GET /select lists a whole result", async () => {
     const d = dom(`<div>${await (await app.get("/cards?path=/a.jpg&path=/b.png")).text()}</div>`);
-    expect([...d.querySelectorAll(".card")].map((c) => c.getAttribute("data-path"))).toEqual(["/a.jpg", "/b.png"]);
+    expect([...d.querySelectorAll(".card")].map((c) => c.getAttribute("data-path"))).toEqual([
+      "/a.jpg",
+      "/b.png",
+    ]);
     const sel = await (await app.get("/select?folder=/many")).json();
     expect(sel.total).toBe(300);
     expect(sel.items[0]).toEqual(["/many/img000.jpg", 1]);
   });
 
   test("the vendored client libraries and our assets are served", async () => {
-    for (const p of ["/vendor/htmx.js", "/vendor/hx-sse.js", "/vendor/alpine.js", "/static/app.js", "/static/live.js", "/static/app.css"]) {
+    for (const p of [
+      "/vendor/htmx.js",
+      "/vendor/hx-sse.js",
+      "/vendor/alpine.js",
+      "/static/app.js",
+      "/static/live.js",
+      "/static/app.css",
+    ]) {
       const res = await app.get(p);
       expect(res.status).toBe(200);
       expect((await res.text()).length).toBeGreaterThan(100);
