@@ -15,17 +15,18 @@ export const MAX_BACKLOG_EVENTS = 1000;
 /** Bytes of live events a subscriber may fall behind by before its stream is ended. */
 export const MAX_BACKLOG_BYTES = 1024 * 1024;
 /**
- * Bytes handed to the HTTP layer ahead of the socket. Bun pulls whatever the
+ * Frames handed to the HTTP layer ahead of the socket. Bun takes whatever the
  * stream holds when it reads, so this also bounds Bun's own buffer per client.
+ * Counted in frames, not bytes: a size function costs Bun ~4 KB per stream.
  */
-export const STREAM_HIGH_WATER_BYTES = 64 * 1024;
+export const STREAM_HIGH_WATER_FRAMES = 16;
 
 export type StreamEndReason = "client" | "backlog" | "shutdown";
 
 export interface SseStreamOptions {
   maxBacklogEvents?: number;
   maxBacklogBytes?: number;
-  highWaterBytes?: number;
+  highWaterFrames?: number;
   /** Called once when the stream ends, with why. */
   onEnd?: (reason: StreamEndReason) => void;
 }
@@ -90,10 +91,7 @@ export class SseStream implements Subscriber {
         pull: () => this.flush(),
         cancel: () => this.finish("client"),
       },
-      {
-        highWaterMark: opts.highWaterBytes ?? STREAM_HIGH_WATER_BYTES,
-        size: (chunk) => chunk?.byteLength ?? 0,
-      },
+      { highWaterMark: opts.highWaterFrames ?? STREAM_HIGH_WATER_FRAMES },
     );
   }
 
@@ -139,11 +137,6 @@ export class SseStream implements Subscriber {
   /** Bus says we are dropped (backlog) or the server is shutting down. */
   close(reason: "backlog" | "shutdown"): void {
     this.finish(reason);
-  }
-
-  /** The client went away (request aborted). */
-  abort(): void {
-    this.finish("client");
   }
 
   /** Ends the stream from the server side (e.g. shutdown of this one route). */

@@ -23,7 +23,7 @@ export const RETRY_MS = 1_000;
 export const JAMMED_STREAM_TIMEOUT_S = 10;
 
 export interface EventRouteOptions
-  extends Pick<SseStreamOptions, "maxBacklogEvents" | "maxBacklogBytes" | "highWaterBytes"> {
+  extends Pick<SseStreamOptions, "maxBacklogEvents" | "maxBacklogBytes" | "highWaterFrames"> {
   heartbeatMs?: number;
   retryMs?: number;
   /** Sees each stream as it opens (tests inspect backlogs through it). */
@@ -47,6 +47,12 @@ export function eventRoutes(deps: Pick<AppDeps, "bus">, opts: EventRouteOptions 
   const heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
   const retryMs = opts.retryMs ?? RETRY_MS;
   const app = new Hono();
+  // One heartbeat timer for all open streams (a timer per stream costs memory at 1,000 subscribers).
+  const open = new Set<SseStream>();
+  let pinger: ReturnType<typeof setInterval> | null = null;
+  const ping = () => {
+    for (const s of open) s.comment("ping");
+  };
 
   app.get("/events", (c) => {
     const { bus } = deps;
@@ -60,21 +66,22 @@ export function eventRoutes(deps: Pick<AppDeps, "bus">, opts: EventRouteOptions 
       header !== undefined && header.trim() !== "" ? header : c.req.query("last_event_id"),
     );
 
-    let heartbeat: ReturnType<typeof setInterval> | undefined;
     let unsubscribe = () => {};
     const stream = new SseStream({
       maxBacklogEvents: opts.maxBacklogEvents,
       maxBacklogBytes: opts.maxBacklogBytes,
-      highWaterBytes: opts.highWaterBytes,
+      highWaterFrames: opts.highWaterFrames,
+      // Bun cancels the body stream when the client goes away.
       onEnd: (reason) => {
-        clearInterval(heartbeat);
         unsubscribe();
-        req.signal.removeEventListener("abort", onAbort);
+        open.delete(stream);
+        if (open.size === 0 && pinger) {
+          clearInterval(pinger);
+          pinger = null;
+        }
         if (reason === "backlog") server?.timeout(req, JAMMED_STREAM_TIMEOUT_S);
       },
     });
-    const onAbort = () => stream.abort();
-    req.signal.addEventListener("abort", onAbort);
 
     stream.preload(retryFrame(retryMs));
     stream.preload(commentFrame(`hello last_event_id=${bus.lastId} boot_id=${bus.bootId}`));
@@ -87,7 +94,10 @@ export function eventRoutes(deps: Pick<AppDeps, "bus">, opts: EventRouteOptions 
     } else {
       for (const env of sub.replay.events) stream.preload(eventFrame(env));
     }
-    if (!stream.ended) heartbeat = setInterval(() => stream.comment("ping"), heartbeatMs);
+    if (!stream.ended) {
+      open.add(stream);
+      pinger ??= setInterval(ping, heartbeatMs);
+    }
     opts.onStream?.(stream);
 
     return c.body(stream.body, 200, {
