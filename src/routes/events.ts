@@ -26,6 +26,8 @@ export interface EventRouteOptions
   extends Pick<SseStreamOptions, "maxBacklogEvents" | "maxBacklogBytes" | "highWaterFrames"> {
   heartbeatMs?: number;
   retryMs?: number;
+  /** Seconds a stream dropped for its backlog may sit without progress before Bun closes it. */
+  jammedTimeoutS?: number;
   /** Sees each stream as it opens (tests inspect backlogs through it). */
   onStream?: (stream: SseStream) => void;
 }
@@ -46,6 +48,7 @@ function bunServer(env: unknown): BunServerLike | null {
 export function eventRoutes(deps: Pick<AppDeps, "bus">, opts: EventRouteOptions = {}): Hono {
   const heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
   const retryMs = opts.retryMs ?? RETRY_MS;
+  const jammedTimeoutS = opts.jammedTimeoutS ?? JAMMED_STREAM_TIMEOUT_S;
   const app = new Hono();
   // One heartbeat timer for all open streams (a timer per stream costs memory at 1,000 subscribers).
   const open = new Set<SseStream>();
@@ -79,7 +82,7 @@ export function eventRoutes(deps: Pick<AppDeps, "bus">, opts: EventRouteOptions 
           clearInterval(pinger);
           pinger = null;
         }
-        if (reason === "backlog") server?.timeout(req, JAMMED_STREAM_TIMEOUT_S);
+        if (reason === "backlog") server?.timeout(req, jammedTimeoutS);
       },
     });
 

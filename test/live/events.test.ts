@@ -259,7 +259,7 @@ describe("GET /events", () => {
 
   test("E9: a client that never reads is cut off at the backlog cap; a reading client gets every event", async () => {
     const bus = new EventBus({ capacity: 100, firstId: 1 });
-    const srv = serve(bus);
+    const srv = serve(bus, { jammedTimeoutS: 1 });
     // The stalled client: sends the request on a raw socket, then never reads.
     const sock = net.connect(srv.server.port!, "127.0.0.1");
     cleanups.push(() => sock.destroy());
@@ -291,6 +291,10 @@ describe("GET /events", () => {
     const last = bus.lastId;
     await reader.next((e) => Number(e.id) === last, 10_000);
     expect(ids(reader.events)).toEqual(Array.from({ length: last }, (_, i) => i + 1));
+    // The jammed request itself is given up by the server (idle timeout given back), freeing its buffers.
+    expect(srv.server.pendingRequests).toBe(2);
+    await waitFor(() => srv.server.pendingRequests === 1, 15_000, "jammed request released");
+    expect(reader.isEnded).toBe(false);
   }, 30_000);
 
   test("E9: a closed client is unsubscribed from the bus", async () => {
