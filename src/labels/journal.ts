@@ -61,6 +61,74 @@ export interface RespLine {
 
 export type JournalLine = HeadLine | SetLine | RespLine;
 
+/** The parts of a `set` line that replay needs before deciding to parse it. */
+export interface SetHeader {
+  ev: number;
+  at: number;
+  path: string;
+  g: [number, number] | null;
+}
+
+const OPEN_GROUP = Buffer.from('"g":[');
+const SET_EV = Buffer.from('"t":"set","ev":');
+const AT = Buffer.from(',"at":');
+const PATH = Buffer.from(',"path":"');
+
+function bytesAt(buf: Buffer, i: number, want: Buffer): boolean {
+  for (let k = 0; k < want.length; k++) if (buf[i + k] !== want[k]) return false;
+  return true;
+}
+
+/** Reads an unsigned decimal at `i`; sets `intEnd`. -1 when there is none (or it is too long). */
+let intEnd = 0;
+function readInt(buf: Buffer, i: number, end: number): number {
+  let n = 0;
+  const from = i;
+  while (i < end) {
+    const c = buf[i];
+    if (c < 0x30 || c > 0x39) break;
+    n = n * 10 + (c - 0x30);
+    i++;
+  }
+  intEnd = i;
+  return i === from || i - from > 15 ? -1 : n;
+}
+
+/**
+ * Reads ev, at, path and group of a set line without JSON.parse, relying on
+ * the field order the store writes: `{["g":[i,n],]"t":"set","ev":…,"at":…,"path":"…"`.
+ * Returns null for anything else (other lines, escaped paths); the caller parses those.
+ */
+export function peekSetHeader(buf: Buffer, start: number, end: number): SetHeader | null {
+  let i = start;
+  if (buf[i++] !== 0x7b) return null;
+  let g: [number, number] | null = null;
+  if (bytesAt(buf, i, OPEN_GROUP)) {
+    const a = readInt(buf, i + OPEN_GROUP.length, end);
+    i = intEnd;
+    if (a < 0 || buf[i++] !== 0x2c) return null;
+    const b = readInt(buf, i, end);
+    i = intEnd;
+    if (b < 0 || buf[i++] !== 0x5d || buf[i++] !== 0x2c) return null;
+    g = [a, b];
+  }
+  if (!bytesAt(buf, i, SET_EV)) return null;
+  const ev = readInt(buf, i + SET_EV.length, end);
+  i = intEnd;
+  if (ev < 0 || !bytesAt(buf, i, AT)) return null;
+  const at = readInt(buf, i + AT.length, end);
+  i = intEnd;
+  if (at < 0 || !bytesAt(buf, i, PATH)) return null;
+  i += PATH.length;
+  const from = i;
+  while (i < end && buf[i] !== 0x22) {
+    if (buf[i] === 0x5c) return null; // an escape: let JSON.parse read it
+    i++;
+  }
+  if (i >= end) return null;
+  return { ev, at, path: buf.toString("utf8", from, i), g };
+}
+
 export function headLine(baseEv: number): string {
   const head: HeadLine = {
     t: "head",

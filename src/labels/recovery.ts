@@ -13,9 +13,15 @@
 import fs from "node:fs";
 import type { Logger } from "../deps.ts";
 import type { Envelope } from "../live/protocol.ts";
-import type { IdemEntry } from "./idempotency.ts";
-import { createJournalFile, fsyncDir, type RespLine, type SetLine } from "./journal.ts";
-import { type LineProblem, type RawLine, scanLines } from "./lines.ts";
+import { IDEMPOTENCY_TTL_MS, type IdemEntry } from "./idempotency.ts";
+import {
+  createJournalFile,
+  fsyncDir,
+  peekSetHeader,
+  type RespLine,
+  type SetLine,
+} from "./journal.ts";
+import { checkLine, type LineProblem, parseLine, readLinesAt, scanRawLines } from "./lines.ts";
 import type { Sidecar } from "./schema.ts";
 import { readSnapshot, writeSnapshotSync } from "./snapshot.ts";
 
@@ -102,7 +108,20 @@ function isGroupTag(g: unknown): g is [number, number] {
   return Array.isArray(g) && g.length === 2 && typeof g[0] === "number" && typeof g[1] === "number";
 }
 
-export function recoverLabels(dir: string, log: Logger, recentCapacity = 10_000): Recovered {
+export interface RecoveryOptions {
+  /** Item-updated events to keep for the bus's replay ring. */
+  recentCapacity?: number;
+  /** Keyed lines older than this are not needed for the idempotency cache. */
+  idempotencyTtlMs?: number;
+  now?: number;
+}
+
+export function recoverLabels(dir: string, log: Logger, options: RecoveryOptions = {}): Recovered {
+  const recentCapacity = options.recentCapacity ?? 10_000;
+  const opts = {
+    now: options.now ?? Date.now(),
+    idempotencyTtlMs: options.idempotencyTtlMs ?? IDEMPOTENCY_TTL_MS,
+  };
   const snapPath = `${dir}/${SNAPSHOT_FILE}`;
   const journalPath = `${dir}/${JOURNAL_FILE}`;
   const hasSnapshot = fs.existsSync(snapPath);
@@ -141,8 +160,14 @@ export function recoverLabels(dir: string, log: Logger, recentCapacity = 10_000)
 
   // 2. Replay the journal over it, one commit unit (a line, or a whole batch
   //    group) at a time. Damage is only noted here; step 3 decides.
-  const replay = new JournalReplay(snapBad ? 0 : snapEv, records, idem, recentCapacity);
-  const scan = scanLines(journalPath, (raw) => replay.visit(raw));
+  const replay = new JournalReplay(
+    snapBad ? 0 : snapEv,
+    opts.now - opts.idempotencyTtlMs,
+    recentCapacity,
+  );
+  const scan = scanRawLines(journalPath, (buf, start, end, no, offset) =>
+    replay.visit(buf, start, end, no, offset),
+  );
   const { headBase, committedEnd } = replay;
   const middle = replay.bad.filter((b) => b.offset < committedEnd);
   const tornFrom = committedEnd < scan.size ? committedEnd : null;
@@ -184,6 +209,7 @@ export function recoverLabels(dir: string, log: Logger, recentCapacity = 10_000)
   }
 
   const lastEventId = Math.max(snapEv, replay.lastSeen, replay.lastApplied);
+  const recent = replay.finish(journalPath, records, idem);
   const evidence = stamp();
   if (replay.duplicates > 0) {
     log.info(
@@ -219,7 +245,7 @@ export function recoverLabels(dir: string, log: Logger, recentCapacity = 10_000)
       records,
       idem,
       lastEventId,
-      recent: replay.recentEvents(),
+      recent,
       journalLines: 0,
       snapshotBytes,
     };
@@ -259,7 +285,7 @@ export function recoverLabels(dir: string, log: Logger, recentCapacity = 10_000)
     records,
     idem,
     lastEventId,
-    recent: replay.recentEvents(),
+    recent,
     journalLines: replay.lines,
     snapshotBytes,
   };
@@ -273,13 +299,29 @@ interface BadLine {
   nextEv: number | null;
 }
 
+/** A line as the first pass sees it: a set line's header, or a fully parsed resp line. */
+type Unit =
+  | { kind: "set"; offset: number; ev: number; at: number; path: string }
+  | { kind: "resp"; offset: number; line: RespLine };
+
 interface OpenGroup {
   start: number;
   count: number;
-  lines: (SetLine | RespLine)[];
+  units: Unit[];
 }
 
-/** Streams journal lines into the state, applying whole commit units only. */
+const NEED_RECORD = 1;
+const NEED_IDEM = 2;
+const NEED_RECENT = 4;
+
+/**
+ * Replays the journal in two passes. JSON.parse is most of the cost of a
+ * line, and most lines are superseded by a later line for the same item, so
+ * pass 1 checks every checksum and reads only each set line's header (ev,
+ * time, path, group), running the commit-unit and damage bookkeeping; pass 2
+ * parses just the lines still needed: the last applied line per item, keyed
+ * lines young enough for the idempotency cache, and the recent-events tail.
+ */
 class JournalReplay {
   headBase: number | null = null;
   /** Offset just past the last complete commit unit: what follows it is a torn tail. */
@@ -291,70 +333,138 @@ class JournalReplay {
   duplicates = 0;
   lines = 0;
   readonly bad: BadLine[] = [];
-  private readonly recent: Envelope[] = [];
   private group: OpenGroup | null = null;
+  /** Path → offset of its last applied set line. */
+  private readonly lastLineOf = new Map<string, number>();
+  /** Offsets of set lines young enough to hold a live idempotency key. */
+  private readonly idemLines: number[] = [];
+  /** Offsets of the newest set lines (recent events). */
+  private recentLines: number[] = [];
+  /** Idempotency entries of resp lines, by offset (for ordering). */
+  private readonly respIdem: [number, string, IdemEntry][] = [];
 
   constructor(
     applyAfter: number,
-    private readonly records: Map<string, Sidecar>,
-    private readonly idem: [string, IdemEntry][],
+    private readonly idemSince: number,
     private readonly recentCapacity: number,
   ) {
     this.lastApplied = applyAfter;
   }
 
-  visit(raw: RawLine): void {
-    if (!raw.decoded.ok) {
-      this.noteBad(raw.no, raw.offset, raw.decoded.problem);
+  /** Pass 1, one line. */
+  visit(buf: Buffer, start: number, end: number, no: number, offset: number): void {
+    const next = offset + (end - start) + 1;
+    const problem = checkLine(buf, start, end);
+    if (problem) {
+      this.noteBad(no, offset, problem);
       return;
     }
-    const v = raw.decoded.value;
-    if (raw.no === 1) {
-      if (v.t === "head" && typeof v.base_ev === "number") {
-        this.headBase = v.base_ev;
-        this.committedEnd = raw.next;
+    if (no === 1) {
+      const head = parseLine(buf, start, end);
+      if (head.ok && head.value.t === "head" && typeof head.value.base_ev === "number") {
+        this.headBase = head.value.base_ev;
+        this.committedEnd = next;
         this.tornLine = 2;
       } else {
         this.noteBad(1, 0, "structure");
       }
       return;
     }
-    const isSet = isSetLine(v);
-    if (!isSet && !(v.t === "resp" && typeof v.key === "string")) {
-      this.noteBad(raw.no, raw.offset, "structure");
+    let unit: Unit;
+    let g: unknown;
+    const header = peekSetHeader(buf, start, end);
+    if (header && header.g === null && this.group === null) {
+      // The common case, without allocating: a single-line commit unit.
+      this.lines++;
+      this.noteEv(header.ev);
+      this.applySet(offset, header.ev, header.at, header.path);
+      this.committedEnd = next;
+      this.tornLine = no + 1;
       return;
     }
-    const line = v as unknown as SetLine | RespLine;
-    this.lines++;
-    if (line.t === "set") {
-      for (let i = this.bad.length - 1; i >= 0 && this.bad[i].nextEv === null; i--) {
-        this.bad[i].nextEv = line.ev;
+    if (header) {
+      unit = { kind: "set", offset, ev: header.ev, at: header.at, path: header.path };
+      g = header.g;
+    } else {
+      const parsed = parseLine(buf, start, end);
+      const v = parsed.ok ? parsed.value : null;
+      if (v && isSetLine(v)) {
+        unit = {
+          kind: "set",
+          offset,
+          ev: v.ev as number,
+          at: Number(v.at),
+          path: v.path as string,
+        };
+      } else if (v && v.t === "resp" && typeof v.key === "string") {
+        unit = { kind: "resp", offset, line: v as unknown as RespLine };
+      } else {
+        this.noteBad(no, offset, parsed.ok ? "structure" : parsed.problem);
+        return;
       }
+      g = v.g;
     }
-    const g = line.g;
+    this.lines++;
+    if (unit.kind === "set") this.noteEv(unit.ev);
     if (!isGroupTag(g)) {
-      if (this.group) this.closeBrokenGroup(raw.no);
-      this.apply(line);
-      this.committedEnd = raw.next;
-      this.tornLine = raw.no + 1;
+      if (this.group) this.closeBrokenGroup(no);
+      this.apply(unit);
+      this.committedEnd = next;
+      this.tornLine = no + 1;
       return;
     }
     if (g[0] === 0 || !this.group || this.group.count !== g[1]) {
-      if (this.group) this.closeBrokenGroup(raw.no);
+      if (this.group) this.closeBrokenGroup(no);
       // A group whose first line was damaged still opens here; that bad line is already noted.
-      this.group = { start: raw.offset, count: g[1], lines: [] };
+      this.group = { start: offset, count: g[1], units: [] };
     }
-    this.group.lines.push(line);
+    this.group.units.push(unit);
     if (g[0] === g[1] - 1) {
-      for (const l of this.group.lines) this.apply(l);
+      for (const u of this.group.units) this.apply(u);
       this.group = null;
-      this.committedEnd = raw.next;
-      this.tornLine = raw.no + 1;
+      this.committedEnd = next;
+      this.tornLine = no + 1;
     }
   }
 
-  recentEvents(): Envelope[] {
-    return this.recent.slice(-this.recentCapacity);
+  /** Pass 2: parses the lines still needed into `records`, `idem` and the recent events. */
+  finish(
+    journalPath: string,
+    records: Map<string, Sidecar>,
+    idem: [string, IdemEntry][],
+  ): Envelope[] {
+    const need = new Map<number, number>();
+    const mark = (offset: number, flag: number) => need.set(offset, (need.get(offset) ?? 0) | flag);
+    for (const offset of this.lastLineOf.values()) mark(offset, NEED_RECORD);
+    for (const offset of this.idemLines) mark(offset, NEED_IDEM);
+    for (const offset of this.recentLines.slice(-this.recentCapacity)) mark(offset, NEED_RECENT);
+    const recent: Envelope[] = [];
+    const keyed: [number, string, IdemEntry][] = [...this.respIdem];
+    readLinesAt(
+      journalPath,
+      [...need.keys()].sort((a, b) => a - b),
+      (offset, buf, start, end) => {
+        const parsed = parseLine(buf, start, end);
+        if (!parsed.ok || !isSetLine(parsed.value)) return;
+        const line = parsed.value as unknown as SetLine;
+        const want = need.get(offset) as number;
+        if (want & NEED_RECORD) records.set(line.path, { path: line.path, ...line.rec });
+        if (want & NEED_IDEM) {
+          const entry = setLineIdem(line);
+          if (entry && line.key) keyed.push([offset, line.key, entry]);
+        }
+        if (want & NEED_RECENT) recent.push(setLineEvent(line));
+      },
+    );
+    keyed.sort((a, b) => a[0] - b[0]);
+    for (const [, key, entry] of keyed) idem.push([key, entry]);
+    return recent;
+  }
+
+  /** A good set line: it is "the next good event" of every bad line still waiting for one. */
+  private noteEv(ev: number): void {
+    for (let i = this.bad.length - 1; i >= 0 && this.bad[i].nextEv === null; i--)
+      this.bad[i].nextEv = ev;
   }
 
   private noteBad(no: number, offset: number, problem: BadLine["problem"]): void {
@@ -365,30 +475,36 @@ class JournalReplay {
   private closeBrokenGroup(no: number): void {
     const group = this.group as OpenGroup;
     this.noteBad(no, group.start, "structure");
-    for (const l of group.lines) this.apply(l);
+    for (const u of group.units) this.apply(u);
     this.group = null;
   }
 
-  private apply(line: SetLine | RespLine): void {
-    if (line.t === "resp") {
-      this.idem.push([line.key, { req: line.req, at: line.at, outcome: line.outcome }]);
+  private apply(unit: Unit): void {
+    if (unit.kind === "set") {
+      this.applySet(unit.offset, unit.ev, unit.at, unit.path);
       return;
     }
-    if (line.ev > this.lastSeen) {
-      this.lastSeen = line.ev;
+    const l = unit.line;
+    if (l.at >= this.idemSince) {
+      this.respIdem.push([unit.offset, l.key, { req: l.req, at: l.at, outcome: l.outcome }]);
+    }
+  }
+
+  private applySet(offset: number, ev: number, at: number, path: string): void {
+    if (ev > this.lastSeen) {
       // Metric-only changes too: the coalescer re-announces the last window's at boot (E6).
-      this.recent.push(setLineEvent(line));
-      if (this.recent.length > this.recentCapacity * 2) {
-        this.recent.splice(0, this.recent.length - this.recentCapacity);
+      this.lastSeen = ev;
+      this.recentLines.push(offset);
+      if (this.recentLines.length > this.recentCapacity * 2) {
+        this.recentLines = this.recentLines.slice(-this.recentCapacity);
       }
     }
-    const entry = setLineIdem(line);
-    if (entry && line.key) this.idem.push([line.key, entry]);
-    if (line.ev <= this.lastApplied) {
+    if (at >= this.idemSince) this.idemLines.push(offset);
+    if (ev <= this.lastApplied) {
       this.duplicates++;
       return;
     }
-    this.lastApplied = line.ev;
-    this.records.set(line.path, { path: line.path, ...line.rec });
+    this.lastApplied = ev;
+    this.lastLineOf.set(path, offset);
   }
 }

@@ -16,7 +16,7 @@ import type { FaultSource } from "./faults.ts";
 import { injectedError } from "./faults.ts";
 import type { IdemEntry } from "./idempotency.ts";
 import { fsyncDir, headLine, type StoredRecord, toStored } from "./journal.ts";
-import { encodeLine, type LineProblem, scanLines } from "./lines.ts";
+import { checkLine, encodeLine, type LineProblem, parseLine, scanRawLines } from "./lines.ts";
 import type { Sidecar } from "./schema.ts";
 
 export const SNAPSHOT_FORMAT = 1;
@@ -137,30 +137,38 @@ export function readSnapshot(path: string): SnapshotRead {
   let lastEventId = -1;
   let ended = false;
   let bad: Extract<SnapshotRead, { ok: false }> | null = null;
-  const scan = scanLines(path, (line) => {
+  const fail = (line: number, problem: LineProblem | "structure", detail: string) => {
+    bad = { ok: false, line, problem, detail };
+  };
+  const scan = scanRawLines(path, (buf, start, end, no) => {
     if (bad) return;
-    if (!line.decoded.ok) {
-      bad = { ok: false, line: line.no, problem: line.decoded.problem, detail: "damaged line" };
+    const problem = checkLine(buf, start, end);
+    const parsed = problem ? null : parseLine(buf, start, end);
+    if (!parsed?.ok) {
+      fail(no, problem ?? (parsed as { problem: LineProblem }).problem, "damaged line");
       return;
     }
-    const v = line.decoded.value;
-    if (line.no === 1) {
-      if (v.t !== "snapshot" || typeof v.last_ev !== "number") {
-        bad = {
-          ok: false,
-          line: 1,
-          problem: "structure",
-          detail: "first line is not a snapshot header",
-        };
-        return;
-      }
-      lastEventId = v.last_ev;
+    const v = parsed.value;
+    if (no === 1) {
+      if (v.t !== "snapshot" || typeof v.last_ev !== "number")
+        fail(1, "structure", "first line is not a snapshot header");
+      else lastEventId = v.last_ev;
       return;
     }
     if (ended) {
-      bad = { ok: false, line: line.no, problem: "structure", detail: "line after the end marker" };
+      fail(no, "structure", "line after the end marker");
     } else if (v.t === "item" && typeof v.path === "string" && isRecord(v.rec)) {
-      records.set(v.path, { path: v.path, ...(v.rec as StoredRecord) });
+      const r = v.rec as StoredRecord;
+      records.set(v.path, {
+        path: v.path,
+        star: r.star,
+        tags: r.tags,
+        notes: r.notes,
+        metrics: r.metrics,
+        version: r.version,
+        updated_at: r.updated_at,
+        updated_by: r.updated_by,
+      });
     } else if (v.t === "idem" && typeof v.key === "string") {
       idem.push([
         v.key,
@@ -169,15 +177,10 @@ export function readSnapshot(path: string): SnapshotRead {
     } else if (v.t === "end") {
       ended = true;
       if (v.items !== records.size || v.idem !== idem.length) {
-        bad = {
-          ok: false,
-          line: line.no,
-          problem: "structure",
-          detail: "counts do not match the end marker",
-        };
+        fail(no, "structure", "counts do not match the end marker");
       }
     } else {
-      bad = { ok: false, line: line.no, problem: "structure", detail: "unknown line" };
+      fail(no, "structure", "unknown line");
     }
   });
   const damaged = bad as Extract<SnapshotRead, { ok: false }> | null;

@@ -229,7 +229,11 @@ export class LabelStore {
       return new LabelStore({ ...opts, mode: "memory", dir: null }, null);
     }
     fs.mkdirSync(opts.dir, { recursive: true });
-    const recovered = recoverLabels(opts.dir, opts.log, opts.recentCapacity);
+    const recovered = recoverLabels(opts.dir, opts.log, {
+      recentCapacity: opts.recentCapacity,
+      idempotencyTtlMs: opts.idempotencyTtlMs,
+      now: (opts.now ?? Date.now)(),
+    });
     return new LabelStore(opts, recovered);
   }
 
@@ -475,7 +479,8 @@ export class LabelStore {
       const lines: (SetLine | RespLine)[] = stage.writes.map(setLine);
       if (keyed) lines.push(this.respLine(ctx, outcome, at));
       const n = lines.length;
-      return lines.map((l, i) => encodeLine({ ...l, g: [i, n] })).join("");
+      // The group tag goes first: replay reads it without parsing the line (peekSetHeader).
+      return lines.map((l, i) => encodeLine({ g: [i, n], ...l })).join("");
     }
     if (stage.writes.length === 1) {
       const w = stage.writes[0];

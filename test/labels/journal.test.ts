@@ -1,8 +1,14 @@
 /** The journal line format and the group-commit appender, on real files with real fsync. */
 import { afterAll, describe, expect, test } from "bun:test";
 import fs from "node:fs";
+import fc from "fast-check";
 import { type DiskIo, realIo } from "../../src/labels/faults.ts";
-import { createJournalFile, JournalWriter, PersistenceError } from "../../src/labels/journal.ts";
+import {
+  createJournalFile,
+  JournalWriter,
+  PersistenceError,
+  peekSetHeader,
+} from "../../src/labels/journal.ts";
 import { decodeLine, encodeLine, scanLines } from "../../src/labels/lines.ts";
 import { cleanupTempDirs, tempDir, until } from "./helpers.ts";
 
@@ -72,6 +78,39 @@ describe("line format", () => {
     expect(res.tail).not.toBeNull();
     expect(res.tail?.no).toBe(4);
     expect(res.size - (res.tail?.offset ?? 0)).toBe(6);
+  });
+});
+
+describe("replay header", () => {
+  test("J6: the header read without JSON.parse agrees with JSON.parse, or declines", () => {
+    const path = fc.string({ minLength: 1, maxLength: 20 }).map((s) => `/${s}`);
+    const g = fc.option(fc.tuple(fc.nat(999), fc.integer({ min: 1, max: 1001 })), {
+      nil: undefined,
+    });
+    fc.assert(
+      fc.property(path, fc.nat(), fc.nat(), g, (p, ev, at, group) => {
+        const line: Record<string, unknown> = group ? { g: group } : {};
+        Object.assign(line, {
+          t: "set",
+          ev,
+          at,
+          path: p,
+          rec: { notes: '"path":"x"' },
+          cf: [],
+          client: null,
+        });
+        const buf = Buffer.from(encodeLine(line));
+        const h = peekSetHeader(buf, 0, buf.length - 1);
+        if (h === null) {
+          // Declines only for paths JSON escapes.
+          expect(JSON.stringify(p)).not.toBe(`"${p}"`);
+          return;
+        }
+        expect(h).toEqual({ ev, at, path: p, g: group ?? null });
+      }),
+    );
+    const other = Buffer.from(encodeLine({ t: "resp", at: 1, key: "k" }));
+    expect(peekSetHeader(other, 0, other.length - 1)).toBeNull();
   });
 });
 

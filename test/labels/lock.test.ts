@@ -41,7 +41,9 @@ describe("workspace lock", () => {
     const res = await other.firstLine;
     await other.proc.exited;
     expect(res.ok).toBe(false);
-    expect(res.message).toContain(`in use by another Lenslet process (pid ${process.pid} on ${os.hostname()}`);
+    expect(res.message).toContain(
+      `in use by another Lenslet process (pid ${process.pid} on ${os.hostname()}`,
+    );
     expect(res.message).toContain(join(dir, LOCK_FILE));
     // The same process asking again is refused too.
     const again = acquireWorkspaceLock(dir);
@@ -88,7 +90,10 @@ describe("workspace lock", () => {
     const a = acquireWorkspaceLock(dir);
     if (!a.ok) throw new Error(a.message);
     const path = join(dir, LOCK_FILE);
-    fs.writeFileSync(path, JSON.stringify({ pid: 1, host: "elsewhere", started_at: "x", token: "theirs" }));
+    fs.writeFileSync(
+      path,
+      JSON.stringify({ pid: 1, host: "elsewhere", started_at: "x", token: "theirs" }),
+    );
     a.release();
     expect(fs.existsSync(path)).toBe(true);
   });

@@ -91,6 +91,18 @@ describe("recovery", () => {
     await b.store.close();
   });
 
+  test("J6: paths that JSON escapes replay like any other", async () => {
+    const dir = tempDir();
+    const a = await open(dir);
+    const odd = ['/say "cheese".jpg', "/tab\there.jpg", "/ünï/çødé.jpg"];
+    for (const path of odd)
+      await a.store.patch({ path, fields: { set_notes: path }, baseVersion: 1 }, ctx());
+    await a.store.close();
+    const b = await open(dir);
+    for (const path of odd) expect(b.store.get(path)).toMatchObject({ notes: path, version: 2 });
+    await b.store.close();
+  });
+
   test("J6: lines whose event id was already applied are skipped", async () => {
     const dir = tempDir();
     const a = await open(dir);
