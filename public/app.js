@@ -596,6 +596,7 @@
    * Re-renders the inspector from the server, keeping what the person is in
    * the middle of: focus, caret, and any unsaved notes or tag text.
    */
+  let swappingInspector = false;
   async function refreshInspector() {
     const body = $("#inspector-body");
     if (!body || !inspectorFor) return;
@@ -611,14 +612,24 @@
         : null;
     const notes = $(".notes", body);
     const dirtyNotes = notes && notes.value !== notes.dataset.base ? notes.value : null;
-    await window.htmx.ajax("GET", `/inspector?path=${encodeURIComponent(inspectorFor)}`, {
-      target: "#inspector-body",
-      swap: "outerHTML",
-    });
+    // Removing a focused textarea fires blur: that must not save (the text moves to the new one).
+    swappingInspector = true;
+    try {
+      await window.htmx.ajax("GET", `/inspector?path=${encodeURIComponent(inspectorFor)}`, {
+        target: "#inspector-body",
+        swap: "outerHTML",
+      });
+    } finally {
+      swappingInspector = false;
+    }
     const fresh = $("#inspector-body");
     if (!fresh) return;
     const freshNotes = $(".notes", fresh);
-    if (dirtyNotes !== null && freshNotes) freshNotes.value = dirtyNotes;
+    if (dirtyNotes !== null && freshNotes) {
+      freshNotes.value = dirtyNotes;
+      scheduleNotesSave(freshNotes);
+    }
+    renderConflicts();
     if (keep) {
       const el = fresh.querySelector(`.${keep.cls.split(" ").filter(Boolean).join(".")}`);
       if (el) {
@@ -640,28 +651,32 @@
     const body = $("#inspector-body");
     if (!body || body.dataset.path !== ev.path) return;
     const notes = $(".notes", body);
-    const editingNotes = notes && notes.value !== notes.dataset.base;
-    const theirNotes = ev.changed_fields?.includes("notes") ? ev.notes : undefined;
+    const mine = notes && notes.value !== notes.dataset.base ? notes.value : null;
     await refreshInspector();
-    if (editingNotes && theirNotes !== undefined && theirNotes !== notes.value) {
-      showConflict(
-        ev.path,
-        { set_notes: $(".notes")?.value ?? notes.value },
-        {
-          version: ev.version,
-          notes: theirNotes,
-          star: ev.star,
-          tags: ev.tags,
-          updated_by: ev.updated_by,
-          updated_at: ev.updated_at,
-        },
-        true,
-      );
+    if (mine !== null && ev.changed_fields?.includes("notes") && ev.notes !== mine) {
+      showConflict(ev.path, { set_notes: mine }, ev);
     }
   }
 
   // ---------------------------------------------------------------- conflicts
-  function showConflict(path, mine, current, live = false) {
+  // Open conflicts by "path|field": they outlive inspector re-renders until the person chooses.
+  const conflicts = new Map();
+
+  function conflictField(mine) {
+    return "set_notes" in mine ? "notes" : "set_star" in mine ? "star" : "tags";
+  }
+
+  function hasConflict(path, field) {
+    return conflicts.has(`${path}|${field}`);
+  }
+
+  /**
+   * A write of mine met a newer version (409), or their change arrived while I
+   * was editing the same notes. Never dropped silently: the field shows both
+   * and the person picks.
+   */
+  function showConflict(path, mine, current) {
+    const field = conflictField(mine);
     if (path !== inspectorFor) {
       const s = store("sel");
       if (s)
@@ -669,63 +684,71 @@
       refreshCards([path]);
       return;
     }
-    const field = "set_notes" in mine ? "notes" : "set_star" in mine ? "star" : "tags";
-    if (live && field === "notes") {
-      // Saving mine over theirs must be an explicit choice: autosave pauses.
+    if (field === "notes") {
       const n = $("#inspector-body .notes");
-      if (n) {
-        clearTimeout(notesTimers.get(n));
-        n.dataset.conflict = "1";
-      }
+      if (n) clearTimeout(notesTimers.get(n));
     }
-    const slot = $(`.conflict-slot[data-conflict="${field}"]`);
-    if (!slot) return;
-    const theirs =
-      field === "star"
-        ? "★".repeat(current?.star ?? 0) || "no stars"
-        : field === "notes"
-          ? `“${(current?.notes ?? "").slice(0, 80)}”`
-          : (current?.tags ?? []).join(", ") || "no tags";
-    const ago = current?.updated_at ? relTime(current.updated_at) : "just now";
-    const box = document.createElement("div");
-    box.className = "conflict";
-    box.setAttribute("role", "alert");
-    const msg = document.createElement("div");
-    msg.textContent = `Changed by ${current?.updated_by ?? "someone"} ${ago}: ${theirs}`;
-    const actions = document.createElement("div");
-    actions.className = "actions";
-    const again = document.createElement("button");
-    again.type = "button";
-    again.textContent = "Apply mine again";
-    again.onclick = () => {
-      slot.replaceChildren();
-      const n = $("#inspector-body .notes");
-      let fields = mine;
-      if (n && field === "notes") {
-        delete n.dataset.conflict;
-        fields = { set_notes: n.value };
+    conflicts.set(`${path}|${field}`, { path, field, mine, current });
+    renderConflicts();
+  }
+
+  function resolveConflict(key, choice) {
+    const c = conflicts.get(key);
+    if (!c) return;
+    conflicts.delete(key);
+    const n = $("#inspector-body .notes");
+    if (c.field === "notes" && n) {
+      if (choice === "mine") {
         n.dataset.base = n.value;
-      }
-      patchItem(path, fields, { baseVersion: current?.version });
-    };
-    const keep = document.createElement("button");
-    keep.type = "button";
-    keep.textContent = "Keep theirs";
-    keep.onclick = () => {
-      slot.replaceChildren();
-      const n = $("#inspector-body .notes");
-      if (n && field === "notes") {
-        delete n.dataset.conflict;
-        n.value = current?.notes ?? "";
+        patchItem(c.path, { set_notes: n.value }, { baseVersion: c.current?.version });
+      } else {
+        n.value = c.current?.notes ?? "";
         n.dataset.base = n.value;
-        clearTimeout(notesTimers.get(n));
+        refreshInspector();
       }
-      loadInspector(path, true);
-      refreshCards([path]);
-    };
-    actions.append(again, keep);
-    box.append(msg, actions);
-    slot.replaceChildren(box);
+    } else if (choice === "mine") {
+      patchItem(c.path, c.mine, { baseVersion: c.current?.version });
+    } else {
+      refreshInspector();
+      refreshCards([c.path]);
+    }
+    renderConflicts();
+  }
+
+  function renderConflicts() {
+    for (const slot of $$("#inspector-body .conflict-slot")) slot.replaceChildren();
+    for (const [key, c] of conflicts) {
+      if (c.path !== inspectorFor) continue;
+      const slot = $(`#inspector-body .conflict-slot[data-conflict="${c.field}"]`);
+      if (!slot) continue;
+      const cur = c.current ?? {};
+      const theirs =
+        c.field === "star"
+          ? "★".repeat(cur.star ?? 0) || "no stars"
+          : c.field === "notes"
+            ? `“${(cur.notes ?? "").slice(0, 120)}”`
+            : (cur.tags ?? []).join(", ") || "no tags";
+      const ago = cur.updated_at ? relTime(cur.updated_at) : "just now";
+      const box = document.createElement("div");
+      box.className = "conflict";
+      box.setAttribute("role", "alert");
+      const msg = document.createElement("div");
+      msg.textContent = `Changed by ${(cur.updated_by ?? "someone").replace(/ \(.*\)$/, "")} ${ago}: ${theirs}`;
+      const actions = document.createElement("div");
+      actions.className = "actions";
+      for (const [label, choice] of [
+        ["Apply mine again", "mine"],
+        ["Keep theirs", "theirs"],
+      ]) {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.textContent = label;
+        b.onclick = () => resolveConflict(key, choice);
+        actions.append(b);
+      }
+      box.append(msg, actions);
+      slot.replaceChildren(box);
+    }
   }
 
   function relTime(iso) {
@@ -741,20 +764,35 @@
   }
 
   const notesTimers = new WeakMap();
+  /** Notes save themselves 0.8 s after the last keystroke (and on blur). */
+  function scheduleNotesSave(textarea) {
+    clearTimeout(notesTimers.get(textarea));
+    notesTimers.set(
+      textarea,
+      setTimeout(() => saveNotes(textarea), 800),
+    );
+  }
   function saveNotes(textarea) {
+    // A re-rendered inspector leaves its old textarea detached: its pending timer must not save.
+    if (!textarea.isConnected || swappingInspector) return;
     const path = inspectorPath(textarea);
     if (!path) return;
     const value = textarea.value;
-    if (value === textarea.dataset.base || textarea.dataset.conflict) return;
+    if (
+      value === textarea.dataset.base ||
+      value === textarea.dataset.saving ||
+      hasConflict(path, "notes")
+    )
+      return;
     const base = Number(textarea.closest("#inspector-body").dataset.version);
-    textarea.dataset.base = value;
+    textarea.dataset.saving = value;
     patchItem(path, { set_notes: value }, { baseVersion: versions.get(path) ?? base }).then(
       (body) => {
-        if (!body) return;
+        delete textarea.dataset.saving;
+        // Only a saved text becomes the base: after a conflict or failure the field stays "dirty".
+        if (body && textarea.isConnected) textarea.dataset.base = value;
         const ib = $("#inspector-body");
-        if (ib?.dataset.path === path) {
-          ib.dataset.version = String(body.version);
-        }
+        if (body && ib?.dataset.path === path) ib.dataset.version = String(body.version);
       },
     );
   }
@@ -762,11 +800,7 @@
   document.addEventListener("input", (e) => {
     const t = e.target;
     if (t.matches?.("#inspector-body .notes")) {
-      clearTimeout(notesTimers.get(t));
-      notesTimers.set(
-        t,
-        setTimeout(() => saveNotes(t), 800),
-      );
+      scheduleNotesSave(t);
       document.dispatchEvent(new CustomEvent("lenslet:typing"));
     }
   });

@@ -1,0 +1,224 @@
+/**
+ * Live collaboration in real Chromium: two people (two browser profiles) on
+ * one real server process. Edits show up in the other's page with no reload,
+ * conflicts are offered both ways, a server restart is caught up, and ten
+ * tabs of one browser all stay live.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Page } from "playwright-core";
+import { type BrowserSession, openBrowser, watchErrors } from "../helpers/browser.ts";
+import { type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
+import { removeDir, tempDir, writeTree } from "../helpers/tree.ts";
+
+let root: string;
+let workspace: string;
+let server: ServerProcess;
+let ana: BrowserSession;
+let ben: BrowserSession;
+let port: number;
+
+const FILES: Record<string, object> = {};
+for (let i = 0; i < 12; i++) FILES[`shots/img${String(i).padStart(2, "0")}.jpg`] = {};
+for (let i = 0; i < 3; i++) FILES[`other/o${i}.jpg`] = {};
+
+async function start(extra: string[] = []) {
+  server = await startServerProcess([
+    root,
+    "--port",
+    String(port),
+    "--workspace",
+    workspace,
+    ...extra,
+  ]);
+}
+
+async function ready(page: Page, url: string, name: string) {
+  await page.addInitScript((n) => localStorage.setItem("lenslet.name", n), name);
+  await page.goto(url);
+  await page.waitForSelector(".grid-page .card");
+  await page.waitForFunction(
+    () =>
+      (window as unknown as { Alpine?: { store(n: string): { connState: string } } }).Alpine?.store(
+        "sync",
+      )?.connState === "live",
+  );
+}
+
+beforeAll(async () => {
+  root = tempDir("lenslet-live-");
+  workspace = tempDir("lenslet-live-ws-");
+  await writeTree(root, FILES);
+  server = await startServerProcess([root, "--port", "0", "--workspace", workspace]);
+  port = Number(new URL(server.url).port);
+  [ana, ben] = await Promise.all([openBrowser(), openBrowser()]);
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([ana?.close(), ben?.close()]);
+  await server?.stop();
+  removeDir(root);
+  removeDir(workspace);
+});
+
+const url = () => `${server.url}/?folder=/shots`;
+
+describe("live sync in real browsers", () => {
+  test("a rating in one browser updates the other's card and inspector with no reload, pulsing once", async () => {
+    const errors = watchErrors(ben.page);
+    await Promise.all([
+      ready(ana.page, url(), "Ana"),
+      ready(ben.page, `${url()}&sel=/shots/img01.jpg`, "Ben"),
+    ]);
+    await ben.page.waitForSelector('#inspector-body[data-path="/shots/img01.jpg"]');
+    await ana.page.click('.card[data-path="/shots/img01.jpg"]');
+    await ana.page.keyboard.press("3");
+    await ben.page.waitForSelector('.card[data-path="/shots/img01.jpg"][data-star="3"]');
+    await ben.page.waitForSelector(".card.pulse");
+    await ben.page.waitForSelector("#inspector-body .star.on >> nth=2");
+    expect(await ben.page.locator("#inspector-body .star.on").count()).toBe(3);
+    expect(await ben.page.textContent("#inspector-body .last-edited")).toContain("Ana");
+    expect(await ben.page.locator(".card.pulse").count()).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
+  test("a change outside the view lands in the off-view summary; an item entering the filter arrives without a reload", async () => {
+    await ben.page.goto(`${server.url}/?folder=/shots&stars=5`);
+    await ben.page.waitForSelector(".empty");
+    await ben.page.waitForFunction(
+      () =>
+        (window as unknown as { Alpine: { store(n: string): { connState: string } } }).Alpine.store(
+          "sync",
+        ).connState === "live",
+    );
+    await ana.page.click('.card[data-path="/shots/img02.jpg"]');
+    await ana.page.keyboard.press("4");
+    await ben.page.waitForSelector(".offview:not([style*='display: none'])");
+    expect(await ben.page.textContent(".offview")).toContain("img02.jpg");
+    // A rating that makes an item enter the filter brings it in without a reload.
+    await ana.page.keyboard.press("5");
+    await ben.page.waitForSelector('.card[data-path="/shots/img02.jpg"]');
+    await ben.page.waitForFunction(
+      () =>
+        !document.querySelector(".offview") ||
+        getComputedStyle(document.querySelector(".offview")!).display === "none",
+    );
+  });
+
+  test("conflict on notes: the second writer chooses; nothing is dropped silently", async () => {
+    const target = "/shots/img05.jpg";
+    await Promise.all([
+      ready(ana.page, `${url()}&sel=${target}`, "Ana"),
+      ready(ben.page, `${url()}&sel=${target}`, "Ben"),
+    ]);
+    // Ben starts typing; Ana saves first.
+    await ben.page.fill("#inspector-body .notes", "Ben's note");
+    await ana.page.fill("#inspector-body .notes", "Ana's note");
+    await ana.page.locator("#inspector-body .notes").blur();
+    await ana.page.waitForSelector(".save-status.saved");
+    // Ben sees the conflict on the field instead of losing his text.
+    await ben.page.waitForSelector('.conflict-slot[data-conflict="notes"] .conflict');
+    expect(await ben.page.textContent(".conflict")).toContain("Ana");
+    expect(await ben.page.inputValue("#inspector-body .notes")).toBe("Ben's note");
+    await ben.page.click("text=Apply mine again");
+    await ana.page.waitForFunction(
+      () =>
+        (document.querySelector("#inspector-body .notes") as HTMLTextAreaElement)?.value ===
+        "Ben's note",
+    );
+    const item = await (await fetch(`${server.url}/item?path=${target}`)).json();
+    expect(item.notes).toBe("Ben's note");
+
+    // The other way round: Ana is mid-sentence when Ben's save lands; she keeps his.
+    await ana.page.fill("#inspector-body .notes", "Ana again");
+    const current = await (await fetch(`${server.url}/item?path=${target}`)).json();
+    const res = await fetch(`${server.url}/item?path=${target}`, {
+      method: "PATCH",
+      headers: {
+        "Content-Type": "application/json",
+        "Idempotency-Key": crypto.randomUUID(),
+        "X-Lenslet-Name": "Ben",
+      },
+      body: JSON.stringify({ base_version: current.version, set_notes: "Ben final" }),
+    });
+    expect(res.status).toBe(200);
+    await ana.page.waitForSelector('.conflict-slot[data-conflict="notes"] .conflict');
+    expect(await ana.page.inputValue("#inspector-body .notes")).toBe("Ana again");
+    await ana.page.click("text=Keep theirs");
+    await ana.page.waitForFunction(
+      () =>
+        (document.querySelector("#inspector-body .notes") as HTMLTextAreaElement)?.value ===
+        "Ben final",
+    );
+    expect((await (await fetch(`${server.url}/item?path=${target}`)).json()).notes).toBe(
+      "Ben final",
+    );
+    expect(await ana.page.locator(".conflict").count()).toBe(0);
+  });
+
+  test("the server stops for 5 s and restarts: the page shows it, then catches up with no reload", async () => {
+    await ready(ben.page, url(), "Ben");
+    await ben.page.evaluate(() => {
+      (window as unknown as { __marker: number }).__marker = 1;
+    });
+    await server.stop();
+    await ben.page.waitForFunction(
+      () =>
+        (window as unknown as { Alpine: { store(n: string): { connState: string } } }).Alpine.store(
+          "sync",
+        ).connState !== "live",
+    );
+    await Bun.sleep(5000); // the outage itself, not a wait for an event
+    await start();
+    // An edit made by someone else right after the restart reaches the page.
+    const res = await fetch(`${server.url}/item?path=/shots/img07.jpg`, {
+      method: "PATCH",
+      headers: {
+        "Content-Type": "application/json",
+        "Idempotency-Key": crypto.randomUUID(),
+        "X-Lenslet-Name": "Cy",
+      },
+      body: JSON.stringify({ base_version: 1, set_star: 2 }),
+    });
+    expect(res.status).toBe(200);
+    await ben.page.waitForFunction(
+      () =>
+        (window as unknown as { Alpine: { store(n: string): { connState: string } } }).Alpine.store(
+          "sync",
+        ).connState === "live",
+      undefined,
+      { timeout: 30_000 },
+    );
+    await ben.page.waitForSelector('.card[data-path="/shots/img07.jpg"][data-star="2"]', {
+      timeout: 30_000,
+    });
+    expect(
+      await ben.page.evaluate(() => (window as unknown as { __marker: number }).__marker),
+    ).toBe(1);
+  });
+
+  test("ten tabs of one browser all receive an edit", async () => {
+    const pages: Page[] = [];
+    for (let i = 0; i < 10; i++) {
+      const p = i === 0 ? ben.page : await ben.context.newPage();
+      pages.push(p);
+    }
+    await Promise.all(pages.map((p) => ready(p, url(), "Ben")));
+    const res = await fetch(`${server.url}/item?path=/shots/img09.jpg`, {
+      method: "PATCH",
+      headers: {
+        "Content-Type": "application/json",
+        "Idempotency-Key": crypto.randomUUID(),
+        "X-Lenslet-Name": "Cy",
+      },
+      body: JSON.stringify({ base_version: 1, set_star: 4 }),
+    });
+    expect(res.status).toBe(200);
+    await Promise.all(
+      pages.map((p) => p.waitForSelector('.card[data-path="/shots/img09.jpg"][data-star="4"]')),
+    );
+    // One stream serves the whole browser.
+    const health = await (await fetch(`${server.url}/health`)).json();
+    expect(health.events.connected).toBeLessThanOrEqual(2);
+    for (const p of pages.slice(1)) await p.close();
+  });
+});
