@@ -3,11 +3,12 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import net from "node:net";
+import { Hono } from "hono";
 import { EventBus } from "../../src/live/bus.ts";
 import { MetricsCoalescer } from "../../src/live/metrics-coalescer.ts";
 import { EventName, type LiveEvent, type ResyncRequired } from "../../src/live/protocol.ts";
 import { MAX_BACKLOG_BYTES, MAX_BACKLOG_EVENTS } from "../../src/live/sse-stream.ts";
-import { eventStreamHealth, RETRY_MS } from "../../src/routes/events.ts";
+import { eventRoutes, eventStreamHealth, RETRY_MS } from "../../src/routes/events.ts";
 import { type EventServer, startEventServer, waitFor } from "../helpers/event-server.ts";
 import { connectSSE, type SSEClient, type SSEEvent } from "../helpers/sse-client.ts";
 
@@ -73,6 +74,30 @@ describe("GET /events", () => {
     expect(ev.json).toEqual(item("/b.jpg", "line one\nline two").data);
     expect(ev.data).toBe(JSON.stringify(ev.json));
     expect(ev.data.includes("\n")).toBe(false);
+  });
+
+  test("E7: without a Bun server (app.request) the stream works; retry, hello, then the replay, in that order", async () => {
+    const bus = new EventBus({ capacity: 10, firstId: 1 });
+    bus.publish(item("/a.jpg"));
+    bus.publish(item("/b.jpg"));
+    const app = new Hono().route("/", eventRoutes({ bus }));
+    const res = await app.request("/events?last_event_id=1");
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    while (!text.includes("id: 2\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    await reader.cancel();
+    expect(
+      text.startsWith(
+        `retry: ${RETRY_MS}\n\n: hello last_event_id=2 boot_id=1\n\nid: 2\nevent: item-updated\ndata: {`,
+      ),
+    ).toBe(true);
+    await waitFor(() => bus.subscriberCount === 0, 2000, "unsubscribed after cancel");
   });
 
   test("E1: ids on the stream strictly increase, across event types", async () => {
