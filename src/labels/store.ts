@@ -14,7 +14,7 @@ import fs from "node:fs";
 import type { Logger } from "../deps.ts";
 import type { EventBus } from "../live/bus.ts";
 import type { Envelope, ItemUpdated } from "../live/protocol.ts";
-import { type FaultSource, faultyIo, realIo } from "./faults.ts";
+import { type FaultSource, faultsFromEnv, faultyIo, realIo } from "./faults.ts";
 import { IdFloor } from "./id-floor.ts";
 import { type IdemEntry, IdempotencyCache, IdempotencyKeyReused } from "./idempotency.ts";
 import {
@@ -51,7 +51,7 @@ export interface LabelStoreOptions {
   snapshotEvery?: number;
   /** …or this long after the first line since the last snapshot (default 60 s). */
   snapshotIntervalMs?: number;
-  /** Fault injection for append/fsync/snapshot (tests, LENSLET_FAULTS). */
+  /** Fault injection for append/fsync/snapshot; default: from LENSLET_FAULTS / LENSLET_FAULTS_FILE, else none. */
   faults?: FaultSource | null;
   /** Item-updated events kept from the journal for the bus's replay ring (default 10,000). */
   recentCapacity?: number;
@@ -186,7 +186,8 @@ export class LabelStore {
     this.log = opts.log;
     this.now = opts.now ?? Date.now;
     this.snapshotEvery = opts.snapshotEvery ?? 50_000;
-    this.faults = opts.faults ?? null;
+    // Unset → LENSLET_FAULTS / LENSLET_FAULTS_FILE (end-to-end tests of a running server), usually none.
+    this.faults = opts.faults === undefined ? faultsFromEnv() : opts.faults;
     this.snapshotOnClose = opts.snapshotOnClose ?? true;
     this.idem = new IdempotencyCache(opts.idempotencyTtlMs, opts.idempotencyCapacity);
     this.records = recovered?.records ?? new Map();
