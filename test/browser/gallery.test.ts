@@ -29,7 +29,7 @@ afterAll(async () => {
 const cards = ".grid-page .card";
 
 describe("gallery in a real browser", () => {
-  test("open the demo, navigate folders, multi-select, rate from the keyboard, reload", async () => {
+  test("G6 G10: open the demo, navigate folders, multi-select, rate from the keyboard, reload", async () => {
     const { page } = browser;
     const errors = watchErrors(page);
     await page.goto(server.url);
@@ -67,7 +67,7 @@ describe("gallery in a real browser", () => {
     expect(errors).toEqual([]);
   });
 
-  test("keyboard: arrows move, Enter opens the viewer, ←/→ step, Esc closes, / focuses search, 0 clears", async () => {
+  test("G10: keyboard: arrows move, Enter opens the viewer, ←/→ step, Esc closes, / focuses search, 0 clears", async () => {
     const { page } = browser;
     await page.goto(`${server.url}/?folder=/animals/cats`);
     await page.waitForSelector(cards);
@@ -115,7 +115,7 @@ describe("gallery in a real browser", () => {
     await page.waitForSelector(`.card[data-path="${first}"][data-star="0"]`);
   });
 
-  test("search, star filter and Backspace to the parent", async () => {
+  test("G5 G10: search, star filter and Backspace to the parent", async () => {
     const { page } = browser;
     await page.goto(`${server.url}/?folder=/animals/cats`);
     await page.waitForSelector(cards);

@@ -63,7 +63,7 @@ afterAll(async () => {
 const url = () => `${server.url}/?folder=/shots`;
 
 describe("live sync in real browsers", () => {
-  test("a rating in one browser updates the other's card and inspector with no reload, pulsing once", async () => {
+  test("U2 U3: a rating in one browser updates the other's card and inspector with no reload, pulsing once", async () => {
     const errors = watchErrors(ben.page);
     await Promise.all([
       ready(ana.page, url(), "Ana"),
@@ -81,7 +81,7 @@ describe("live sync in real browsers", () => {
     expect(errors).toEqual([]);
   });
 
-  test("a change outside the view lands in the off-view summary; an item entering the filter arrives without a reload", async () => {
+  test("U5 U2: a change outside the view lands in the off-view summary; an item entering the filter arrives without a reload", async () => {
     await ben.page.goto(`${server.url}/?folder=/shots&stars=5`);
     await ben.page.waitForSelector(".empty");
     await ben.page.waitForFunction(
@@ -104,7 +104,7 @@ describe("live sync in real browsers", () => {
     );
   });
 
-  test("conflict on notes: the second writer chooses; nothing is dropped silently", async () => {
+  test("U4: conflict on notes: the second writer chooses; nothing is dropped silently", async () => {
     const target = "/shots/img05.jpg";
     await Promise.all([
       ready(ana.page, `${url()}&sel=${target}`, "Ana"),
@@ -155,7 +155,7 @@ describe("live sync in real browsers", () => {
     expect(await ana.page.locator(".conflict").count()).toBe(0);
   });
 
-  test("the server stops for 5 s and restarts: the page shows it, then catches up with no reload", async () => {
+  test("U6: the server stops for 5 s and restarts: the page shows it, then catches up with no reload", async () => {
     await ready(ben.page, url(), "Ben");
     await ben.page.evaluate(() => {
       (window as unknown as { __marker: number }).__marker = 1;
@@ -196,7 +196,7 @@ describe("live sync in real browsers", () => {
     ).toBe(1);
   });
 
-  test("ten tabs of one browser all receive an edit", async () => {
+  test("U1: ten tabs of one browser all receive an edit", async () => {
     const pages: Page[] = [];
     for (let i = 0; i < 10; i++) {
       const p = i === 0 ? ben.page : await ben.context.newPage();

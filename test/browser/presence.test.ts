@@ -60,7 +60,7 @@ async function serverSays(scope: string, viewing: number) {
 }
 
 describe("presence in real tabs", () => {
-  test("two tabs → 2; reload one → still 2; close one → 1 within a second", async () => {
+  test("U8 U9: two tabs → 2; reload one → still 2; close one → 1 within a second", async () => {
     const one = browser.page;
     const two = await browser.context.newPage();
     await open(one, "/a");
@@ -84,7 +84,7 @@ describe("presence in real tabs", () => {
     expect(Date.now() - closedAt).toBeLessThan(1000);
   });
 
-  test("a duplicated tab (copied sessionStorage) takes its own id: 3 here", async () => {
+  test("U8: a duplicated tab (copied sessionStorage) takes its own id: 3 here", async () => {
     const one = browser.page;
     const two = await browser.context.newPage();
     await open(one, "/b");
@@ -108,7 +108,7 @@ describe("presence in real tabs", () => {
     await pillSays(one, "1 here");
   });
 
-  test("rapid folder changes end in one final scope, with few requests", async () => {
+  test("U9: rapid folder changes end in one final scope, with few requests", async () => {
     const page = browser.page;
     await open(page, "/a");
     await pillSays(page, "1 here");
@@ -129,7 +129,7 @@ describe("presence in real tabs", () => {
     expect(presenceCalls).toBeLessThanOrEqual(Math.ceil(elapsed * 3) + 2);
   });
 
-  test("editing: a write counts the tab as editing in its scope, typing alone does not", async () => {
+  test("P8 U10: editing: a write counts the tab as editing in its scope, typing alone does not", async () => {
     const page = browser.page;
     await page.goto(`${server.url}/?folder=/c&sel=/c/one.jpg`);
     await page.waitForSelector('#inspector-body[data-path="/c/one.jpg"]');

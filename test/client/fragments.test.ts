@@ -34,7 +34,7 @@ async function patch(path: string, body: object, name = "Ana") {
   return res.json();
 }
 
-test("a re-rendered card carries the new stars, tags (escaped) and version", async () => {
+test("U2 G8: a re-rendered card carries the new stars, tags (escaped) and version", async () => {
   await patch("/x/a.jpg", { base_version: 1, set_star: 4, add_tags: ["<b>sky</b>", "dusk"] });
   const d = fragment(await (await app.get("/cards?folder=/x&path=/x/a.jpg")).text());
   const card = d.querySelector(".card")!;
@@ -48,7 +48,7 @@ test("a re-rendered card carries the new stars, tags (escaped) and version", asy
   expect(card.querySelector("b")).toBeNull();
 });
 
-test("the inspector shows the labels and who last edited them", async () => {
+test("U3 G8: the inspector shows the labels and who last edited them", async () => {
   await patch("/x/b.jpg", { base_version: 1, set_notes: "<script>x()</script> golden" }, "Ben <3");
   const d = fragment(await (await app.get("/inspector?path=/x/b.jpg")).text());
   const body = d.querySelector("#inspector-body")!;

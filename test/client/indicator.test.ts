@@ -5,7 +5,7 @@ import { indicatorState, RECENT_MS, SAVE_STALE_MS } from "../../public/indicator
 const now = 1_000_000;
 const base = { connection: "live" as const, viewing: 3, editing: 1, now };
 
-describe("indicatorState precedence: offline > unstable > recent > editing > live", () => {
+describe("U10: indicatorState precedence: offline > unstable > recent > editing > live", () => {
   test("offline wins over everything", () => {
     const s = indicatorState({
       ...base,
@@ -57,7 +57,7 @@ describe("indicatorState precedence: offline > unstable > recent > editing > liv
   });
 });
 
-test("the dot, the words and the numbers never contradict each other", () => {
+test("U10: the dot, the words and the numbers never contradict each other", () => {
   for (const connection of ["live", "reconnecting", "offline"] as const) {
     for (const editing of [0, 1, 2]) {
       for (const recent of [null, now - 10, now - RECENT_MS * 2]) {

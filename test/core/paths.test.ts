@@ -13,7 +13,7 @@ import {
 } from "../../src/core/paths.ts";
 
 describe("canonicalPath", () => {
-  test("one record for every spelling of a path", () => {
+  test("G1: one record for every spelling of a path", () => {
     for (const p of [
       "a/b.jpg",
       "/a/b.jpg",
@@ -27,16 +27,16 @@ describe("canonicalPath", () => {
     }
   });
 
-  test("the root is /", () => {
+  test("G1: the root is /", () => {
     for (const p of ["", "/", "//", ".", "./"]) expect(canonicalPath(p)).toBe("/");
   });
 
-  test("Unicode is NFC", () => {
+  test("G1: Unicode is NFC", () => {
     const decomposed = "cafe\u0301.jpg";
     expect(canonicalPath(decomposed)).toBe("/caf\u00e9.jpg");
   });
 
-  test("'..' segments, NUL and over-long paths are refused", () => {
+  test("G1: '..' segments, NUL and over-long paths are refused", () => {
     for (const p of [
       "../x",
       "/a/../../etc/passwd",
@@ -50,12 +50,12 @@ describe("canonicalPath", () => {
     }
   });
 
-  test("file names keep their inner spaces and dots", () => {
+  test("G1: file names keep their inner spaces and dots", () => {
     expect(canonicalPath("/a/ b .jpg")).toBe("/a/ b .jpg");
     expect(canonicalPath("/a/..b.jpg")).toBe("/a/..b.jpg");
   });
 
-  test("property: output is canonical and idempotent", () => {
+  test("G1: property: output is canonical and idempotent", () => {
     fc.assert(
       fc.property(
         fc.array(fc.constantFrom("a", "b", "", ".", "c d", "é", "x.jpg", "\\")),

@@ -41,7 +41,7 @@ afterAll(() => {
 });
 
 describe("GalleryIndex", () => {
-  test("indexes every decodable image type, with size and mtime", () => {
+  test("G2: indexes every decodable image type, with size and mtime", () => {
     const a = index.get("/a.jpg")!;
     expect(a.name).toBe("a.jpg");
     expect(a.folder).toBe("/");
@@ -52,7 +52,7 @@ describe("GalleryIndex", () => {
     expect(index.get("/dogs/rex.jpeg")).toBeDefined();
   });
 
-  test("skips hidden entries, the workspace and non-images", () => {
+  test("G2: skips hidden entries, the workspace and non-images", () => {
     expect(index.get("/.hidden/secret.jpg")).toBeUndefined();
     expect(index.get("/.dot.jpg")).toBeUndefined();
     expect(index.get("/.lenslet/cache.jpg")).toBeUndefined();
@@ -60,19 +60,19 @@ describe("GalleryIndex", () => {
     expect(index.get("/cats/tom.jpg.txt")).toBeUndefined();
   });
 
-  test("never indexes a symlink that leaves the root", () => {
+  test("G2: never indexes a symlink that leaves the root", () => {
     expect(index.get("/leak.jpg")).toBeUndefined();
     expect(index.folder("/outside-dir")).toBeUndefined();
     expect(index.skipped.map((s) => s.path).sort()).toEqual(["/leak.jpg", "/outside-dir"]);
   });
 
-  test("a symlinked folder inside the root is not indexed twice", () => {
+  test("G2: a symlinked folder inside the root is not indexed twice", () => {
     const all = index.list("/", true).map((i) => i.path);
     expect(new Set(all).size).toBe(all.length);
     expect(all.filter((p) => p.endsWith("/tom.jpg"))).toHaveLength(1);
   });
 
-  test("names are NFC and folders sort naturally", () => {
+  test("G4: names are NFC and folders sort naturally", () => {
     expect(index.get("/café.jpg")).toBeDefined();
     expect(index.list("/", false).map((i) => i.name)).toEqual([
       "a.jpg",
@@ -90,7 +90,7 @@ describe("GalleryIndex", () => {
     expect(index.folder("/empty")!.totalImages).toBe(0);
   });
 
-  test("recursive listing is the whole subtree in folder order", () => {
+  test("G4: recursive listing is the whole subtree in folder order", () => {
     expect(index.list("/cats", true).map((i) => i.path)).toEqual([
       "/cats/tom.jpg",
       "/cats/kittens/one.jpg",

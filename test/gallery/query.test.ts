@@ -41,19 +41,19 @@ beforeAll(async () => {
 const paths = (o: Record<string, unknown>) => runner.run(q(o)).map((i) => i.path);
 
 describe("sort", () => {
-  test("name, asc and desc", () => {
+  test("G4: name, asc and desc", () => {
     expect(paths({})).toEqual(["/a.jpg", "/b.jpg", "/c.jpg"]);
     expect(paths({ dir: "desc" })).toEqual(["/c.jpg", "/b.jpg", "/a.jpg"]);
   });
-  test("date and size", () => {
+  test("G4: date and size", () => {
     expect(paths({ sort: "date" })).toEqual(["/a.jpg", "/c.jpg", "/b.jpg"]);
     const bySize = runner.run(q({ sort: "size" })).map((i) => i.size);
     expect([...bySize].sort((x, y) => x - y)).toEqual(bySize);
   });
-  test("stars (unrated counts as 0)", () => {
+  test("G4: stars (unrated counts as 0)", () => {
     expect(paths({ sort: "stars" })).toEqual(["/c.jpg", "/b.jpg", "/a.jpg"]);
   });
-  test("random is seeded: stable for a seed, different across seeds", () => {
+  test("G4: random is seeded: stable for a seed, different across seeds", () => {
     const r1 = paths({ sort: "random", seed: 7, recursive: "1" });
     expect(paths({ sort: "random", seed: 7, recursive: "1" })).toEqual(r1);
     expect(new Set(r1)).toEqual(new Set(paths({ recursive: "1" })));
@@ -66,26 +66,26 @@ describe("sort", () => {
 });
 
 describe("filter and search", () => {
-  test("stars: any subset, including unrated", () => {
+  test("G5: stars: any subset, including unrated", () => {
     expect(paths({ stars: "5" })).toEqual(["/a.jpg"]);
     expect(paths({ stars: "unrated,2" })).toEqual(["/b.jpg", "/c.jpg"]);
     expect(paths({ stars: "0" })).toEqual(["/c.jpg"]);
     expect(paths({ stars: "5", recursive: "1" })).toEqual(["/a.jpg", "/sub/d.jpg"]);
   });
-  test("tag", () => {
+  test("G5: tag", () => {
     expect(paths({ tag: "sky", recursive: "1" })).toEqual(["/a.jpg", "/sub/d.jpg"]);
     expect(paths({ tag: "nope" })).toEqual([]);
   });
-  test("text search over name, tags and notes, case-insensitive", () => {
+  test("G5: text search over name, tags and notes, case-insensitive", () => {
     expect(paths({ q: "GOLDEN" })).toEqual(["/b.jpg"]);
     expect(paths({ q: "best" })).toEqual(["/a.jpg"]);
     expect(paths({ q: "e.jpg", recursive: "1" })).toEqual(["/sub/deep/e.jpg"]);
   });
-  test("recursive view covers the whole subtree", () => {
+  test("G5: recursive view covers the whole subtree", () => {
     expect(paths({ folder: "/sub", recursive: "1" })).toEqual(["/sub/d.jpg", "/sub/deep/e.jpg"]);
     expect(paths({ folder: "/sub" })).toEqual(["/sub/d.jpg"]);
   });
-  test("results follow label changes (cache keyed by revision)", () => {
+  test("G5: results follow label changes (cache keyed by revision)", () => {
     expect(paths({ stars: "4" })).toEqual([]);
     labels.set("/c.jpg", { star: 4 });
     expect(paths({ stars: "4" })).toEqual(["/c.jpg"]);
@@ -94,7 +94,7 @@ describe("filter and search", () => {
 });
 
 describe("BrowseQuery", () => {
-  test("defaults, and a URL round-trip that drops defaults", () => {
+  test("G6: defaults, and a URL round-trip that drops defaults", () => {
     const d = q();
     expect(d).toMatchObject({
       folder: "/",
@@ -122,7 +122,7 @@ describe("BrowseQuery", () => {
     const again = BrowseQuery.parse(Object.fromEntries(browseParams(full)));
     expect(again).toEqual(full);
   });
-  test("bad values are refused with the field named", () => {
+  test("G9: bad values are refused with the field named", () => {
     for (const [field, value] of [
       ["folder", "../etc"],
       ["sort", "color"],

@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(() => app.dispose());
 
 describe("GET / (page or fragment)", () => {
-  test("full page: doctype, tree, toolbar, grid, inspector, status — readable without JS", async () => {
+  test("G6: full page: doctype, tree, toolbar, grid, inspector, status — readable without JS", async () => {
     const res = await app.get("/");
     expect(res.status).toBe(200);
     const html = await res.text();
@@ -42,7 +42,7 @@ describe("GET / (page or fragment)", () => {
     expect(folders).toEqual(["/", "/many", "/sub"]);
   });
 
-  test("htmx requests get only the #browse region", async () => {
+  test("G6: htmx requests get only the #browse region", async () => {
     const html = await (
       await app.get("/?folder=/sub", { headers: { "HX-Request": "true" } })
     ).text();
@@ -54,7 +54,7 @@ describe("GET / (page or fragment)", () => {
     ]);
   });
 
-  test("file names are HTML-escaped everywhere", async () => {
+  test("G8: file names are HTML-escaped everywhere", async () => {
     const html = await (await app.get(`/?sel=${encodeURIComponent(`/${XSS}`)}`)).text();
     expect(html).not.toContain("<img src=x onerror");
     const d = dom(html);
@@ -65,7 +65,7 @@ describe("GET / (page or fragment)", () => {
     expect(d.querySelector("#inspector-body .item-name")!.textContent).toBe(XSS);
   });
 
-  test("every state is in the URL: folder, filters, sort, query, selection, viewer", async () => {
+  test("G6: every state is in the URL: folder, filters, sort, query, selection, viewer", async () => {
     const d = dom(
       await (
         await app.get("/?folder=/many&sort=name&dir=desc&q=img29&sel=/many/img299.jpg&view=1")
@@ -79,7 +79,7 @@ describe("GET / (page or fragment)", () => {
     expect((d.querySelector("#search") as unknown as { value: string }).value).toBe("img29");
   });
 
-  test("recursive view lists the whole subtree", async () => {
+  test("G5: recursive view lists the whole subtree", async () => {
     const d = dom(await (await app.get("/?folder=/sub&recursive=1")).text());
     expect([...d.querySelectorAll(".card")].map((c) => c.getAttribute("data-path"))).toEqual([
       "/sub/c.jpg",
@@ -87,14 +87,14 @@ describe("GET / (page or fragment)", () => {
     ]);
   });
 
-  test("a big folder sends one page of cards plus the total, and pages link onward without JS", async () => {
+  test("G7: a big folder sends one page of cards plus the total, and pages link onward without JS", async () => {
     const d = dom(await (await app.get("/?folder=/many")).text());
     expect(d.querySelectorAll(".card").length).toBe(120);
     expect(d.querySelector("#grid")!.getAttribute("data-total")).toBe("300");
     expect(d.querySelector(".pager a")!.getAttribute("href")).toContain("offset=120");
   });
 
-  test("bad input: 400 JSON naming the field; unknown folder 404", async () => {
+  test("G9: bad input: 400 JSON naming the field; unknown folder 404", async () => {
     for (const [qs, field] of [
       ["folder=../etc", "folder"],
       ["sort=colour", "sort"],
@@ -114,7 +114,7 @@ describe("GET / (page or fragment)", () => {
 });
 
 describe("fragments", () => {
-  test("GET /grid/page returns the requested slice with its total", async () => {
+  test("G7: GET /grid/page returns the requested slice with its total", async () => {
     const res = await app.get("/grid/page?folder=/many&offset=240&limit=100");
     expect(res.headers.get("X-Total")).toBe("300");
     const d = dom(`<div>${await res.text()}</div>`);
