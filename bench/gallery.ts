@@ -128,10 +128,10 @@ if (!values["no-browser"]) {
       }, frac);
       // Wait for the cards at the new position to arrive.
       await page.waitForFunction(() => {
-        const g = document.querySelector("#grid") as HTMLElement;
-        const r = g.getBoundingClientRect();
-        const el = document.elementFromPoint(r.left + 60, r.top + r.height / 2);
-        return !!el?.closest(".card");
+        const grid = (window as unknown as { lenslet: { grid: { firstVisibleIndex(): number } } })
+          .lenslet.grid;
+        const i = grid.firstVisibleIndex();
+        return !!document.querySelector(`.card[data-index="${i}"]`);
       });
     };
     await scrollTo(0.5);

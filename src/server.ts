@@ -90,12 +90,11 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     if (lock?.ok) lock.release();
     throw new StartupError((err as Error).message);
   }
-  const bus = new EventBus({
-    capacity: config.eventBuffer,
-    firstId: labels.firstEventId(),
-    seed: labels.recentEvents(config.eventBuffer),
-  });
+  const seed = labels.recentEvents(config.eventBuffer);
+  const bus = new EventBus({ capacity: config.eventBuffer, firstId: labels.firstEventId(), seed });
   const coalescer = new MetricsCoalescer({ bus });
+  // Metric changes of the last window before a crash may never have gone out: announce them again.
+  coalescer.reannounce(seed);
   labels.attach(bus, {
     onMetricsChanged: (path, version, metrics) => coalescer.add(path, version, metrics),
   });
