@@ -17,6 +17,7 @@ import { IDEMPOTENCY_TTL_MS, type IdemEntry } from "./idempotency.ts";
 import {
   createJournalFile,
   fsyncDir,
+  peekRecord,
   peekSetHeader,
   type RespLine,
   type SetLine,
@@ -444,10 +445,18 @@ class JournalReplay {
       journalPath,
       [...need.keys()].sort((a, b) => a - b),
       (offset, buf, start, end) => {
+        const want = need.get(offset) as number;
+        if (want === NEED_RECORD) {
+          // Most lines: only the record is needed, and it parses on its own.
+          const r = peekRecord(buf, start, end);
+          if (r) {
+            records.set(r.path, { path: r.path, ...r.rec });
+            return;
+          }
+        }
         const parsed = parseLine(buf, start, end);
         if (!parsed.ok || !isSetLine(parsed.value)) return;
         const line = parsed.value as unknown as SetLine;
-        const want = need.get(offset) as number;
         if (want & NEED_RECORD) records.set(line.path, { path: line.path, ...line.rec });
         if (want & NEED_IDEM) {
           const entry = setLineIdem(line);

@@ -35,7 +35,7 @@ import { originGuard } from "./origin-guard.ts";
 
 /** What the label routes use of AppDeps (AppDeps satisfies it; tests pass a small gallery stub). */
 export interface ItemRouteDeps {
-  config: Pick<Config, "allowRemoteWrites">;
+  config: Pick<Config, "allowRemoteWrites"> & Partial<Pick<Config, "host">>;
   gallery: Pick<GalleryIndex, "get" | "list"> & Partial<Pick<GalleryIndex, "stat">>;
   labels: LabelStore;
   presence?: { touchEdit?(clientId: string, galleryId?: string | null): unknown };
@@ -57,7 +57,7 @@ class BadRequest extends Error {
 
 export function itemRoutes(deps: ItemRouteDeps): Hono {
   const app = new Hono();
-  const guard = originGuard({ allowRemoteWrites: deps.config.allowRemoteWrites });
+  const guard = originGuard({ allowRemoteWrites: deps.config.allowRemoteWrites, host: deps.config.host });
   app.use("/item", guard);
   app.use("/items/*", guard);
 

@@ -30,9 +30,12 @@ interface PeerEnv {
   server?: { requestIP?(req: Request): { address: string } | null };
 }
 
-/** Why a write is refused, or null when it may proceed. */
-export function writeRefusal(req: Request, env: unknown): string | null {
-  const peer = (env as PeerEnv | undefined)?.server?.requestIP?.(req)?.address;
+/**
+ * Why a write is refused, or null when it may proceed. `checkPeer` false skips
+ * the peer address (a server bound to loopback only has loopback peers).
+ */
+export function writeRefusal(req: Request, env: unknown, checkPeer = true): string | null {
+  const peer = checkPeer ? (env as PeerEnv | undefined)?.server?.requestIP?.(req)?.address : undefined;
   if (peer && !isLoopbackHost(peer)) {
     return `label writes are only accepted from this machine (request from ${peer}); start Lenslet with --allow-remote-writes to accept them from the network`;
   }
@@ -51,10 +54,11 @@ export function writeRefusal(req: Request, env: unknown): string | null {
   return null;
 }
 
-export function originGuard(opts: { allowRemoteWrites: boolean }): MiddlewareHandler {
+export function originGuard(opts: { allowRemoteWrites: boolean; host?: string }): MiddlewareHandler {
+  const checkPeer = opts.host === undefined || !isLoopbackHost(opts.host);
   return async (c, next) => {
     if (!opts.allowRemoteWrites && !SAFE.has(c.req.method)) {
-      const refusal = writeRefusal(c.req.raw, c.env);
+      const refusal = writeRefusal(c.req.raw, c.env, checkPeer);
       if (refusal) return jsonError(c, 403, "local_origin_required", refusal);
     }
     await next();

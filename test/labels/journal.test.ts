@@ -7,6 +7,7 @@ import {
   createJournalFile,
   JournalWriter,
   PersistenceError,
+  peekRecord,
   peekSetHeader,
 } from "../../src/labels/journal.ts";
 import { decodeLine, encodeLine, scanLines } from "../../src/labels/lines.ts";
@@ -111,6 +112,47 @@ describe("replay header", () => {
     );
     const other = Buffer.from(encodeLine({ t: "resp", at: 1, key: "k" }));
     expect(peekSetHeader(other, 0, other.length - 1)).toBeNull();
+  });
+
+  test("J6: the record parsed on its own equals the record of the whole line", () => {
+    const tricky = fc.constantFrom('},"cf":["', '"rec":{', "}", '"', "\\", "cf", "\n", "ü");
+    const text = fc
+      .array(fc.oneof(tricky, fc.string({ maxLength: 4 })), { maxLength: 5 })
+      .map((a) => a.join(""));
+    const rec = fc.record({
+      star: fc.option(fc.integer({ min: 0, max: 5 }), { nil: null }),
+      tags: fc.array(text, { maxLength: 3 }),
+      notes: text,
+      metrics: fc.dictionary(
+        fc.oneof(text, fc.constant("cf")),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        { maxKeys: 3 },
+      ),
+      version: fc.integer({ min: 2, max: 1e6 }),
+      updated_at: fc.constant("2026-01-01T00:00:00.000Z"),
+      updated_by: text,
+    });
+    const cf = fc.array(fc.constantFrom("star", "tags", "notes", "metrics"));
+    fc.assert(
+      fc.property(text, rec, cf, (p, r, changed) => {
+        const line = {
+          t: "set",
+          ev: 7,
+          at: 9,
+          path: `/${p}`,
+          rec: r,
+          cf: changed,
+          client: "c",
+          key: "k",
+        };
+        const buf = Buffer.from(encodeLine(line));
+        const got = peekRecord(buf, 0, buf.length - 1);
+        const whole = JSON.parse(buf.toString("utf8", 0, buf.length - 1));
+        if (got === null) expect(JSON.stringify(`/${p}`)).not.toBe(`"/${p}"`);
+        else expect(got).toEqual({ path: whole.path, rec: whole.rec });
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

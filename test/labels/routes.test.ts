@@ -7,6 +7,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import { FaultSwitch } from "../../src/labels/faults.ts";
 import { JOURNAL_FILE } from "../../src/labels/recovery.ts";
+import { isLoopbackHost, writeRefusal } from "../../src/routes/origin-guard.ts";
 import { call, cleanupTempDirs, harness, newKey, parseCsv, patch } from "./helpers.ts";
 
 afterAll(cleanupTempDirs);
@@ -639,6 +640,25 @@ describe("who and where from", () => {
     });
     expect(ok.status).toBe(200);
     await open.close();
+  });
+
+  test("L16: a server bound to loopback does not need to ask for the peer address", () => {
+    const req = new Request("http://127.0.0.1:7070/item", { method: "PATCH" });
+    let asked = 0;
+    const requestIP = () => {
+      asked++;
+      return { address: "10.0.0.1" };
+    };
+    const env = { server: { requestIP } };
+    expect(writeRefusal(req, env, true)).toContain("10.0.0.1");
+    expect(writeRefusal(req, env, false)).toBeNull();
+    expect(asked).toBe(1);
+    expect(
+      isLoopbackHost("127.0.0.1") && isLoopbackHost("localhost") && isLoopbackHost("[::1]"),
+    ).toBe(true);
+    expect(
+      isLoopbackHost("0.0.0.0") || isLoopbackHost("192.168.1.2") || isLoopbackHost("example.com"),
+    ).toBe(false);
   });
 
   test("L17: updated_by is the chosen name plus the client id; presence hears about the edit", async () => {

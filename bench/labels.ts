@@ -1,0 +1,395 @@
+/**
+ * Label write and startup benchmark.
+ *
+ *   NODE_ENV=production bun run bench/labels.ts [--seconds 4] [--lines 1000000]
+ *
+ * 1. Acknowledged PATCH/s and p50/p99 latency at 1, 16 and 64 concurrent
+ *    clients: real HTTP (Bun.serve on a free port, keep-alive fetch) into the
+ *    real routes and a strict (fsync) store on a temp workspace. Beside it, in
+ *    the same run: the same writes straight into the store (no HTTP), and a
+ *    bare append+fsync group-commit loop with the same concurrency and line size.
+ * 2. Startup: replay of a 1,000,000-line journal, and load of a 1,000,000-item snapshot.
+ *
+ * Prints a table and writes bench/out/labels.json. `--writes-only` / `--startup-only` run one half.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { parentOf } from "../src/core/paths.ts";
+import type { ImageEntry } from "../src/gallery/types.ts";
+import { createJournalFile, type SetLine } from "../src/labels/journal.ts";
+import { encodeLine } from "../src/labels/lines.ts";
+import type { Sidecar } from "../src/labels/schema.ts";
+import { writeSnapshotSync } from "../src/labels/snapshot.ts";
+import { LabelStore } from "../src/labels/store.ts";
+import { EventBus } from "../src/live/bus.ts";
+import { itemRoutes } from "../src/routes/items.ts";
+
+process.env.BUN_CONFIG_MAX_HTTP_REQUESTS ??= "4000";
+
+const args = process.argv.slice(2);
+const opt = (name: string, def: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const SECONDS = opt("seconds", 4);
+const PART = args.includes("--startup-only")
+  ? "startup"
+  : args.includes("--writes-only")
+    ? "writes"
+    : "all";
+const LINES = opt("lines", 1_000_000);
+const CONCURRENCY = [1, 16, 64];
+const ITEMS = 20_000;
+
+const quiet = { info() {}, warn() {}, error: (m: string) => console.error(m) };
+const tmp = (tag: string) => fs.mkdtempSync(join(os.tmpdir(), `lenslet-bench-${tag}-`));
+const cleanup: string[] = [];
+
+interface Run {
+  clients: number;
+  acked: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** `clients` closed loops of `op` for SECONDS; latency per acknowledged op. */
+async function closedLoop(
+  clients: number,
+  op: (client: number, n: number) => Promise<boolean>,
+): Promise<Run> {
+  const lat: number[] = [];
+  let errors = 0;
+  const end = performance.now() + SECONDS * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      for (let n = 0; performance.now() < end; n++) {
+        const s = performance.now();
+        if (await op(c, n)) lat.push(performance.now() - s);
+        else errors++;
+      }
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  lat.sort((a, b) => a - b);
+  return {
+    clients,
+    acked: lat.length,
+    perSecond: Math.round(lat.length / secs),
+    p50: round(percentile(lat, 50)),
+    p99: round(percentile(lat, 99)),
+    errors,
+  };
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+function gallery(n: number) {
+  const items = new Map<string, ImageEntry>();
+  for (let i = 0; i < n; i++) {
+    const path = `/f${i % 100}/img-${i}.jpg`;
+    items.set(path, {
+      path,
+      folder: parentOf(path),
+      name: `img-${i}.jpg`,
+      fsPath: path,
+      size: 1,
+      mtimeMs: 0,
+      ordinal: i,
+      width: 0,
+      height: 0,
+    });
+  }
+  return {
+    paths: [...items.keys()],
+    get: (p: string) => items.get(p),
+    list: (folder: string) => [...items.values()].filter((e) => e.folder === folder),
+  };
+}
+
+async function openStore() {
+  const dir = tmp("store");
+  cleanup.push(dir);
+  const store = await LabelStore.open({ dir, mode: "strict", log: quiet });
+  const bus = new EventBus({ capacity: 2000, firstId: store.firstEventId() });
+  store.attach(bus);
+  return store;
+}
+
+/** Each client owns its own items and keeps their versions, as a UI does; every write is accepted. */
+function writer(paths: string[], clients: number) {
+  const versions = new Map<string, number>();
+  return (client: number, n: number) => {
+    const own = Math.floor(paths.length / clients);
+    const path = paths[client * own + (n % own)];
+    const base = versions.get(path) ?? 1;
+    return {
+      path,
+      base,
+      body: { base_version: base, set_star: (n % 5) + 1, add_tags: [`t${n % 7}`] },
+      versions,
+    };
+  };
+}
+
+async function benchHttp(clients: number): Promise<Run> {
+  const store = await openStore();
+  const g = gallery(ITEMS);
+  const app = itemRoutes({
+    config: { allowRemoteWrites: false },
+    gallery: g,
+    labels: store,
+    log: quiet,
+  });
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app.fetch });
+  const url = `http://127.0.0.1:${server.port}/item?path=`;
+  const next = writer(g.paths, clients);
+  let seq = 0;
+  const run = await closedLoop(clients, async (c, n) => {
+    const w = next(c, n);
+    const res = await fetch(url + encodeURIComponent(w.path), {
+      method: "PATCH",
+      headers: {
+        "content-type": "application/json",
+        "idempotency-key": `k${++seq}`,
+        "x-lenslet-client": `c${c}`,
+      },
+      body: JSON.stringify(w.body),
+    });
+    const out = (await res.json()) as { version?: number };
+    if (res.status !== 200) return false;
+    w.versions.set(w.path, out.version as number);
+    return true;
+  });
+  server.stop(true);
+  await store.close();
+  return run;
+}
+
+async function benchStore(clients: number): Promise<Run> {
+  const store = await openStore();
+  const g = gallery(ITEMS);
+  const next = writer(g.paths, clients);
+  let seq = 0;
+  const run = await closedLoop(clients, async (c, n) => {
+    const w = next(c, n);
+    const k = `k${++seq}`;
+    const r = await store.patch(
+      {
+        path: w.path,
+        fields: { set_star: w.body.set_star, add_tags: w.body.add_tags },
+        baseVersion: w.base,
+      },
+      { updatedBy: `bench (c${c})`, clientId: `c${c}`, key: k, requestHash: k },
+    );
+    if (r.outcome.kind !== "applied") return false;
+    w.versions.set(w.path, r.outcome.sidecar.version);
+    return true;
+  });
+  await store.close();
+  return run;
+}
+
+/** The floor: group commit with nothing else — queue lines, one write + one fsync per batch. */
+async function benchBare(clients: number): Promise<Run> {
+  const dir = tmp("bare");
+  cleanup.push(dir);
+  const fd = fs.openSync(join(dir, "bare.log"), "a");
+  const line = Buffer.from(
+    encodeLine({
+      t: "set",
+      ev: 123456,
+      at: Date.now(),
+      path: "/f12/img-12345.jpg",
+      rec: {
+        star: 3,
+        tags: ["t1", "t2"],
+        notes: "",
+        metrics: {},
+        version: 17,
+        updated_at: new Date().toISOString(),
+        updated_by: "bench (c12)",
+      },
+      cf: ["star", "tags"],
+      client: "c12",
+      key: "k1234567",
+      req: "0123456789abcdef",
+      merged: false,
+    }),
+  );
+  let queue: (() => void)[] = [];
+  let running = false;
+  const flush = async () => {
+    running = true;
+    while (queue.length) {
+      const batch = queue;
+      queue = [];
+      fs.writeSync(fd, Buffer.concat(batch.map(() => line)));
+      await new Promise<void>((res, rej) => fs.fsync(fd, (e) => (e ? rej(e) : res())));
+      for (const done of batch) done();
+    }
+    running = false;
+  };
+  const run = await closedLoop(
+    clients,
+    () =>
+      new Promise<boolean>((res) => {
+        queue.push(() => res(true));
+        if (!running) void flush();
+      }),
+  );
+  fs.closeSync(fd);
+  return run;
+}
+
+function setLine(i: number, ev: number, version: number): string {
+  const line: SetLine = {
+    t: "set",
+    ev,
+    at: 1_790_000_000_000 + ev,
+    path: `/f${i % 1000}/img-${i}.jpg`,
+    rec: {
+      star: ev % 6,
+      tags: ev % 3 ? ["keep", `t${ev % 17}`] : [],
+      notes: ev % 10 ? "" : "a short note",
+      metrics: ev % 4 ? {} : { score: (ev % 1000) / 1000 },
+      version,
+      updated_at: new Date(1_790_000_000_000 + ev).toISOString(),
+      updated_by: `Ana (c${ev % 50})`,
+    },
+    cf: ["star"],
+    client: `c${ev % 50}`,
+  };
+  return encodeLine(line);
+}
+
+async function benchReplay(): Promise<{ lines: number; bytes: number; ms: number; items: number }> {
+  const dir = tmp("replay");
+  cleanup.push(dir);
+  const path = join(dir, "labels.log.jsonl");
+  createJournalFile(path, 0);
+  const fd = fs.openSync(path, "a");
+  const items = 200_000;
+  let chunk = "";
+  for (let ev = 1; ev <= LINES; ev++) {
+    chunk += setLine(ev % items, ev, Math.floor(ev / items) + 2);
+    if (chunk.length > 1 << 22) {
+      fs.writeSync(fd, chunk);
+      chunk = "";
+    }
+  }
+  fs.writeSync(fd, chunk);
+  fs.closeSync(fd);
+  const bytes = fs.statSync(path).size;
+  const { ms, items: got } = await loadInFreshProcess(dir);
+  return { lines: LINES, bytes, ms, items: got };
+}
+
+async function benchSnapshotLoad(): Promise<{ items: number; bytes: number; ms: number }> {
+  const dir = tmp("snap");
+  cleanup.push(dir);
+  const records: Sidecar[] = [];
+  for (let i = 0; i < LINES; i++) {
+    records.push({
+      path: `/f${i % 1000}/img-${i}.jpg`,
+      star: i % 6,
+      tags: i % 3 ? ["keep", `t${i % 17}`] : [],
+      notes: i % 10 ? "" : "a short note",
+      metrics: i % 4 ? {} : { score: (i % 1000) / 1000 },
+      version: 2 + (i % 5),
+      updated_at: new Date(1_790_000_000_000 + i).toISOString(),
+      updated_by: `Ana (c${i % 50})`,
+    });
+  }
+  const bytes = writeSnapshotSync(join(dir, "labels.snapshot.json"), {
+    lastEventId: LINES,
+    records,
+    idem: [],
+  });
+  createJournalFile(join(dir, "labels.log.jsonl"), LINES);
+  records.length = 0;
+  const { ms, items } = await loadInFreshProcess(dir);
+  return { items, bytes, ms };
+}
+
+/** Startup happens in a fresh process: measure it there, not in this one's full heap. */
+async function loadInFreshProcess(dir: string): Promise<{ ms: number; items: number }> {
+  const proc = Bun.spawn([process.execPath, "run", import.meta.path, "--load", dir], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const out = await new Response(proc.stdout).text();
+  if ((await proc.exited) !== 0) throw new Error(`load failed: ${out}`);
+  return JSON.parse(out.trim().split("\n").at(-1) as string);
+}
+
+/** `--load DIR`: open the store on DIR (the child side of loadInFreshProcess). */
+async function loadOnly(dir: string): Promise<void> {
+  const t0 = performance.now();
+  const store = await LabelStore.open({ dir, mode: "strict", log: quiet, snapshotOnClose: false });
+  const ms = Math.round(performance.now() - t0);
+  let items = 0;
+  for (const _ of store.entries()) items++;
+  await store.close();
+  console.log(JSON.stringify({ ms, items }));
+}
+
+async function main() {
+  const load0 = os.loadavg()[0];
+  console.log(
+    `labels benchmark: ${SECONDS}s per run, ${os.cpus().length} cores, bun ${Bun.version}, load average ${load0.toFixed(2)}\n`,
+  );
+  const rows: { clients: number; http: Run; store: Run; bare: Run }[] = [];
+  for (const clients of PART === "startup" ? [] : CONCURRENCY) {
+    const bare = await benchBare(clients);
+    const store = await benchStore(clients);
+    const http = await benchHttp(clients);
+    rows.push({ clients, http, store, bare });
+    console.log(
+      `${String(clients).padStart(2)} clients  HTTP PATCH ${String(http.perSecond).padStart(6)}/s p50 ${http.p50} ms p99 ${http.p99} ms` +
+        ` | store ${String(store.perSecond).padStart(6)}/s p99 ${store.p99} ms | bare append+fsync ${String(bare.perSecond).padStart(7)}/s p99 ${bare.p99} ms` +
+        ` | HTTP/bare ${(http.perSecond / bare.perSecond).toFixed(3)}${http.errors + store.errors ? ` | errors ${http.errors + store.errors}` : ""}`,
+    );
+  }
+  const replay =
+    PART === "writes" ? { lines: 0, bytes: 0, ms: Number.NaN, items: 0 } : await benchReplay();
+  console.log(
+    `\nreplay of a ${replay.lines.toLocaleString("en-US")}-line journal (${(replay.bytes / 1e6).toFixed(0)} MB, ${replay.items.toLocaleString("en-US")} items): ${replay.ms} ms`,
+  );
+  const snap =
+    PART === "writes" ? { items: 0, bytes: 0, ms: Number.NaN } : await benchSnapshotLoad();
+  console.log(
+    `load of a ${snap.items.toLocaleString("en-US")}-item snapshot (${(snap.bytes / 1e6).toFixed(0)} MB): ${snap.ms} ms`,
+  );
+
+  const at64 = rows.find((r) => r.clients === 64);
+  const goals = at64 && {
+    patch_per_s_at_64_ge_5000: at64.http.perSecond >= 5000,
+    p99_at_64_le_25ms: at64.http.p99 <= 25,
+    half_of_bare_loop: at64.http.perSecond >= at64.bare.perSecond / 2,
+    replay_1m_le_3s: replay.ms <= 3000,
+  };
+  const load1 = os.loadavg()[0];
+  console.log("\ngoals:", goals);
+  console.log(
+    `load average ${load0.toFixed(2)} → ${load1.toFixed(2)} (other processes share these cores)`,
+  );
+  fs.mkdirSync(join(import.meta.dir, "out"), { recursive: true });
+  fs.writeFileSync(
+    join(import.meta.dir, "out", "labels.json"),
+    `${JSON.stringify({ seconds: SECONDS, cores: os.cpus().length, loadavg: [load0, load1], rows, replay, snapshot: snap, goals }, null, 2)}\n`,
+  );
+  for (const d of cleanup) fs.rmSync(d, { recursive: true, force: true });
+}
+
+const loadDir = args.indexOf("--load");
+if (loadDir >= 0) await loadOnly(args[loadDir + 1]);
+else await main();
