@@ -50,6 +50,7 @@ interface Run {
   clients: number;
   acked: number;
   perSecond: number;
+  cpuUsPerAck: number;
   p50: number;
   p99: number;
   errors: number;
@@ -68,6 +69,7 @@ async function closedLoop(
   const lat: number[] = [];
   let errors = 0;
   const end = performance.now() + SECONDS * 1000;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async (_, c) => {
@@ -79,11 +81,14 @@ async function closedLoop(
     }),
   );
   const secs = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   lat.sort((a, b) => a - b);
   return {
     clients,
     acked: lat.length,
     perSecond: Math.round(lat.length / secs),
+    // Server and client CPU (one process) per acknowledged write.
+    cpuUsPerAck: Math.round((cpu.user + cpu.system) / Math.max(1, lat.length)),
     p50: round(percentile(lat, 50)),
     p99: round(percentile(lat, 99)),
     errors,
@@ -271,7 +276,13 @@ function setLine(i: number, ev: number, version: number): string {
   return encodeLine(line);
 }
 
-async function benchReplay(): Promise<{ lines: number; bytes: number; ms: number; items: number }> {
+async function benchReplay(): Promise<{
+  lines: number;
+  bytes: number;
+  ms: number;
+  cpuMs: number;
+  items: number;
+}> {
   const dir = tmp("replay");
   cleanup.push(dir);
   const path = join(dir, "labels.log.jsonl");
@@ -289,11 +300,16 @@ async function benchReplay(): Promise<{ lines: number; bytes: number; ms: number
   fs.writeSync(fd, chunk);
   fs.closeSync(fd);
   const bytes = fs.statSync(path).size;
-  const { ms, items: got } = await loadInFreshProcess(dir);
-  return { lines: LINES, bytes, ms, items: got };
+  const { ms, cpuMs, items: got } = await loadInFreshProcess(dir);
+  return { lines: LINES, bytes, ms, cpuMs, items: got };
 }
 
-async function benchSnapshotLoad(): Promise<{ items: number; bytes: number; ms: number }> {
+async function benchSnapshotLoad(): Promise<{
+  items: number;
+  bytes: number;
+  ms: number;
+  cpuMs: number;
+}> {
   const dir = tmp("snap");
   cleanup.push(dir);
   const records: Sidecar[] = [];
@@ -316,12 +332,14 @@ async function benchSnapshotLoad(): Promise<{ items: number; bytes: number; ms: 
   });
   createJournalFile(join(dir, "labels.log.jsonl"), LINES);
   records.length = 0;
-  const { ms, items } = await loadInFreshProcess(dir);
-  return { items, bytes, ms };
+  const { ms, cpuMs, items } = await loadInFreshProcess(dir);
+  return { items, bytes, ms, cpuMs };
 }
 
 /** Startup happens in a fresh process: measure it there, not in this one's full heap. */
-async function loadInFreshProcess(dir: string): Promise<{ ms: number; items: number }> {
+async function loadInFreshProcess(
+  dir: string,
+): Promise<{ ms: number; cpuMs: number; items: number }> {
   const proc = Bun.spawn([process.execPath, "run", import.meta.path, "--load", dir], {
     stdout: "pipe",
     stderr: "inherit",
@@ -333,13 +351,16 @@ async function loadInFreshProcess(dir: string): Promise<{ ms: number; items: num
 
 /** `--load DIR`: open the store on DIR (the child side of loadInFreshProcess). */
 async function loadOnly(dir: string): Promise<void> {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const store = await LabelStore.open({ dir, mode: "strict", log: quiet, snapshotOnClose: false });
   const ms = Math.round(performance.now() - t0);
+  const cpu = process.cpuUsage(cpu0);
   let items = 0;
   for (const _ of store.entries()) items++;
   await store.close();
-  console.log(JSON.stringify({ ms, items }));
+  // CPU time next to wall time: on a shared machine it shows what the wall time would be alone.
+  console.log(JSON.stringify({ ms, cpuMs: Math.round((cpu.user + cpu.system) / 1000), items }));
 }
 
 async function main() {
@@ -354,20 +375,24 @@ async function main() {
     const http = await benchHttp(clients);
     rows.push({ clients, http, store, bare });
     console.log(
-      `${String(clients).padStart(2)} clients  HTTP PATCH ${String(http.perSecond).padStart(6)}/s p50 ${http.p50} ms p99 ${http.p99} ms` +
+      `${String(clients).padStart(2)} clients  HTTP PATCH ${String(http.perSecond).padStart(6)}/s p50 ${http.p50} ms p99 ${http.p99} ms (${http.cpuUsPerAck} µs CPU/ack)` +
         ` | store ${String(store.perSecond).padStart(6)}/s p99 ${store.p99} ms | bare append+fsync ${String(bare.perSecond).padStart(7)}/s p99 ${bare.p99} ms` +
         ` | HTTP/bare ${(http.perSecond / bare.perSecond).toFixed(3)}${http.errors + store.errors ? ` | errors ${http.errors + store.errors}` : ""}`,
     );
   }
   const replay =
-    PART === "writes" ? { lines: 0, bytes: 0, ms: Number.NaN, items: 0 } : await benchReplay();
+    PART === "writes"
+      ? { lines: 0, bytes: 0, ms: Number.NaN, cpuMs: Number.NaN, items: 0 }
+      : await benchReplay();
   console.log(
-    `\nreplay of a ${replay.lines.toLocaleString("en-US")}-line journal (${(replay.bytes / 1e6).toFixed(0)} MB, ${replay.items.toLocaleString("en-US")} items): ${replay.ms} ms`,
+    `\nreplay of a ${replay.lines.toLocaleString("en-US")}-line journal (${(replay.bytes / 1e6).toFixed(0)} MB, ${replay.items.toLocaleString("en-US")} items): ${replay.ms} ms (CPU ${replay.cpuMs} ms)`,
   );
   const snap =
-    PART === "writes" ? { items: 0, bytes: 0, ms: Number.NaN } : await benchSnapshotLoad();
+    PART === "writes"
+      ? { items: 0, bytes: 0, ms: Number.NaN, cpuMs: Number.NaN }
+      : await benchSnapshotLoad();
   console.log(
-    `load of a ${snap.items.toLocaleString("en-US")}-item snapshot (${(snap.bytes / 1e6).toFixed(0)} MB): ${snap.ms} ms`,
+    `load of a ${snap.items.toLocaleString("en-US")}-item snapshot (${(snap.bytes / 1e6).toFixed(0)} MB): ${snap.ms} ms (CPU ${snap.cpuMs} ms)`,
   );
 
   const at64 = rows.find((r) => r.clients === 64);
