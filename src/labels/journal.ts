@@ -351,13 +351,16 @@ export class JournalWriter {
     const text = batch.length === 1 ? batch[0].data : batch.map((p) => p.data).join("");
     const data = Buffer.from(text);
     const io = this.opts.io;
+    // Relaxed mode answers before fsync, but not while the disk is known to fail:
+    // then every write waits for its fsync, so nothing unsaved is acknowledged.
+    const sync = this.opts.mode === "strict" || !this.healthy;
     try {
       if (this.dirty) {
         io.truncate(this.fd, this.bytes);
         this.dirty = false;
       }
       io.append(this.fd, data);
-      if (this.opts.mode === "strict") await io.fsync(this.fd);
+      if (sync) await io.fsync(this.fd);
     } catch (err) {
       this.dirty = true;
       this.tryUndo();
@@ -368,8 +371,12 @@ export class JournalWriter {
       return;
     }
     this.bytes += data.length;
-    if (this.opts.mode === "relaxed") this.unsynced = true;
-    else this.markHealthy();
+    if (sync) {
+      this.unsynced = false;
+      this.markHealthy();
+    } else {
+      this.unsynced = true;
+    }
     for (const p of batch) {
       try {
         p.onDurable();

@@ -226,6 +226,28 @@ describe("appender", () => {
     await w.close();
   });
 
+  test("J3: relaxed mode stops answering early once an fsync failed, until the disk works again", async () => {
+    let failing = true;
+    const io: DiskIo = {
+      append: realIo.append,
+      truncate: realIo.truncate,
+      async fsync(fd) {
+        if (failing) throw Object.assign(new Error("EIO: fsync failed"), { code: "EIO" });
+        await realIo.fsync(fd);
+      },
+    };
+    const { w, health } = journal(io, "relaxed", 20);
+    await w.append(encodeLine({ t: "set", ev: 1 }), () => {}); // acknowledged before fsync, as relaxed does
+    await until(() => health.includes(false), 3000, "the periodic fsync to fail");
+    await expect(w.append(encodeLine({ t: "set", ev: 2 }), () => {})).rejects.toBeInstanceOf(
+      PersistenceError,
+    );
+    failing = false;
+    await w.append(encodeLine({ t: "set", ev: 3 }), () => {});
+    expect(health.at(-1)).toBe(true);
+    await w.close();
+  });
+
   test("J4: a failed fsync rejects the whole group, cuts its bytes, and a later append succeeds", async () => {
     let failNext = true;
     const io: DiskIo = {
