@@ -186,7 +186,10 @@ describe("snapshots under load", () => {
       Array.from({ length: writers }, async (_, w) => {
         for (let i = 0; i < perWriter; i++) {
           const path = `/s${(w + i) % 7}.jpg`;
-          await store.patch({ path, fields: { add_tags: [`w${w}-${i}`] }, baseVersion: null }, ctx());
+          await store.patch(
+            { path, fields: { add_tags: [`w${w}-${i}`] }, baseVersion: null },
+            ctx(),
+          );
           if (i % 20 === 0) void store.snapshot();
         }
       }),
