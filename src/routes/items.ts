@@ -57,7 +57,10 @@ class BadRequest extends Error {
 
 export function itemRoutes(deps: ItemRouteDeps): Hono {
   const app = new Hono();
-  const guard = originGuard({ allowRemoteWrites: deps.config.allowRemoteWrites, host: deps.config.host });
+  const guard = originGuard({
+    allowRemoteWrites: deps.config.allowRemoteWrites,
+    host: deps.config.host,
+  });
   app.use("/item", guard);
   app.use("/items/*", guard);
 

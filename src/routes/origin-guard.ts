@@ -35,7 +35,9 @@ interface PeerEnv {
  * the peer address (a server bound to loopback only has loopback peers).
  */
 export function writeRefusal(req: Request, env: unknown, checkPeer = true): string | null {
-  const peer = checkPeer ? (env as PeerEnv | undefined)?.server?.requestIP?.(req)?.address : undefined;
+  const peer = checkPeer
+    ? (env as PeerEnv | undefined)?.server?.requestIP?.(req)?.address
+    : undefined;
   if (peer && !isLoopbackHost(peer)) {
     return `label writes are only accepted from this machine (request from ${peer}); start Lenslet with --allow-remote-writes to accept them from the network`;
   }
@@ -54,7 +56,10 @@ export function writeRefusal(req: Request, env: unknown, checkPeer = true): stri
   return null;
 }
 
-export function originGuard(opts: { allowRemoteWrites: boolean; host?: string }): MiddlewareHandler {
+export function originGuard(opts: {
+  allowRemoteWrites: boolean;
+  host?: string;
+}): MiddlewareHandler {
   const checkPeer = opts.host === undefined || !isLoopbackHost(opts.host);
   return async (c, next) => {
     if (!opts.allowRemoteWrites && !SAFE.has(c.req.method)) {
