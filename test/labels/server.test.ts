@@ -7,6 +7,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import { join } from "node:path";
 import { spawn } from "bun";
+import { tempWorkspaceFor } from "../../src/workspace/workspace.ts";
 import { startServerProcess } from "../helpers/server-process.ts";
 import { cleanupTempDirs, tempDir } from "./helpers.ts";
 
@@ -100,7 +101,8 @@ describe("the real server", () => {
   }, 60_000);
 
   test("W2: --no-write keeps labels in memory and every answer says so", async () => {
-    const server = await startServerProcess([gallery(), "--port", "0", "--no-write"]);
+    const root = gallery();
+    const server = await startServerProcess([root, "--port", "0", "--no-write"]);
     try {
       const w = await patchItem(server.url, "/b.jpg", { add_tags: ["x"] });
       expect(w.status).toBe(200);
@@ -111,6 +113,8 @@ describe("the real server", () => {
       });
     } finally {
       await server.stop();
+      // --no-write keeps its caches in a temp folder of its own.
+      fs.rmSync(tempWorkspaceFor(root), { recursive: true, force: true });
     }
   }, 60_000);
 });
