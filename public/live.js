@@ -242,23 +242,6 @@ function inScope(path) {
   return parent === folder;
 }
 
-const pendingCards = new Map(); // path -> pulse?
-let flushScheduled = false;
-function queueCard(path, pulse) {
-  pendingCards.set(path, pendingCards.get(path) || pulse);
-  if (flushScheduled) return;
-  flushScheduled = true;
-  queueMicrotask(async () => {
-    flushScheduled = false;
-    const batch = [...pendingCards];
-    pendingCards.clear();
-    const pulsed = batch.filter(([, p]) => p).map(([path]) => path);
-    const quiet = batch.filter(([, p]) => !p).map(([path]) => path);
-    if (pulsed.length) await L.refreshCards(pulsed, true);
-    if (quiet.length) await L.refreshCards(quiet, false);
-  });
-}
-
 let viewReload = 0;
 function reloadViewSoon() {
   clearTimeout(viewReload);
@@ -277,7 +260,7 @@ function onItemUpdated(d, id) {
     };
   }
   const visible = inView(d.path);
-  if (L.cardFor(d.path)) queueCard(d.path, !mine && pulseOnce(id));
+  L.showRecords([d], !mine && pulseOnce(id));
   if (!mine && !visible && inScope(d.path)) live.offview.set(d.path, d.path.split("/").pop());
   if (L.labelDrivenView()) reloadViewSoon();
   if (L.inspectorPath() === d.path && !mine) L.remoteInspectorUpdate(d);

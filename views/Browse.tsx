@@ -68,6 +68,7 @@ export function Browse({ m }: { m: BrowseModel }) {
       data-folder={m.q.folder}
       data-recursive={m.q.recursive ? "1" : "0"}
       data-query={m.queryString}
+      data-q={m.q.q}
       data-title={m.folderName}
     >
       <Toolbar m={m} />

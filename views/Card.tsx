@@ -1,7 +1,13 @@
 import { cardId, placeholderColor, starText } from "./format.ts";
 import type { CardModel } from "./model.ts";
 
-/** One grid card. Re-rendered alone by GET /cards when its labels change. */
+/** Tags shown on a card; public/card-labels.js (SHOWN_TAGS) must agree. */
+export const SHOWN_TAGS = 3;
+
+/**
+ * One grid card. Live label changes are written into it by public/card-labels.js,
+ * which must produce the same markup (test/client/card-labels.test.ts).
+ */
 export function Card({
   card,
   index,
@@ -11,7 +17,7 @@ export function Card({
   index: number;
   selected?: boolean;
 }) {
-  const shownTags = card.tags.slice(0, 3);
+  const shownTags = card.tags.slice(0, SHOWN_TAGS);
   return (
     <div
       class={selected ? "card selected" : "card"}
@@ -37,16 +43,14 @@ export function Card({
           {starText(card.star)}
         </span>
       </div>
-      {shownTags.length > 0 && (
-        <div class="chips">
-          {shownTags.map((t) => (
-            <span class="chip">{t}</span>
-          ))}
-          {card.tags.length > shownTags.length && (
-            <span class="chip more">+{card.tags.length - shownTags.length}</span>
-          )}
-        </div>
-      )}
+      <div class="chips">
+        {shownTags.map((t) => (
+          <span class="chip">{t}</span>
+        ))}
+        {card.tags.length > shownTags.length && (
+          <span class="chip more">+{card.tags.length - shownTags.length}</span>
+        )}
+      </div>
     </div>
   );
 }

@@ -18,7 +18,7 @@ export function Document({ title, children }: { title: string; children: Child }
         <link rel="stylesheet" href="/static/app.css" />
         <script src="/vendor/htmx.js" defer />
         <script src="/vendor/hx-sse.js" defer />
-        <script src="/static/app.js" defer />
+        <script src="/static/app.js" type="module" />
         <script src="/static/live.js" type="module" />
         <script src="/vendor/alpine.js" defer />
       </head>

@@ -48,6 +48,7 @@ export function Toolbar({ m }: { m: BrowseModel }) {
       {q.sort === "random" && <input type="hidden" name="seed" value={String(q.seed)} />}
       <input
         id="search"
+        hx-preserve="true"
         type="search"
         name="q"
         value={q.q}

@@ -7,7 +7,6 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import pkg from "../../package.json" with { type: "json" };
 import { Browse } from "../../views/Browse.tsx";
-import { Card } from "../../views/Card.tsx";
 import { TreeChildren } from "../../views/FolderTree.tsx";
 import { GridPage } from "../../views/Grid.tsx";
 import { Inspector } from "../../views/Inspector.tsx";
@@ -28,7 +27,6 @@ const TreeQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
   current: z.string().max(4096).default("/"),
 });
-const CardsQuery = z.object({ path: z.array(z.string().max(4096)).min(1).max(500) });
 
 function parseBrowse(c: Context) {
   return BrowseQuery.safeParse(queryObject(c));
@@ -105,24 +103,6 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
         "X-Total": String(total),
       },
     );
-  });
-
-  // Cards re-rendered by path (after a label change), as out-of-band swaps by id.
-  app.get("/cards", (c) => {
-    const parsedQ = parseBrowse(c);
-    if (!parsedQ.success) return validationError(c, parsedQ.error);
-    const parsed = CardsQuery.safeParse({ path: c.req.queries("path") ?? [] });
-    if (!parsed.success) return validationError(c, parsed.error);
-    const q = parsedQ.data;
-    const out: string[] = [];
-    for (const raw of parsed.data.path) {
-      const path = canon(c, raw);
-      if (typeof path !== "string") return path;
-      const img = deps.gallery.get(path);
-      if (!img) continue;
-      out.push(`${<Card card={models.card(img, q)} index={-1} selected={false} />}`);
-    }
-    return c.html(out.join(""), 200, { "Cache-Control": "no-store" });
   });
 
   app.get("/tree", (c) => {

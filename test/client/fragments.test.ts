@@ -34,10 +34,11 @@ async function patch(path: string, body: object, name = "Ana") {
   return res.json();
 }
 
-test("U2 G8: a re-rendered card carries the new stars, tags (escaped) and version", async () => {
+test("U2 G8: a card page carries the new stars, tags (escaped) and version", async () => {
   await patch("/x/a.jpg", { base_version: 1, set_star: 4, add_tags: ["<b>sky</b>", "dusk"] });
-  const d = fragment(await (await app.get("/cards?folder=/x&path=/x/a.jpg")).text());
+  const d = fragment(await (await app.get("/grid/page?folder=/x&offset=0&limit=1")).text());
   const card = d.querySelector(".card")!;
+  expect(card.getAttribute("data-path")).toBe("/x/a.jpg");
   expect(card.getAttribute("data-star")).toBe("4");
   expect(card.getAttribute("data-version")).toBe("2");
   expect(card.querySelector(".stars")!.textContent).toBe("★★★★☆");

@@ -138,12 +138,7 @@ describe("fragments", () => {
     expect((await app.get("/inspector?path=/../x")).status).toBe(400);
   });
 
-  test("GET /cards re-renders cards by path; GET /select lists a whole result", async () => {
-    const d = dom(`<div>${await (await app.get("/cards?path=/a.jpg&path=/b.png")).text()}</div>`);
-    expect([...d.querySelectorAll(".card")].map((c) => c.getAttribute("data-path"))).toEqual([
-      "/a.jpg",
-      "/b.png",
-    ]);
+  test("G7: GET /select lists a whole result with versions (select all, bulk edits)", async () => {
     const sel = await (await app.get("/select?folder=/many")).json();
     expect(sel.total).toBe(300);
     expect(sel.items[0]).toEqual(["/many/img000.jpg", 1]);
