@@ -30,12 +30,20 @@ function writable(dir: string): boolean {
   }
 }
 
-export function resolveWorkspace(opts: { root: string; workspace?: string; noWrite: boolean }): Workspace {
+export function resolveWorkspace(opts: {
+  root: string;
+  workspace?: string;
+  noWrite: boolean;
+}): Workspace {
   const root = resolve(opts.root);
   if (opts.noWrite) {
     const dir = tempWorkspaceFor(root);
     mkdirSync(dir, { recursive: true });
-    return { dir, canWrite: false, notice: "Not saved to disk (--no-write): edits are lost when Lenslet stops." };
+    return {
+      dir,
+      canWrite: false,
+      notice: "Not saved to disk (--no-write): edits are lost when Lenslet stops.",
+    };
   }
   const wanted = opts.workspace ? resolve(opts.workspace) : join(root, ".lenslet");
   if (writable(wanted)) return { dir: wanted, canWrite: true, notice: null };
