@@ -8,12 +8,15 @@ const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 
 // ---------------------------------------------------------------- identity
+let askName = false;
 const me = (() => {
   let name = localStorage.getItem("lenslet.name");
   if (!name) {
     name = `Guest-${Math.random().toString(36).slice(2, 6)}`;
     localStorage.setItem("lenslet.name", name);
   }
+  // Asked once, in a small box that blocks nothing; a guest name until then.
+  askName = !localStorage.getItem("lenslet.nameAsked");
   // One id per tab: sessionStorage survives a reload but not a new tab.
   // A duplicated tab copies sessionStorage; the tab claims its id on a
   // BroadcastChannel and takes a new one if another live tab answers.
@@ -523,11 +526,16 @@ async function patchMany(paths, fields) {
   afterWrite(paths);
 }
 
+/** Re-sends failed writes with their original keys (never applied twice). */
 function retryFailed() {
   const jobs = [...failed.values()];
   failed.clear();
   for (const job of jobs) job();
 }
+// Failed writes are kept and re-sent by themselves every few seconds (and when the stream is back).
+setInterval(() => {
+  if (failed.size && inFlight === 0) retryFailed();
+}, 5000);
 
 function starFields(n) {
   return { set_star: n === 0 ? null : n };
@@ -576,7 +584,8 @@ function reveal(path) {
 function onPersistence(p) {
   if (p.state === "failed")
     setSave("failed", `Not saved — Retry (${p.last_error ?? "disk error"})`);
-  else if (p.state === "saved" && store("sync")?.saveState === "failed" && failed.size === 0)
+  else if (p.state === "saved" && failed.size) retryFailed();
+  else if (p.state === "saved" && store("sync")?.saveState === "failed")
     setSave("saved", "All changes saved");
 }
 
@@ -884,14 +893,7 @@ document.addEventListener("click", (e) => {
       return;
     }
     if (a === "rename") {
-      const name = prompt("Your name, shown to others who work on this gallery:", me.name);
-      if (name?.trim()) {
-        me.name = name.trim().slice(0, 64);
-        localStorage.setItem("lenslet.name", me.name);
-        const s = store("me");
-        if (s) s.name = me.name;
-        document.dispatchEvent(new CustomEvent("lenslet:rename"));
-      }
+      openWhoami();
       return;
     }
     if (a === "export-selection") {
@@ -928,6 +930,29 @@ document.addEventListener("click", (e) => {
 document.addEventListener("dblclick", (e) => {
   const card = e.target.closest?.(".card");
   if (card) openViewer(card.dataset.path);
+});
+
+function openWhoami(focus = true) {
+  const d = $("#whoami");
+  if (!d || d.open) return;
+  $("#whoami-name").value = me.name;
+  d.show();
+  d.addEventListener("close", () => localStorage.setItem("lenslet.nameAsked", "1"), { once: true });
+  if (focus) $("#whoami-name").select();
+}
+
+function setName(name) {
+  const clean = name.trim().slice(0, 64);
+  if (!clean) return;
+  me.name = clean;
+  localStorage.setItem("lenslet.name", clean);
+  const s = store("me");
+  if (s) s.name = clean;
+  document.dispatchEvent(new CustomEvent("lenslet:rename"));
+}
+
+document.addEventListener("submit", (e) => {
+  if (e.target.matches?.('[data-action="whoami-form"]')) setName($("#whoami-name").value);
 });
 
 async function exportSelection(format) {
@@ -1110,6 +1135,14 @@ function onLoad(root) {
       if (on) a.setAttribute("aria-current", "page");
       else a.removeAttribute("aria-current");
     });
+    // The search box survives swaps (hx-preserve) so typing is never interrupted; when the view
+    // changed for another reason (Reveal, a link) it shows that view's query, and text typed while
+    // this view was on its way gets its own search.
+    const search = $("#search");
+    const viewQ = browseEl()?.dataset.q ?? "";
+    if (search && document.activeElement !== search) search.value = viewQ;
+    else if (search && search.value.trim() !== viewQ)
+      search.dispatchEvent(new Event("input", { bubbles: true }));
     const title = browseEl()?.dataset.title;
     if (title) document.title = `${title} · Lenslet`;
     document.dispatchEvent(new CustomEvent("lenslet:folder"));
@@ -1131,6 +1164,7 @@ function start() {
   }
   onLoad(document.body);
   if (!sel) inspectorFor = null;
+  if (askName) openWhoami(false);
   window.lenslet = {
     grid,
     selection,
@@ -1139,6 +1173,7 @@ function start() {
     patchItem,
     cardFor,
     showRecords,
+    retryFailed,
     currentFolder,
     noteVersion,
     labelDrivenView,

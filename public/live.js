@@ -124,7 +124,10 @@ function setConnection(state, failures = live.failures) {
   live.failures = failures;
   if (state === "live") {
     stopPolling();
-    if (was !== "live") presence.rejoin();
+    if (was !== "live") {
+      presence.rejoin();
+      L.retryFailed();
+    }
   } else if (state === "offline") {
     startPolling();
   }

@@ -132,6 +132,14 @@ export function Inspector({ item, viewerHref }: { item: ItemDetails | null; view
           ))}
         </dl>
       )}
+      <p class="save-line">
+        <span
+          class="save-status"
+          x-data
+          x-text="$store.sync.saveLabel"
+          x-bind:class="$store.sync.saveState"
+        />
+      </p>
       <LastEdited by={item.updatedBy} at={item.updatedAt} />
       <p class="links">
         <a href={item.fileUrl} target="_blank" rel="noopener">

@@ -27,12 +27,30 @@ export function Document({ title, children }: { title: string; children: Child }
   );
 }
 
-export function Banner({ canWrite, notice }: { canWrite: boolean; notice: string | null }) {
-  if (canWrite && !notice) return null;
+/** Stays on screen while labels are not fully durable, so nobody is surprised later. */
+export function Banner({
+  canWrite,
+  notice,
+  durability,
+}: {
+  canWrite: boolean;
+  notice: string | null;
+  durability: string;
+}) {
+  if (!canWrite) {
+    return (
+      <div id="banner" class="banner warn" role="status">
+        Not saved to disk: edits are lost when Lenslet stops.
+        {notice && <span class="muted"> {notice}</span>}
+      </div>
+    );
+  }
+  if (!notice && durability !== "relaxed") return null;
   return (
-    <div id="banner" class={canWrite ? "banner info" : "banner warn"} role="status">
-      {canWrite ? notice : "Not saved to disk: edits are lost when Lenslet stops."}
-      {!canWrite && notice && <span class="muted"> {notice}</span>}
+    <div id="banner" class="banner info" role="status">
+      {durability === "relaxed" &&
+        "Relaxed durability: edits reach the disk within a second; a crash may lose the last second. "}
+      {notice}
     </div>
   );
 }
@@ -121,7 +139,7 @@ export function Page({
             you
           </button>
         </header>
-        <Banner canWrite={m.canWrite} notice={m.notice} />
+        <Banner canWrite={m.canWrite} notice={m.notice} durability={m.durability} />
         <div class="columns">
           <aside class="sidebar">
             <FolderTree root={root} m={m.tree} />
@@ -160,6 +178,13 @@ export function Page({
         </div>
         <div id="viewer-slot">{viewer && <Viewer v={viewer} />}</div>
         <Shortcuts />
+        <dialog id="whoami" class="whoami" aria-label="Your name">
+          <form method="dialog" data-action="whoami-form">
+            <label for="whoami-name">Your name, shown to the others working on this gallery</label>
+            <input id="whoami-name" name="name" maxlength={64} autocomplete="nickname" />
+            <button type="submit">OK</button>
+          </form>
+        </dialog>
         <div id="oob-sink" hidden />
       </div>
     </Document>

@@ -23,7 +23,7 @@ export function Toolbar({ m }: { m: BrowseModel }) {
       hx-target="#browse"
       hx-swap="outerHTML"
       hx-push-url="true"
-      hx-trigger="submit, change, input delay:300ms"
+      hx-trigger="submit, change"
       hx-sync="this:replace"
     >
       <nav class="crumbs" aria-label="Folder">
@@ -49,6 +49,13 @@ export function Toolbar({ m }: { m: BrowseModel }) {
       <input
         id="search"
         hx-preserve="true"
+        hx-get="/"
+        hx-trigger="input delay:300ms"
+        hx-include="closest form"
+        hx-target="#browse"
+        hx-swap="outerHTML"
+        hx-push-url="true"
+        hx-sync="#browse-form:replace"
         type="search"
         name="q"
         value={q.q}

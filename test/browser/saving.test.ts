@@ -1,0 +1,72 @@
+/**
+ * Saving as a person sees it, in real Chromium against the real server
+ * process: the disk fails ("Not saved — Retry", nothing lost), heals (the
+ * edit goes through by itself, once); --no-write keeps its banner.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type BrowserSession, openBrowser } from "../helpers/browser.ts";
+import { type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
+import { removeDir, tempDir, writeTree } from "../helpers/tree.ts";
+
+let root: string;
+let workspace: string;
+let faults: string;
+let browser: BrowserSession;
+const servers: ServerProcess[] = [];
+
+beforeAll(async () => {
+  root = tempDir("lenslet-saving-");
+  workspace = tempDir("lenslet-saving-ws-");
+  faults = join(tempDir("lenslet-faults-"), "faults");
+  await writeTree(root, { "a/one.jpg": {}, "a/two.jpg": {} });
+  browser = await openBrowser();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  for (const s of servers) await s.stop();
+  removeDir(root);
+  removeDir(workspace);
+});
+
+describe("saving in a real browser", () => {
+  test("J4 U7: a failing disk shows 'Not saved — Retry'; once it heals the edit is saved by itself, once", async () => {
+    const server = await startServerProcess([root, "--port", "0", "--workspace", workspace], {
+      env: { LENSLET_FAULTS_FILE: faults },
+    });
+    servers.push(server);
+    const { page } = browser;
+    await page.goto(`${server.url}/?folder=/a&sel=/a/one.jpg`);
+    await page.waitForSelector('#inspector-body[data-path="/a/one.jpg"]');
+    writeFileSync(faults, "fsync:ENOSPC");
+    await page.click('#inspector-body .star[data-value="4"]');
+    await page.waitForSelector(".status .save-status.failed");
+    expect(await page.textContent(".status .save-status")).toContain("Not saved — Retry");
+    expect(await page.textContent("#inspector-body .save-status")).toContain("Not saved — Retry");
+    // Nothing was acknowledged, so nothing is on the server.
+    expect((await (await fetch(`${server.url}/item?path=/a/one.jpg`)).json()).star).toBeNull();
+
+    rmSync(faults);
+    await page.waitForSelector(".status .save-status.saved", { timeout: 20_000 });
+    const item = await (await fetch(`${server.url}/item?path=/a/one.jpg`)).json();
+    expect(item.star).toBe(4);
+    expect(item.version).toBe(2);
+    await page.waitForSelector('.card[data-path="/a/one.jpg"][data-star="4"]');
+  });
+
+  test("W2: --no-write shows a banner that stays", async () => {
+    const server = await startServerProcess([root, "--port", "0", "--no-write"]);
+    servers.push(server);
+    const { page } = browser;
+    await page.goto(`${server.url}/?folder=/a`);
+    await page.waitForSelector("#banner");
+    expect(await page.textContent("#banner")).toContain(
+      "Not saved to disk: edits are lost when Lenslet stops.",
+    );
+    await page.click('.tree .folder-link[data-folder="/a"]');
+    await page.waitForSelector('#browse[data-folder="/a"]');
+    expect(await page.isVisible("#banner")).toBe(true);
+  });
+});
