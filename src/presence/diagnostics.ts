@@ -3,6 +3,7 @@
  * `GET /presence/diagnostics` and as the `presence` part of `/health`.
  */
 import type { AppDeps } from "../deps.ts";
+import type { TrackerStats } from "./tracker.ts";
 
 /** Connected streams and replay misses; read from the bus unless a source is given. */
 export interface StreamStatsView {
@@ -10,19 +11,13 @@ export interface StreamStatsView {
   replayMissTotal: number;
 }
 
-export interface PresenceDiagnostics {
+export interface PresenceDiagnostics extends TrackerStats {
   /** Seconds, as given to `--view-ttl`. */
   view_ttl: number;
   /** Seconds, as given to `--edit-ttl`. */
   edit_ttl: number;
   /** Seconds, as given to `--prune-interval`. */
   prune_interval: number;
-  lifecycle_v2_enabled: boolean;
-  active_clients: number;
-  active_scopes: number;
-  stale_pruned_total: number;
-  invalid_lease_total: number;
-  scope_mismatch_total: number;
   /** Reconnects whose Last-Event-ID had left the replay ring. */
   replay_miss_total: number;
   connected_sse_clients: number;

@@ -4,23 +4,21 @@
  * and a reload regenerates nothing.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Hono } from "hono";
-import { type BrowserContext, chromium } from "playwright-core";
 import type { ImageEntry } from "../../src/gallery/types.ts";
 import { Dimensions } from "../../src/media/dimensions.ts";
 import { Thumbnailer } from "../../src/media/thumbnails.ts";
 import { mediaRoutes } from "../../src/routes/media.ts";
+import { type BrowserSession, openBrowser } from "../helpers/browser.ts";
 import { entryFor, tempDir, writeImage } from "./helpers.ts";
 
 const { dir, cleanup } = tempDir("media-browser");
-const profile = mkdtempSync(join(tmpdir(), "lenslet-chromium-"));
 const entries = new Map<string, ImageEntry>();
 let thumbs: Thumbnailer;
 let server: ReturnType<typeof Bun.serve>;
-let context: BrowserContext;
+let browser: BrowserSession;
 /** Thumbnail responses that carried a body (not 304, not from the browser cache). */
 let thumbBodies = 0;
 
@@ -70,31 +68,18 @@ beforeAll(async () => {
     );
   });
   server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app.fetch });
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.LENSLET_CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await openBrowser();
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   server?.stop(true);
   await thumbs.drain();
-  rmSync(profile, { recursive: true, force: true });
   cleanup();
 });
 
 /** Waits until every image finished loading, then reports each one's natural width. */
-async function loadedWidths(page: Awaited<ReturnType<BrowserContext["newPage"]>>) {
+async function loadedWidths(page: BrowserSession["page"]) {
   await page.waitForFunction(() => [...document.images].every((i) => i.complete));
   return page.$$eval("img", (imgs) =>
     Object.fromEntries(
@@ -104,7 +89,7 @@ async function loadedWidths(page: Awaited<ReturnType<BrowserContext["newPage"]>>
 }
 
 test("every thumbnail renders; the undecodable file shows the placeholder; a reload regenerates nothing", async () => {
-  const page = context.pages()[0] ?? (await context.newPage());
+  const page = browser.page;
   const dialogs: string[] = [];
   page.on("dialog", (d) => {
     dialogs.push(d.message());
