@@ -19,6 +19,7 @@ import { EventBus } from "../src/live/bus.ts";
 import { EventName, type ItemUpdated } from "../src/live/protocol.ts";
 import { formatEvent } from "../src/live/sse-frame.ts";
 import { eventRoutes } from "../src/routes/events.ts";
+import { percentile } from "./stats.ts";
 
 type ServerName = "bare" | "lenslet";
 type ToClient =
@@ -217,11 +218,6 @@ function runServer(name: ServerName): void {
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 function payload(round: number): ItemUpdated {

@@ -24,6 +24,7 @@ import { writeSnapshotSync } from "../src/labels/snapshot.ts";
 import { LabelStore } from "../src/labels/store.ts";
 import { EventBus } from "../src/live/bus.ts";
 import { itemRoutes } from "../src/routes/items.ts";
+import { percentile } from "./stats.ts";
 
 process.env.BUN_CONFIG_MAX_HTTP_REQUESTS ??= "4000";
 
@@ -55,11 +56,6 @@ interface Run {
   p50: number;
   p99: number;
   errors: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 /** `clients` closed loops of `op` for SECONDS; latency per acknowledged op. */

@@ -24,6 +24,7 @@ import { PresenceTracker } from "../src/presence/tracker.ts";
 import { eventRoutes } from "../src/routes/events.ts";
 import { presenceRoutes } from "../src/routes/presence.ts";
 import { connectSSE, type SSEClient } from "../test/helpers/sse-client.ts";
+import { percentile } from "./stats.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -140,18 +141,12 @@ async function churn(): Promise<void> {
   process.exit(0);
 }
 
-function quantile(xs: number[], q: number): number {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-}
-
 function summary(xs: number[]) {
   const r = (n: number) => Math.round(n * 100) / 100;
   return {
     n: xs.length,
-    p50: r(quantile(xs, 0.5)),
-    p99: r(quantile(xs, 0.99)),
+    p50: r(percentile(xs, 50)),
+    p99: r(percentile(xs, 99)),
     max: r(Math.max(...xs)),
   };
 }
