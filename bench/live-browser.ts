@@ -36,15 +36,22 @@ for (const b of [writer, watcher]) {
 await watcher.page.evaluate(() => {
   const w = window as unknown as { seen: Record<string, number> };
   w.seen = {};
+  const note = (el: HTMLElement, t: number) => {
+    if (el.classList?.contains("card")) w.seen[`${el.dataset.path}|${el.dataset.star}`] ??= t;
+  };
+  // Cards change in place (data-star) or arrive re-rendered: either counts.
   new MutationObserver((records) => {
     const t = performance.timeOrigin + performance.now();
     for (const r of records) {
-      for (const n of r.addedNodes) {
-        const el = n as HTMLElement;
-        if (el.classList?.contains("card")) w.seen[`${el.dataset.path}|${el.dataset.star}`] ??= t;
-      }
+      if (r.type === "attributes") note(r.target as HTMLElement, t);
+      for (const n of r.addedNodes) note(n as HTMLElement, t);
     }
-  }).observe(document.querySelector("#grid")!, { childList: true, subtree: true });
+  }).observe(document.querySelector("#grid")!, {
+    childList: true,
+    subtree: true,
+    attributes: true,
+    attributeFilter: ["data-star"],
+  });
 });
 
 const latencies: number[] = [];
