@@ -16,9 +16,12 @@ export interface TestLenslet extends RunningServer {
 export async function startTestLenslet(
   files: Parameters<typeof writeTree>[1],
   opts: Partial<StartInput> = {},
+  /** Shapes the gallery folder further before the server indexes it. */
+  prepare?: (root: string) => void | Promise<void>,
 ): Promise<TestLenslet> {
   const root = tempDir("lenslet-gallery-");
   await writeTree(root, files);
+  await prepare?.(root);
   const running = await startLenslet({ port: 0, ...opts, root }, { log: quietLog });
   return {
     ...running,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
 import { Window } from "happy-dom";
 import { startTestLenslet, type TestLenslet } from "../helpers/lenslet.ts";
 
@@ -158,5 +159,27 @@ describe("fragments", () => {
       expect((await res.text()).length).toBeGreaterThan(100);
     }
     expect((await app.get("/static/../package.json")).status).toBe(404);
+  });
+});
+
+describe("G7: a folder with 10,000 subfolders", () => {
+  let wide: TestLenslet;
+  beforeAll(async () => {
+    wide = await startTestLenslet({ "top.jpg": {} }, {}, (root) => {
+      for (let i = 0; i < 10_000; i++) mkdirSync(`${root}/wide/f${i}`, { recursive: true });
+    });
+  });
+  afterAll(() => wide?.dispose());
+
+  test("the tree shows 200 children at a time with 'Show N more', never all 10,000", async () => {
+    const res = await fetch(`${wide.url}/tree?folder=/wide`);
+    const d = dom(`<ul>${await res.text()}</ul>`);
+    expect(d.querySelectorAll(".folder-link").length).toBe(200);
+    expect(d.querySelector(".more button")!.textContent).toContain("Show 9,800 more");
+    const next = dom(
+      `<ul>${await (await fetch(`${wide.url}/tree?folder=/wide&offset=200`)).text()}</ul>`,
+    );
+    expect(next.querySelectorAll(".folder-link").length).toBe(200);
+    expect(next.querySelector(".folder-link")!.getAttribute("data-folder")).toBe("/wide/f200");
   });
 });
