@@ -280,7 +280,6 @@ function pulseOnce(id) {
 function onMetricsUpdated(d) {
   for (const it of d.items ?? []) {
     L.noteVersion(it.path, it.version);
-    if (L.cardFor(it.path)) queueCard(it.path, false);
     if (L.inspectorPath() === it.path)
       L.remoteInspectorUpdate({ path: it.path, changed_fields: ["metrics"] });
   }

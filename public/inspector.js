@@ -1,0 +1,279 @@
+// The inspector: one item's details, re-rendered from the server while
+// keeping what the person is typing; notes autosave; conflicts as explicit
+// state that survives re-renders until the person chooses.
+
+import { $, $$, store, versions } from "./page-state.js";
+import { selection } from "./selection.js";
+import { patchItem, patchMany, showRecords } from "./writes.js";
+
+let inspectorFor = null;
+/** The item the inspector shows (null when none or several). */
+export function inspectedPath() {
+  return inspectorFor;
+}
+/** Set at start-up from the URL, before the first render. */
+export function setInspectedPath(path) {
+  inspectorFor = path;
+}
+export function loadInspector(path, force = false) {
+  const body = $("#inspector-body");
+  if (!body) return;
+  if (!force && path === inspectorFor) return;
+  inspectorFor = path;
+  if (!path) {
+    if (body.dataset.path) {
+      body.outerHTML =
+        '<section id="inspector-body" class="inspector-body empty-inspector" data-path=""><p class="muted">Select an image to see its details. Shift- or Ctrl-click to select several.</p></section>';
+    }
+    return;
+  }
+  window.htmx.ajax("GET", `/inspector?path=${encodeURIComponent(path)}`, {
+    target: "#inspector-body",
+    swap: "outerHTML",
+  });
+}
+
+let swappingInspector = false;
+
+/**
+ * Re-renders the inspector from the server, keeping what the person is in
+ * the middle of: focus, caret, and any unsaved notes or tag text.
+ */
+export async function refreshInspector() {
+  const body = $("#inspector-body");
+  if (!body || !inspectorFor) return;
+  const active = document.activeElement;
+  const keep =
+    active && body.contains(active) && active.matches("textarea, input")
+      ? {
+          cls: active.className,
+          value: active.value,
+          start: active.selectionStart,
+          end: active.selectionEnd,
+        }
+      : null;
+  const notes = $(".notes", body);
+  const dirtyNotes = notes && notes.value !== notes.dataset.base ? notes.value : null;
+  // Removing a focused textarea fires blur: that must not save (the text moves to the new one).
+  swappingInspector = true;
+  try {
+    await window.htmx.ajax("GET", `/inspector?path=${encodeURIComponent(inspectorFor)}`, {
+      target: "#inspector-body",
+      swap: "outerHTML",
+    });
+  } finally {
+    swappingInspector = false;
+  }
+  const fresh = $("#inspector-body");
+  if (!fresh) return;
+  const freshNotes = $(".notes", fresh);
+  if (dirtyNotes !== null && freshNotes) {
+    freshNotes.value = dirtyNotes;
+    scheduleNotesSave(freshNotes);
+  }
+  renderConflicts();
+  if (keep) {
+    const el = fresh.querySelector(`.${keep.cls.split(" ").filter(Boolean).join(".")}`);
+    if (el) {
+      if (el.matches(".tag-input")) el.value = keep.value;
+      el.focus();
+      try {
+        el.setSelectionRange(keep.start, keep.end);
+      } catch {}
+    }
+  }
+}
+
+/**
+ * Another person changed the item in the inspector. Stars and tags just
+ * update; notes that this person is editing are never overwritten: the
+ * conflict choice appears instead.
+ */
+export async function remoteInspectorUpdate(ev) {
+  const body = $("#inspector-body");
+  if (!body || body.dataset.path !== ev.path) return;
+  const notes = $(".notes", body);
+  const mine = notes && notes.value !== notes.dataset.base ? notes.value : null;
+  await refreshInspector();
+  if (mine !== null && ev.changed_fields?.includes("notes") && ev.notes !== mine) {
+    showConflict(ev.path, { set_notes: mine }, ev);
+  }
+}
+
+// ---------------------------------------------------------------- conflicts
+// Open conflicts by "path|field": they outlive inspector re-renders until the person chooses.
+const conflicts = new Map();
+
+function conflictField(mine) {
+  return "set_notes" in mine ? "notes" : "set_star" in mine ? "star" : "tags";
+}
+
+function hasConflict(path, field) {
+  return conflicts.has(`${path}|${field}`);
+}
+
+/**
+ * A write of mine met a newer version (409), or their change arrived while I
+ * was editing the same notes. Never dropped silently: the field shows both
+ * and the person picks.
+ */
+export function showConflict(path, mine, current) {
+  const field = conflictField(mine);
+  if (path !== inspectorFor) {
+    const s = store("sel");
+    if (s)
+      s.message = `${path.split("/").pop()} was changed by ${current?.updated_by ?? "someone"}; your change was not applied.`;
+    if (current) showRecords([current]);
+    return;
+  }
+  if (field === "notes") {
+    const n = $("#inspector-body .notes");
+    if (n) clearTimeout(notesTimers.get(n));
+  }
+  conflicts.set(`${path}|${field}`, { path, field, mine, current });
+  renderConflicts();
+}
+
+function resolveConflict(key, choice) {
+  const c = conflicts.get(key);
+  if (!c) return;
+  conflicts.delete(key);
+  const n = $("#inspector-body .notes");
+  if (c.field === "notes" && n) {
+    if (choice === "mine") {
+      n.dataset.base = n.value;
+      patchItem(c.path, { set_notes: n.value }, { baseVersion: c.current?.version });
+    } else {
+      n.value = c.current?.notes ?? "";
+      n.dataset.base = n.value;
+      refreshInspector();
+    }
+  } else if (choice === "mine") {
+    patchItem(c.path, c.mine, { baseVersion: c.current?.version });
+  } else {
+    refreshInspector();
+    if (c.current) showRecords([c.current]);
+  }
+  renderConflicts();
+}
+
+function renderConflicts() {
+  for (const slot of $$("#inspector-body .conflict-slot")) slot.replaceChildren();
+  for (const [key, c] of conflicts) {
+    if (c.path !== inspectorFor) continue;
+    const slot = $(`#inspector-body .conflict-slot[data-conflict="${c.field}"]`);
+    if (!slot) continue;
+    const cur = c.current ?? {};
+    const theirs =
+      c.field === "star"
+        ? "★".repeat(cur.star ?? 0) || "no stars"
+        : c.field === "notes"
+          ? `“${(cur.notes ?? "").slice(0, 120)}”`
+          : (cur.tags ?? []).join(", ") || "no tags";
+    const ago = cur.updated_at ? relTime(cur.updated_at) : "just now";
+    const box = document.createElement("div");
+    box.className = "conflict";
+    box.setAttribute("role", "alert");
+    const msg = document.createElement("div");
+    msg.textContent = `Changed by ${(cur.updated_by ?? "someone").replace(/ \(.*\)$/, "")} ${ago}: ${theirs}`;
+    const actions = document.createElement("div");
+    actions.className = "actions";
+    for (const [label, choice] of [
+      ["Apply mine again", "mine"],
+      ["Keep theirs", "theirs"],
+    ]) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.textContent = label;
+      b.onclick = () => resolveConflict(key, choice);
+      actions.append(b);
+    }
+    box.append(msg, actions);
+    slot.replaceChildren(box);
+  }
+}
+
+function relTime(iso) {
+  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s} s ago`;
+  const m = Math.round(s / 60);
+  return m < 60 ? `${m} min ago` : `${Math.round(m / 60)} h ago`;
+}
+
+// ---------------------------------------------------------------- inspector editing
+export function inspectorPath(el) {
+  return el.closest("#inspector-body")?.dataset.path || null;
+}
+
+const notesTimers = new WeakMap();
+/** Notes save themselves 0.8 s after the last keystroke (and on blur). */
+function scheduleNotesSave(textarea) {
+  clearTimeout(notesTimers.get(textarea));
+  notesTimers.set(
+    textarea,
+    setTimeout(() => saveNotes(textarea), 800),
+  );
+}
+function saveNotes(textarea) {
+  // A re-rendered inspector leaves its old textarea detached: its pending timer must not save.
+  if (!textarea.isConnected || swappingInspector) return;
+  const path = inspectorPath(textarea);
+  if (!path) return;
+  const value = textarea.value;
+  if (
+    value === textarea.dataset.base ||
+    value === textarea.dataset.saving ||
+    hasConflict(path, "notes")
+  )
+    return;
+  const base = Number(textarea.closest("#inspector-body").dataset.version);
+  textarea.dataset.saving = value;
+  patchItem(path, { set_notes: value }, { baseVersion: versions.get(path) ?? base }).then(
+    (body) => {
+      delete textarea.dataset.saving;
+      // Only a saved text becomes the base: after a conflict or failure the field stays "dirty".
+      if (body && textarea.isConnected) textarea.dataset.base = value;
+      const ib = $("#inspector-body");
+      if (body && ib?.dataset.path === path) ib.dataset.version = String(body.version);
+    },
+  );
+}
+
+document.addEventListener("input", (e) => {
+  const t = e.target;
+  if (t.matches?.("#inspector-body .notes")) {
+    scheduleNotesSave(t);
+    document.dispatchEvent(new CustomEvent("lenslet:typing"));
+  }
+});
+document.addEventListener(
+  "blur",
+  (e) => {
+    if (e.target.matches?.("#inspector-body .notes")) {
+      clearTimeout(notesTimers.get(e.target));
+      saveNotes(e.target);
+    }
+  },
+  true,
+);
+
+document.addEventListener("keydown", (e) => {
+  const t = e.target;
+  if (e.key !== "Enter") return;
+  if (t.matches?.("#inspector-body .tag-input")) {
+    e.preventDefault();
+    const tag = t.value.trim();
+    const path = inspectorPath(t);
+    if (tag && path) {
+      t.value = "";
+      patchItem(path, { add_tags: [tag] });
+    }
+  } else if (t.matches?.(".bulk-tag-input, .bulk-untag-input")) {
+    e.preventDefault();
+    const tag = t.value.trim();
+    if (!tag) return;
+    t.value = "";
+    const field = t.classList.contains("bulk-tag-input") ? "add_tags" : "remove_tags";
+    patchMany([...selection.paths], { [field]: [tag] });
+  }
+});

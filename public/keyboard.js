@@ -1,0 +1,118 @@
+// Keyboard shortcuts (spec G10); none fires while typing in a field.
+import { grid } from "./grid.js";
+import { $, currentFolder } from "./page-state.js";
+import { selection } from "./selection.js";
+import { closeViewer, openViewer, stepViewer } from "./viewer.js";
+import { patchItem, rateSelection, starFields } from "./writes.js";
+
+export function typing(t) {
+  return (
+    t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))
+  );
+}
+
+async function moveCursor(delta, extend) {
+  if (!grid.total) return;
+  let i =
+    selection.cursor < 0 ? 0 : Math.min(grid.total - 1, Math.max(0, selection.cursor + delta));
+  if (selection.cursor < 0) i = 0;
+  grid.scrollToIndex(i, "nearest");
+  let card = grid.cardAt(i);
+  if (!card) {
+    const page = Math.floor(i / grid.pageSize);
+    await grid.load(page);
+    card = grid.cardAt(i);
+  }
+  if (!card) return;
+  const path = card.dataset.path;
+  if (extend) selection.range(i, path);
+  else selection.selectOnly(i, path);
+}
+
+document.addEventListener("keydown", (e) => {
+  if (e.defaultPrevented || typing(e.target)) return;
+  if ($("#shortcuts")?.open) return;
+  const viewerOpen = !!$("#viewer");
+  const k = e.key;
+  const mod = e.ctrlKey || e.metaKey;
+  if (mod && (k === "a" || k === "A")) {
+    e.preventDefault();
+    selection.selectAll();
+    return;
+  }
+  if (mod || e.altKey) return;
+  const digit = /^Digit([0-5])$/.exec(e.code);
+  if (digit) {
+    e.preventDefault();
+    const n = Number(digit[1]);
+    if (viewerOpen) {
+      const p = $("#viewer").dataset.path;
+      patchItem(p, starFields(n));
+      if (e.shiftKey) stepViewer(1);
+    } else {
+      rateSelection(n);
+      if (e.shiftKey) moveCursor(1, false);
+    }
+    return;
+  }
+  if (viewerOpen) {
+    if (k === "Escape") closeViewer();
+    else if (k === "ArrowLeft" || k === "a" || k === "A") stepViewer(-1);
+    else if (k === "ArrowRight" || k === "d" || k === "D") stepViewer(1);
+    else return;
+    e.preventDefault();
+    return;
+  }
+  const cols = grid.cols || 1;
+  const moves = {
+    ArrowLeft: -1,
+    ArrowRight: 1,
+    ArrowUp: -cols,
+    ArrowDown: cols,
+    a: -1,
+    d: 1,
+    w: -cols,
+    s: cols,
+  };
+  const m = moves[k] ?? moves[k.toLowerCase?.()];
+  if (m !== undefined) {
+    e.preventDefault();
+    moveCursor(m, e.shiftKey);
+    return;
+  }
+  if (k === "Enter") {
+    const p = selection.single() ?? selection.cursorPath;
+    if (p) {
+      e.preventDefault();
+      openViewer(p);
+    }
+    return;
+  }
+  if (k === "Escape") {
+    selection.clear();
+    return;
+  }
+  if (k === "/") {
+    e.preventDefault();
+    $("#search")?.focus();
+    return;
+  }
+  if (k === "Backspace") {
+    const folder = currentFolder();
+    if (folder !== "/") {
+      e.preventDefault();
+      const parent = folder.slice(0, folder.lastIndexOf("/")) || "/";
+      const link = $(`.crumb[data-folder="${CSS.escape(parent)}"]`);
+      link?.click();
+    }
+    return;
+  }
+  if (k === "?") {
+    $("#shortcuts")?.showModal();
+  }
+});
+
+// Esc in a field leaves the field, so shortcuts work again.
+document.addEventListener("keydown", (e) => {
+  if (e.key === "Escape" && typing(e.target)) e.target.blur();
+});

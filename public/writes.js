@@ -1,0 +1,206 @@
+// Every label edit: a PATCH (or a batch) with an Idempotency-Key and the
+// base version, the save status, retries with the same keys, and showing
+// accepted records in the cards and inspector.
+import { applyLabels } from "./card-labels.js";
+import { cardFor, decorate, grid, pulses } from "./grid.js";
+import { inspectedPath, refreshInspector, showConflict } from "./inspector.js";
+import {
+  browseEl,
+  currentQuery,
+  noteVersion,
+  setSave,
+  store,
+  versions,
+  withQuery,
+  writeHeaders,
+} from "./page-state.js";
+import { selection } from "./selection.js";
+
+let inFlight = 0;
+let oldestPendingAt = null;
+/** When the oldest unanswered write was sent (null when none): "saving is slow" after 10 s. */
+export function oldestPendingSaveAt() {
+  return oldestPendingAt;
+}
+const failed = new Map(); // idempotency key -> retry function
+function saveStarted() {
+  if (inFlight === 0) oldestPendingAt = Date.now();
+  inFlight++;
+  setSave("saving", "Saving…");
+}
+function saveFinished(ok, reason) {
+  inFlight--;
+  if (inFlight === 0) oldestPendingAt = null;
+  if (!ok) setSave("failed", `Not saved — Retry${reason ? ` (${reason})` : ""}`);
+  else if (inFlight === 0 && failed.size === 0) setSave("saved", "All changes saved");
+}
+
+/** One PATCH with an idempotency key; retried with the same key until it is answered. */
+export async function patchItem(path, fields, opts = {}) {
+  const key = opts.key ?? crypto.randomUUID();
+  const base =
+    opts.baseVersion ?? versions.get(path) ?? Number(cardFor(path)?.dataset.version ?? 1);
+  saveStarted();
+  let res;
+  try {
+    res = await fetch(`/item?path=${encodeURIComponent(path)}`, {
+      method: "PATCH",
+      headers: { ...writeHeaders(), "Idempotency-Key": key },
+      body: JSON.stringify({ base_version: base, ...fields }),
+    });
+  } catch {
+    failed.set(key, () => patchItem(path, fields, { ...opts, key }));
+    saveFinished(false, "offline");
+    return null;
+  }
+  const body = await res.json().catch(() => ({}));
+  if (res.ok) {
+    failed.delete(key);
+    noteVersion(path, body.version);
+    saveFinished(true);
+    afterWrite([body]);
+    return body;
+  }
+  if (res.status === 409 && body.error === "version_conflict") {
+    saveFinished(true);
+    noteVersion(path, body.current?.version);
+    showConflict(path, fields, body.current);
+    return null;
+  }
+  if (res.status >= 500 || res.status === 0) {
+    failed.set(key, () => patchItem(path, fields, { ...opts, key }));
+    saveFinished(false, body.message ?? body.error ?? res.status);
+    return null;
+  }
+  saveFinished(false, body.message ?? body.error);
+  return null;
+}
+
+/** Bulk edit: POST /items/patch in chunks of 1,000 with one key per chunk. */
+export async function patchMany(paths, fields) {
+  const s = store("sel");
+  let conflicts = 0;
+  const written = [];
+  for (let i = 0; i < paths.length; i += 1000) {
+    const chunk = paths.slice(i, i + 1000);
+    const key = crypto.randomUUID();
+    const patches = chunk.map((path) => ({
+      path,
+      base_version: versions.get(path) ?? 1,
+      ...fields,
+    }));
+    saveStarted();
+    try {
+      const res = await fetch("/items/patch", {
+        method: "POST",
+        headers: { ...writeHeaders(), "Idempotency-Key": key },
+        body: JSON.stringify({ patches }),
+      });
+      const body = await res.json().catch(() => ({}));
+      if (!res.ok) {
+        saveFinished(false, body.message ?? body.error ?? res.status);
+        return;
+      }
+      for (const r of body.results ?? []) {
+        if (r.status === 200) {
+          noteVersion(r.path, r.version);
+          written.push(r);
+        } else if (r.status === 409) {
+          conflicts++;
+          noteVersion(r.path, r.current?.version);
+        }
+      }
+      saveFinished(true);
+    } catch {
+      saveFinished(false, "offline");
+      return;
+    }
+  }
+  if (s)
+    s.message = conflicts ? `${conflicts} changed by someone else meanwhile; not overwritten.` : "";
+  afterWrite(paths);
+}
+
+/** Re-sends failed writes with their original keys (never applied twice). */
+export function retryFailed() {
+  const jobs = [...failed.values()];
+  failed.clear();
+  for (const job of jobs) job();
+}
+// Failed writes are kept and re-sent by themselves every few seconds (and when the stream is back).
+setInterval(() => {
+  if (failed.size && inFlight === 0) retryFailed();
+}, 5000);
+
+export function starFields(n) {
+  return { set_star: n === 0 ? null : n };
+}
+
+export function rateSelection(n) {
+  const paths = [...selection.paths];
+  if (!paths.length) return;
+  if (paths.length === 1) patchItem(paths[0], starFields(n));
+  else patchMany(paths, starFields(n));
+  // Instant feedback on visible cards; the server's answer re-renders them.
+  for (const p of paths) {
+    const stars = cardFor(p)?.querySelector(".stars");
+    if (stars) {
+      stars.textContent = "★".repeat(n) + "☆".repeat(5 - n);
+      stars.classList.toggle("rated", n > 0);
+    }
+  }
+}
+
+/** True when labels decide which items the view shows or their order. */
+export function labelDrivenView() {
+  const q = new URLSearchParams(currentQuery());
+  return q.has("stars") || q.has("tag") || q.has("q") || q.get("sort") === "stars";
+}
+
+/** Re-fetches what the view shows, keeping the scroll position (items may enter or leave a filter). */
+export function reloadView() {
+  selection.allPaths = null;
+  if (grid.el?.isConnected && grid.total) grid.reloadVisible();
+  else if (browseEl())
+    window.htmx.ajax("GET", withQuery("/"), { target: "#browse", swap: "outerHTML" });
+}
+
+/** Shows an item wherever it is: its folder, no filters, selected. */
+export function reveal(path) {
+  const folder = path.slice(0, path.lastIndexOf("/")) || "/";
+  const url = `/?folder=${encodeURIComponent(folder)}&sel=${encodeURIComponent(path)}`;
+  window.htmx.ajax("GET", url, { target: "#browse", swap: "outerHTML" }).then(() => {
+    history.pushState(history.state, "", url);
+    selection.paths = new Set([path]);
+    selection.changed();
+  });
+}
+
+export function onPersistence(p) {
+  if (p.state === "failed")
+    setSave("failed", `Not saved — Retry (${p.last_error ?? "disk error"})`);
+  else if (p.state === "saved" && failed.size) retryFailed();
+  else if (p.state === "saved" && store("sync")?.saveState === "failed")
+    setSave("saved", "All changes saved");
+}
+
+/** Shows accepted records: cards in place, the inspector, and the view itself when labels drive it. */
+function afterWrite(records) {
+  showRecords(records);
+  const inspected = inspectedPath();
+  if (inspected && records.some((r) => r.path === inspected)) refreshInspector();
+  if (labelDrivenView()) reloadView();
+}
+
+/** Writes records (write answers or item-updated events) into their cards on the page. */
+export function showRecords(records, pulse = false) {
+  for (const r of records) {
+    noteVersion(r.path, r.version);
+    const card = cardFor(r.path);
+    const applied = card ? applyLabels(card, r) : false;
+    if (pulse && (applied || !card)) {
+      pulses.set(r.path, Date.now());
+      if (card) decorate(card.parentElement);
+    }
+  }
+}
