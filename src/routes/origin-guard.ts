@@ -39,7 +39,7 @@ export function writeRefusal(req: Request, env: unknown, checkPeer = true): stri
     ? (env as PeerEnv | undefined)?.server?.requestIP?.(req)?.address
     : undefined;
   if (peer && !isLoopbackHost(peer)) {
-    return `label writes are only accepted from this machine (request from ${peer}); start Lenslet with --allow-remote-writes to accept them from the network`;
+    return `writes are only accepted from this machine (request from ${peer}); start Lenslet with --allow-remote-writes to accept them from the network`;
   }
   const claimed = req.headers.get("origin") ?? req.headers.get("referer");
   if (claimed === null || claimed === "") return null;
@@ -47,11 +47,11 @@ export function writeRefusal(req: Request, env: unknown, checkPeer = true): stri
   try {
     from = new URL(claimed);
   } catch {
-    return `label writes need a local origin (got ${JSON.stringify(claimed.slice(0, 100))})`;
+    return `writes need a local origin (got ${JSON.stringify(claimed.slice(0, 100))})`;
   }
   const self = new URL(req.url);
   if (!isLoopbackHost(from.hostname) || portOf(from) !== portOf(self)) {
-    return `label writes are only accepted from pages served by this Lenslet on this machine (origin ${from.origin}); start Lenslet with --allow-remote-writes to accept them from other hosts`;
+    return `writes are only accepted from pages served by this Lenslet on this machine (origin ${from.origin}); start Lenslet with --allow-remote-writes to accept them from other hosts`;
   }
   return null;
 }

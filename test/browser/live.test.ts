@@ -32,6 +32,19 @@ async function start(extra: string[] = []) {
   ]);
 }
 
+/** Someone else (not a browser) changes an item through the API. */
+function patchAs(name: string, path: string, body: object) {
+  return fetch(`${server.url}/item?path=${encodeURIComponent(path)}`, {
+    method: "PATCH",
+    headers: {
+      "Content-Type": "application/json",
+      "Idempotency-Key": crypto.randomUUID(),
+      "X-Lenslet-Name": name,
+    },
+    body: JSON.stringify(body),
+  });
+}
+
 async function ready(page: Page, url: string, name: string) {
   await page.addInitScript((n) => localStorage.setItem("lenslet.name", n), name);
   await page.goto(url);
@@ -131,14 +144,9 @@ describe("live sync in real browsers", () => {
     // The other way round: Ana is mid-sentence when Ben's save lands; she keeps his.
     await ana.page.fill("#inspector-body .notes", "Ana again");
     const current = await (await fetch(`${server.url}/item?path=${target}`)).json();
-    const res = await fetch(`${server.url}/item?path=${target}`, {
-      method: "PATCH",
-      headers: {
-        "Content-Type": "application/json",
-        "Idempotency-Key": crypto.randomUUID(),
-        "X-Lenslet-Name": "Ben",
-      },
-      body: JSON.stringify({ base_version: current.version, set_notes: "Ben final" }),
+    const res = await patchAs("Ben", target, {
+      base_version: current.version,
+      set_notes: "Ben final",
     });
     expect(res.status).toBe(200);
     await ana.page.waitForSelector('.conflict-slot[data-conflict="notes"] .conflict');
@@ -170,15 +178,7 @@ describe("live sync in real browsers", () => {
     await Bun.sleep(5000); // the outage itself, not a wait for an event
     await start();
     // An edit made by someone else right after the restart reaches the page.
-    const res = await fetch(`${server.url}/item?path=/shots/img07.jpg`, {
-      method: "PATCH",
-      headers: {
-        "Content-Type": "application/json",
-        "Idempotency-Key": crypto.randomUUID(),
-        "X-Lenslet-Name": "Cy",
-      },
-      body: JSON.stringify({ base_version: 1, set_star: 2 }),
-    });
+    const res = await patchAs("Cy", "/shots/img07.jpg", { base_version: 1, set_star: 2 });
     expect(res.status).toBe(200);
     await ben.page.waitForFunction(
       () =>
@@ -203,15 +203,7 @@ describe("live sync in real browsers", () => {
       pages.push(p);
     }
     await Promise.all(pages.map((p) => ready(p, url(), "Ben")));
-    const res = await fetch(`${server.url}/item?path=/shots/img09.jpg`, {
-      method: "PATCH",
-      headers: {
-        "Content-Type": "application/json",
-        "Idempotency-Key": crypto.randomUUID(),
-        "X-Lenslet-Name": "Cy",
-      },
-      body: JSON.stringify({ base_version: 1, set_star: 4 }),
-    });
+    const res = await patchAs("Cy", "/shots/img09.jpg", { base_version: 1, set_star: 4 });
     expect(res.status).toBe(200);
     await Promise.all(
       pages.map((p) => p.waitForSelector('.card[data-path="/shots/img09.jpg"][data-star="4"]')),
