@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import { formatCount, plural } from "./format.ts";
 import { Grid } from "./Grid.tsx";
 import type { BrowseModel } from "./model.ts";

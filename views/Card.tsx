@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import { cardId, placeholderColor, starText } from "./format.ts";
 import type { CardModel } from "./model.ts";
 

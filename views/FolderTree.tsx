@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import { browseHref } from "../src/gallery/browse-query.ts";
 import { formatCount } from "./format.ts";
 import type { TreeChildrenModel, TreeNode } from "./model.ts";

@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import { Card } from "./Card.tsx";
 import { formatCount } from "./format.ts";
 import type { BrowseModel, CardModel } from "./model.ts";

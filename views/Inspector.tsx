@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import { formatBytes, formatDate, relativeTime, starText } from "./format.ts";
 import type { ItemDetails } from "./model.ts";
 

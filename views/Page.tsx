@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
 import { Browse } from "./Browse.tsx";
 import { FolderTree } from "./FolderTree.tsx";

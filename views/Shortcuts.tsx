@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 const KEYS: [string, string][] = [
   ["← ↑ → ↓  or  W A S D", "Move"],
   ["Shift + move / click", "Extend selection"],

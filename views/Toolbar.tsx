@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import { browseHref, SORT_KEYS, STAR_FILTERS } from "../src/gallery/browse-query.ts";
 import { formatCount } from "./format.ts";
 import type { BrowseModel } from "./model.ts";

@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 /**
  * The HTML side: one URL per state (`/?folder=&q=&sort=&stars=&tag=&sel=&view=`),
  * answered as the full page, or as the #browse fragment when htmx asks

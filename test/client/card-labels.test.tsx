@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 /**
  * U2: a live change is written into the card on the page by public/card-labels.js.
  * It must give exactly the markup the server renders (views/Card.tsx) for the
