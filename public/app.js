@@ -78,6 +78,16 @@ document.addEventListener("click", (e) => {
       openWhoami();
       return;
     }
+    if (a === "whoami-close") {
+      closeWhoami();
+      return;
+    }
+    if (a === "export") {
+      // The menu sits outside the swapped region: point it at the folder shown now.
+      const recursive = browseEl()?.dataset.recursive === "1" ? 1 : 0;
+      action.href = `/export?format=${action.dataset.format}&path=${encodeURIComponent(currentFolder())}&recursive=${recursive}`;
+      return;
+    }
     if (a === "export-selection") {
       exportSelection(action.dataset.format);
       return;
@@ -115,12 +125,17 @@ document.addEventListener("dblclick", (e) => {
 });
 
 function openWhoami(focus = true) {
-  const d = $("#whoami");
-  if (!d || d.open) return;
+  const form = $("#whoami");
+  if (!form) return;
   $("#whoami-name").value = me.name;
-  d.show();
-  d.addEventListener("close", () => localStorage.setItem("lenslet.nameAsked", "1"), { once: true });
+  form.hidden = false;
   if (focus) $("#whoami-name").select();
+}
+
+function closeWhoami() {
+  const form = $("#whoami");
+  if (form) form.hidden = true;
+  localStorage.setItem("lenslet.nameAsked", "1");
 }
 
 function setName(name) {
@@ -134,7 +149,10 @@ function setName(name) {
 }
 
 document.addEventListener("submit", (e) => {
-  if (e.target.matches?.('[data-action="whoami-form"]')) setName($("#whoami-name").value);
+  if (!e.target.matches?.('[data-action="whoami-form"]')) return;
+  e.preventDefault();
+  setName($("#whoami-name").value);
+  closeWhoami();
 });
 
 async function exportSelection(format) {

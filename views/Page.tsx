@@ -115,15 +115,16 @@ export function Page({
                 data-format="csv"
                 href={`/export?format=csv&path=${encodeURIComponent(m.browse.q.folder)}&recursive=${m.browse.q.recursive ? 1 : 0}`}
               >
-                This view as CSV
+                This folder as CSV
               </a>
               <a
                 data-action="export"
                 data-format="json"
                 href={`/export?format=json&path=${encodeURIComponent(m.browse.q.folder)}&recursive=${m.browse.q.recursive ? 1 : 0}`}
               >
-                This view as JSON
+                This folder as JSON
               </a>
+              <p class="menu-note muted">Recursive view: the folder and everything below it.</p>
               <button type="button" data-action="export-selection" data-format="csv">
                 Selection as CSV
               </button>
@@ -141,6 +142,15 @@ export function Page({
           </button>
         </header>
         <Banner canWrite={m.canWrite} notice={m.notice} durability={m.durability} />
+        {/* Asked once: a strip under the top bar that covers nothing and blocks nothing. */}
+        <form id="whoami" class="whoami" data-action="whoami-form" hidden>
+          <label for="whoami-name">Your name, shown to the others working on this gallery:</label>
+          <input id="whoami-name" name="name" maxlength={64} autocomplete="nickname" />
+          <button type="submit">OK</button>
+          <button type="button" class="link-button" data-action="whoami-close" aria-label="Not now">
+            ×
+          </button>
+        </form>
         <div class="columns">
           <aside class="sidebar">
             <FolderTree root={root} m={m.tree} />
@@ -179,13 +189,6 @@ export function Page({
         </div>
         <div id="viewer-slot">{viewer && <Viewer v={viewer} />}</div>
         <Shortcuts />
-        <dialog id="whoami" class="whoami" aria-label="Your name">
-          <form method="dialog" data-action="whoami-form">
-            <label for="whoami-name">Your name, shown to the others working on this gallery</label>
-            <input id="whoami-name" name="name" maxlength={64} autocomplete="nickname" />
-            <button type="submit">OK</button>
-          </form>
-        </dialog>
         <div id="oob-sink" hidden />
       </div>
     </Document>

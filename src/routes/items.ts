@@ -3,26 +3,18 @@
  * GET|POST /export, GET /openapi.json. They parse and validate, call the store,
  * and render its outcome; every rule lives in src/labels/.
  */
-import { stringify } from "csv-stringify/sync";
 import { type Context, Hono } from "hono";
 import type { Config } from "../config.ts";
 import { canonicalPath, PathError, parentOf, tryCanonicalPath } from "../core/paths.ts";
 import type { Logger } from "../deps.ts";
 import type { GalleryIndex } from "../gallery/gallery-index.ts";
 import type { ImageEntry } from "../gallery/types.ts";
+import { exportCsv, exportRows } from "../labels/export.ts";
 import { IdempotencyKeyReused, requestHash } from "../labels/idempotency.ts";
 import { PersistenceError } from "../labels/journal.ts";
 import type { BatchOutcome, ItemOutcome } from "../labels/outcome.ts";
 import { isCommuting } from "../labels/patch.ts";
-import {
-  Actor,
-  BatchPatchBody,
-  type ExportRow,
-  ExportSelection,
-  PatchBody,
-  PutBody,
-  type Sidecar,
-} from "../labels/schema.ts";
+import { Actor, BatchPatchBody, ExportSelection, PatchBody, PutBody } from "../labels/schema.ts";
 import {
   type BatchItem,
   type LabelStore,
@@ -440,71 +432,20 @@ function renderBatch(c: Context, o: BatchOutcome, replayed: boolean): Response {
   return c.json({ results, applied, persistence: o.persistence });
 }
 
-function exportRow(img: ImageEntry, s: Sidecar): ExportRow {
-  return {
-    path: img.path,
-    folder: img.folder,
-    name: img.name,
-    size: img.size,
-    width: img.width || null,
-    height: img.height || null,
-    star: s.star,
-    tags: s.tags,
-    notes: s.notes,
-    metrics: s.metrics,
-    version: s.version,
-    updated_at: s.updated_at,
-    updated_by: s.updated_by,
-  };
-}
-
-const CSV_COLUMNS = [
-  "path",
-  "folder",
-  "name",
-  "size",
-  "width",
-  "height",
-  "star",
-  "tags",
-  "notes",
-  "version",
-  "updated_at",
-  "updated_by",
-] as const;
-
+/** Answers an export as a JSON or CSV download. */
 function renderExport(
   c: Context,
   images: ImageEntry[],
   labels: LabelStore,
   format: "json" | "csv",
 ): Response {
-  const rows = images.map((img) => exportRow(img, labels.get(img.path)));
+  const rows = exportRows(images, labels);
   const stamp = new Date().toISOString().slice(0, 10);
   if (format === "json") {
     c.header("Content-Disposition", `attachment; filename="lenslet-export-${stamp}.json"`);
     return c.json(rows);
   }
-  // One column per metric name seen; tags joined with "|" (the usual multi-value cell in datasets).
-  const metricNames = [...new Set(rows.flatMap((r) => Object.keys(r.metrics)))].sort();
-  const header = [...CSV_COLUMNS, ...metricNames.map((m) => `metrics.${m}`)];
-  const records = rows.map((r) => [
-    r.path,
-    r.folder,
-    r.name,
-    r.size,
-    r.width ?? "",
-    r.height ?? "",
-    r.star ?? "",
-    r.tags.join("|"),
-    r.notes,
-    r.version,
-    r.updated_at ?? "",
-    r.updated_by ?? "",
-    ...metricNames.map((m) => (Object.hasOwn(r.metrics, m) ? r.metrics[m] : "")),
-  ]);
-  const csv = stringify([header, ...records]);
-  return c.body(csv, 200, {
+  return c.body(exportCsv(rows), 200, {
     "Content-Type": "text/csv; charset=utf-8",
     "Content-Disposition": `attachment; filename="lenslet-export-${stamp}.csv"`,
   });

@@ -129,4 +129,48 @@ describe("gallery in a real browser", () => {
     await page.waitForSelector('#browse[data-folder="/animals"]');
     expect(new URL(page.url()).searchParams.get("folder")).toBe("/animals");
   });
+
+  test("L13: Export downloads the folder shown now, with stars and tags", async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector(cards);
+    await page.click('.tree .folder-link[data-folder="/animals"]');
+    await page.waitForSelector('#browse[data-folder="/animals"]');
+    await page.click('.tree .folder-link[data-folder="/animals/cats"]');
+    await page.waitForSelector('#browse[data-folder="/animals/cats"]');
+    await page.click(".menu summary");
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.click('[data-action="export"][data-format="csv"]'),
+    ]);
+    const csv = await Bun.file((await download.path())!).text();
+    const lines = csv.trim().split("\n");
+    expect(lines[0]).toStartWith("path,folder,name,size,width,height,star,tags,notes");
+    expect(lines.length - 1).toBe(await page.locator(cards).count());
+    expect(lines.slice(1).every((l) => l.startsWith("/animals/cats/"))).toBe(true);
+    expect(lines.some((l) => /,4,/.test(l))).toBe(true);
+  });
+
+  test("L17: the name asked once (and only once) is who the edits are by", async () => {
+    const fresh = await openBrowser();
+    try {
+      const page = fresh.page;
+      await page.goto(`${server.url}/?folder=/animals/cats&sel=/animals/cats/cat-003.jpg`);
+      await page.waitForSelector("#whoami:not([hidden])");
+      await page.fill("#whoami-name", "Zoë <Q>");
+      await page.press("#whoami-name", "Enter");
+      await page.waitForSelector("#whoami[hidden]", { state: "attached" });
+      await page.click('#inspector-body .star[data-value="2"]');
+      await page.waitForSelector('.card[data-path="/animals/cats/cat-003.jpg"][data-star="2"]');
+      const item = await (await fetch(`${server.url}/item?path=/animals/cats/cat-003.jpg`)).json();
+      expect(item.updated_by).toStartWith("Zoë <Q> (");
+      await page.waitForSelector("#inspector-body .last-edited strong");
+      expect(await page.textContent("#inspector-body .last-edited strong")).toStartWith("Zoë <Q>");
+      await page.reload();
+      await page.waitForSelector(cards);
+      expect(await page.isHidden("#whoami")).toBe(true);
+    } finally {
+      await fresh.close();
+    }
+  });
 });
