@@ -32,6 +32,8 @@ async function start(extra: string[] = []) {
   ]);
 }
 
+type AlpineWindow = { Alpine: { store(n: string): { connState: string; connLabel: string } } };
+
 /** Someone else (not a browser) changes an item through the API. */
 function patchAs(name: string, path: string, body: object) {
   return fetch(`${server.url}/item?path=${encodeURIComponent(path)}`, {
@@ -213,4 +215,43 @@ describe("live sync in real browsers", () => {
     expect(health.events.connected).toBeLessThanOrEqual(2);
     for (const p of pages.slice(1)) await p.close();
   });
+
+  test("U6: with the stream unreachable the page says Offline, polls what it shows, and goes Live again", async () => {
+    const page = ben.page;
+    await ready(page, url(), "Ben");
+    // The event stream fails (as behind a proxy that drops it); plain requests still work.
+    await page.route("**/events*", (route) => route.abort());
+    // A restart drops the open stream; every reconnect then hits the blocked route.
+    await server.stop();
+    await start();
+    await page.waitForFunction(
+      () =>
+        (window as unknown as AlpineWindow).Alpine.store("sync").connLabel ===
+        "Offline — checking every 15 s",
+      undefined,
+      { timeout: 60_000 },
+    );
+    expect(await page.textContent("#presence .presence-count")).toBe("…");
+    const res = await patchAs("Cy", "/shots/img11.jpg", { base_version: 1, set_star: 1 });
+    expect(res.status).toBe(200);
+    // No stream: the poll (every 15 s) brings the change.
+    await page.waitForSelector('.card[data-path="/shots/img11.jpg"][data-star="1"]', {
+      timeout: 30_000,
+    });
+    await page.unroute("**/events*");
+    await page.waitForFunction(
+      () => (window as unknown as AlpineWindow).Alpine.store("sync").connState === "live",
+      undefined,
+      {
+        timeout: 30_000,
+      },
+    );
+    expect(
+      await page.evaluate(
+        () =>
+          (window as unknown as { lensletLive: { live: { polling: boolean } } }).lensletLive.live
+            .polling,
+      ),
+    ).toBe(false);
+  }, 120_000);
 });
