@@ -100,4 +100,25 @@ describe("lenslet CLI", () => {
       await first.stop();
     }
   });
+
+  test("G2 W2: a folder whose workspace cannot be created falls back to a per-folder temp workspace, and says so", async () => {
+    const d = tempDir();
+    dirs.push(d);
+    await writeTree(d, { "a.jpg": {} });
+    // Not a folder: nothing (not even root) can create DIR/.lenslet here, as on a read-only disk.
+    writeFileSync(join(d, ".lenslet"), "in the way");
+    const server = await startServerProcess([d, "--port", "0"]);
+    try {
+      const health = await (await fetch(`${server.url}/health`)).json();
+      expect(health.can_write).toBe(true);
+      expect(health.workspace).not.toBe(join(d, ".lenslet"));
+      expect(health.notice).toContain("is not writable; labels are kept in");
+      expect(server.output()).toContain("is not writable; labels are kept in");
+      const page = await (await fetch(server.url)).text();
+      expect(page).toContain("is not writable; labels are kept in");
+      dirs.push(health.workspace);
+    } finally {
+      await server.stop();
+    }
+  });
 });
