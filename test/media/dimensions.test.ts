@@ -2,18 +2,11 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Dimensions } from "../../src/media/dimensions.ts";
-import { entryFor, tempDir, writeImage } from "./helpers.ts";
+import { cleanupTemp, entryFor, tempTree, writeImage } from "./helpers.ts";
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-});
+afterEach(cleanupTemp);
 
-function setup(label: string) {
-  const t = tempDir(label);
-  cleanups.push(t.cleanup);
-  return { root: join(t.dir, "images"), cache: join(t.dir, "ws") };
-}
+const setup = (label: string) => tempTree(label, "ws");
 
 describe("Dimensions", () => {
   test("reads width and height lazily and fills the entry", async () => {

@@ -11,6 +11,19 @@ export function tempDir(label: string): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+const cleanups: (() => void)[] = [];
+
+/** A temp folder with `images/` and a cache folder name inside; removed by `cleanupTemp()` (call it in afterEach). */
+export function tempTree(label: string, cacheName = "cache"): { root: string; cache: string } {
+  const t = tempDir(label);
+  cleanups.push(t.cleanup);
+  return { root: join(t.dir, "images"), cache: join(t.dir, cacheName) };
+}
+
+export function cleanupTemp(): void {
+  for (const c of cleanups.splice(0)) c();
+}
+
 /** Writes a noisy image (so encoders cannot shrink it to nothing) and returns its bytes. */
 export async function writeImage(
   file: string,

@@ -4,18 +4,11 @@ import { join } from "node:path";
 import sharp from "sharp";
 import type { ImageEntry } from "../../src/gallery/types.ts";
 import { Thumbnailer } from "../../src/media/thumbnails.ts";
-import { entryFor, tempDir, writeImage } from "./helpers.ts";
+import { cleanupTemp, entryFor, tempTree, writeImage } from "./helpers.ts";
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-});
+afterEach(cleanupTemp);
 
-function setup(label: string) {
-  const t = tempDir(label);
-  cleanups.push(t.cleanup);
-  return { root: join(t.dir, "images"), cache: join(t.dir, "cache") };
-}
+const setup = (label: string) => tempTree(label, "cache");
 
 async function images(root: string, n: number, w = 400, h = 300): Promise<ImageEntry[]> {
   const out: ImageEntry[] = [];
