@@ -28,12 +28,13 @@ export function loadInspector(path, force = false) {
     return;
   }
   window.htmx.ajax("GET", `/inspector?path=${encodeURIComponent(path)}`, {
+    source: "#inspector",
     target: "#inspector-body",
     swap: "outerHTML",
   });
 }
 
-let swappingInspector = false;
+let inspectorSwaps = 0; // refreshes in flight (a newer one replaces an older)
 
 /**
  * Re-renders the inspector from the server, keeping what the person is in
@@ -55,14 +56,15 @@ export async function refreshInspector() {
   const notes = $(".notes", body);
   const dirtyNotes = notes && notes.value !== notes.dataset.base ? notes.value : null;
   // Removing a focused textarea fires blur: that must not save (the text moves to the new one).
-  swappingInspector = true;
+  inspectorSwaps++;
   try {
     await window.htmx.ajax("GET", `/inspector?path=${encodeURIComponent(inspectorFor)}`, {
+      source: "#inspector",
       target: "#inspector-body",
       swap: "outerHTML",
     });
   } finally {
-    swappingInspector = false;
+    inspectorSwaps--;
   }
   const fresh = $("#inspector-body");
   if (!fresh) return;
@@ -216,7 +218,7 @@ function scheduleNotesSave(textarea) {
 }
 function saveNotes(textarea) {
   // A re-rendered inspector leaves its old textarea detached: its pending timer must not save.
-  if (!textarea.isConnected || swappingInspector) return;
+  if (!textarea.isConnected || inspectorSwaps > 0) return;
   const path = inspectorPath(textarea);
   if (!path) return;
   const value = textarea.value;

@@ -10,6 +10,7 @@ export async function openViewer(path) {
     selection.selectOnly(Number(card?.dataset.index ?? -1), path);
   }
   await window.htmx.ajax("GET", withQuery("/viewer", { sel: path }), {
+    source: "#viewer-slot",
     target: "#viewer-slot",
     swap: "innerHTML",
   });

@@ -35,12 +35,30 @@ function saveFinished(ok, reason) {
   else if (inFlight === 0 && failed.size === 0) setSave("saved", "All changes saved");
 }
 
+// The last write queued for each path. A write waits for the ones before it on the same items, so it is
+// sent on the version they returned: pressing 4 then 5 quickly never conflicts with itself (U7).
+const tails = new Map();
+function inOrder(paths, job) {
+  const before = paths.map((p) => tails.get(p)).filter(Boolean);
+  const run = Promise.allSettled(before).then(job);
+  for (const p of paths) tails.set(p, run);
+  const forget = () => {
+    for (const p of paths) if (tails.get(p) === run) tails.delete(p);
+  };
+  run.then(forget, forget);
+  return run;
+}
+
 /** One PATCH with an idempotency key; retried with the same key until it is answered. */
-export async function patchItem(path, fields, opts = {}) {
+export function patchItem(path, fields, opts = {}) {
+  saveStarted();
+  return inOrder([path], () => sendPatch(path, fields, opts));
+}
+
+async function sendPatch(path, fields, opts) {
   const key = opts.key ?? crypto.randomUUID();
   const base =
     opts.baseVersion ?? versions.get(path) ?? Number(cardFor(path)?.dataset.version ?? 1);
-  saveStarted();
   let res;
   try {
     res = await fetch(`/item?path=${encodeURIComponent(path)}`, {
@@ -83,42 +101,45 @@ export async function patchMany(paths, fields) {
   const written = [];
   for (let i = 0; i < paths.length; i += 1000) {
     const chunk = paths.slice(i, i + 1000);
-    const key = crypto.randomUUID();
-    const patches = chunk.map((path) => ({
-      path,
-      base_version: versions.get(path) ?? 1,
-      ...fields,
-    }));
     saveStarted();
-    try {
-      const res = await fetch("/items/patch", {
-        method: "POST",
-        headers: { ...writeHeaders(), "Idempotency-Key": key },
-        body: JSON.stringify({ patches }),
-      });
-      const body = await res.json().catch(() => ({}));
-      if (!res.ok) {
-        saveFinished(false, body.message ?? body.error ?? res.status);
-        return;
-      }
-      for (const r of body.results ?? []) {
-        if (r.status === 200) {
-          noteVersion(r.path, r.version);
-          written.push(r);
-        } else if (r.status === 409) {
-          conflicts++;
-          noteVersion(r.path, r.current?.version);
-        }
-      }
-      saveFinished(true);
-    } catch {
-      saveFinished(false, "offline");
-      return;
+    const results = await inOrder(chunk, () => sendChunk(chunk, fields));
+    if (!results) break;
+    for (const r of results) {
+      if (r.status === 200) written.push(r);
+      else if (r.status === 409) conflicts++;
     }
   }
   if (s)
     s.message = conflicts ? `${conflicts} changed by someone else meanwhile; not overwritten.` : "";
-  afterWrite(paths);
+  afterWrite(written);
+}
+
+/** One POST /items/patch; its per-item results, or null when the call as a whole failed. */
+async function sendChunk(chunk, fields) {
+  const patches = chunk.map((path) => ({
+    path,
+    base_version: versions.get(path) ?? 1,
+    ...fields,
+  }));
+  try {
+    const res = await fetch("/items/patch", {
+      method: "POST",
+      headers: { ...writeHeaders(), "Idempotency-Key": crypto.randomUUID() },
+      body: JSON.stringify({ patches }),
+    });
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok) {
+      saveFinished(false, body.message ?? body.error ?? res.status);
+      return null;
+    }
+    const results = body.results ?? [];
+    for (const r of results) noteVersion(r.path, r.status === 409 ? r.current?.version : r.version);
+    saveFinished(true);
+    return results;
+  } catch {
+    saveFinished(false, "offline");
+    return null;
+  }
 }
 
 /** Re-sends failed writes with their original keys (never applied twice). */
@@ -162,18 +183,24 @@ export function reloadView() {
   selection.allPaths = null;
   if (grid.el?.isConnected && grid.total) grid.reloadVisible();
   else if (browseEl())
-    window.htmx.ajax("GET", withQuery("/"), { target: "#browse", swap: "outerHTML" });
+    window.htmx.ajax("GET", withQuery("/"), {
+      source: "#columns",
+      target: "#browse",
+      swap: "outerHTML",
+    });
 }
 
 /** Shows an item wherever it is: its folder, no filters, selected. */
 export function reveal(path) {
   const folder = path.slice(0, path.lastIndexOf("/")) || "/";
   const url = `/?folder=${encodeURIComponent(folder)}&sel=${encodeURIComponent(path)}`;
-  window.htmx.ajax("GET", url, { target: "#browse", swap: "outerHTML" }).then(() => {
-    history.pushState(history.state, "", url);
-    selection.paths = new Set([path]);
-    selection.changed();
-  });
+  window.htmx
+    .ajax("GET", url, { source: "#columns", target: "#browse", swap: "outerHTML" })
+    .then(() => {
+      history.pushState(history.state, "", url);
+      selection.paths = new Set([path]);
+      selection.changed();
+    });
 }
 
 export function onPersistence(p) {

@@ -151,12 +151,13 @@ export function Page({
             ×
           </button>
         </form>
-        <div class="columns">
+        {/* Each region's requests queue on its own container; the newest replaces an older one in flight. */}
+        <div id="columns" class="columns" hx-sync="this:replace">
           <aside class="sidebar">
             <FolderTree root={root} m={m.tree} />
           </aside>
           <Browse m={m.browse} />
-          <aside id="inspector" class="inspector" aria-label="Details">
+          <aside id="inspector" class="inspector" aria-label="Details" hx-sync="this:replace">
             <section class="bulk" x-data x-show="$store.sel.count > 1" x-cloak>
               <h2>
                 <span x-text="$store.sel.count.toLocaleString()" /> selected
@@ -187,7 +188,9 @@ export function Page({
             </div>
           </aside>
         </div>
-        <div id="viewer-slot">{viewer && <Viewer v={viewer} />}</div>
+        <div id="viewer-slot" hx-sync="this:replace">
+          {viewer && <Viewer v={viewer} />}
+        </div>
         <Shortcuts />
         <div id="oob-sink" hidden />
       </div>

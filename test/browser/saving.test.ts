@@ -56,6 +56,50 @@ describe("saving in a real browser", () => {
     await page.waitForSelector('.card[data-path="/a/one.jpg"][data-star="4"]');
   });
 
+  test("U7: two quick ratings of one item go out in order, the second on the first's version: no conflict with yourself", async () => {
+    const server = await startServerProcess([
+      root,
+      "--port",
+      "0",
+      "--workspace",
+      tempDir("lenslet-saving-ws-"),
+    ]);
+    servers.push(server);
+    const { page } = browser;
+    await page.goto(`${server.url}/?folder=/a`);
+    await page.click('.card[data-path="/a/two.jpg"]');
+    // Every PATCH reaches the server, but its answer is held until both keys are pressed:
+    // a second write sent meanwhile would carry the stale version and conflict.
+    let release = () => {};
+    const bothPressed = new Promise<void>((r) => {
+      release = r;
+    });
+    const sent: { base_version: number; set_star: number }[] = [];
+    await page.route(
+      (url) => url.pathname === "/item",
+      async (route) => {
+        if (route.request().method() !== "PATCH") return route.continue();
+        sent.push(JSON.parse(route.request().postData() ?? "{}"));
+        const response = await route.fetch();
+        await bothPressed;
+        await route.fulfill({ response });
+      },
+    );
+    await page.keyboard.press("4");
+    await page.keyboard.press("5");
+    release();
+    await page.waitForSelector('.card[data-path="/a/two.jpg"][data-star="5"]');
+    await page.unroute((url) => url.pathname === "/item");
+    const item = await (await fetch(`${server.url}/item?path=/a/two.jpg`)).json();
+    expect(item.star).toBe(5);
+    expect(item.version).toBe(3);
+    expect(sent.map((b) => [b.set_star, b.base_version])).toEqual([
+      [4, 1],
+      [5, 2],
+    ]);
+    expect(await page.locator(".conflict").count()).toBe(0);
+  });
+
   test("W2: --no-write shows a banner that stays", async () => {
     const server = await startServerProcess([root, "--port", "0", "--no-write"]);
     servers.push(server);
