@@ -396,7 +396,7 @@ const presence = {
       sessionStorage.setItem("lenslet.client", L.me.clientId);
       this.setLease(null);
     }
-    return r.status === 200;
+    return r.status;
   },
 
   /** Joins again (same lease): after a reconnect, a restart of the server, or a rename. */
@@ -424,7 +424,8 @@ const presence = {
       ) {
         this.lastMoveAt = Date.now();
         if (!this.joined) {
-          await this.join();
+          // 503: the server tracks as many tabs as it may; the 30 s rejoin tries again.
+          if ((await this.join()) === 503) break;
           continue;
         }
         const to = this.wanted;

@@ -6,6 +6,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import pkg from "../package.json" with { type: "json" };
+import { DEFAULT_MAX_SESSIONS } from "./presence/tracker.ts";
 
 export interface CliOptions {
   /** Absolute image folder, or null for the built-in demo. */
@@ -23,6 +24,7 @@ export interface CliOptions {
   viewTtl: number;
   editTtl: number;
   pruneInterval: number;
+  maxSessions: number;
   presenceLifecycleV2: boolean;
 }
 
@@ -110,6 +112,11 @@ export function buildCommand(): Command {
         .default(5)
         .argParser(secondsIn(0.1, 3600)),
     )
+    .addOption(
+      new Option("--max-sessions <n>", "presence: tabs tracked at once (more get 503)")
+        .default(DEFAULT_MAX_SESSIONS)
+        .argParser(intIn(1, 10_000_000)),
+    )
     .addOption(new Option("--no-presence-lifecycle-v2", "heartbeat-only presence (legacy)"))
     .showHelpAfterError(false)
     .exitOverride();
@@ -166,6 +173,7 @@ export function parseCli(
     viewTtl: o.viewTtl,
     editTtl: o.editTtl,
     pruneInterval: o.pruneInterval,
+    maxSessions: o.maxSessions,
     presenceLifecycleV2: o.presenceLifecycleV2,
   };
 }

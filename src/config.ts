@@ -2,6 +2,7 @@
  * Runtime configuration: one zod schema, filled from the CLI (src/cli.ts) or by tests.
  */
 import { z } from "zod";
+import { DEFAULT_MAX_SESSIONS } from "./presence/tracker.ts";
 
 export const Durability = z.enum(["strict", "relaxed"]);
 export type Durability = z.infer<typeof Durability>;
@@ -32,6 +33,7 @@ export const Config = z.object({
   viewTtlMs: z.number().int().min(1000).default(75_000),
   editTtlMs: z.number().int().min(1000).default(60_000),
   pruneIntervalMs: z.number().int().min(100).default(5_000),
+  maxSessions: z.number().int().min(1).default(DEFAULT_MAX_SESSIONS),
   presenceLifecycleV2: z.boolean().default(true),
   /** True for the built-in demo gallery. */
   demo: z.boolean().default(false),

@@ -66,6 +66,7 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     editTtlMs: input.editTtl !== undefined ? Math.round(input.editTtl * 1000) : undefined,
     pruneIntervalMs:
       input.pruneInterval !== undefined ? Math.round(input.pruneInterval * 1000) : undefined,
+    maxSessions: input.maxSessions,
     presenceLifecycleV2: input.presenceLifecycleV2,
     demo: input.demo ?? false,
   });

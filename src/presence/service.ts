@@ -40,13 +40,14 @@ export function startPresenceService(opts: PresenceServiceOptions): PresenceServ
 
 /** The tracker as the CLI configures it; `now` is for tests. */
 export function createPresenceTracker(
-  config: Pick<Config, "viewTtlMs" | "editTtlMs" | "presenceLifecycleV2">,
+  config: Pick<Config, "viewTtlMs" | "editTtlMs" | "presenceLifecycleV2" | "maxSessions">,
   now?: () => number,
 ): PresenceTracker {
   return new PresenceTracker({
     viewTtlMs: config.viewTtlMs,
     editTtlMs: config.editTtlMs,
     lifecycleV2: config.presenceLifecycleV2,
+    maxSessions: config.maxSessions,
     now,
   });
 }

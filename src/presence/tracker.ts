@@ -18,8 +18,10 @@ export const DEFAULT_PRUNE_INTERVAL_MS = 5_000;
 export const HEARTBEAT_INTERVAL_MS = 30_000;
 /** Names listed per scope; the counts stay exact beyond it. */
 export const MAX_NAMES = 20;
+/** Live sessions held at once: invented client ids cannot grow memory without bound (P16). */
+export const DEFAULT_MAX_SESSIONS = 10_000;
 
-export type PresenceError = "invalid_lease" | "scope_mismatch";
+export type PresenceError = "invalid_lease" | "scope_mismatch" | "presence_full";
 
 export type Result<T, E extends string = PresenceError> =
   | { ok: true; value: T }
@@ -57,6 +59,8 @@ export interface TrackerStats {
   stale_pruned_total: number;
   invalid_lease_total: number;
   scope_mismatch_total: number;
+  max_sessions: number;
+  presence_full_total: number;
 }
 
 export interface TrackerOptions {
@@ -64,6 +68,7 @@ export interface TrackerOptions {
   editTtlMs?: number;
   /** False = legacy heartbeat-only presence (`--no-presence-lifecycle-v2`). */
   lifecycleV2?: boolean;
+  maxSessions?: number;
   /** Monotonic milliseconds. */
   now?: () => number;
   newLeaseId?: () => string;
@@ -100,6 +105,7 @@ export class PresenceTracker {
   readonly viewTtlMs: number;
   readonly editTtlMs: number;
   readonly lifecycleV2: boolean;
+  readonly maxSessions: number;
   private readonly now: () => number;
   private readonly newLeaseId: () => string;
   private readonly byClient = new Map<string, Session>();
@@ -110,11 +116,13 @@ export class PresenceTracker {
   private stalePrunedTotal = 0;
   private invalidLeaseTotal = 0;
   private scopeMismatchTotal = 0;
+  private presenceFullTotal = 0;
 
   constructor(opts: TrackerOptions = {}) {
     this.viewTtlMs = opts.viewTtlMs ?? DEFAULT_VIEW_TTL_MS;
     this.editTtlMs = opts.editTtlMs ?? DEFAULT_EDIT_TTL_MS;
     this.lifecycleV2 = opts.lifecycleV2 ?? true;
+    this.maxSessions = opts.maxSessions ?? DEFAULT_MAX_SESSIONS;
     this.now = opts.now ?? (() => performance.now());
     this.newLeaseId = opts.newLeaseId ?? randomLeaseId;
   }
@@ -140,6 +148,7 @@ export class PresenceTracker {
     const touched = new Set<string>([galleryId]);
     let session = this.liveSession(clientId, now, touched);
     const created = !session;
+    if (!session && !this.hasRoom(now, touched)) return this.full(touched, now);
     if (!this.lifecycleV2) {
       session = this.heartbeatSession(galleryId, clientId, name, now, touched);
       session.leaseId ??= this.newLeaseId();
@@ -167,6 +176,8 @@ export class PresenceTracker {
     const now = this.now();
     const touched = new Set<string>([from, to]);
     if (!this.lifecycleV2) {
+      if (!this.liveSession(clientId, now, touched) && !this.hasRoom(now, touched))
+        return this.full(touched, now);
       const session = this.heartbeatSession(to, clientId, null, now, touched);
       session.leaseId ??= this.newLeaseId();
       this.flush(touched, now);
@@ -226,13 +237,12 @@ export class PresenceTracker {
   heartbeat(galleryId: string, clientId: string, name?: string | null): Result<PresenceCounts> {
     const now = this.now();
     const touched = new Set<string>([galleryId]);
-    if (this.lifecycleV2) {
-      const existing = this.liveSession(clientId, now, touched);
-      if (existing && existing.leaseId !== null) {
-        this.flush(touched, now);
-        return this.fail("invalid_lease");
-      }
+    const existing = this.liveSession(clientId, now, touched);
+    if (this.lifecycleV2 && existing && existing.leaseId !== null) {
+      this.flush(touched, now);
+      return this.fail("invalid_lease");
     }
+    if (!existing && !this.hasRoom(now, touched)) return this.full(touched, now);
     this.heartbeatSession(galleryId, clientId, name, now, touched);
     this.flush(touched, now);
     return { ok: true, value: this.countsAt(galleryId, now) };
@@ -265,13 +275,7 @@ export class PresenceTracker {
    */
   prune(now: number = this.now()): PresenceCounts[] {
     const touched = new Set<string>(this.published.keys());
-    for (const session of this.byClient.values()) {
-      if (now - session.lastSeen >= this.viewTtlMs) {
-        this.remove(session);
-        this.stalePrunedTotal++;
-        touched.add(session.scope);
-      }
-    }
+    this.dropStale(now, touched);
     return this.flush(touched, now);
   }
 
@@ -299,7 +303,33 @@ export class PresenceTracker {
       stale_pruned_total: this.stalePrunedTotal,
       invalid_lease_total: this.invalidLeaseTotal,
       scope_mismatch_total: this.scopeMismatchTotal,
+      max_sessions: this.maxSessions,
+      presence_full_total: this.presenceFullTotal,
     };
+  }
+
+  /** Room for one more session, after dropping stale ones if the table is full. */
+  private hasRoom(now: number, touched: Set<string>): boolean {
+    if (this.byClient.size < this.maxSessions) return true;
+    this.dropStale(now, touched);
+    return this.byClient.size < this.maxSessions;
+  }
+
+  private dropStale(now: number, touched: Set<string>): void {
+    for (const session of this.byClient.values()) {
+      if (now - session.lastSeen >= this.viewTtlMs) {
+        this.remove(session);
+        this.stalePrunedTotal++;
+        touched.add(session.scope);
+      }
+    }
+  }
+
+  /** Refuse a new session; the live ones keep theirs (nobody is evicted to make room). */
+  private full(touched: Set<string>, now: number): { ok: false; error: "presence_full" } {
+    this.flush(touched, now);
+    this.presenceFullTotal++;
+    return { ok: false, error: "presence_full" };
   }
 
   private fail(error: "invalid_lease"): { ok: false; error: "invalid_lease" } {

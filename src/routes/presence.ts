@@ -30,6 +30,7 @@ export interface PresenceRouteOptions {
 const ERROR_MESSAGES: Record<PresenceError, string> = {
   invalid_lease: "lease_id does not hold this client's session; join again",
   scope_mismatch: "the session is not in from_gallery_id",
+  presence_full: "too many tabs are present at once; try again when some have left",
 };
 
 /** The part of AppDeps these routes use (AppDeps satisfies it). */
@@ -48,7 +49,7 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
     if (body instanceof Response) return body;
     const name = body.name ?? headerName(c);
     const r = tracker.join(body.gallery_id, body.client_id, name, body.lease_id);
-    if (!r.ok) return conflict(c, r.error);
+    if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
     return c.json({
       ...countsBody(r.value.counts),
       client_id: body.client_id,
@@ -61,7 +62,7 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
     const body = await readBody(c, MoveBody);
     if (body instanceof Response) return body;
     const r = tracker.move(body.from_gallery_id, body.to_gallery_id, body.client_id, body.lease_id);
-    if (!r.ok) return conflict(c, r.error);
+    if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
     return c.json({
       ...countsBody(r.value.to),
       client_id: body.client_id,
@@ -75,7 +76,7 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
     const body = await readBody(c, LeaveBody);
     if (body instanceof Response) return body;
     const r = tracker.leave(body.gallery_id, body.client_id, body.lease_id);
-    if (!r.ok) return conflict(c, r.error);
+    if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
     if (r.value.mode === "legacy_heartbeat") {
       return c.json({
         gallery_id: body.gallery_id,
@@ -96,7 +97,7 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
     const body = await readBody(c, HeartbeatBody);
     if (body instanceof Response) return body;
     const r = tracker.heartbeat(body.gallery_id, body.client_id, body.name ?? headerName(c));
-    if (!r.ok) return conflict(c, r.error);
+    if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
     return c.json({ ...countsBody(r.value), client_id: body.client_id });
   });
 
@@ -119,8 +120,12 @@ function countsBody(c: PresenceCounts): PresenceCounts {
   return { gallery_id: c.gallery_id, viewing: c.viewing, editing: c.editing, names: c.names };
 }
 
-function conflict(c: Context, error: PresenceError): Response {
-  return jsonError(c, 409, error, ERROR_MESSAGES[error]);
+/** 409 for a lease or scope refusal; 503 with Retry-After when the session table is full. */
+function refused(c: Context, error: PresenceError, pruneIntervalMs: number): Response {
+  if (error !== "presence_full") return jsonError(c, 409, error, ERROR_MESSAGES[error]);
+  // Room appears when the prune loop drops a stale tab or someone leaves.
+  c.header("Retry-After", String(Math.max(1, Math.ceil(pruneIntervalMs / 1000))));
+  return jsonError(c, 503, error, ERROR_MESSAGES[error]);
 }
 
 /** The display name the page sends with every request, when the body has none. */

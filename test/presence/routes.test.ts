@@ -10,7 +10,9 @@ afterEach(() => {
   for (const s of services.splice(0)) s.stop();
 });
 
-function setup(opts: { lifecycleV2?: boolean; allowRemoteWrites?: boolean } = {}) {
+function setup(
+  opts: { lifecycleV2?: boolean; allowRemoteWrites?: boolean; maxSessions?: number } = {},
+) {
   const clock = new FakeClock();
   const config = Config.parse({
     root: "/nonexistent",
@@ -18,11 +20,13 @@ function setup(opts: { lifecycleV2?: boolean; allowRemoteWrites?: boolean } = {}
     canWrite: false,
     presenceLifecycleV2: opts.lifecycleV2 ?? true,
     allowRemoteWrites: opts.allowRemoteWrites ?? false,
+    maxSessions: opts.maxSessions,
   });
   const presence = observedTracker(clock, {
     viewTtlMs: config.viewTtlMs,
     editTtlMs: config.editTtlMs,
     lifecycleV2: config.presenceLifecycleV2,
+    maxSessions: config.maxSessions,
   });
   const bus = newBus();
   // Publishing only: tests prune by hand on the fake clock.
@@ -228,6 +232,36 @@ describe("POST /presence/leave", () => {
   });
 });
 
+describe("capacity", () => {
+  test("P16: a full session table → 503 presence_full with Retry-After; live tabs keep their place", async () => {
+    const { post, get, clock } = setup({ maxSessions: 2 });
+    const lease = await joined(post, "/a", "t1");
+    await joined(post, "/a", "t2");
+    for (const [route, body] of [
+      ["/presence/join", { gallery_id: "/a", client_id: "t3" }],
+      ["/presence", { gallery_id: "/a", client_id: "t3" }],
+    ] as const) {
+      const res = await post(route, body);
+      expect(res.status).toBe(503);
+      expect(res.headers.get("Retry-After")).toBe("5");
+      expect((await json(res)).error).toBe("presence_full");
+    }
+    // The sessions already there are untouched and still refresh.
+    expect((await json(await get("/presence?gallery_id=/a"))).viewing).toBe(2);
+    expect(
+      (await post("/presence/join", { gallery_id: "/a", client_id: "t1", lease_id: lease })).status,
+    ).toBe(200);
+    // Once t2 has gone stale there is room again, without waiting for the prune loop.
+    clock.advance(60_000);
+    await post("/presence/join", { gallery_id: "/a", client_id: "t1", lease_id: lease });
+    clock.advance(20_000);
+    expect((await post("/presence/join", { gallery_id: "/a", client_id: "t3" })).status).toBe(200);
+    const d = await json(await get("/presence/diagnostics"));
+    expect(d.active_clients).toBe(2);
+    expect(d.presence_full_total).toBe(2);
+  });
+});
+
 describe("POST /presence (legacy heartbeat)", () => {
   test("P6: creates and refreshes a session from a client id alone", async () => {
     const { post } = setup();
@@ -368,6 +402,8 @@ describe("GET /presence and diagnostics", () => {
       stale_pruned_total: 2,
       invalid_lease_total: 1,
       scope_mismatch_total: 1,
+      max_sessions: 10_000,
+      presence_full_total: 0,
       replay_miss_total: 3,
       connected_sse_clients: 7,
       replay_buffer: { size: 4, capacity: 1000, oldest_id: 1, newest_id: 4 },

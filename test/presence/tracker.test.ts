@@ -34,6 +34,39 @@ function ok<T>(r: { ok: true; value: T } | { ok: false; error: string }): T {
   return r.value;
 }
 
+describe("capacity", () => {
+  test("P16: at the cap a new tab is refused; nobody is evicted to make room", () => {
+    const t = 0;
+    const tracker = new PresenceTracker({ viewTtlMs: VIEW, maxSessions: 3, now: () => t });
+    for (const id of ["a", "b", "c"]) ok(tracker.join("/x", id));
+    expect(tracker.join("/x", "d")).toEqual({ ok: false, error: "presence_full" });
+    expect(tracker.heartbeat("/x", "d")).toEqual({ ok: false, error: "presence_full" });
+    expect(tracker.counts("/x").viewing).toBe(3);
+    expect(tracker.diagnostics().presence_full_total).toBe(2);
+  });
+
+  test("P16: stale sessions are dropped to make room, and their scope hears it", () => {
+    let t = 0;
+    const heard: PresenceCounts[] = [];
+    const tracker = new PresenceTracker({ viewTtlMs: VIEW, maxSessions: 2, now: () => t });
+    tracker.onChange((c) => heard.push(...c));
+    ok(tracker.join("/old", "a"));
+    t = 10;
+    ok(tracker.join("/x", "b"));
+    t = VIEW + 5; // a is stale, b is not
+    ok(tracker.join("/x", "c"));
+    expect(tracker.counts("/old").viewing).toBe(0);
+    expect(tracker.counts("/x").viewing).toBe(2);
+    expect(heard).toContainEqual({ gallery_id: "/old", viewing: 0, editing: 0, names: [] });
+  });
+
+  test("P16: with lifecycle v2 off a move that would create a session is refused too", () => {
+    const tracker = new PresenceTracker({ lifecycleV2: false, maxSessions: 1 });
+    ok(tracker.join("/x", "a"));
+    expect(tracker.move("/x", "/y", "b", "any")).toEqual({ ok: false, error: "presence_full" });
+  });
+});
+
 describe("join", () => {
   test("P2: a join counts the tab once in its scope, with a lease", () => {
     const { tracker } = setup();
