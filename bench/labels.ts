@@ -6,8 +6,10 @@
  * 1. Acknowledged PATCH/s and p50/p99 latency at 1, 16 and 64 concurrent
  *    clients: real HTTP (Bun.serve on a free port, keep-alive fetch) into the
  *    real routes and a strict (fsync) store on a temp workspace. Beside it, in
- *    the same run: the same writes straight into the store (no HTTP), and a
- *    bare append+fsync group-commit loop with the same concurrency and line size.
+ *    the same run: the same writes straight into the store (no HTTP), a bare
+ *    append+fsync group-commit loop with the same concurrency and line size,
+ *    and a bare HTTP server (Bun.serve, parse the body, answer JSON, no disk)
+ *    driven by the same client: the ceiling of any HTTP server here.
  * 2. Startup: replay of a 1,000,000-line journal, and load of a 1,000,000-item snapshot.
  *
  * Prints a table and writes bench/out/labels.json. `--writes-only` / `--startup-only` run one half.
@@ -178,6 +180,41 @@ async function benchHttp(clients: number): Promise<Run> {
   });
   server.stop(true);
   await store.close();
+  return run;
+}
+
+/** The other floor: HTTP alone. Same client, same request; the server parses it and answers, nothing else. */
+async function benchBareHttp(clients: number): Promise<Run> {
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    async fetch(req) {
+      const body = (await req.json()) as { base_version: number };
+      return Response.json({
+        path: new URL(req.url).searchParams.get("path"),
+        version: body.base_version + 1,
+      });
+    },
+  });
+  const url = `http://127.0.0.1:${server.port}/item?path=`;
+  const next = writer(gallery(ITEMS).paths, clients);
+  let seq = 0;
+  const run = await closedLoop(clients, async (c, n) => {
+    const w = next(c, n);
+    const res = await fetch(url + encodeURIComponent(w.path), {
+      method: "PATCH",
+      headers: {
+        "content-type": "application/json",
+        "idempotency-key": `k${++seq}`,
+        "x-lenslet-client": `c${c}`,
+      },
+      body: JSON.stringify(w.body),
+    });
+    const out = (await res.json()) as { version?: number };
+    w.versions.set(w.path, out.version as number);
+    return res.status === 200;
+  });
+  server.stop(true);
   return run;
 }
 
@@ -370,47 +407,59 @@ async function main() {
   console.log(
     `labels benchmark: median of ${REPEATS} interleaved runs of ${SECONDS}s, ${os.cpus().length} cores, bun ${Bun.version}, load average ${load0.toFixed(2)}\n`,
   );
-  const rows: { clients: number; http: Run; store: Run; bare: Run }[] = [];
+  const rows: { clients: number; http: Run; store: Run; bare: Run; bareHttp: Run }[] = [];
   for (const clients of PART === "startup" ? [] : CONCURRENCY) {
     // Repeat the three, interleaved, and keep each one's median run: other processes
     // sharing the machine then weigh on all three alike, and one bad moment does not decide.
-    const runs: { bare: Run[]; store: Run[]; http: Run[] } = { bare: [], store: [], http: [] };
+    const runs: { bare: Run[]; store: Run[]; http: Run[]; bareHttp: Run[] } = {
+      bare: [],
+      store: [],
+      http: [],
+      bareHttp: [],
+    };
     for (let rep = 0; rep < REPEATS; rep++) {
       runs.bare.push(await benchBare(clients));
       runs.store.push(await benchStore(clients));
       runs.http.push(await benchHttp(clients));
+      runs.bareHttp.push(await benchBareHttp(clients));
     }
     const bare = median(runs.bare);
     const store = median(runs.store);
     const http = median(runs.http);
-    rows.push({ clients, http, store, bare });
+    const bareHttp = median(runs.bareHttp);
+    rows.push({ clients, http, store, bare, bareHttp });
+    const rate = (r: Run, w = 6) => `${String(r.perSecond).padStart(w)}/s`;
     console.log(
-      `${String(clients).padStart(2)} clients  HTTP PATCH ${String(http.perSecond).padStart(6)}/s p50 ${http.p50} ms p99 ${http.p99} ms (${http.cpuUsPerAck} µs CPU/ack)` +
-        ` | store ${String(store.perSecond).padStart(6)}/s p99 ${store.p99} ms | bare append+fsync ${String(bare.perSecond).padStart(7)}/s p99 ${bare.p99} ms` +
-        ` | HTTP/bare ${(http.perSecond / bare.perSecond).toFixed(3)}${http.errors + store.errors ? ` | errors ${http.errors + store.errors}` : ""}`,
+      `${String(clients).padStart(2)} clients  HTTP PATCH ${rate(http)} p50 ${http.p50} ms p99 ${http.p99} ms (${http.cpuUsPerAck} µs CPU/ack)` +
+        ` | store ${rate(store)} p99 ${store.p99} ms | bare append+fsync ${rate(bare, 7)} p99 ${bare.p99} ms` +
+        ` | bare HTTP ${rate(bareHttp)} (${bareHttp.cpuUsPerAck} µs CPU)` +
+        ` | HTTP/bare ${(http.perSecond / bare.perSecond).toFixed(3)}, /bare HTTP ${(http.perSecond / bareHttp.perSecond).toFixed(2)}` +
+        `${http.errors + store.errors ? ` | errors ${http.errors + store.errors}` : ""}`,
     );
   }
-  const replay =
-    PART === "writes"
-      ? { lines: 0, bytes: 0, ms: Number.NaN, cpuMs: Number.NaN, items: 0 }
-      : await benchReplay();
-  console.log(
-    `\nreplay of a ${replay.lines.toLocaleString("en-US")}-line journal (${(replay.bytes / 1e6).toFixed(0)} MB, ${replay.items.toLocaleString("en-US")} items): ${replay.ms} ms (CPU ${replay.cpuMs} ms)`,
-  );
-  const snap =
-    PART === "writes"
-      ? { items: 0, bytes: 0, ms: Number.NaN, cpuMs: Number.NaN }
-      : await benchSnapshotLoad();
-  console.log(
-    `load of a ${snap.items.toLocaleString("en-US")}-item snapshot (${(snap.bytes / 1e6).toFixed(0)} MB): ${snap.ms} ms (CPU ${snap.cpuMs} ms)`,
-  );
+  let replay: Awaited<ReturnType<typeof benchReplay>> | null = null;
+  let snap: Awaited<ReturnType<typeof benchSnapshotLoad>> | null = null;
+  if (PART !== "writes") {
+    replay = await benchReplay();
+    console.log(
+      `\nreplay of a ${replay.lines.toLocaleString("en-US")}-line journal (${(replay.bytes / 1e6).toFixed(0)} MB, ${replay.items.toLocaleString("en-US")} items): ${replay.ms} ms (CPU ${replay.cpuMs} ms)`,
+    );
+    snap = await benchSnapshotLoad();
+    console.log(
+      `load of a ${snap.items.toLocaleString("en-US")}-item snapshot (${(snap.bytes / 1e6).toFixed(0)} MB): ${snap.ms} ms (CPU ${snap.cpuMs} ms)`,
+    );
+  }
 
   const at64 = rows.find((r) => r.clients === 64);
-  const goals = at64 && {
-    patch_per_s_at_64_ge_5000: at64.http.perSecond >= 5000,
-    p99_at_64_le_25ms: at64.http.p99 <= 25,
-    half_of_bare_loop: at64.http.perSecond >= at64.bare.perSecond / 2,
-    replay_1m_le_3s: replay.ms <= 3000,
+  const goals = {
+    ...(at64 && {
+      patch_per_s_at_64_ge_5000: at64.http.perSecond >= 5000,
+      p99_at_64_le_25ms: at64.http.p99 <= 25,
+      half_of_bare_loop: at64.http.perSecond >= at64.bare.perSecond / 2,
+      // Not a goal of the issue: whether half the bare disk loop is within reach of any HTTP server here.
+      bare_http_reaches_half_of_bare_loop: at64.bareHttp.perSecond >= at64.bare.perSecond / 2,
+    }),
+    ...(replay && { replay_1m_le_3s: replay.ms <= 3000 }),
   };
   const load1 = os.loadavg()[0];
   console.log("\ngoals:", goals);
