@@ -116,6 +116,7 @@ const EVENT_NAMES = [
   "presence",
   "persistence",
   "resync-required",
+  "gallery-changed",
 ];
 
 function setConnection(state, failures = live.failures) {
@@ -225,6 +226,9 @@ function onEvent(name, raw, id) {
     case "resync-required":
       resync();
       break;
+    case "gallery-changed":
+      onGalleryChanged(data);
+      break;
   }
   render();
 }
@@ -284,6 +288,37 @@ function onMetricsUpdated(d) {
       L.remoteInspectorUpdate({ path: it.path, changed_fields: ["metrics"] });
   }
   if (d.truncated) reloadViewSoon();
+}
+
+/** Files came, went or were rewritten on disk: tree counts and children, and the view if it shows them. */
+function onGalleryChanged(d) {
+  for (const [folder, total] of Object.entries(d.totals ?? {})) {
+    for (const el of document.querySelectorAll(
+      `.tree .folder-link[data-folder="${CSS.escape(folder)}"] .count`,
+    ))
+      el.textContent = Number(total).toLocaleString("en-US");
+  }
+  const folder = L.currentFolder();
+  const recursive = $("#browse")?.dataset.recursive === "1";
+  const shown = (f) =>
+    f === folder || (recursive && (folder === "/" || f.startsWith(`${folder}/`)));
+  if ((d.folders ?? []).some(shown) || (d.modified ?? []).some(inScope)) reloadViewSoon();
+  for (const f of d.tree ?? []) refreshTreeChildren(f);
+}
+
+/** Re-reads the children of a folder the tree shows open (a leaf that gained folders: its parent's). */
+function refreshTreeChildren(folder) {
+  const node = $(`.tree .tree-node[data-folder="${CSS.escape(folder)}"]`);
+  if (!node) return;
+  if (node.classList.contains("leaf")) {
+    const parent = folder.slice(0, folder.lastIndexOf("/")) || "/";
+    if (parent !== folder) refreshTreeChildren(parent);
+    return;
+  }
+  const list = node.querySelector(":scope > details > .tree-children, :scope > .tree-children");
+  if (!list || list.querySelector(":scope > .loading")) return;
+  const url = `/tree?folder=${encodeURIComponent(folder)}&current=${encodeURIComponent(L.currentFolder())}`;
+  window.htmx.ajax("GET", url, { source: "#tree", target: list, swap: "innerHTML" });
 }
 
 /** The stream could not replay what we missed: re-fetch everything shown. */

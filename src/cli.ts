@@ -25,6 +25,7 @@ export interface CliOptions {
   editTtl: number;
   pruneInterval: number;
   maxSessions: number;
+  watch: boolean;
   presenceLifecycleV2: boolean;
 }
 
@@ -117,6 +118,7 @@ export function buildCommand(): Command {
         .default(DEFAULT_MAX_SESSIONS)
         .argParser(intIn(1, 10_000_000)),
     )
+    .addOption(new Option("--no-watch", "do not follow files added or removed while running"))
     .addOption(new Option("--no-presence-lifecycle-v2", "heartbeat-only presence (legacy)"))
     .showHelpAfterError(false)
     .exitOverride();
@@ -174,6 +176,7 @@ export function parseCli(
     editTtl: o.editTtl,
     pruneInterval: o.pruneInterval,
     maxSessions: o.maxSessions,
+    watch: o.watch,
     presenceLifecycleV2: o.presenceLifecycleV2,
   };
 }

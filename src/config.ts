@@ -34,6 +34,8 @@ export const Config = z.object({
   editTtlMs: z.number().int().min(1000).default(60_000),
   pruneIntervalMs: z.number().int().min(100).default(5_000),
   maxSessions: z.number().int().min(1).default(DEFAULT_MAX_SESSIONS),
+  /** Follow files added, removed or rewritten while running. */
+  watch: z.boolean().default(true),
   presenceLifecycleV2: z.boolean().default(true),
   /** True for the built-in demo gallery. */
   demo: z.boolean().default(false),

@@ -10,9 +10,11 @@ import type { CliOptions } from "./cli.ts";
 import { Config } from "./config.ts";
 import type { AppDeps, Logger } from "./deps.ts";
 import { GalleryIndex } from "./gallery/gallery-index.ts";
+import { watchGallery } from "./gallery/watcher.ts";
 import { LabelStore } from "./labels/store.ts";
 import { EventBus } from "./live/bus.ts";
 import { MetricsCoalescer } from "./live/metrics-coalescer.ts";
+import { EventName } from "./live/protocol.ts";
 import { Dimensions } from "./media/dimensions.ts";
 import { Thumbnailer } from "./media/thumbnails.ts";
 import { createPresenceTracker, startPresenceService } from "./presence/service.ts";
@@ -67,6 +69,7 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     pruneIntervalMs:
       input.pruneInterval !== undefined ? Math.round(input.pruneInterval * 1000) : undefined,
     maxSessions: input.maxSessions,
+    watch: input.watch,
     presenceLifecycleV2: input.presenceLifecycleV2,
     demo: input.demo ?? false,
   });
@@ -115,6 +118,14 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     pruneIntervalMs: config.pruneIntervalMs,
   });
 
+  const watcher = config.watch
+    ? watchGallery({
+        index: gallery,
+        log,
+        onChange: (data) => bus.publish({ type: EventName.galleryChanged, data }),
+      })
+    : null;
+
   const deps: AppDeps = { config, gallery, labels, bus, thumbs, dims, presence, log };
   const app = createApp(deps, opts.app);
 
@@ -150,6 +161,7 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     async stop() {
       if (stopped) return;
       stopped = true;
+      watcher?.close();
       presenceService.stop();
       coalescer.stop();
       bus.close();

@@ -90,7 +90,7 @@ export function TreeChildren({ m }: { m: TreeChildrenModel }) {
 
 export function FolderTree({ root, m }: { root: TreeNode; m: TreeChildrenModel }) {
   return (
-    <nav id="tree" class="tree" aria-label="Folders">
+    <nav id="tree" class="tree" aria-label="Folders" hx-sync="this:queue all">
       <ul>
         <li class="tree-node root" data-folder="/">
           <FolderLink node={root} m={m} />

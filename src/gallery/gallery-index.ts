@@ -1,21 +1,45 @@
 /**
  * The in-memory index of one gallery: folders and images by canonical path.
- * Built once at start-up from a scan; listing a folder (optionally its whole
- * subtree) is served from here, never from the file system.
+ * Built at start-up from a scan and kept current by `refresh` (the watcher
+ * calls it with the folders that changed on disk); listing a folder
+ * (optionally its whole subtree) is served from here, never from the file system.
  */
 import { naturalCompare } from "../core/natural-sort.ts";
 import { baseName, isWithin, parentOf } from "../core/paths.ts";
-import { type ScanOptions, type ScanResult, scanFolder, statEntries, statEntry } from "./scan.ts";
+import {
+  type FolderListing,
+  FolderReader,
+  type FolderRef,
+  type ScanOptions,
+  type ScanResult,
+  statEntries,
+  statEntry,
+} from "./scan.ts";
 import type { FolderEntry, ImageEntry } from "./types.ts";
 
 const byName = (a: ImageEntry, b: ImageEntry) => naturalCompare(a.name, b.name);
 const byPlainName = (a: ImageEntry, b: ImageEntry) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+const byFolderName = (a: string, b: string) => naturalCompare(baseName(a), baseName(b));
+
+/** What one refresh changed. */
+export interface GalleryChange {
+  /** Folders whose own images or subfolders changed, parents before children. */
+  folders: string[];
+  /** Of those, the folders whose subfolders changed (the folder tree shows them). */
+  tree: string[];
+  added: string[];
+  removed: string[];
+  /** Images still there whose size or mtime changed (rewritten files). */
+  modified: string[];
+}
 
 export class GalleryIndex {
   private readonly images = new Map<string, ImageEntry>();
   private readonly folders = new Map<string, FolderEntry>();
+  private readonly fsPaths = new Map<string, string>();
   private readonly subtreeCache = new Map<string, ImageEntry[]>();
+  private revisionValue = 0;
   readonly skipped: { path: string; reason: string }[];
   readonly builtInMs: number;
   /** Resolves when every entry has its size and mtime (a background pass after the walk). */
@@ -23,24 +47,14 @@ export class GalleryIndex {
 
   private constructor(
     readonly root: string,
+    private readonly reader: FolderReader,
     scan: ScanResult,
     t0: number,
   ) {
     this.skipped = scan.skipped;
-    for (const path of scan.folders) this.ensureFolder(path);
-    for (const img of scan.images) {
-      this.images.set(img.path, img);
-      this.folders.get(img.folder)!.images.push(img);
-    }
-    for (const f of this.folders.values()) {
-      // A plain sort first makes the natural sort nearly free (the engine's merge sort adapts to sorted runs).
-      f.images.sort(byPlainName).sort(byName);
-      f.folders.sort((a, b) => naturalCompare(baseName(a), baseName(b)));
-    }
-    this.countTotals("/");
-    this.list("/", true).forEach((img, i) => {
-      img.ordinal = i;
-    });
+    this.addScan(scan);
+    this.reindex();
+    this.revisionValue = 0;
     this.builtInMs = performance.now() - t0;
     this.statsReady = statEntries(scan.images);
   }
@@ -48,7 +62,18 @@ export class GalleryIndex {
   /** Walks the folder and builds the index; sizes and mtimes follow in the background (see statsReady). */
   static async build(root: string, opts: ScanOptions = {}): Promise<GalleryIndex> {
     const t0 = performance.now();
-    return new GalleryIndex(root, scanFolder(root, opts), t0);
+    const reader = new FolderReader(root, opts.exclude);
+    return new GalleryIndex(root, reader, reader.walk(reader.root, opts.onProgress), t0);
+  }
+
+  /** Rises on every change of the listing: caches of listings compare it. */
+  get revision(): number {
+    return this.revisionValue;
+  }
+
+  /** The folder reader's rules, for a watcher that must ignore what the index ignores. */
+  get rules(): Pick<FolderReader, "realRoot" | "ignores"> {
+    return this.reader;
   }
 
   get imageCount(): number {
@@ -93,23 +118,173 @@ export class GalleryIndex {
     return recursive ? isWithin(path, folder) : parentOf(path) === folder;
   }
 
+  /**
+   * Reads these folders again (their own entries; a new subfolder is walked
+   * whole, a vanished one dropped with everything below it) and applies what
+   * changed. A path the index does not know is read from its nearest known
+   * ancestor. Labels are not touched: a file that comes back finds its own.
+   * Known images are stat'ed again only when named in `files` (all of them
+   * when it is absent), so a long copy into a big folder stays cheap.
+   * Returns null when nothing changed.
+   */
+  refresh(paths: Iterable<string>, files?: ReadonlySet<string>): GalleryChange | null {
+    const change: GalleryChange = { folders: [], tree: [], added: [], removed: [], modified: [] };
+    const targets = new Set<string>();
+    for (const p of paths) targets.add(this.nearestKnown(p));
+    // Parents first: a parent that drops a folder makes reading the child moot.
+    for (const path of [...targets].sort((a, b) => a.length - b.length)) {
+      // A folder that is gone (or unreadable) is settled by the nearest ancestor still there.
+      let at = path;
+      let listing = this.folders.has(at) ? this.tryList(at) : null;
+      while (!listing && at !== "/") {
+        at = parentOf(at);
+        listing = this.folders.has(at) ? this.tryList(at) : null;
+      }
+      if (listing && this.refreshFolder(this.folders.get(at)!, listing, change, files)) {
+        change.folders.push(at);
+      }
+    }
+    if (change.folders.length === 0 && change.modified.length === 0) return null;
+    this.reindex();
+    return change;
+  }
+
+  private tryList(path: string): FolderListing | null {
+    try {
+      return this.reader.list({ path, fsPath: this.fsPaths.get(path)! });
+    } catch {
+      return null;
+    }
+  }
+
+  private nearestKnown(path: string): string {
+    let p = path;
+    while (p !== "/" && !this.folders.has(p)) p = parentOf(p);
+    return p;
+  }
+
+  /** Applies one folder's fresh listing; true when its images or subfolders changed. */
+  private refreshFolder(
+    f: FolderEntry,
+    listing: FolderListing,
+    change: GalleryChange,
+    files?: ReadonlySet<string>,
+  ): boolean {
+    let changed = false;
+    const seen = new Set<string>();
+    for (const img of listing.images) {
+      seen.add(img.path);
+      const known = this.images.get(img.path);
+      if (!known) {
+        statEntry(img);
+        this.images.set(img.path, img);
+        f.images.push(img);
+        change.added.push(img.path);
+        changed = true;
+        continue;
+      }
+      if (files && !files.has(known.path)) continue;
+      const { size, mtimeMs } = known;
+      known.mtimeMs = -1;
+      statEntry(known);
+      if (known.size !== size || known.mtimeMs !== mtimeMs) {
+        known.width = 0;
+        known.height = 0;
+        change.modified.push(known.path);
+      }
+    }
+    const kept = f.images.filter((img) => seen.has(img.path));
+    if (kept.length !== f.images.length) {
+      for (const img of f.images) {
+        if (seen.has(img.path)) continue;
+        this.images.delete(img.path);
+        change.removed.push(img.path);
+      }
+      changed = true;
+    }
+    f.images = kept.sort(byName);
+
+    const subfolders = new Set(listing.folders.map((s) => s.path));
+    let tree = false;
+    for (const child of f.folders) {
+      if (subfolders.has(child)) continue;
+      this.dropTree(child, change);
+      tree = true;
+    }
+    f.folders = f.folders.filter((child) => subfolders.has(child));
+    for (const s of listing.folders) {
+      if (this.folders.has(s.path)) continue;
+      const scan = this.reader.walk(s);
+      for (const img of scan.images) statEntry(img);
+      this.addScan(scan);
+      for (const img of scan.images) change.added.push(img.path);
+      tree = true;
+    }
+    f.folders.sort(byFolderName);
+    if (tree) change.tree.push(f.path);
+    return changed || tree;
+  }
+
+  private addScan(scan: ScanResult): void {
+    for (const folder of scan.folders) this.ensureFolder(folder);
+    const touched = new Set<FolderEntry>();
+    for (const img of scan.images) {
+      this.images.set(img.path, img);
+      const f = this.folders.get(img.folder)!;
+      f.images.push(img);
+      touched.add(f);
+    }
+    for (const f of touched) {
+      // A plain sort first makes the natural sort nearly free (the engine's merge sort adapts to sorted runs).
+      f.images.sort(byPlainName).sort(byName);
+    }
+    for (const folder of scan.folders) this.folders.get(folder.path)!.folders.sort(byFolderName);
+  }
+
+  private dropTree(path: string, change: GalleryChange): void {
+    const f = this.folders.get(path);
+    if (!f) return;
+    for (const child of f.folders) this.dropTree(child, change);
+    for (const img of f.images) {
+      this.images.delete(img.path);
+      change.removed.push(img.path);
+    }
+    this.folders.delete(path);
+    this.fsPaths.delete(path);
+  }
+
+  /** Totals, the subtree cache, the name-order ordinals, the revision. */
+  private reindex(): void {
+    this.subtreeCache.clear();
+    this.countTotals("/");
+    this.list("/", true).forEach((img, i) => {
+      img.ordinal = i;
+    });
+    this.revisionValue++;
+  }
+
   private collect(f: FolderEntry, out: ImageEntry[]): void {
     for (const img of f.images) out.push(img);
     for (const child of f.folders) this.collect(this.folders.get(child)!, out);
   }
 
-  private ensureFolder(path: string): FolderEntry {
-    let f = this.folders.get(path);
+  private ensureFolder(ref: FolderRef): FolderEntry {
+    let f = this.folders.get(ref.path);
     if (!f) {
       f = {
-        path,
-        name: path === "/" ? "" : baseName(path),
+        path: ref.path,
+        name: ref.path === "/" ? "" : baseName(ref.path),
         folders: [],
         images: [],
         totalImages: 0,
       };
-      this.folders.set(path, f);
-      if (path !== "/") this.ensureFolder(parentOf(path)).folders.push(path);
+      this.folders.set(ref.path, f);
+      this.fsPaths.set(ref.path, ref.fsPath);
+      if (ref.path !== "/") {
+        const parent = this.folders.get(parentOf(ref.path));
+        // The walk lists parents before children, so the parent is known.
+        parent?.folders.push(ref.path);
+      }
     }
     return f;
   }

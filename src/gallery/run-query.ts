@@ -87,14 +87,23 @@ function sorter(q: QueryKey, labels: LabelLookup): (a: ImageEntry, b: ImageEntry
 export class QueryRunner {
   private readonly sorted = new Map<string, ImageEntry[]>();
   private readonly results = new Map<string, { revision: number; items: ImageEntry[] }>();
+  private galleryRevision: number;
 
   constructor(
     private readonly gallery: GalleryIndex,
     private readonly labels: LabelLookup,
     private readonly maxCached = 32,
-  ) {}
+  ) {
+    this.galleryRevision = gallery.revision;
+  }
 
   run(q: QueryKey): ImageEntry[] {
+    if (this.galleryRevision !== this.gallery.revision) {
+      // Files came or went: every cached listing is out of date.
+      this.galleryRevision = this.gallery.revision;
+      this.sorted.clear();
+      this.results.clear();
+    }
     const labelDependent = isLabelFiltered(q) || q.sort === "stars";
     const key = JSON.stringify([
       q.folder,

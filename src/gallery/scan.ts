@@ -5,7 +5,7 @@
  * and mtimes come from a second pass (`statEntries`) so the gallery can be
  * served as soon as the names are known.
  */
-import { type Dirent, readdirSync, realpathSync, statSync } from "node:fs";
+import { readdirSync, realpathSync, statSync } from "node:fs";
 import { relative, sep } from "node:path";
 import { childPath } from "../core/paths.ts";
 import type { ImageEntry } from "./types.ts";
@@ -28,11 +28,18 @@ export function isImageName(name: string): boolean {
   return dot > 0 && IMAGE_EXTENSIONS.has(name.slice(dot + 1).toLowerCase());
 }
 
+export interface FolderRef {
+  /** Canonical path. */
+  path: string;
+  /** Absolute file-system path (the real root plus the names as they are on disk). */
+  fsPath: string;
+}
+
 export interface ScanResult {
   /** Sizes and mtimes are -1 until statEntries (or statEntry) fills them. */
   images: ImageEntry[];
-  /** Every folder reached (canonical), including the root `/` and empty ones, parents before children. */
-  folders: string[];
+  /** Every folder reached, including the start and empty ones, parents before children. */
+  folders: FolderRef[];
   skipped: { path: string; reason: string }[];
 }
 
@@ -42,41 +49,53 @@ export interface ScanOptions {
   onProgress?: (images: number, folders: number) => void;
 }
 
+/** What one directory holds, by the index's rules; null when it cannot be read. */
+export interface FolderListing {
+  images: ImageEntry[];
+  folders: FolderRef[];
+  skipped: { path: string; reason: string }[];
+}
+
 const ASCII = /^[\x20-\x7e]*$/;
 
-export function scanFolder(root: string, opts: ScanOptions = {}): ScanResult {
-  const realRoot = realpathSync(root);
-  const exclude = new Set((opts.exclude ?? []).map((p) => safeRealpath(p) ?? p));
-  const images: ImageEntry[] = [];
-  const folders: string[] = [];
-  const skipped: ScanResult["skipped"] = [];
-  let nextProgress = 5000;
+/**
+ * Reads folders of one gallery by the index's rules: hidden entries and the
+ * workspace skipped, symlinked files only when they resolve inside the root.
+ */
+export class FolderReader {
+  readonly realRoot: string;
+  private readonly exclude: Set<string>;
 
-  const insideRoot = (real: string) => {
-    const rel = relative(realRoot, real);
-    return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !rel.startsWith(sep));
-  };
+  constructor(root: string, exclude: string[] = []) {
+    this.realRoot = realpathSync(root);
+    this.exclude = new Set(exclude.map((p) => safeRealpath(p) ?? p));
+  }
 
-  const stack: { abs: string; canon: string }[] = [
-    { abs: realRoot === "/" ? "" : realRoot, canon: "/" },
-  ];
-  while (stack.length) {
-    const { abs, canon } = stack.pop()!;
-    folders.push(canon);
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(abs || "/", { withFileTypes: true });
-    } catch (err) {
-      skipped.push({ path: canon, reason: (err as Error).message });
-      continue;
-    }
-    for (const d of entries) {
+  /** The root as a folder reference (`/`). */
+  get root(): FolderRef {
+    return { path: "/", fsPath: this.realRoot === "/" ? "" : this.realRoot };
+  }
+
+  /** True when a path relative to the root (as a watcher names it) is one the index ignores. */
+  ignores(relative: string): boolean {
+    if (relative.split("/").some((seg) => seg.charCodeAt(0) === 46 /* . */)) return true;
+    const abs = `${this.realRoot}/${relative}`;
+    for (const ex of this.exclude) if (abs === ex || abs.startsWith(`${ex}/`)) return true;
+    return false;
+  }
+
+  /** One directory's images and subfolders (not recursive). Throws when it cannot be read. */
+  list(folder: FolderRef): FolderListing {
+    const { path: canon, fsPath: abs } = folder;
+    const out: FolderListing = { images: [], folders: [], skipped: [] };
+    for (const d of readdirSync(abs || "/", { withFileTypes: true })) {
       const raw = d.name;
       if (raw.charCodeAt(0) === 46 /* . */) continue;
       const name = ASCII.test(raw) ? raw : raw.normalize("NFC");
       if (d.isDirectory()) {
         const childAbs = `${abs}/${raw}`;
-        if (!exclude.has(childAbs)) stack.push({ abs: childAbs, canon: childPath(canon, name) });
+        if (!this.exclude.has(childAbs))
+          out.folders.push({ path: childPath(canon, name), fsPath: childAbs });
         continue;
       }
       const fsPath = `${abs}/${raw}`;
@@ -84,15 +103,15 @@ export function scanFolder(root: string, opts: ScanOptions = {}): ScanResult {
         // A linked file inside the root is an alias worth listing; a linked folder
         // inside the root is indexed once, under its real path; nothing outside is read.
         const real = safeRealpath(fsPath);
-        if (!real || !insideRoot(real)) {
-          skipped.push({ path: childPath(canon, name), reason: "symlink outside the root" });
+        if (!real || !this.insideRoot(real)) {
+          out.skipped.push({ path: childPath(canon, name), reason: "symlink outside the root" });
           continue;
         }
         if (!isImageName(name) || !safeStat(real)?.isFile()) continue;
       } else if (!d.isFile() || !isImageName(name)) {
         continue;
       }
-      images.push({
+      out.images.push({
         path: childPath(canon, name),
         folder: canon,
         name,
@@ -104,13 +123,45 @@ export function scanFolder(root: string, opts: ScanOptions = {}): ScanResult {
         height: 0,
       });
     }
-    if (opts.onProgress && images.length >= nextProgress) {
-      nextProgress = images.length + 5000;
-      opts.onProgress(images.length, folders.length);
-    }
+    return out;
   }
-  opts.onProgress?.(images.length, folders.length);
-  return { images, folders, skipped };
+
+  /** `start` and everything below it. */
+  walk(start: FolderRef, onProgress?: ScanOptions["onProgress"]): ScanResult {
+    const result: ScanResult = { images: [], folders: [], skipped: [] };
+    let nextProgress = 5000;
+    const stack = [start];
+    while (stack.length) {
+      const folder = stack.pop()!;
+      result.folders.push(folder);
+      let listing: FolderListing;
+      try {
+        listing = this.list(folder);
+      } catch (err) {
+        result.skipped.push({ path: folder.path, reason: (err as Error).message });
+        continue;
+      }
+      for (const img of listing.images) result.images.push(img);
+      for (const s of listing.skipped) result.skipped.push(s);
+      for (const f of listing.folders) stack.push(f);
+      if (onProgress && result.images.length >= nextProgress) {
+        nextProgress = result.images.length + 5000;
+        onProgress(result.images.length, result.folders.length);
+      }
+    }
+    onProgress?.(result.images.length, result.folders.length);
+    return result;
+  }
+
+  private insideRoot(real: string): boolean {
+    const rel = relative(this.realRoot, real);
+    return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !rel.startsWith(sep));
+  }
+}
+
+export function scanFolder(root: string, opts: ScanOptions = {}): ScanResult {
+  const reader = new FolderReader(root, opts.exclude);
+  return reader.walk(reader.root, opts.onProgress);
 }
 
 /** Fills size and mtime of one entry now, if the background pass has not yet. */

@@ -10,6 +10,7 @@ export const EventName = {
   presence: "presence",
   persistence: "persistence",
   resyncRequired: "resync-required",
+  galleryChanged: "gallery-changed",
 } as const;
 export type EventName = (typeof EventName)[keyof typeof EventName];
 
@@ -59,12 +60,27 @@ export interface ResyncRequired {
   last_event_id: number;
 }
 
+/** Files or folders appeared, vanished or were rewritten on disk (the watcher). */
+export interface GalleryChanged {
+  /** Folders whose own images or subfolders changed. */
+  folders: string[];
+  /** Of those, the folders whose subfolders changed (the folder tree re-reads their children). */
+  tree: string[];
+  added: number;
+  removed: number;
+  /** Rewritten images (new size or mtime), up to a cap: their thumbnails change. */
+  modified: string[];
+  /** Image totals of the changed folders and all their ancestors, for the folder tree. */
+  totals: Record<string, number>;
+}
+
 export type LiveEvent =
   | { type: typeof EventName.itemUpdated; data: ItemUpdated }
   | { type: typeof EventName.metricsUpdated; data: MetricsUpdated }
   | { type: typeof EventName.presence; data: PresenceCounts }
   | { type: typeof EventName.persistence; data: PersistenceState }
-  | { type: typeof EventName.resyncRequired; data: ResyncRequired };
+  | { type: typeof EventName.resyncRequired; data: ResyncRequired }
+  | { type: typeof EventName.galleryChanged; data: GalleryChanged };
 
 export interface Envelope {
   id: number;

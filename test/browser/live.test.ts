@@ -5,10 +5,12 @@
  * tabs of one browser all stay live.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { type BrowserSession, openBrowser, watchErrors } from "../helpers/browser.ts";
 import { type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
-import { removeDir, tempDir, writeTree } from "../helpers/tree.ts";
+import { imageBytes, removeDir, tempDir, writeTree } from "../helpers/tree.ts";
 
 let root: string;
 let workspace: string;
@@ -254,4 +256,30 @@ describe("live sync in real browsers", () => {
       ),
     ).toBe(false);
   }, 120_000);
+
+  test("G11: images copied in (and a new folder) appear in the open page; a deleted one leaves", async () => {
+    const page = ana.page;
+    const errors = watchErrors(page);
+    await ready(page, url(), "Ana");
+    const shotsCount = '.tree .folder-link[data-folder="/shots"] .count';
+    expect(await page.textContent(shotsCount)).toBe("12");
+    writeFileSync(join(root, "shots", "img12.jpg"), await imageBytes());
+    await page.waitForSelector('.card[data-path="/shots/img12.jpg"] img');
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel)?.textContent === "13",
+      shotsCount,
+    );
+    await writeTree(root, { "later/one.jpg": {}, "later/two.jpg": {} });
+    await page.waitForSelector('.tree .folder-link[data-folder="/later"]');
+    expect(await page.textContent('.tree .folder-link[data-folder="/later"] .count')).toBe("2");
+    rmSync(join(root, "shots", "img12.jpg"));
+    await page.waitForSelector('.card[data-path="/shots/img12.jpg"]', { state: "detached" });
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel)?.textContent === "12",
+      shotsCount,
+    );
+    rmSync(join(root, "later"), { recursive: true });
+    await page.waitForSelector('.tree .folder-link[data-folder="/later"]', { state: "detached" });
+    expect(errors).toEqual([]);
+  });
 });
