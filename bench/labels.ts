@@ -149,20 +149,12 @@ function writer(paths: string[], clients: number) {
   };
 }
 
-async function benchHttp(clients: number): Promise<Run> {
-  const store = await openStore();
-  const g = gallery(ITEMS);
-  const app = itemRoutes({
-    config: { allowRemoteWrites: false },
-    gallery: g,
-    labels: store,
-    log: quiet,
-  });
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app.fetch });
+/** The same client for both HTTP servers: closed loops of PATCHes, each on the version the last returned. */
+async function patchOverHttp(server: { port?: number }, clients: number): Promise<Run> {
   const url = `http://127.0.0.1:${server.port}/item?path=`;
-  const next = writer(g.paths, clients);
+  const next = writer(gallery(ITEMS).paths, clients);
   let seq = 0;
-  const run = await closedLoop(clients, async (c, n) => {
+  return closedLoop(clients, async (c, n) => {
     const w = next(c, n);
     const res = await fetch(url + encodeURIComponent(w.path), {
       method: "PATCH",
@@ -178,6 +170,18 @@ async function benchHttp(clients: number): Promise<Run> {
     w.versions.set(w.path, out.version as number);
     return true;
   });
+}
+
+async function benchHttp(clients: number): Promise<Run> {
+  const store = await openStore();
+  const app = itemRoutes({
+    config: { allowRemoteWrites: false },
+    gallery: gallery(ITEMS),
+    labels: store,
+    log: quiet,
+  });
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app.fetch });
+  const run = await patchOverHttp(server, clients);
   server.stop(true);
   await store.close();
   return run;
@@ -196,24 +200,7 @@ async function benchBareHttp(clients: number): Promise<Run> {
       });
     },
   });
-  const url = `http://127.0.0.1:${server.port}/item?path=`;
-  const next = writer(gallery(ITEMS).paths, clients);
-  let seq = 0;
-  const run = await closedLoop(clients, async (c, n) => {
-    const w = next(c, n);
-    const res = await fetch(url + encodeURIComponent(w.path), {
-      method: "PATCH",
-      headers: {
-        "content-type": "application/json",
-        "idempotency-key": `k${++seq}`,
-        "x-lenslet-client": `c${c}`,
-      },
-      body: JSON.stringify(w.body),
-    });
-    const out = (await res.json()) as { version?: number };
-    w.versions.set(w.path, out.version as number);
-    return res.status === 200;
-  });
+  const run = await patchOverHttp(server, clients);
   server.stop(true);
   return run;
 }
