@@ -35,8 +35,8 @@ function saveFinished(ok, reason) {
   else if (inFlight === 0 && failed.size === 0) setSave("saved", "All changes saved");
 }
 
-// The last write queued for each path. A write waits for the ones before it on the same items, so it is
-// sent on the version they returned: pressing 4 then 5 quickly never conflicts with itself (U7).
+// The last write queued for each path. A write waits for the ones before it on the same items, so quick
+// edits (4 then 5) go out in order and never conflict with each other (U7).
 const tails = new Map();
 function inOrder(paths, job) {
   const before = paths.map((p) => tails.get(p)).filter(Boolean);
@@ -49,16 +49,29 @@ function inOrder(paths, job) {
   return run;
 }
 
+// The version a write queued behind another must be based on: the one it returned, or, when it was refused
+// or not answered, the one it was based on. So an edit made before a conflict was shown conflicts too,
+// instead of landing on a version the person never saw.
+const chainedBase = new Map();
+
 /** One PATCH with an idempotency key; retried with the same key until it is answered. */
 export function patchItem(path, fields, opts = {}) {
   saveStarted();
-  return inOrder([path], () => sendPatch(path, fields, opts));
+  const queued = tails.has(path);
+  return inOrder([path], () =>
+    sendPatch(path, fields, opts, queued ? chainedBase.get(path) : null),
+  );
 }
 
-async function sendPatch(path, fields, opts) {
+/** `chained`: the base a queued write inherits; a retry starts afresh (opts as first given). */
+async function sendPatch(path, fields, opts, chained) {
   const key = opts.key ?? crypto.randomUUID();
   const base =
-    opts.baseVersion ?? versions.get(path) ?? Number(cardFor(path)?.dataset.version ?? 1);
+    opts.baseVersion ??
+    chained ??
+    versions.get(path) ??
+    Number(cardFor(path)?.dataset.version ?? 1);
+  chainedBase.set(path, base);
   let res;
   try {
     res = await fetch(`/item?path=${encodeURIComponent(path)}`, {
@@ -74,6 +87,7 @@ async function sendPatch(path, fields, opts) {
   const body = await res.json().catch(() => ({}));
   if (res.ok) {
     failed.delete(key);
+    chainedBase.set(path, body.version);
     noteVersion(path, body.version);
     saveFinished(true);
     afterWrite([body]);

@@ -100,6 +100,71 @@ describe("saving in a real browser", () => {
     expect(await page.locator(".conflict").count()).toBe(0);
   });
 
+  test("U4 U7: when the first of two quick edits meets someone else's change, the second is not applied over it either", async () => {
+    const server = await startServerProcess([
+      root,
+      "--port",
+      "0",
+      "--workspace",
+      tempDir("lenslet-saving-ws-"),
+    ]);
+    servers.push(server);
+    const { page } = browser;
+    await page.goto(`${server.url}/?folder=/a&sel=/a/one.jpg`);
+    await page.waitForSelector('#inspector-body[data-path="/a/one.jpg"]');
+    await page.click('.card[data-path="/a/one.jpg"]');
+    // The first PATCH reaches the server only after Bo's change: it is based on a version Bo has replaced.
+    let boDone = () => {};
+    const afterBo = new Promise<void>((r) => {
+      boDone = r;
+    });
+    const answers: number[] = [];
+    let answered = () => {};
+    const bothAnswered = new Promise<void>((r) => {
+      answered = r;
+    });
+    page.on("response", (res) => {
+      if (res.request().method() !== "PATCH") return;
+      answers.push(res.status());
+      if (answers.length === 2) answered();
+    });
+    let first = true;
+    await page.route(
+      (url) => url.pathname === "/item",
+      async (route) => {
+        if (route.request().method() === "PATCH" && first) {
+          first = false;
+          await afterBo;
+        }
+        await route.continue();
+      },
+    );
+    await page.keyboard.press("4");
+    await page.keyboard.press("5");
+    const before = await (await fetch(`${server.url}/item?path=/a/one.jpg`)).json();
+    const bo = await fetch(`${server.url}/item?path=/a/one.jpg`, {
+      method: "PATCH",
+      headers: {
+        "Content-Type": "application/json",
+        "Idempotency-Key": crypto.randomUUID(),
+        "X-Lenslet-Name": "Bo",
+      },
+      body: JSON.stringify({ base_version: before.version, set_star: 2 }),
+    });
+    expect(bo.status).toBe(200);
+    boDone();
+    await bothAnswered;
+    await page.unroute((url) => url.pathname === "/item");
+    expect(answers).toEqual([409, 409]);
+    expect((await (await fetch(`${server.url}/item?path=/a/one.jpg`)).json()).star).toBe(2);
+    // The choice is offered, with the latest intent (5) behind "Apply mine again".
+    await page.waitForSelector('.conflict-slot[data-conflict="star"] .conflict');
+    expect(await page.textContent(".conflict")).toContain("Bo");
+    await page.click("text=Apply mine again");
+    await page.waitForSelector('.card[data-path="/a/one.jpg"][data-star="5"]');
+    expect((await (await fetch(`${server.url}/item?path=/a/one.jpg`)).json()).star).toBe(5);
+  });
+
   test("W2: --no-write shows a banner that stays", async () => {
     const server = await startServerProcess([root, "--port", "0", "--no-write"]);
     servers.push(server);
