@@ -304,6 +304,18 @@ function onGalleryChanged(d) {
     f === folder || (recursive && (folder === "/" || f.startsWith(`${folder}/`)));
   if ((d.folders ?? []).some(shown) || (d.modified ?? []).some(inScope)) reloadViewSoon();
   for (const f of d.tree ?? []) refreshTreeChildren(f);
+  const above = (f) => f === "/" || folder.startsWith(`${f}/`);
+  if (!(folder in (d.totals ?? {})) && (d.tree ?? []).some(above)) leaveIfGone(folder, d.totals);
+}
+
+/** The folder shown may have been removed: if so, go to the nearest folder above it that is still there. */
+async function leaveIfGone(folder, totals) {
+  const res = await fetch(`/tree?folder=${encodeURIComponent(folder)}`).catch(() => null);
+  if (res?.status !== 404 || L.currentFolder() !== folder) return;
+  const up = Object.keys(totals ?? {})
+    .filter((f) => f === "/" || folder.startsWith(`${f}/`))
+    .sort((a, b) => b.length - a.length)[0];
+  $(`.crumb[data-folder="${CSS.escape(up ?? "/")}"]`)?.click();
 }
 
 /** Re-reads the children of a folder the tree shows open (a leaf that gained folders: its parent's). */

@@ -278,7 +278,11 @@ describe("live sync in real browsers", () => {
       (sel) => document.querySelector(sel)?.textContent === "12",
       shotsCount,
     );
+    // Someone deletes the folder this page shows: the page goes up to the nearest folder still there.
+    await page.click('.tree .folder-link[data-folder="/later"]');
+    await page.waitForSelector('#browse[data-folder="/later"] .card');
     rmSync(join(root, "later"), { recursive: true });
+    await page.waitForSelector('#browse[data-folder="/"]');
     await page.waitForSelector('.tree .folder-link[data-folder="/later"]', { state: "detached" });
     expect(errors).toEqual([]);
   });
