@@ -4,16 +4,27 @@
  * stamp times with performance.timeOrigin + performance.now() (one machine, one clock).
  * Goal: p99 ≤ 100 ms.
  *
- *   bun run bench/live-browser.ts [--edits 200]
+ * Then file-to-page latency: an image written into the folder until its card is
+ * in the open page (watcher, quiet period, index refresh, event, view reload).
+ *
+ *   bun run bench/live-browser.ts [--edits 200] [--files 30]
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openBrowser } from "../test/helpers/browser.ts";
 import { startServerProcess } from "../test/helpers/server-process.ts";
-import { removeDir, tempDir, writeTree } from "../test/helpers/tree.ts";
+import { imageBytes, removeDir, tempDir, writeTree } from "../test/helpers/tree.ts";
 import { median, percentile, printTable, writeSummary } from "./stats.ts";
 
-const { values } = parseArgs({ options: { edits: { type: "string", default: "200" } } });
+const { values } = parseArgs({
+  options: {
+    edits: { type: "string", default: "200" },
+    files: { type: "string", default: "30" },
+  },
+});
 const edits = Number(values.edits);
+const fileCount = Number(values.files);
 
 const root = tempDir("lenslet-bench-live-");
 const workspace = tempDir("lenslet-bench-live-ws-");
@@ -34,19 +45,26 @@ for (const b of [writer, watcher]) {
 
 // The watcher records when each card's stars change.
 await watcher.page.evaluate(() => {
-  const w = window as unknown as { seen: Record<string, number> };
+  const w = window as unknown as { seen: Record<string, number>; arrived: Record<string, number> };
   w.seen = {};
+  w.arrived = {};
   const note = (el: HTMLElement, t: number) => {
-    if (el.classList?.contains("card")) w.seen[`${el.dataset.path}|${el.dataset.star}`] ??= t;
+    if (!el.classList?.contains("card")) return;
+    w.seen[`${el.dataset.path}|${el.dataset.star}`] ??= t;
+    w.arrived[el.dataset.path as string] ??= t;
   };
-  // Cards change in place (data-star) or arrive re-rendered: either counts.
+  // Cards change in place (data-star) or arrive re-rendered (the grid itself may be replaced): either counts.
   new MutationObserver((records) => {
     const t = performance.timeOrigin + performance.now();
     for (const r of records) {
       if (r.type === "attributes") note(r.target as HTMLElement, t);
-      for (const n of r.addedNodes) note(n as HTMLElement, t);
+      for (const n of r.addedNodes) {
+        note(n as HTMLElement, t);
+        for (const c of (n as HTMLElement).querySelectorAll?.(".card") ?? [])
+          note(c as HTMLElement, t);
+      }
     }
-  }).observe(document.querySelector("#grid")!, {
+  }).observe(document.body, {
     childList: true,
     subtree: true,
     attributes: true,
@@ -85,6 +103,21 @@ for (let i = 0; i < edits; i++) {
   latencies.push(((await seenAt.jsonValue()) as number) - sent.t0);
 }
 
+// Files written into the folder; named to sort first, so their cards land in view.
+const arrivals: number[] = [];
+const bytes = await imageBytes();
+for (let i = 0; i < fileCount; i++) {
+  const name = `aa${String(i).padStart(3, "0")}.jpg`;
+  const t0 = performance.timeOrigin + performance.now();
+  writeFileSync(join(root, "shots", name), bytes);
+  const seenAt = await watcher.page.waitForFunction(
+    (p) => (window as unknown as { arrived: Record<string, number> }).arrived[p],
+    `/shots/${name}`,
+    { timeout: 10_000 },
+  );
+  arrivals.push(((await seenAt.jsonValue()) as number) - t0);
+}
+
 await Promise.all([writer.close(), watcher.close()]);
 await server.stop();
 removeDir(root);
@@ -95,11 +128,19 @@ const summary = {
   p50_ms: median(latencies),
   p99_ms: percentile(latencies, 99),
   max_ms: Math.max(...latencies),
+  files: fileCount,
+  file_p50_ms: median(arrivals),
+  file_p99_ms: percentile(arrivals, 99),
 };
 printTable("edit in one browser → card updated in another", [
   ["edits", String(edits)],
   ["p50", `${summary.p50_ms.toFixed(1)} ms`],
   ["p99", `${summary.p99_ms.toFixed(1)} ms  (goal ≤ 100 ms)`],
   ["max", `${summary.max_ms.toFixed(1)} ms`],
+]);
+printTable("image written into the folder → card in the open page", [
+  ["files", String(fileCount)],
+  ["p50", `${summary.file_p50_ms.toFixed(0)} ms  (250 ms of it is the watcher's quiet period)`],
+  ["p99", `${summary.file_p99_ms.toFixed(0)} ms`],
 ]);
 writeSummary("live-browser", summary);

@@ -302,7 +302,8 @@ function onGalleryChanged(d) {
   const recursive = $("#browse")?.dataset.recursive === "1";
   const shown = (f) =>
     f === folder || (recursive && (folder === "/" || f.startsWith(`${folder}/`)));
-  if ((d.folders ?? []).some(shown) || (d.modified ?? []).some(inScope)) reloadViewSoon();
+  // The server already waited for the disk to settle: reload now.
+  if ((d.folders ?? []).some(shown) || (d.modified ?? []).some(inScope)) L.reloadView();
   for (const f of d.tree ?? []) refreshTreeChildren(f);
   const above = (f) => f === "/" || folder.startsWith(`${f}/`);
   if (!(folder in (d.totals ?? {})) && (d.tree ?? []).some(above)) leaveIfGone(folder, d.totals);
