@@ -3,7 +3,8 @@
  * and the workspace skipped, symlinks followed only when they resolve inside
  * the root. The walk reads directories only (as `find -type f` does); sizes
  * and mtimes come from a second pass (`statEntries`) so the gallery can be
- * served as soon as the names are known.
+ * served as soon as the names are known. The same FolderReader reads one
+ * folder again when the watcher says it changed.
  */
 import { readdirSync, realpathSync, statSync } from "node:fs";
 import { relative, sep } from "node:path";
@@ -49,7 +50,7 @@ export interface ScanOptions {
   onProgress?: (images: number, folders: number) => void;
 }
 
-/** What one directory holds, by the index's rules; null when it cannot be read. */
+/** What one directory holds, by the index's rules. */
 export interface FolderListing {
   images: ImageEntry[];
   folders: FolderRef[];
@@ -157,11 +158,6 @@ export class FolderReader {
     const rel = relative(this.realRoot, real);
     return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !rel.startsWith(sep));
   }
-}
-
-export function scanFolder(root: string, opts: ScanOptions = {}): ScanResult {
-  const reader = new FolderReader(root, opts.exclude);
-  return reader.walk(reader.root, opts.onProgress);
 }
 
 /** Fills size and mtime of one entry now, if the background pass has not yet. */
