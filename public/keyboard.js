@@ -40,6 +40,11 @@ document.addEventListener("keydown", (e) => {
     selection.selectAll();
     return;
   }
+  if (mod && (k === "b" || k === "B")) {
+    e.preventDefault();
+    toggleFolderPanel();
+    return;
+  }
   if (mod || e.altKey) return;
   const digit = /^Digit([0-5])$/.exec(e.code);
   if (digit) {
@@ -97,7 +102,7 @@ document.addEventListener("keydown", (e) => {
     $("#search")?.focus();
     return;
   }
-  if (k === "Backspace") {
+  if (k === "Backspace" || k === "Delete") {
     const folder = currentFolder();
     if (folder !== "/") {
       e.preventDefault();
@@ -111,6 +116,13 @@ document.addEventListener("keydown", (e) => {
     $("#shortcuts")?.showModal();
   }
 });
+
+/** Shows or hides the folder tree; the choice is kept for the next visit. */
+function toggleFolderPanel() {
+  const hidden = $(".columns")?.classList.toggle("no-tree");
+  localStorage.setItem("lenslet.tree", hidden ? "hidden" : "shown");
+}
+if (localStorage.getItem("lenslet.tree") === "hidden") $(".columns")?.classList.add("no-tree");
 
 // Esc in a field leaves the field, so shortcuts work again.
 document.addEventListener("keydown", (e) => {

@@ -9,7 +9,8 @@ const KEYS: [string, string][] = [
   ["0 – 5", "Rate the selection (0 clears)"],
   ["Shift + 0 – 5", "Rate and move to the next image"],
   ["/", "Search"],
-  ["Backspace", "Parent folder"],
+  ["Backspace / Delete", "Parent folder"],
+  ["Ctrl/⌘ + B", "Show / hide the folder tree"],
   ["← →  (viewer)", "Previous / next image"],
   ["?", "This help"],
 ];

@@ -115,7 +115,7 @@ describe("gallery in a real browser", () => {
     await page.waitForSelector(`.card[data-path="${first}"][data-star="0"]`);
   });
 
-  test("G5 G10: search, star filter and Backspace to the parent", async () => {
+  test("G5 G10: search, star filter, Backspace and Delete to the parent", async () => {
     const { page } = browser;
     await page.goto(`${server.url}/?folder=/animals/cats`);
     await page.waitForSelector(cards);
@@ -128,6 +128,47 @@ describe("gallery in a real browser", () => {
     await page.keyboard.press("Backspace");
     await page.waitForSelector('#browse[data-folder="/animals"]');
     expect(new URL(page.url()).searchParams.get("folder")).toBe("/animals");
+    await page.click("#grid");
+    await page.keyboard.press("Delete");
+    await page.waitForSelector('#browse[data-folder="/"]');
+  });
+
+  test("G10: Ctrl+B hides the folder tree, the grid takes the room, and the choice survives a reload", async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/?folder=/animals/cats`);
+    await page.waitForSelector(cards);
+    const gridWidth = () => page.evaluate(() => document.querySelector("#grid")!.clientWidth);
+    const before = await gridWidth();
+    try {
+      await page.click("#grid");
+      await page.keyboard.press("Control+b");
+      await page.waitForSelector(".sidebar", { state: "hidden" });
+      await page.waitForFunction((w) => document.querySelector("#grid")!.clientWidth > w, before);
+      await page.reload();
+      await page.waitForSelector(cards);
+      expect(await page.isVisible(".sidebar")).toBe(false);
+      await page.click("#grid");
+      await page.keyboard.press("Control+b");
+      await page.waitForSelector(".sidebar", { state: "visible" });
+      await page.waitForFunction((w) => document.querySelector("#grid")!.clientWidth === w, before);
+    } finally {
+      await page.evaluate(() => localStorage.removeItem("lenslet.tree"));
+    }
+  });
+
+  test("G7: on a narrow screen the panels fold away and the grid fills the width", async () => {
+    const { page } = browser;
+    await page.setViewportSize({ width: 800, height: 700 });
+    try {
+      await page.goto(`${server.url}/?folder=/animals/cats`);
+      await page.waitForSelector(cards);
+      expect(await page.isVisible(".sidebar")).toBe(false);
+      const box = await page.locator("#browse").boundingBox();
+      expect(box?.width).toBe(800);
+      expect((await page.locator(cards).first().boundingBox())?.width).toBeGreaterThan(50);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
   });
 
   test("L13: Export downloads the folder shown now, with stars and tags", async () => {
