@@ -130,11 +130,11 @@ export async function patchMany(paths, fields) {
 
 /** One POST /items/patch; its per-item results, or null when the call as a whole failed. */
 async function sendChunk(chunk, fields) {
-  const patches = chunk.map((path) => ({
-    path,
-    base_version: versions.get(path) ?? 1,
-    ...fields,
-  }));
+  const patches = chunk.map((path) => {
+    const base = versions.get(path) ?? 1;
+    chainedBase.set(path, base);
+    return { path, base_version: base, ...fields };
+  });
   try {
     const res = await fetch("/items/patch", {
       method: "POST",
@@ -147,7 +147,10 @@ async function sendChunk(chunk, fields) {
       return null;
     }
     const results = body.results ?? [];
-    for (const r of results) noteVersion(r.path, r.status === 409 ? r.current?.version : r.version);
+    for (const r of results) {
+      noteVersion(r.path, r.status === 409 ? r.current?.version : r.version);
+      if (r.status === 200) chainedBase.set(r.path, r.version);
+    }
     saveFinished(true);
     return results;
   } catch {
