@@ -165,6 +165,47 @@ describe("saving in a real browser", () => {
     expect((await (await fetch(`${server.url}/item?path=/a/one.jpg`)).json()).star).toBe(5);
   });
 
+  test("U7: a rating queued behind a bulk rating goes out on the version the bulk write returned", async () => {
+    const server = await startServerProcess([
+      root,
+      "--port",
+      "0",
+      "--workspace",
+      tempDir("lenslet-saving-ws-"),
+    ]);
+    servers.push(server);
+    const { page } = browser;
+    const item = async (p: string) =>
+      (await fetch(`${server.url}/item?path=${encodeURIComponent(p)}`)).json();
+    await page.goto(`${server.url}/?folder=/a`);
+    await page.click('.card[data-path="/a/one.jpg"]');
+    await page.keyboard.press("1");
+    await page.waitForSelector('.card[data-path="/a/one.jpg"][data-star="1"]');
+    // Both selected, rated 2 in one batch whose answer is held until the next key is pressed.
+    let release = () => {};
+    const pressed = new Promise<void>((r) => {
+      release = r;
+    });
+    await page.route(
+      (url) => url.pathname === "/items/patch",
+      async (route) => {
+        const response = await route.fetch();
+        await pressed;
+        await route.fulfill({ response });
+      },
+    );
+    await page.click('.card[data-path="/a/two.jpg"]', { modifiers: ["Control"] });
+    await page.keyboard.press("2");
+    await page.click('.card[data-path="/a/one.jpg"]');
+    await page.keyboard.press("3");
+    release();
+    await page.waitForSelector('.card[data-path="/a/one.jpg"][data-star="3"][data-version="4"]');
+    await page.unroute((url) => url.pathname === "/items/patch");
+    expect((await item("/a/one.jpg")).star).toBe(3);
+    expect((await item("/a/two.jpg")).star).toBe(2);
+    expect(await page.locator(".conflict").count()).toBe(0);
+  });
+
   test("W2: --no-write shows a banner that stays", async () => {
     const server = await startServerProcess([root, "--port", "0", "--no-write"]);
     servers.push(server);
