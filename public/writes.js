@@ -23,6 +23,10 @@ export function oldestPendingSaveAt() {
   return oldestPendingAt;
 }
 const failed = new Map(); // idempotency key -> retry function
+// A write with no answer by then is kept and re-sent with its key (safe: the server applies a key once),
+// so a hung connection cannot hold up the writes queued behind it.
+const WRITE_TIMEOUT_MS = 20_000;
+const unanswered = (err) => (err?.name === "TimeoutError" ? "no answer" : "offline");
 function saveStarted() {
   if (inFlight === 0) oldestPendingAt = Date.now();
   inFlight++;
@@ -78,10 +82,11 @@ async function sendPatch(path, fields, opts, chained) {
       method: "PATCH",
       headers: { ...writeHeaders(), "Idempotency-Key": key },
       body: JSON.stringify({ base_version: base, ...fields }),
+      signal: AbortSignal.timeout(WRITE_TIMEOUT_MS),
     });
-  } catch {
+  } catch (err) {
     failed.set(key, () => patchItem(path, fields, { ...opts, key }));
-    saveFinished(false, "offline");
+    saveFinished(false, unanswered(err));
     return null;
   }
   const body = await res.json().catch(() => ({}));
@@ -110,42 +115,63 @@ async function sendPatch(path, fields, opts, chained) {
 
 /** Bulk edit: POST /items/patch in chunks of 1,000 with one key per chunk. */
 export async function patchMany(paths, fields) {
-  const s = store("sel");
-  let conflicts = 0;
   const written = [];
+  let conflicts = 0;
   for (let i = 0; i < paths.length; i += 1000) {
     const chunk = paths.slice(i, i + 1000);
     saveStarted();
     const results = await inOrder(chunk, () => sendChunk(chunk, fields));
-    if (!results) break;
-    for (const r of results) {
+    // A chunk that failed is kept for a retry (same key, same body); the next ones still go.
+    for (const r of results ?? []) {
       if (r.status === 200) written.push(r);
       else if (r.status === 409) conflicts++;
     }
   }
+  bulkDone(written, conflicts);
+}
+
+function bulkDone(written, conflicts) {
+  const s = store("sel");
   if (s)
     s.message = conflicts ? `${conflicts} changed by someone else meanwhile; not overwritten.` : "";
   afterWrite(written);
 }
 
-/** One POST /items/patch; its per-item results, or null when the call as a whole failed. */
-async function sendChunk(chunk, fields) {
-  const patches = chunk.map((path) => {
-    const base = versions.get(path) ?? 1;
-    chainedBase.set(path, base);
-    return { path, base_version: base, ...fields };
-  });
+/**
+ * One POST /items/patch; its per-item results, or null when the call as a whole failed, in which case
+ * it is kept in `failed` and re-sent later with the same key and body (`again`).
+ */
+async function sendChunk(chunk, fields, again = null) {
+  const key = again?.key ?? crypto.randomUUID();
+  const patches =
+    again?.patches ??
+    chunk.map((path) => ({ path, base_version: versions.get(path) ?? 1, ...fields }));
+  for (const p of patches) chainedBase.set(p.path, p.base_version);
+  const keep = () =>
+    failed.set(key, () => {
+      saveStarted();
+      inOrder(chunk, () => sendChunk(chunk, fields, { key, patches })).then((results) => {
+        if (results)
+          bulkDone(
+            results.filter((r) => r.status === 200),
+            results.filter((r) => r.status === 409).length,
+          );
+      });
+    });
   try {
     const res = await fetch("/items/patch", {
       method: "POST",
-      headers: { ...writeHeaders(), "Idempotency-Key": crypto.randomUUID() },
+      headers: { ...writeHeaders(), "Idempotency-Key": key },
       body: JSON.stringify({ patches }),
+      signal: AbortSignal.timeout(WRITE_TIMEOUT_MS),
     });
     const body = await res.json().catch(() => ({}));
     if (!res.ok) {
+      if (res.status >= 500) keep();
       saveFinished(false, body.message ?? body.error ?? res.status);
       return null;
     }
+    failed.delete(key);
     const results = body.results ?? [];
     for (const r of results) {
       noteVersion(r.path, r.status === 409 ? r.current?.version : r.version);
@@ -153,8 +179,9 @@ async function sendChunk(chunk, fields) {
     }
     saveFinished(true);
     return results;
-  } catch {
-    saveFinished(false, "offline");
+  } catch (err) {
+    keep();
+    saveFinished(false, unanswered(err));
     return null;
   }
 }

@@ -206,6 +206,30 @@ describe("saving in a real browser", () => {
     expect(await page.locator(".conflict").count()).toBe(0);
   });
 
+  test("J4 U7: a bulk rating the disk refuses is kept, and saved by itself once the disk heals", async () => {
+    const bulkFaults = join(tempDir("lenslet-faults-"), "faults");
+    const server = await startServerProcess(
+      [root, "--port", "0", "--workspace", tempDir("lenslet-saving-ws-")],
+      { env: { LENSLET_FAULTS_FILE: bulkFaults } },
+    );
+    servers.push(server);
+    const { page } = browser;
+    await page.goto(`${server.url}/?folder=/a`);
+    await page.click('.card[data-path="/a/one.jpg"]');
+    await page.click('.card[data-path="/a/two.jpg"]', { modifiers: ["Control"] });
+    writeFileSync(bulkFaults, "fsync:EIO");
+    await page.keyboard.press("4");
+    await page.waitForSelector(".status .save-status.failed");
+    const star = async (p: string) =>
+      (await (await fetch(`${server.url}/item?path=${encodeURIComponent(p)}`)).json()).star;
+    expect(await star("/a/one.jpg")).toBeNull();
+    rmSync(bulkFaults);
+    await page.waitForSelector(".status .save-status.saved", { timeout: 20_000 });
+    expect(await star("/a/one.jpg")).toBe(4);
+    expect(await star("/a/two.jpg")).toBe(4);
+    await page.waitForSelector('.card[data-path="/a/two.jpg"][data-star="4"]');
+  });
+
   test("W2: --no-write shows a banner that stays", async () => {
     const server = await startServerProcess([root, "--port", "0", "--no-write"]);
     servers.push(server);
