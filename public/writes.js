@@ -192,6 +192,11 @@ export function retryFailed() {
   failed.clear();
   for (const job of jobs) job();
 }
+// Leaving with an edit not yet saved (in flight, or kept for a retry) would lose it: the browser asks first.
+window.addEventListener("beforeunload", (e) => {
+  if (inFlight > 0 || failed.size > 0) e.preventDefault();
+});
+
 // Failed writes are kept and re-sent by themselves every few seconds (and when the stream is back).
 setInterval(() => {
   if (failed.size && inFlight === 0) retryFailed();

@@ -230,6 +230,41 @@ describe("saving in a real browser", () => {
     await page.waitForSelector('.card[data-path="/a/two.jpg"][data-star="4"]');
   });
 
+  test("U7: leaving the page with an edit not yet saved asks first; once saved it does not", async () => {
+    const leaveFaults = join(tempDir("lenslet-faults-"), "faults");
+    const server = await startServerProcess(
+      [root, "--port", "0", "--workspace", tempDir("lenslet-saving-ws-")],
+      { env: { LENSLET_FAULTS_FILE: leaveFaults } },
+    );
+    servers.push(server);
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`${server.url}/?folder=/a`);
+      await page.click('.card[data-path="/a/one.jpg"]');
+      writeFileSync(leaveFaults, "fsync:ENOSPC");
+      await page.keyboard.press("3");
+      await page.waitForSelector(".status .save-status.failed");
+      const asked = new Promise<string>((resolve) => {
+        page.once("dialog", (d) => {
+          resolve(d.type());
+          void d.dismiss();
+        });
+      });
+      await page.close({ runBeforeUnload: true });
+      expect(await asked).toBe("beforeunload");
+      expect(page.isClosed()).toBe(false);
+      rmSync(leaveFaults);
+      await page.waitForSelector(".status .save-status.saved", { timeout: 20_000 });
+      let dialogs = 0;
+      page.on("dialog", () => dialogs++);
+      await page.close({ runBeforeUnload: true });
+      await page.waitForEvent("close");
+      expect(dialogs).toBe(0);
+    } finally {
+      if (!page.isClosed()) await page.close();
+    }
+  });
+
   test("W2: --no-write shows a banner that stays", async () => {
     const server = await startServerProcess([root, "--port", "0", "--no-write"]);
     servers.push(server);
