@@ -31,6 +31,16 @@ afterAll(async () => {
   removeDir(workspace);
 });
 
+/** A server on its own new workspace (every version starts at 1), optionally with a fault file. */
+async function freshServer(faultFile?: string): Promise<ServerProcess> {
+  const server = await startServerProcess(
+    [root, "--port", "0", "--workspace", tempDir("lenslet-saving-ws-")],
+    faultFile ? { env: { LENSLET_FAULTS_FILE: faultFile } } : {},
+  );
+  servers.push(server);
+  return server;
+}
+
 describe("saving in a real browser", () => {
   test("J4 U7: a failing disk shows 'Not saved — Retry'; once it heals the edit is saved by itself, once", async () => {
     const server = await startServerProcess([root, "--port", "0", "--workspace", workspace], {
@@ -57,14 +67,7 @@ describe("saving in a real browser", () => {
   });
 
   test("U7: two quick ratings of one item go out in order, the second on the first's version: no conflict with yourself", async () => {
-    const server = await startServerProcess([
-      root,
-      "--port",
-      "0",
-      "--workspace",
-      tempDir("lenslet-saving-ws-"),
-    ]);
-    servers.push(server);
+    const server = await freshServer();
     const { page } = browser;
     await page.goto(`${server.url}/?folder=/a`);
     await page.click('.card[data-path="/a/two.jpg"]');
@@ -101,14 +104,7 @@ describe("saving in a real browser", () => {
   });
 
   test("U4 U7: when the first of two quick edits meets someone else's change, the second is not applied over it either", async () => {
-    const server = await startServerProcess([
-      root,
-      "--port",
-      "0",
-      "--workspace",
-      tempDir("lenslet-saving-ws-"),
-    ]);
-    servers.push(server);
+    const server = await freshServer();
     const { page } = browser;
     await page.goto(`${server.url}/?folder=/a&sel=/a/one.jpg`);
     await page.waitForSelector('#inspector-body[data-path="/a/one.jpg"]');
@@ -166,14 +162,7 @@ describe("saving in a real browser", () => {
   });
 
   test("U7: a rating queued behind a bulk rating goes out on the version the bulk write returned", async () => {
-    const server = await startServerProcess([
-      root,
-      "--port",
-      "0",
-      "--workspace",
-      tempDir("lenslet-saving-ws-"),
-    ]);
-    servers.push(server);
+    const server = await freshServer();
     const { page } = browser;
     const item = async (p: string) =>
       (await fetch(`${server.url}/item?path=${encodeURIComponent(p)}`)).json();
@@ -208,11 +197,7 @@ describe("saving in a real browser", () => {
 
   test("J4 U7: a bulk rating the disk refuses is kept, and saved by itself once the disk heals", async () => {
     const bulkFaults = join(tempDir("lenslet-faults-"), "faults");
-    const server = await startServerProcess(
-      [root, "--port", "0", "--workspace", tempDir("lenslet-saving-ws-")],
-      { env: { LENSLET_FAULTS_FILE: bulkFaults } },
-    );
-    servers.push(server);
+    const server = await freshServer(bulkFaults);
     const { page } = browser;
     await page.goto(`${server.url}/?folder=/a`);
     await page.click('.card[data-path="/a/one.jpg"]');
@@ -232,11 +217,7 @@ describe("saving in a real browser", () => {
 
   test("U7: leaving the page with an edit not yet saved asks first; once saved it does not", async () => {
     const leaveFaults = join(tempDir("lenslet-faults-"), "faults");
-    const server = await startServerProcess(
-      [root, "--port", "0", "--workspace", tempDir("lenslet-saving-ws-")],
-      { env: { LENSLET_FAULTS_FILE: leaveFaults } },
-    );
-    servers.push(server);
+    const server = await freshServer(leaveFaults);
     const page = await browser.context.newPage();
     try {
       await page.goto(`${server.url}/?folder=/a`);
