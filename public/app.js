@@ -24,6 +24,7 @@ import { selection } from "./selection.js";
 import { closeViewer, openViewer, stepViewer } from "./viewer.js";
 import {
   labelDrivenView,
+  metricSorted,
   oldestPendingSaveAt,
   onPersistence,
   patchItem,
@@ -234,6 +235,7 @@ function start() {
     currentFolder,
     noteVersion,
     labelDrivenView,
+    metricSorted,
     reloadView,
     inspectorPath: inspectedPath,
     remoteInspectorUpdate,

@@ -287,7 +287,7 @@ function onMetricsUpdated(d) {
     if (L.inspectorPath() === it.path)
       L.remoteInspectorUpdate({ path: it.path, changed_fields: ["metrics"] });
   }
-  if (d.truncated) reloadViewSoon();
+  if (d.truncated || L.metricSorted()) reloadViewSoon();
 }
 
 /** Files came, went or were rewritten on disk: tree counts and children, and the view if it shows them. */

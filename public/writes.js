@@ -224,7 +224,13 @@ export function rateSelection(n) {
 /** True when labels decide which items the view shows or their order. */
 export function labelDrivenView() {
   const q = new URLSearchParams(currentQuery());
-  return q.has("stars") || q.has("tag") || q.has("q") || q.get("sort") === "stars";
+  const sort = q.get("sort") ?? "";
+  return q.has("stars") || q.has("tag") || q.has("q") || sort === "stars" || metricSorted();
+}
+
+/** True when the view is ordered by a metric (`sort=metric:<name>`). */
+export function metricSorted() {
+  return (new URLSearchParams(currentQuery()).get("sort") ?? "").startsWith("metric:");
 }
 
 /** Re-fetches what the view shows, keeping the scroll position (items may enter or leave a filter). */

@@ -1,5 +1,10 @@
 /** @jsxImportSource hono/jsx */
-import { browseHref, SORT_KEYS, STAR_FILTERS } from "../src/gallery/browse-query.ts";
+import {
+  browseHref,
+  METRIC_SORT_PREFIX,
+  SORT_KEYS,
+  STAR_FILTERS,
+} from "../src/gallery/browse-query.ts";
 import { formatCount } from "./format.ts";
 import type { BrowseModel } from "./model.ts";
 
@@ -72,6 +77,17 @@ export function Toolbar({ m }: { m: BrowseModel }) {
               {SORT_LABELS[k]}
             </option>
           ))}
+          {/* The metric sorted by stays an option even when no image has it any more. */}
+          {[...new Set([...m.metricNames, ...(q.sort === "metric" ? [q.metric] : [])])].map(
+            (name) => (
+              <option
+                value={`${METRIC_SORT_PREFIX}${name}`}
+                selected={q.sort === "metric" && q.metric === name}
+              >
+                {`Metric: ${name}`}
+              </option>
+            ),
+          )}
         </select>
         <select name="dir" aria-label="Sort direction">
           <option value="asc" selected={q.dir === "asc"}>

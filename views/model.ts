@@ -70,6 +70,8 @@ export interface BrowseModel {
   limit: number;
   cards: CardModel[];
   tagOptions: { tag: string; count: number }[];
+  /** Metric names in use: each is a sort option. */
+  metricNames: string[];
   /** The item named by `sel`, if any. */
   selected: ItemDetails | null;
   /** Where the page/fragment endpoints for this query live (query string only). */

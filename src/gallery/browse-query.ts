@@ -6,6 +6,9 @@ import { z } from "zod";
 import { canonicalPath } from "../core/paths.ts";
 
 export const SORT_KEYS = ["name", "date", "size", "stars", "random"] as const;
+/** In a URL a metric sort is one value, `sort=metric:<name>`; parsed, it is `sort: "metric"` plus `metric`. */
+export const METRIC_SORT_PREFIX = "metric:";
+const MAX_METRIC_NAME = 128;
 export const STAR_FILTERS = ["unrated", "1", "2", "3", "4", "5"] as const;
 export type StarFilter = (typeof STAR_FILTERS)[number];
 export const CARD_SIZES = { min: 100, max: 400, default: 180 } as const;
@@ -48,33 +51,56 @@ const starList = z
     return [...out].sort();
   });
 
-export const BrowseQuery = z.object({
-  folder: canonical.default("/"),
-  recursive: boolish.default(false),
-  q: z
-    .string()
-    .max(200)
-    .default("")
-    .transform((s) => s.trim()),
-  sort: z.enum(SORT_KEYS).default("name"),
-  dir: z.enum(["asc", "desc"]).default("asc"),
-  stars: starList.default([]),
-  tag: z
-    .string()
-    .max(128)
-    .default("")
-    .transform((s) => s.trim()),
-  seed: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31)
-    .default(1),
-  sel: canonical.optional(),
-  size: z.coerce.number().int().min(CARD_SIZES.min).max(CARD_SIZES.max).default(CARD_SIZES.default),
-  /** The full-screen viewer is open on `sel`. */
-  view: boolish.default(false),
-});
+const sortSpec = z
+  .string()
+  .max(MAX_METRIC_NAME + METRIC_SORT_PREFIX.length)
+  .transform((v, ctx) => {
+    if ((SORT_KEYS as readonly string[]).includes(v)) {
+      return { sort: v as (typeof SORT_KEYS)[number], metric: "" };
+    }
+    const metric = v.startsWith(METRIC_SORT_PREFIX) ? v.slice(METRIC_SORT_PREFIX.length) : "";
+    if (metric.trim() !== "") return { sort: "metric" as const, metric };
+    ctx.addIssue({
+      code: "custom",
+      message: `unknown sort '${v.slice(0, 40)}' (use ${SORT_KEYS.join(", ")} or metric:<name>)`,
+    });
+    return z.NEVER;
+  });
+
+export const BrowseQuery = z
+  .object({
+    folder: canonical.default("/"),
+    recursive: boolish.default(false),
+    q: z
+      .string()
+      .max(200)
+      .default("")
+      .transform((s) => s.trim()),
+    sort: sortSpec.prefault("name"),
+    dir: z.enum(["asc", "desc"]).default("asc"),
+    stars: starList.default([]),
+    tag: z
+      .string()
+      .max(128)
+      .default("")
+      .transform((s) => s.trim()),
+    seed: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31)
+      .default(1),
+    sel: canonical.optional(),
+    size: z.coerce
+      .number()
+      .int()
+      .min(CARD_SIZES.min)
+      .max(CARD_SIZES.max)
+      .default(CARD_SIZES.default),
+    /** The full-screen viewer is open on `sel`. */
+    view: boolish.default(false),
+  })
+  .transform(({ sort, ...rest }) => ({ ...rest, sort: sort.sort, metric: sort.metric }));
 export type BrowseQuery = z.output<typeof BrowseQuery>;
 
 export const PageQuery = z.object({
@@ -92,7 +118,8 @@ export function browseParams(
   if (s.folder !== "/") p.set("folder", s.folder);
   if (s.recursive) p.set("recursive", "1");
   if (s.q) p.set("q", s.q);
-  if (s.sort !== "name") p.set("sort", s.sort);
+  if (s.sort === "metric") p.set("sort", `${METRIC_SORT_PREFIX}${s.metric}`);
+  else if (s.sort !== "name") p.set("sort", s.sort);
   if (s.dir !== "asc") p.set("dir", s.dir);
   if (s.stars.length) p.set("stars", s.stars.join(","));
   if (s.tag) p.set("tag", s.tag);

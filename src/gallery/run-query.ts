@@ -12,6 +12,7 @@ export interface LabelFacts {
   star: number | null;
   tags: string[];
   notes: string;
+  metrics: Record<string, number>;
 }
 
 export interface LabelLookup {
@@ -22,8 +23,13 @@ export interface LabelLookup {
 
 type QueryKey = Pick<
   BrowseQuery,
-  "folder" | "recursive" | "q" | "sort" | "dir" | "stars" | "tag" | "seed"
+  "folder" | "recursive" | "q" | "sort" | "metric" | "dir" | "stars" | "tag" | "seed"
 >;
+
+/** Sorts whose order follows the labels (re-run when they change). */
+function isLabelSorted(q: QueryKey): boolean {
+  return q.sort === "stars" || q.sort === "metric";
+}
 
 export function isLabelFiltered(q: QueryKey): boolean {
   return q.q !== "" || q.stars.length > 0 || q.tag !== "";
@@ -69,6 +75,11 @@ function sorter(q: QueryKey, labels: LabelLookup): (a: ImageEntry, b: ImageEntry
     case "stars":
       return (a, b) =>
         (labels.get(a.path).star ?? 0) - (labels.get(b.path).star ?? 0) || byName(a, b);
+    case "metric":
+      // Only images that have the metric; sortedBase puts the others after them.
+      return (a, b) =>
+        (labels.get(a.path).metrics[q.metric] as number) -
+          (labels.get(b.path).metrics[q.metric] as number) || byName(a, b);
     case "random": {
       const ranks = new Map<string, number>();
       const rank = (p: string) => {
@@ -104,12 +115,13 @@ export class QueryRunner {
       this.sorted.clear();
       this.results.clear();
     }
-    const labelDependent = isLabelFiltered(q) || q.sort === "stars";
+    const labelDependent = isLabelFiltered(q) || isLabelSorted(q);
     const key = JSON.stringify([
       q.folder,
       q.recursive,
       q.q,
       q.sort,
+      q.metric,
       q.dir,
       q.stars,
       q.tag,
@@ -140,6 +152,14 @@ export class QueryRunner {
     if (q.sort === "stars") {
       const out = [...list].sort(sorter(q, this.labels));
       return q.dir === "desc" ? out.reverse() : out;
+    }
+    if (q.sort === "metric") {
+      // Images without the metric come last in either direction: they have nothing to rank by.
+      const has = (e: ImageEntry) => this.labels.get(e.path).metrics[q.metric] !== undefined;
+      const ranked = list.filter(has).sort(sorter(q, this.labels));
+      if (q.dir === "desc") ranked.reverse();
+      for (const e of list) if (!has(e)) ranked.push(e);
+      return ranked;
     }
     const key = JSON.stringify([
       q.folder,

@@ -23,6 +23,7 @@ export const FIRST_PAGE = 120;
 export class PageModels {
   readonly queries: QueryRunner;
   private tagCache: { revision: number; tags: { tag: string; count: number }[] } | null = null;
+  private metricCache: { revision: number; names: string[] } | null = null;
 
   constructor(private readonly deps: AppDeps) {
     this.queries = new QueryRunner(deps.gallery, deps.labels);
@@ -85,6 +86,7 @@ export class PageModels {
       limit,
       cards: items.slice(start, start + limit).map((img) => this.card(img, q)),
       tagOptions: this.tagOptions(),
+      metricNames: this.metricNames(),
       selected: q.sel ? this.details(q.sel) : null,
       queryString: qs,
     };
@@ -134,6 +136,16 @@ export class PageModels {
     tags.sort((a, b) => b.count - a.count || a.tag.localeCompare(b.tag));
     this.tagCache = { revision: rev, tags: tags.slice(0, 200) };
     return this.tagCache.tags;
+  }
+
+  /** Metric names in use (for "sort by metric"), sorted; recomputed only when labels change. */
+  metricNames(): string[] {
+    const rev = this.deps.labels.revision;
+    if (this.metricCache?.revision === rev) return this.metricCache.names;
+    const names = new Set<string>();
+    for (const [, s] of this.deps.labels.entries()) for (const m in s.metrics) names.add(m);
+    this.metricCache = { revision: rev, names: [...names].sort().slice(0, 100) };
+    return this.metricCache.names;
   }
 
   private node(path: string, expand: Set<string>, current: string): TreeNode {

@@ -121,6 +121,22 @@ describe("live sync in real browsers", () => {
     );
   });
 
+  test("G4 U2: a view sorted by a metric re-orders itself when a script pushes new scores", async () => {
+    const page = ben.page;
+    await ready(page, `${url()}&sort=metric:score&dir=desc`, "Ben");
+    const first = () => page.getAttribute(".grid-page .card", "data-path");
+    expect(await first()).toBe("/shots/img00.jpg"); // nobody has a score yet: name order
+    // img08 is no other test's: every test here shares one gallery and its versions.
+    const res = await patchAs("script", "/shots/img08.jpg", { set_metrics: { score: 0.93 } });
+    expect(res.status).toBe(200);
+    await page.waitForFunction(
+      () =>
+        document.querySelector(".grid-page .card")?.getAttribute("data-path") ===
+        "/shots/img08.jpg",
+    );
+    expect(new URL(page.url()).searchParams.get("sort")).toBe("metric:score");
+  });
+
   test("U4: conflict on notes: the second writer chooses; nothing is dropped silently", async () => {
     const target = "/shots/img05.jpg";
     await Promise.all([

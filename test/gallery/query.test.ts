@@ -8,7 +8,7 @@ class Labels {
   revision = 0;
   private map = new Map<string, LabelFacts>();
   get(path: string): LabelFacts {
-    return this.map.get(path) ?? { star: null, tags: [], notes: "" };
+    return this.map.get(path) ?? { star: null, tags: [], notes: "", metrics: {} };
   }
   set(path: string, l: Partial<LabelFacts>) {
     this.map.set(path, { ...this.get(path), ...l });
@@ -52,6 +52,16 @@ describe("sort", () => {
   });
   test("G4: stars (unrated counts as 0)", () => {
     expect(paths({ sort: "stars" })).toEqual(["/c.jpg", "/b.jpg", "/a.jpg"]);
+  });
+  test("G4: a metric, ascending or descending; images without it come last either way", () => {
+    labels.set("/b.jpg", { metrics: { score: 0.9 } });
+    labels.set("/c.jpg", { metrics: { score: 0.1, other: 5 } });
+    expect(paths({ sort: "metric:score" })).toEqual(["/c.jpg", "/b.jpg", "/a.jpg"]);
+    expect(paths({ sort: "metric:score", dir: "desc" })).toEqual(["/b.jpg", "/c.jpg", "/a.jpg"]);
+    // The order follows the labels as they change.
+    labels.set("/a.jpg", { metrics: { score: 0.5 } });
+    expect(paths({ sort: "metric:score" })).toEqual(["/c.jpg", "/a.jpg", "/b.jpg"]);
+    expect(paths({ sort: "metric:nobody-has-this" })).toEqual(paths({}));
   });
   test("G4: random is seeded: stable for a seed, different across seeds", () => {
     const r1 = paths({ sort: "random", seed: 7, recursive: "1" });
@@ -121,11 +131,18 @@ describe("BrowseQuery", () => {
     expect(full.q).toBe("x");
     const again = BrowseQuery.parse(Object.fromEntries(browseParams(full)));
     expect(again).toEqual(full);
+    // A metric sort is one URL value and two parsed fields.
+    const byMetric = q({ sort: "metric:aesthetic score", dir: "desc" });
+    expect(byMetric).toMatchObject({ sort: "metric", metric: "aesthetic score" });
+    expect(browseParams(byMetric).get("sort")).toBe("metric:aesthetic score");
+    expect(BrowseQuery.parse(Object.fromEntries(browseParams(byMetric)))).toEqual(byMetric);
   });
   test("G9: bad values are refused with the field named", () => {
     for (const [field, value] of [
       ["folder", "../etc"],
       ["sort", "color"],
+      ["sort", "metric:"],
+      ["sort", `metric:${"x".repeat(200)}`],
       ["stars", "6"],
       ["size", "9999"],
       ["sel", "/a/../../b"],

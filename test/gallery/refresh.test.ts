@@ -93,7 +93,7 @@ describe("GalleryIndex.refresh", () => {
     const { root, index } = await gallery({ "a/one.jpg": {} });
     const runner = new QueryRunner(index, {
       revision: 0,
-      get: () => ({ star: null, tags: [], notes: "" }),
+      get: () => ({ star: null, tags: [], notes: "", metrics: {} }),
     });
     const q = BrowseQuery.parse({ folder: "/a" });
     expect(runner.run(q).length).toBe(1);

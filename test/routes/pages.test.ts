@@ -80,6 +80,38 @@ describe("GET / (page or fragment)", () => {
     expect((d.querySelector("#search") as unknown as { value: string }).value).toBe("img29");
   });
 
+  test("G4: sort by a metric that scripts pushed: the toolbar offers it, the URL keeps it", async () => {
+    const res = await app.get("/items/patch", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Idempotency-Key": crypto.randomUUID() },
+      body: JSON.stringify({
+        patches: [
+          { path: "/many/img001.jpg", set_metrics: { score: 0.2 } },
+          { path: "/many/img002.jpg", set_metrics: { score: 0.9 } },
+          { path: "/many/img003.jpg", set_metrics: { score: 0.5 } },
+        ],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const d = dom(await (await app.get("/?folder=/many&sort=metric:score&dir=desc")).text());
+    const order = [...d.querySelectorAll("#grid .card")]
+      .slice(0, 4)
+      .map((c) => c.getAttribute("data-path"));
+    expect(order).toEqual([
+      "/many/img002.jpg",
+      "/many/img003.jpg",
+      "/many/img001.jpg",
+      "/many/img000.jpg",
+    ]);
+    const option = d.querySelector('select[name="sort"] option[value="metric:score"]');
+    expect(option?.textContent).toBe("Metric: score");
+    expect(option?.hasAttribute("selected")).toBe(true);
+    // Page links keep the sort.
+    expect(d.querySelector(".pager a")?.getAttribute("href") ?? "").toContain(
+      "sort=metric%3Ascore",
+    );
+  });
+
   test("G5: recursive view lists the whole subtree", async () => {
     const d = dom(await (await app.get("/?folder=/sub&recursive=1")).text());
     expect([...d.querySelectorAll(".card")].map((c) => c.getAttribute("data-path"))).toEqual([
