@@ -62,37 +62,44 @@ export function randomRank(seed: number, path: string): number {
   return h >>> 0;
 }
 
-function sorter(q: QueryKey, labels: LabelLookup): (a: ImageEntry, b: ImageEntry) => number {
-  // Index order: folder by folder, natural name order within a folder.
-  const byName = (a: ImageEntry, b: ImageEntry) => a.ordinal - b.ordinal;
+/** The number an image is ranked by; undefined when it has none (it goes after the ranked ones). */
+type SortKey = (img: ImageEntry) => number | undefined;
+
+function sortKey(q: QueryKey, labels: LabelLookup): SortKey | null {
   switch (q.sort) {
     case "name":
-      return byName;
+      return null; // the index's own order
     case "date":
-      return (a, b) => a.mtimeMs - b.mtimeMs || byName(a, b);
+      return (img) => img.mtimeMs;
     case "size":
-      return (a, b) => a.size - b.size || byName(a, b);
+      return (img) => img.size;
     case "stars":
-      return (a, b) =>
-        (labels.get(a.path).star ?? 0) - (labels.get(b.path).star ?? 0) || byName(a, b);
+      return (img) => labels.get(img.path).star ?? 0;
     case "metric":
-      // Only images that have the metric; sortedBase puts the others after them.
-      return (a, b) =>
-        (labels.get(a.path).metrics[q.metric] as number) -
-          (labels.get(b.path).metrics[q.metric] as number) || byName(a, b);
-    case "random": {
-      const ranks = new Map<string, number>();
-      const rank = (p: string) => {
-        let r = ranks.get(p);
-        if (r === undefined) {
-          r = randomRank(q.seed, p);
-          ranks.set(p, r);
-        }
-        return r;
-      };
-      return (a, b) => rank(a.path) - rank(b.path) || byName(a, b);
-    }
+      return (img) => labels.get(img.path).metrics[q.metric];
+    case "random":
+      return (img) => randomRank(q.seed, img.path);
   }
+}
+
+/**
+ * The images ordered by `key`, name order breaking ties, then the ones without a key. Keys are
+ * computed once per image, not per comparison (a label lookup each time made a 100k sort 4× slower).
+ */
+function sortBy(list: readonly ImageEntry[], key: SortKey, desc: boolean): ImageEntry[] {
+  const ranked: { img: ImageEntry; k: number }[] = [];
+  const unranked: ImageEntry[] = [];
+  for (const img of list) {
+    const k = key(img);
+    if (k === undefined) unranked.push(img);
+    else ranked.push({ img, k });
+  }
+  // `list` is in name order and the sort is stable, so equal keys stay in name order.
+  ranked.sort((a, b) => a.k - b.k);
+  if (desc) ranked.reverse();
+  const out = ranked.map((r) => r.img);
+  for (const img of unranked) out.push(img);
+  return out;
 }
 
 export class QueryRunner {
@@ -146,33 +153,24 @@ export class QueryRunner {
     return items;
   }
 
-  /** Sorted listing without label filters; cached forever for sorts that do not depend on labels. */
+  /** Sorted listing without label filters; cached until the index changes for sorts that do not depend on labels. */
   private sortedBase(q: QueryKey): ImageEntry[] {
     const list = this.gallery.list(q.folder, q.recursive);
-    if (q.sort === "stars") {
-      const out = [...list].sort(sorter(q, this.labels));
-      return q.dir === "desc" ? out.reverse() : out;
-    }
-    if (q.sort === "metric") {
-      // Images without the metric come last in either direction: they have nothing to rank by.
-      const has = (e: ImageEntry) => this.labels.get(e.path).metrics[q.metric] !== undefined;
-      const ranked = list.filter(has).sort(sorter(q, this.labels));
-      if (q.dir === "desc") ranked.reverse();
-      for (const e of list) if (!has(e)) ranked.push(e);
-      return ranked;
-    }
-    const key = JSON.stringify([
+    const key = sortKey(q, this.labels);
+    const desc = q.dir === "desc";
+    // Label-ordered listings are cached with the filtered result, by label revision (run()).
+    if (isLabelSorted(q)) return sortBy(list, key as SortKey, desc);
+    const cacheKey = JSON.stringify([
       q.folder,
       q.recursive,
       q.sort,
       q.dir,
       q.sort === "random" ? q.seed : 0,
     ]);
-    let out = this.sorted.get(key);
+    let out = this.sorted.get(cacheKey);
     if (!out) {
-      out = q.sort === "name" ? [...list] : [...list].sort(sorter(q, this.labels));
-      if (q.dir === "desc") out.reverse();
-      this.sorted.set(key, out);
+      out = key ? sortBy(list, key, desc) : desc ? [...list].reverse() : [...list];
+      this.sorted.set(cacheKey, out);
       while (this.sorted.size > this.maxCached)
         this.sorted.delete(this.sorted.keys().next().value!);
     }
