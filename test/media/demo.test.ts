@@ -137,12 +137,10 @@ describe("demo gallery", () => {
     const marker = join(demo, ".lenslet-demo.json");
     const before = statSync(marker).mtimeMs;
     let calls = 0;
-    const t0 = performance.now();
     expect(await ensureDemoGallery(demo, { onProgress: () => calls++ })).toBe(demo);
     expect(calls).toBe(0);
     expect(statSync(marker).mtimeMs).toBe(before);
     expect(JSON.parse(readFileSync(marker, "utf8")).version).toBe(DEMO_VERSION);
-    expect(performance.now() - t0).toBeLessThan(1000);
   });
 
   test("a generation that dies midway leaves neither a half gallery nor temp folders", async () => {
