@@ -16,6 +16,7 @@ import {
   currentFolder,
   me,
   noteVersion,
+  showsSubtree,
   store,
   versions,
   writeHeaders,
@@ -85,8 +86,7 @@ document.addEventListener("click", (e) => {
     }
     if (a === "export") {
       // The menu sits outside the swapped region: point it at the folder shown now.
-      const recursive = browseEl()?.dataset.recursive === "1" ? 1 : 0;
-      action.href = `/export?format=${action.dataset.format}&path=${encodeURIComponent(currentFolder())}&recursive=${recursive}`;
+      action.href = `/export?format=${action.dataset.format}&path=${encodeURIComponent(currentFolder())}&recursive=${showsSubtree() ? 1 : 0}`;
       return;
     }
     if (a === "export-selection") {

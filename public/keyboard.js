@@ -1,6 +1,6 @@
 // Keyboard shortcuts (spec G10); none fires while typing in a field.
 import { grid } from "./grid.js";
-import { $, currentFolder } from "./page-state.js";
+import { $, currentFolder, parentOf } from "./page-state.js";
 import { selection } from "./selection.js";
 import { closeViewer, openViewer, stepViewer } from "./viewer.js";
 import { patchItem, rateSelection, starFields } from "./writes.js";
@@ -106,9 +106,7 @@ document.addEventListener("keydown", (e) => {
     const folder = currentFolder();
     if (folder !== "/") {
       e.preventDefault();
-      const parent = folder.slice(0, folder.lastIndexOf("/")) || "/";
-      const link = $(`.crumb[data-folder="${CSS.escape(parent)}"]`);
-      link?.click();
+      $(`.crumb[data-folder="${CSS.escape(parentOf(folder))}"]`)?.click();
     }
     return;
   }

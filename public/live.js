@@ -2,6 +2,7 @@
 // tab holds it, the others hear it over a BroadcastChannel), what each event
 // changes on the page, presence (join, move, leave) and the one indicator.
 import { indicatorState } from "./indicator.js";
+import { isWithin, parentOf, showsSubtree } from "./page-state.js";
 
 const L = window.lenslet;
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -241,12 +242,9 @@ function inView(path) {
   return a.bottom > b.top && a.top < b.bottom;
 }
 
+/** An item the current view would list if filters and scrolling allowed. */
 function inScope(path) {
-  const folder = L.currentFolder();
-  const recursive = $("#browse")?.dataset.recursive === "1";
-  const parent = path.slice(0, path.lastIndexOf("/")) || "/";
-  if (recursive) return folder === "/" || parent === folder || path.startsWith(`${folder}/`);
-  return parent === folder;
+  return showsSubtree() ? isWithin(path, L.currentFolder()) : parentOf(path) === L.currentFolder();
 }
 
 let viewReload = 0;
@@ -299,13 +297,11 @@ function onGalleryChanged(d) {
       el.textContent = Number(total).toLocaleString("en-US");
   }
   const folder = L.currentFolder();
-  const recursive = $("#browse")?.dataset.recursive === "1";
-  const shown = (f) =>
-    f === folder || (recursive && (folder === "/" || f.startsWith(`${folder}/`)));
+  const shown = (f) => (showsSubtree() ? isWithin(f, folder) : f === folder);
   // The server already waited for the disk to settle: reload now.
   if ((d.folders ?? []).some(shown) || (d.modified ?? []).some(inScope)) L.reloadView();
   for (const f of d.tree ?? []) refreshTreeChildren(f);
-  const above = (f) => f === "/" || folder.startsWith(`${f}/`);
+  const above = (f) => f !== folder && isWithin(folder, f);
   if (!(folder in (d.totals ?? {})) && (d.tree ?? []).some(above)) leaveIfGone(folder, d.totals);
 }
 
@@ -314,7 +310,7 @@ async function leaveIfGone(folder, totals) {
   const res = await fetch(`/tree?folder=${encodeURIComponent(folder)}`).catch(() => null);
   if (res?.status !== 404 || L.currentFolder() !== folder) return;
   const up = Object.keys(totals ?? {})
-    .filter((f) => f === "/" || folder.startsWith(`${f}/`))
+    .filter((f) => isWithin(folder, f))
     .sort((a, b) => b.length - a.length)[0];
   $(`.crumb[data-folder="${CSS.escape(up ?? "/")}"]`)?.click();
 }
@@ -324,8 +320,7 @@ function refreshTreeChildren(folder) {
   const node = $(`.tree .tree-node[data-folder="${CSS.escape(folder)}"]`);
   if (!node) return;
   if (node.classList.contains("leaf")) {
-    const parent = folder.slice(0, folder.lastIndexOf("/")) || "/";
-    if (parent !== folder) refreshTreeChildren(parent);
+    if (folder !== "/") refreshTreeChildren(parentOf(folder));
     return;
   }
   const list = node.querySelector(":scope > details > .tree-children, :scope > .tree-children");

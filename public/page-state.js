@@ -62,6 +62,18 @@ export function browseEl() {
 export function currentFolder() {
   return browseEl()?.dataset.folder ?? "/";
 }
+export function showsSubtree() {
+  return browseEl()?.dataset.recursive === "1";
+}
+
+// Canonical paths, as the server's src/core/paths.ts writes them.
+export function parentOf(path) {
+  return path.slice(0, path.lastIndexOf("/")) || "/";
+}
+/** `path` is `folder` or lies below it. */
+export function isWithin(path, folder) {
+  return folder === "/" || path === folder || path.startsWith(`${folder}/`);
+}
 export function currentQuery() {
   return browseEl()?.dataset.query ?? "";
 }

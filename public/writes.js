@@ -8,6 +8,7 @@ import {
   browseEl,
   currentQuery,
   noteVersion,
+  parentOf,
   setSave,
   store,
   versions,
@@ -247,8 +248,7 @@ export function reloadView() {
 
 /** Shows an item wherever it is: its folder, no filters, selected. */
 export function reveal(path) {
-  const folder = path.slice(0, path.lastIndexOf("/")) || "/";
-  const url = `/?folder=${encodeURIComponent(folder)}&sel=${encodeURIComponent(path)}`;
+  const url = `/?folder=${encodeURIComponent(parentOf(path))}&sel=${encodeURIComponent(path)}`;
   window.htmx
     .ajax("GET", url, { source: "#columns", target: "#browse", swap: "outerHTML" })
     .then(() => {
