@@ -301,18 +301,13 @@ function onGalleryChanged(d) {
   // The server already waited for the disk to settle: reload now.
   if ((d.folders ?? []).some(shown) || (d.modified ?? []).some(inScope)) L.reloadView();
   for (const f of d.tree ?? []) refreshTreeChildren(f);
-  const above = (f) => f !== folder && isWithin(folder, f);
-  if (!(folder in (d.totals ?? {})) && (d.tree ?? []).some(above)) leaveIfGone(folder, d.totals);
-}
-
-/** The folder shown may have been removed: if so, go to the nearest folder above it that is still there. */
-async function leaveIfGone(folder, totals) {
-  const res = await fetch(`/tree?folder=${encodeURIComponent(folder)}`).catch(() => null);
-  if (res?.status !== 404 || L.currentFolder() !== folder) return;
-  const up = Object.keys(totals ?? {})
-    .filter((f) => isWithin(folder, f))
-    .sort((a, b) => b.length - a.length)[0];
-  $(`.crumb[data-folder="${CSS.escape(up ?? "/")}"]`)?.click();
+  // The folder shown vanished: go up to the nearest one still there (its totals came with the event).
+  if ((d.gone ?? []).some((g) => isWithin(folder, g))) {
+    const up = Object.keys(d.totals ?? {})
+      .filter((f) => isWithin(folder, f))
+      .sort((a, b) => b.length - a.length)[0];
+    $(`.crumb[data-folder="${CSS.escape(up ?? "/")}"]`)?.click();
+  }
 }
 
 /** Re-reads the children of a folder the tree shows open (a leaf that gained folders: its parent's). */

@@ -28,6 +28,8 @@ export interface GalleryChange {
   folders: string[];
   /** Of those, the folders whose subfolders changed (the folder tree shows them). */
   tree: string[];
+  /** Folders that vanished (each with everything below it). */
+  gone: string[];
   added: string[];
   removed: string[];
   /** Images still there whose size or mtime changed (rewritten files). */
@@ -128,7 +130,14 @@ export class GalleryIndex {
    * Returns null when nothing changed.
    */
   refresh(paths: Iterable<string>, files?: ReadonlySet<string>): GalleryChange | null {
-    const change: GalleryChange = { folders: [], tree: [], added: [], removed: [], modified: [] };
+    const change: GalleryChange = {
+      folders: [],
+      tree: [],
+      gone: [],
+      added: [],
+      removed: [],
+      modified: [],
+    };
     const targets = new Set<string>();
     for (const p of paths) targets.add(this.nearestKnown(p));
     // Parents first: a parent that drops a folder makes reading the child moot.
@@ -209,6 +218,7 @@ export class GalleryIndex {
     for (const child of f.folders) {
       if (subfolders.has(child)) continue;
       this.dropTree(child, change);
+      change.gone.push(child);
       tree = true;
     }
     f.folders = f.folders.filter((child) => subfolders.has(child));

@@ -40,6 +40,7 @@ export function describeChange(index: GalleryIndex, change: GalleryChange): Gall
   return {
     folders: change.folders,
     tree: change.tree,
+    gone: change.gone,
     added: change.added.length,
     removed: change.removed.length,
     modified: change.modified.slice(0, MAX_MODIFIED),

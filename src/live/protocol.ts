@@ -66,6 +66,8 @@ export interface GalleryChanged {
   folders: string[];
   /** Of those, the folders whose subfolders changed (the folder tree re-reads their children). */
   tree: string[];
+  /** Folders that vanished with everything below them: a page showing one goes up. */
+  gone: string[];
   added: number;
   removed: number;
   /** Rewritten images (new size or mtime), up to a cap: their thumbnails change. */

@@ -40,6 +40,7 @@ describe("GalleryIndex.refresh", () => {
     expect(change).toEqual({
       folders: ["/a"],
       tree: [],
+      gone: [],
       added: ["/a/img2.jpg"],
       removed: [],
       modified: [],
@@ -71,6 +72,7 @@ describe("GalleryIndex.refresh", () => {
     expect(change?.tree.sort()).toEqual(["/", "/a"]);
     expect(change?.added.sort()).toEqual(["/a/new/deeper/y.jpg", "/a/new/z.jpg"]);
     expect(change?.removed).toEqual(["/old/deep/x.jpg"]);
+    expect(change?.gone).toEqual(["/old"]);
     expect(index.folder("/old")).toBeUndefined();
     expect(index.folder("/old/deep")).toBeUndefined();
     expect(index.folder("/a")?.folders).toEqual(["/a/new"]);
