@@ -4,6 +4,7 @@
  * these, and render.
  */
 import type { Config } from "./config.ts";
+import type { Logger } from "./core/logger.ts";
 import type { GalleryIndex } from "./gallery/gallery-index.ts";
 import type { LabelStore } from "./labels/store.ts";
 import type { EventBus } from "./live/bus.ts";
@@ -11,11 +12,7 @@ import type { Dimensions } from "./media/dimensions.ts";
 import type { Thumbnailer } from "./media/thumbnails.ts";
 import type { PresenceTracker } from "./presence/tracker.ts";
 
-export interface Logger {
-  info(msg: string): void;
-  warn(msg: string): void;
-  error(msg: string): void;
-}
+export type { Logger } from "./core/logger.ts";
 
 export interface AppDeps {
   config: Config;

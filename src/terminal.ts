@@ -1,5 +1,5 @@
 /** Console output: a logger, and a progress bar that draws only on a terminal. */
-import type { Logger } from "./deps.ts";
+import type { Logger } from "./core/logger.ts";
 
 export function consoleLogger(): Logger {
   const stamp = () => new Date().toISOString().slice(11, 19);

@@ -26,3 +26,19 @@ export interface FolderEntry {
   /** Images in this folder and every folder below it. */
   totalImages: number;
 }
+
+/** Files or folders appeared, vanished or were rewritten on disk (the watcher). */
+export interface GalleryChanged {
+  /** Folders whose own images or subfolders changed. */
+  folders: string[];
+  /** Of those, the folders whose subfolders changed (the folder tree re-reads their children). */
+  tree: string[];
+  /** Folders that vanished with everything below them: a page showing one goes up. */
+  gone: string[];
+  added: number;
+  removed: number;
+  /** Rewritten images (new size or mtime), up to a cap: their thumbnails change. */
+  modified: string[];
+  /** Image totals of the changed folders and all their ancestors, for the folder tree. */
+  totals: Record<string, number>;
+}

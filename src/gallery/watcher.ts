@@ -6,10 +6,10 @@
  * handed to `onChange` as one GalleryChanged (the server publishes it).
  */
 import { type FSWatcher, watch } from "node:fs";
+import type { Logger } from "../core/logger.ts";
 import { ancestorsOf, tryCanonicalPath } from "../core/paths.ts";
-import type { Logger } from "../deps.ts";
-import type { GalleryChanged } from "../live/protocol.ts";
 import type { GalleryChange, GalleryIndex } from "./gallery-index.ts";
+import type { GalleryChanged } from "./types.ts";
 
 /** Rewritten paths listed per event; the rest are counted only. */
 const MAX_MODIFIED = 200;

@@ -6,7 +6,7 @@
  * out; the next process starts at or above it.
  */
 import fs from "node:fs";
-import type { Logger } from "../deps.ts";
+import type { Logger } from "../core/logger.ts";
 import type { EventBus } from "../live/bus.ts";
 import { fsyncDir } from "./journal.ts";
 

@@ -11,7 +11,7 @@
  * and line, and nothing on disk is touched.
  */
 import fs from "node:fs";
-import type { Logger } from "../deps.ts";
+import type { Logger } from "../core/logger.ts";
 import type { Envelope } from "../live/protocol.ts";
 import { IDEMPOTENCY_TTL_MS, type IdemEntry } from "./idempotency.ts";
 import {

@@ -11,7 +11,7 @@
  * fsync every second), "memory" (no files: --no-write or an unwritable workspace).
  */
 import fs from "node:fs";
-import type { Logger } from "../deps.ts";
+import type { Logger } from "../core/logger.ts";
 import type { EventBus } from "../live/bus.ts";
 import type { Envelope, ItemUpdated } from "../live/protocol.ts";
 import { type FaultSource, faultsFromEnv, faultyIo, realIo } from "./faults.ts";

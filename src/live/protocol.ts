@@ -2,7 +2,10 @@
  * Wire types of the event stream: event names and payloads. No transport here.
  * Every event carries one increasing id (see EventBus).
  */
+import type { GalleryChanged } from "../gallery/types.ts";
 import type { ChangedField } from "../labels/schema.ts";
+
+export type { GalleryChanged };
 
 export const EventName = {
   itemUpdated: "item-updated",
@@ -58,22 +61,6 @@ export interface ResyncRequired {
   reason: "too_old" | "future" | "restart" | "backlog" | "invalid" | "no_id";
   /** The stream's current last id: where the client stands once it has re-fetched. */
   last_event_id: number;
-}
-
-/** Files or folders appeared, vanished or were rewritten on disk (the watcher). */
-export interface GalleryChanged {
-  /** Folders whose own images or subfolders changed. */
-  folders: string[];
-  /** Of those, the folders whose subfolders changed (the folder tree re-reads their children). */
-  tree: string[];
-  /** Folders that vanished with everything below them: a page showing one goes up. */
-  gone: string[];
-  added: number;
-  removed: number;
-  /** Rewritten images (new size or mtime), up to a cap: their thumbnails change. */
-  modified: string[];
-  /** Image totals of the changed folders and all their ancestors, for the folder tree. */
-  totals: Record<string, number>;
 }
 
 export type LiveEvent =

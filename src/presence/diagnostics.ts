@@ -2,8 +2,8 @@
  * The numbers an operator needs to see presence drift: served at
  * `GET /presence/diagnostics` and as the `presence` part of `/health`.
  */
-import type { AppDeps } from "../deps.ts";
-import type { TrackerStats } from "./tracker.ts";
+import type { EventBus } from "../live/bus.ts";
+import type { PresenceTracker, TrackerStats } from "./tracker.ts";
 
 /** Connected streams and replay misses; read from the bus unless a source is given. */
 export interface StreamStatsView {
@@ -32,7 +32,11 @@ export interface PresenceDiagnostics extends TrackerStats {
 export type StreamStatsSource = () => StreamStatsView;
 
 export function presenceDiagnostics(
-  deps: Pick<AppDeps, "presence" | "bus" | "config">,
+  deps: {
+    presence: PresenceTracker;
+    bus: Pick<EventBus, "stats">;
+    config: { pruneIntervalMs: number };
+  },
   streamStats?: StreamStatsSource,
 ): PresenceDiagnostics {
   const stats = deps.presence.diagnostics();

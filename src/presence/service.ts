@@ -3,10 +3,17 @@
  * becomes one `presence` event at once, and a prune loop ages out tabs that
  * vanished without leaving even when nobody else touches their scope.
  */
-import type { Config } from "../config.ts";
 import type { EventBus } from "../live/bus.ts";
 import { EventName } from "../live/protocol.ts";
 import { PresenceTracker } from "./tracker.ts";
+
+/** The presence settings of the runtime Config (src/config.ts), by shape. */
+export interface PresenceConfig {
+  viewTtlMs: number;
+  editTtlMs: number;
+  presenceLifecycleV2: boolean;
+  maxSessions: number;
+}
 
 export interface PresenceService {
   /** Stop the prune loop and the publishing; idempotent. */
@@ -39,10 +46,7 @@ export function startPresenceService(opts: PresenceServiceOptions): PresenceServ
 }
 
 /** The tracker as the CLI configures it; `now` is for tests. */
-export function createPresenceTracker(
-  config: Pick<Config, "viewTtlMs" | "editTtlMs" | "presenceLifecycleV2" | "maxSessions">,
-  now?: () => number,
-): PresenceTracker {
+export function createPresenceTracker(config: PresenceConfig, now?: () => number): PresenceTracker {
   return new PresenceTracker({
     viewTtlMs: config.viewTtlMs,
     editTtlMs: config.editTtlMs,

@@ -5,8 +5,8 @@
  */
 import { type Context, Hono } from "hono";
 import type { Config } from "../config.ts";
+import type { Logger } from "../core/logger.ts";
 import { canonicalPath, PathError, parentOf, tryCanonicalPath } from "../core/paths.ts";
-import type { Logger } from "../deps.ts";
 import type { GalleryIndex } from "../gallery/gallery-index.ts";
 import type { ImageEntry } from "../gallery/types.ts";
 import { exportCsv, exportRows } from "../labels/export.ts";

@@ -6,8 +6,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
+import type { Logger } from "../../src/core/logger.ts";
 import { parentOf } from "../../src/core/paths.ts";
-import type { Logger } from "../../src/deps.ts";
 import type { ImageEntry } from "../../src/gallery/types.ts";
 import type { FaultSource } from "../../src/labels/faults.ts";
 import { LabelStore, type LabelStoreOptions, type WriteContext } from "../../src/labels/store.ts";
