@@ -62,8 +62,10 @@ async function main(): Promise<number> {
   process.stdout.write(`Lenslet ready at ${running.url}\n`);
   if (opts.open) openBrowser(running.url);
 
+  let signals = 0;
   const stop = async (signal: string) => {
-    log.info(`${signal}: stopping…`);
+    // Every signal waits for the same shutdown (snapshot, caches, lock); none exits early.
+    log.info(signals++ === 0 ? `${signal}: stopping…` : `${signal}: still saving, please wait…`);
     await running.stop();
     process.exit(0);
   };

@@ -153,23 +153,30 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${server.port}`;
 
-  let stopped = false;
+  // One shutdown, however many times it is asked for: npm and bun both forward Ctrl-C, and a
+  // second call that returned at once would let the caller exit mid-snapshot.
+  let stopping: Promise<void> | null = null;
+  const shutdown = async () => {
+    watcher?.close();
+    presenceService.stop();
+    coalescer.stop();
+    bus.close();
+    server?.stop(true);
+    try {
+      await labels.close();
+      await dims.flush();
+    } finally {
+      if (lock?.ok) lock.release();
+    }
+  };
   return {
     url,
     port: server.port ?? 0,
     deps,
     portNote,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      watcher?.close();
-      presenceService.stop();
-      coalescer.stop();
-      bus.close();
-      server?.stop(true);
-      await labels.close();
-      await dims.flush();
-      if (lock?.ok) lock.release();
+    stop() {
+      stopping ??= shutdown();
+      return stopping;
     },
   };
 }
