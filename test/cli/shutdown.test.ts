@@ -10,7 +10,10 @@ import { startServerProcess } from "../helpers/server-process.ts";
 import { removeDir, tempDir, writeTree } from "../helpers/tree.ts";
 
 const dirs: string[] = [];
-afterAll(() => {
+const procs: { kill(): Promise<void> }[] = [];
+afterAll(async () => {
+  // A failed assertion must not leave a server running.
+  await Promise.all(procs.map((p) => p.kill().catch(() => {})));
   for (const d of dirs) removeDir(d);
 });
 
@@ -53,6 +56,7 @@ describe("W3: shutdown", () => {
     const root = await gallery();
     const ws = join(root, ".lenslet");
     const server = await startServerProcess([root, "--port", "0", "--no-watch"]);
+    procs.push(server);
     await rateAll(server.url, 3);
     // A dimension read leaves dims.json to the shutdown flush (it is written after a quiet second).
     const dims = await fetch(`${server.url}/dims?path=/img-000.jpg`);
@@ -76,6 +80,7 @@ describe("W3: shutdown", () => {
     expect(journal.length).toBe(1);
 
     const again = await startServerProcess([root, "--port", "0", "--no-watch"]);
+    procs.push(again);
     try {
       const rec = await (await fetch(`${again.url}/item?path=/img-999.jpg`)).json();
       expect(rec.star).toBe(3);
