@@ -9,6 +9,7 @@ import type { AppDeps } from "./deps.ts";
 import { jsonError } from "./routes/errors.ts";
 import { type EventRouteOptions, eventRoutes } from "./routes/events.ts";
 import { healthRoutes, streamStatsOf } from "./routes/health.ts";
+import { hostGuard } from "./routes/host-guard.ts";
 import { itemRoutes } from "./routes/items.ts";
 import { mediaRoutes } from "./routes/media.ts";
 import { pageRoutes } from "./routes/pages.tsx";
@@ -21,6 +22,8 @@ export interface AppOptions {
 
 export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
   const app = new Hono();
+  // First of all: a request addressed to a foreign name (DNS rebinding) gets nothing else.
+  app.use("*", hostGuard({ host: deps.config.host, allowedHosts: deps.config.allowedHosts }));
   app.use("*", async (c, next) => {
     await next();
     c.header("X-Content-Type-Options", "nosniff");
