@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { compress } from "hono/compress";
 import type { AppDeps } from "./deps.ts";
+import { bodyLimits } from "./routes/body-limits.ts";
 import { jsonError } from "./routes/errors.ts";
 import { type EventRouteOptions, eventRoutes } from "./routes/events.ts";
 import { healthRoutes, streamStatsOf } from "./routes/health.ts";
@@ -29,6 +30,8 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "same-origin");
   });
+  // Before any route reads a body: each route's limit, from one table.
+  app.use("*", bodyLimits());
   // HTML, JSON, CSS, JS and CSV shrink ~5-10x; never the event stream (it must flush per event) or images.
   app.use(
     "*",

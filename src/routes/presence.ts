@@ -19,9 +19,6 @@ import type { PresenceError } from "../presence/tracker.ts";
 import { jsonError, validationError } from "./errors.ts";
 import { originGuard } from "./origin-guard.ts";
 
-/** Presence bodies are a few ids; anything larger is not a presence call. */
-export const MAX_PRESENCE_BODY_BYTES = 4096;
-
 export interface PresenceRouteOptions {
   /** Connected streams and replay misses, from the event-stream route. */
   streamStats?: StreamStatsSource;
@@ -134,20 +131,15 @@ function headerName(c: Context): string | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-/** Parses a JSON body whatever its content type (sendBeacon sends text/plain). */
+/**
+ * Parses a JSON body whatever its content type (sendBeacon sends text/plain).
+ * Its size was bounded before it was read (src/routes/body-limits.ts).
+ */
 async function readBody<S extends z.ZodType>(
   c: Context,
   schema: S,
 ): Promise<z.output<S> | Response> {
   const text = await c.req.text();
-  if (text.length > MAX_PRESENCE_BODY_BYTES) {
-    return jsonError(
-      c,
-      413,
-      "payload_too_large",
-      `presence bodies are at most ${MAX_PRESENCE_BODY_BYTES} bytes`,
-    );
-  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
