@@ -19,6 +19,7 @@ import { BrowseQuery, PageQuery } from "../gallery/browse-query.ts";
 import { jsonError, validationError } from "./errors.ts";
 import { FIRST_PAGE, PageModels } from "./page-models.ts";
 import { queryObject } from "./query-params.ts";
+import { writeAbility } from "./write-ability.ts";
 
 const DOCTYPE = "<!DOCTYPE html>";
 
@@ -66,6 +67,8 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
     }
     const tree = models.tree(q);
     const viewer = q.view && q.sel ? models.viewer(q, q.sel) : null;
+    // The same per-request decision /health gives: will this page's writes be accepted?
+    const ability = writeAbility(deps.config, c.req.raw, c.env, "page");
     const title =
       q.sel && browse.selected
         ? `${browse.selected.name} · Lenslet`
@@ -77,6 +80,7 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
           tree: tree.children,
           title,
           canWrite: deps.config.canWrite,
+          writeRefusal: ability.kind === "refused" ? ability.refusal : null,
           notice: deps.config.workspaceNotice,
           durability: deps.config.canWrite ? deps.config.durability : "memory",
           version: pkg.version,
@@ -126,7 +130,9 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
     if (typeof path !== "string") return path;
     const item = await models.detailsWithDims(path);
     if (!item) return jsonError(c, 404, "not_found", `no image ${path}`, { field: "path" });
-    return html(c, <Inspector item={item} />);
+    const ability = writeAbility(deps.config, c.req.raw, c.env, "page");
+    const readOnly = ability.kind === "refused" ? ability.refusal : null;
+    return html(c, <Inspector item={item} readOnly={readOnly} />);
   });
 
   app.get("/viewer", (c) => {
