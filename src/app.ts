@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { compress } from "hono/compress";
 import type { AppDeps } from "./deps.ts";
+import { apiDocRoutes } from "./routes/api-doc.ts";
 import { bodyLimits } from "./routes/body-limits.ts";
 import { jsonError } from "./routes/errors.ts";
 import { type EventRouteOptions, eventRoutes } from "./routes/events.ts";
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
   app.route("/", eventRoutes(deps, opts.events));
   app.route("/", presenceRoutes(deps, { streamStats: streamStatsOf(deps) }));
   app.route("/", healthRoutes(deps));
+  app.route("/", apiDocRoutes());
   app.route("/", pageRoutes(deps));
   app.notFound((c) =>
     jsonError(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`),

@@ -5,7 +5,6 @@
  * (HX-Request), plus the fragments the page fetches while you work.
  */
 import { type Context, Hono } from "hono";
-import { z } from "zod";
 import pkg from "../../package.json" with { type: "json" };
 import { Browse } from "../../views/Browse.tsx";
 import { TreeChildren } from "../../views/FolderTree.tsx";
@@ -17,18 +16,12 @@ import { canonicalPath } from "../core/paths.ts";
 import type { AppDeps } from "../deps.ts";
 import { BrowseQuery, PageQuery } from "../gallery/browse-query.ts";
 import { jsonError, validationError } from "./errors.ts";
+import { PathQuery, type SelectResponse, TreeQuery } from "./openapi/pages.ts";
 import { FIRST_PAGE, PageModels } from "./page-models.ts";
 import { queryObject } from "./query-params.ts";
 import { writeAbility } from "./write-ability.ts";
 
 const DOCTYPE = "<!DOCTYPE html>";
-
-const PathQuery = z.object({ path: z.string().min(1).max(4096) });
-const TreeQuery = z.object({
-  folder: z.string().max(4096).default("/"),
-  offset: z.coerce.number().int().min(0).default(0),
-  current: z.string().max(4096).default("/"),
-});
 
 function parseBrowse(c: Context) {
   return BrowseQuery.safeParse(queryObject(c));
@@ -152,8 +145,8 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
     const items = models.queries.run(parsed.data);
     return c.json({
       total: items.length,
-      items: items.map((img) => [img.path, deps.labels.get(img.path).version] as const),
-    });
+      items: items.map((img): [string, number] => [img.path, deps.labels.get(img.path).version]),
+    } satisfies SelectResponse);
   });
 
   return app;

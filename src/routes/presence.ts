@@ -17,6 +17,12 @@ import {
 } from "../presence/schema.ts";
 import type { PresenceError } from "../presence/tracker.ts";
 import { jsonError, validationError } from "./errors.ts";
+import type {
+  HeartbeatResponse,
+  JoinResponse,
+  LeaveResponse,
+  MoveResponse,
+} from "./openapi/presence.ts";
 import { originGuard } from "./origin-guard.ts";
 
 export interface PresenceRouteOptions {
@@ -52,7 +58,7 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
       client_id: body.client_id,
       lease_id: r.value.leaseId,
       created: r.value.created,
-    });
+    } satisfies JoinResponse);
   });
 
   app.post("/presence/move", async (c) => {
@@ -66,7 +72,7 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
       lease_id: r.value.leaseId,
       moved: r.value.moved,
       from: countsBody(r.value.from),
-    });
+    } satisfies MoveResponse);
   });
 
   app.post("/presence/leave", async (c) => {
@@ -80,14 +86,14 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
         client_id: body.client_id,
         mode: r.value.mode,
         removed: false,
-      });
+      } satisfies LeaveResponse);
     }
     return c.json({
       ...countsBody(r.value.counts),
       client_id: body.client_id,
       mode: r.value.mode,
       removed: r.value.removed,
-    });
+    } satisfies LeaveResponse);
   });
 
   app.post("/presence", async (c) => {
@@ -95,7 +101,10 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
     if (body instanceof Response) return body;
     const r = tracker.heartbeat(body.gallery_id, body.client_id, body.name ?? headerName(c));
     if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
-    return c.json({ ...countsBody(r.value), client_id: body.client_id });
+    return c.json({
+      ...countsBody(r.value),
+      client_id: body.client_id,
+    } satisfies HeartbeatResponse);
   });
 
   app.get("/presence", (c) => {

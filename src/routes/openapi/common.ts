@@ -9,6 +9,12 @@ import { z } from "zod";
 /** OpenAPI path items by path; each operation a plain JSON object. */
 export type Paths = Record<string, Record<string, Record<string, unknown>>>;
 
+/** One area's share of the document: its paths and the component schemas they refer to. */
+export interface ApiPart {
+  paths: Paths;
+  schemas: Record<string, Record<string, unknown>>;
+}
+
 export function jsonSchema(
   s: z.ZodType,
   io: "input" | "output" = "output",
@@ -30,3 +36,18 @@ export const queryParam = (
   schema: Record<string, unknown> = { type: "string" },
   required = false,
 ) => ({ name, in: "query", required, description, schema });
+
+/** OpenAPI query parameters from a zod object schema (its input side). */
+export function queryParameters(s: z.ZodType): Record<string, unknown>[] {
+  const js = jsonSchema(s, "input") as {
+    properties?: Record<string, Record<string, unknown>>;
+    required?: string[];
+  };
+  return Object.entries(js.properties ?? {}).map(([name, schema]) => ({
+    name,
+    in: "query",
+    required: js.required?.includes(name) ?? false,
+    ...(typeof schema.description === "string" ? { description: schema.description } : {}),
+    schema,
+  }));
+}

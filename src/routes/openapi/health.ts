@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { LabelsHealth } from "../../labels/schema.ts";
-import { type Paths, ref } from "./common.ts";
+import { type ApiPart, jsonSchema, ref } from "./common.ts";
 
 export const EventStreamHealth = z.object({
   connected: z.number().int(),
@@ -82,20 +82,24 @@ export const HealthResponse = z.object({
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
 
-export const healthSchemas = { HealthResponse, PresenceDiagnostics };
-
-export const healthPaths: Paths = {
-  "/health": {
-    get: {
-      summary: "What an operator (or the page) needs to know at a glance",
-      description:
-        "`can_write` answers for the request that asks: false (with `write_refusal`) for a page on another origin or host, a remote peer (without --allow-remote-writes) or a memory-only workspace.",
-      responses: {
-        "200": {
-          description: "Health",
-          content: { "application/json": { schema: ref("HealthResponse") } },
+export const healthApi = (): ApiPart => ({
+  schemas: {
+    HealthResponse: jsonSchema(HealthResponse),
+    PresenceDiagnostics: jsonSchema(PresenceDiagnostics),
+  },
+  paths: {
+    "/health": {
+      get: {
+        summary: "What an operator (or the page) needs to know at a glance",
+        description:
+          "`can_write` answers for the request that asks: false (with `write_refusal`) for a page on another origin or host, a remote peer (without --allow-remote-writes) or a memory-only workspace.",
+        responses: {
+          "200": {
+            description: "Health",
+            content: { "application/json": { schema: ref("HealthResponse") } },
+          },
         },
       },
     },
   },
-};
+});
