@@ -6,9 +6,12 @@
 import { Hono } from "hono";
 import { compress } from "hono/compress";
 import type { AppDeps } from "./deps.ts";
+import { apiDocRoutes } from "./routes/api-doc.ts";
+import { bodyLimits } from "./routes/body-limits.ts";
 import { jsonError } from "./routes/errors.ts";
 import { type EventRouteOptions, eventRoutes } from "./routes/events.ts";
 import { healthRoutes, streamStatsOf } from "./routes/health.ts";
+import { hostGuard } from "./routes/host-guard.ts";
 import { itemRoutes } from "./routes/items.ts";
 import { mediaRoutes } from "./routes/media.ts";
 import { pageRoutes } from "./routes/pages.tsx";
@@ -21,11 +24,15 @@ export interface AppOptions {
 
 export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
   const app = new Hono();
+  // First of all: a request addressed to a foreign name (DNS rebinding) gets nothing else.
+  app.use("*", hostGuard({ host: deps.config.host, allowedHosts: deps.config.allowedHosts }));
   app.use("*", async (c, next) => {
     await next();
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "same-origin");
   });
+  // Before any route reads a body: each route's limit, from one table.
+  app.use("*", bodyLimits());
   // HTML, JSON, CSS, JS and CSV shrink ~5-10x; never the event stream (it must flush per event) or images.
   app.use(
     "*",
@@ -40,6 +47,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
   app.route("/", eventRoutes(deps, opts.events));
   app.route("/", presenceRoutes(deps, { streamStats: streamStatsOf(deps) }));
   app.route("/", healthRoutes(deps));
+  app.route("/", apiDocRoutes());
   app.route("/", pageRoutes(deps));
   app.notFound((c) =>
     jsonError(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`),

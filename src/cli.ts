@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import pkg from "../package.json" with { type: "json" };
 import { DEFAULT_MAX_SESSIONS } from "./presence/tracker.ts";
+import { isAllowedHostPattern } from "./routes/host-guard.ts";
 
 export interface CliOptions {
   /** Absolute image folder, or null for the built-in demo. */
@@ -20,6 +21,7 @@ export interface CliOptions {
   open: boolean;
   durability: "strict" | "relaxed";
   allowRemoteWrites: boolean;
+  allowedHosts: string[];
   eventBuffer: number;
   viewTtl: number;
   editTtl: number;
@@ -50,6 +52,13 @@ function secondsIn(min: number, max: number) {
     }
     return n;
   };
+}
+
+function collectHost(value: string, previous: string[]): string[] {
+  if (!isAllowedHostPattern(value)) {
+    throw new InvalidArgumentError("expected a host name, an address, or *.domain");
+  }
+  return [...previous, value];
 }
 
 export function buildCommand(): Command {
@@ -92,6 +101,14 @@ export function buildCommand(): Command {
     )
     .addOption(
       new Option("--allow-remote-writes", "accept label writes from other hosts").default(false),
+    )
+    .addOption(
+      new Option(
+        "--allowed-host <name>",
+        "also answer requests addressed to this name (repeatable; *.example.com for its subdomains)",
+      )
+        .argParser(collectHost)
+        .default([]),
     )
     .addOption(
       new Option("--event-buffer <n>", "events kept for replay")
@@ -171,6 +188,7 @@ export function parseCli(
     open: o.open,
     durability: o.durability,
     allowRemoteWrites: o.allowRemoteWrites,
+    allowedHosts: o.allowedHost,
     eventBuffer: o.eventBuffer,
     viewTtl: o.viewTtl,
     editTtl: o.editTtl,

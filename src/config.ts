@@ -28,6 +28,8 @@ export const Config = z.object({
     .default(512 * 1024 * 1024),
   durability: Durability.default("strict"),
   allowRemoteWrites: z.boolean().default(false),
+  /** Extra names a request's Host may carry (`--allowed-host`; `*.example.com` for its subdomains). */
+  allowedHosts: z.array(z.string().min(1)).default([]),
   /** Replay ring size of the event stream. */
   eventBuffer: z.number().int().min(16).max(1_000_000).default(2000),
   viewTtlMs: z.number().int().min(1000).default(75_000),

@@ -64,6 +64,7 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     thumbQuality: input.thumbQuality,
     durability: input.durability,
     allowRemoteWrites: input.allowRemoteWrites,
+    allowedHosts: input.allowedHosts,
     eventBuffer: input.eventBuffer,
     viewTtlMs: input.viewTtl !== undefined ? Math.round(input.viewTtl * 1000) : undefined,
     editTtlMs: input.editTtl !== undefined ? Math.round(input.editTtl * 1000) : undefined,

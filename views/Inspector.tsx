@@ -2,9 +2,22 @@
 import { formatBytes, formatDate, relativeTime, starText } from "./format.ts";
 import type { ItemDetails } from "./model.ts";
 
-export function StarButtons({ star, label }: { star: number | null; label: string }) {
+/** Why edits will not be saved, as a control's tooltip (null when they will). */
+const refusedTitle = (readOnly: string | null | undefined) =>
+  readOnly ? `Not saved from this page: ${readOnly}` : undefined;
+
+export function StarButtons({
+  star,
+  label,
+  readOnly,
+}: {
+  star: number | null;
+  label: string;
+  /** Why writes from this page are refused: the buttons are disabled and say so. */
+  readOnly?: string | null;
+}) {
   return (
-    <fieldset class="star-buttons">
+    <fieldset class="star-buttons" disabled={!!readOnly} title={refusedTitle(readOnly)}>
       <legend class="sr-only">{label}</legend>
       {[1, 2, 3, 4, 5].map((n) => (
         <button
@@ -42,7 +55,16 @@ export function LastEdited({ by, at }: { by: string | null; at: string | null })
 }
 
 /** The inspector for one item. GET /inspector?path= returns exactly this. */
-export function Inspector({ item, viewerHref }: { item: ItemDetails | null; viewerHref?: string }) {
+export function Inspector({
+  item,
+  viewerHref,
+  readOnly,
+}: {
+  item: ItemDetails | null;
+  viewerHref?: string;
+  /** Why writes from this page are refused (per request): edit controls are disabled and say why. */
+  readOnly?: string | null;
+}) {
   if (!item) {
     return (
       <section id="inspector-body" class="inspector-body empty-inspector" data-path="">
@@ -82,9 +104,14 @@ export function Inspector({ item, viewerHref }: { item: ItemDetails | null; view
         <dt>Modified</dt>
         <dd>{formatDate(item.mtimeMs)}</dd>
       </dl>
+      {readOnly && (
+        <p class="no-write-note" role="note">
+          Edits here will not be saved: {readOnly}.
+        </p>
+      )}
       <div class="field" data-field="star">
         <span class="label">Stars</span>
-        <StarButtons star={item.star} label="Stars" />
+        <StarButtons star={item.star} label="Stars" readOnly={readOnly} />
         <span class="sr-only">{starText(item.star)}</span>
         <div class="conflict-slot" data-conflict="star" />
       </div>
@@ -98,6 +125,7 @@ export function Inspector({ item, viewerHref }: { item: ItemDetails | null; view
                 type="button"
                 data-action="remove-tag"
                 data-tag={t}
+                disabled={!!readOnly}
                 aria-label={`Remove tag ${t}`}
               >
                 ×
@@ -111,6 +139,8 @@ export function Inspector({ item, viewerHref }: { item: ItemDetails | null; view
           placeholder="Add tag, Enter"
           aria-label="Add tag"
           maxlength={128}
+          disabled={!!readOnly}
+          title={refusedTitle(readOnly)}
         />
         <div class="conflict-slot" data-conflict="tags" />
       </div>
@@ -118,7 +148,15 @@ export function Inspector({ item, viewerHref }: { item: ItemDetails | null; view
         <label class="label" for="notes-input">
           Notes
         </label>
-        <textarea id="notes-input" class="notes" rows={5} maxlength={20000} data-base={item.notes}>
+        <textarea
+          id="notes-input"
+          class="notes"
+          rows={5}
+          maxlength={20000}
+          data-base={item.notes}
+          disabled={!!readOnly}
+          title={refusedTitle(readOnly)}
+        >
           {item.notes}
         </textarea>
         <div class="conflict-slot" data-conflict="notes" />

@@ -31,13 +31,22 @@ export function Document({ title, children }: { title: string; children: Child }
 /** Stays on screen while labels are not fully durable, so nobody is surprised later. */
 export function Banner({
   canWrite,
+  writeRefusal,
   notice,
   durability,
 }: {
   canWrite: boolean;
+  writeRefusal: string | null;
   notice: string | null;
   durability: string;
 }) {
+  if (writeRefusal) {
+    return (
+      <div id="banner" class="banner warn" role="status" data-write-refusal="1">
+        Edits from this page will not be saved: {writeRefusal}.
+      </div>
+    );
+  }
   if (!canWrite) {
     return (
       <div id="banner" class="banner warn" role="status">
@@ -71,7 +80,8 @@ export function Page({
       <div
         id="app"
         class="app"
-        data-can-write={m.canWrite ? "1" : "0"}
+        data-can-write={m.canWrite && !m.writeRefusal ? "1" : "0"}
+        data-write-refusal={m.writeRefusal ?? undefined}
         data-durability={m.durability}
         data-last-event-id={String(m.lastEventId)}
       >
@@ -141,7 +151,12 @@ export function Page({
             you
           </button>
         </header>
-        <Banner canWrite={m.canWrite} notice={m.notice} durability={m.durability} />
+        <Banner
+          canWrite={m.canWrite}
+          writeRefusal={m.writeRefusal}
+          notice={m.notice}
+          durability={m.durability}
+        />
         {/* Asked once: a strip under the top bar that covers nothing and blocks nothing. */}
         <form id="whoami" class="whoami" data-action="whoami-form" hidden>
           <label for="whoami-name">Your name, shown to the others working on this gallery:</label>
@@ -164,7 +179,11 @@ export function Page({
               </h2>
               <div class="field">
                 <span class="label">Stars for all</span>
-                <StarButtons star={null} label="Stars for the selection" />
+                <StarButtons
+                  star={null}
+                  label="Stars for the selection"
+                  readOnly={m.writeRefusal}
+                />
               </div>
               <div class="field">
                 <span class="label">Tags for all</span>
@@ -184,7 +203,7 @@ export function Page({
               <p class="muted" x-text="$store.sel.message" />
             </section>
             <div x-data x-show="$store.sel.count <= 1">
-              <Inspector item={m.browse.selected} />
+              <Inspector item={m.browse.selected} readOnly={m.writeRefusal} />
             </div>
           </aside>
         </div>

@@ -82,7 +82,10 @@ export interface AppShellModel {
   browse: BrowseModel;
   tree: TreeChildrenModel;
   title: string;
+  /** Labels persist to the workspace (false: memory only). */
   canWrite: boolean;
+  /** Why writes from this page will be refused (another origin or host), for this request; else null. */
+  writeRefusal: string | null;
   notice: string | null;
   durability: string;
   version: string;

@@ -1,7 +1,16 @@
 /**
  * Export rows (image facts + labels) and their CSV form. Pure: the route
- * picks the images and sends the answer. CSV is written by csv-stringify;
- * tags are joined with "|" (the usual multi-value cell), one column per metric.
+ * picks the images and sends the answer. CSV is written by csv-stringify,
+ * one column per metric.
+ *
+ * Two rules keep the CSV safe and exact (docs/api.md, spec L13):
+ * - Formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that
+ *   starts with = + - @ tab or CR. Every text cell that starts with one of
+ *   those, or with ' itself, gets one ' in front and is quoted, so it shows as
+ *   text; a reader drops one leading ' to get the value back. Number cells
+ *   (size, star, metrics…) stay numbers.
+ * - Tags: joined with "|", each tag's "\" and "|" escaped as "\\" and "\|",
+ *   so tags that contain "|" cannot run into each other.
  */
 import { stringify } from "csv-stringify/sync";
 import type { ImageEntry } from "../gallery/types.ts";
@@ -47,23 +56,38 @@ export function exportRows(
   return images.map((img) => exportRow(img, labels.get(img.path)));
 }
 
+/** Cells a spreadsheet would evaluate, and ' (so the one added ' can always be dropped again). */
+const FORMULA_START = /^[=+\-@\t\r']/;
+
+/** A user-text cell as written: neutralised when a spreadsheet would run it. */
+export function csvText(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/** Tags as one cell: "|" between tags, "\" and "|" inside a tag escaped with "\". */
+export function encodeTags(tags: readonly string[]): string {
+  return tags.map((t) => t.replace(/[\\|]/g, (ch) => `\\${ch}`)).join("|");
+}
+
 export function exportCsv(rows: ExportRow[]): string {
   const metricNames = [...new Set(rows.flatMap((r) => Object.keys(r.metrics)))].sort();
   const header = [...CSV_COLUMNS, ...metricNames.map((m) => `metrics.${m}`)];
   const records = rows.map((r) => [
-    r.path,
-    r.folder,
-    r.name,
+    csvText(r.path),
+    csvText(r.folder),
+    csvText(r.name),
     r.size,
     r.width ?? "",
     r.height ?? "",
     r.star ?? "",
-    r.tags.join("|"),
-    r.notes,
+    csvText(encodeTags(r.tags)),
+    csvText(r.notes),
     r.version,
-    r.updated_at ?? "",
-    r.updated_by ?? "",
+    csvText(r.updated_at ?? ""),
+    csvText(r.updated_by ?? ""),
     ...metricNames.map((m) => (Object.hasOwn(r.metrics, m) ? r.metrics[m] : "")),
   ]);
-  return stringify([header, ...records]);
+  // Metric names are user text too: in the header they follow "metrics.", so they never start a cell.
+  // Neutralised cells are always quoted (OWASP), whatever else they contain.
+  return stringify([header, ...records], { quoted_match: /^'/ });
 }

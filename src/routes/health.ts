@@ -4,6 +4,8 @@ import pkg from "../../package.json" with { type: "json" };
 import type { AppDeps } from "../deps.ts";
 import { presenceHealth } from "../presence/diagnostics.ts";
 import { eventStreamHealth } from "./events.ts";
+import type { HealthResponse } from "./openapi/health.ts";
+import { writeAbility } from "./write-ability.ts";
 
 export function streamStatsOf(deps: Pick<AppDeps, "bus">) {
   return () => {
@@ -16,24 +18,31 @@ export function healthRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   app.get("/health", (c) => {
     const { config, gallery } = deps;
-    return c.json({
+    // For this asker: a page on another origin or host must not be told it can write.
+    const ability = writeAbility(config, c.req.raw, c.env);
+    const labels = deps.labels.health();
+    const body: HealthResponse = {
       ok: true,
       version: pkg.version,
       mode: config.demo ? "demo" : "folder",
       root: config.root,
       workspace: config.workspace,
-      can_write: config.canWrite,
+      can_write: ability.canWrite,
+      write_refusal: ability.refusal,
       notice: config.workspaceNotice,
       gallery: {
         images: gallery.imageCount,
         folders: gallery.folderCount,
         indexed_ms: Math.round(gallery.builtInMs),
       },
-      labels: deps.labels.health(),
+      // What the seeds' UI reads for its no-write banner.
+      labels: { ...labels, enabled: labels.durability !== "memory" },
       events: eventStreamHealth(deps.bus),
       presence: presenceHealth(deps, streamStatsOf(deps)),
       thumbnails: deps.thumbs.stats(),
-    });
+    };
+    c.header("Cache-Control", "no-store");
+    return c.json(body);
   });
   return app;
 }

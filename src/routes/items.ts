@@ -1,6 +1,6 @@
 /**
  * Label routes, thin over LabelStore: GET/PATCH/PUT /item, POST /items/patch,
- * GET|POST /export, GET /openapi.json. They parse and validate, call the store,
+ * GET|POST /export (GET /openapi.json is src/routes/api-doc.ts). They parse and validate, call the store,
  * and render its outcome; every rule lives in src/labels/.
  */
 import { type Context, Hono } from "hono";
@@ -22,7 +22,6 @@ import {
   type WriteContext,
 } from "../labels/store.ts";
 import { jsonError, validationError } from "./errors.ts";
-import { buildOpenApi } from "./items-openapi.ts";
 import { originGuard } from "./origin-guard.ts";
 
 /** What the label routes use of AppDeps (AppDeps satisfies it; tests pass a small gallery stub). */
@@ -182,12 +181,6 @@ export function itemRoutes(deps: ItemRouteDeps): Hono {
       return renderExport(c, images, deps.labels, parsed.data.format);
     }),
   );
-
-  let openapi: unknown = null;
-  app.get("/openapi.json", (c) => {
-    openapi ??= buildOpenApi();
-    return c.json(openapi);
-  });
 
   return app;
 }

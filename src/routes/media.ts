@@ -4,7 +4,6 @@
  * whatever the query says.
  */
 import { type Context, Hono } from "hono";
-import { z } from "zod";
 import { tryCanonicalPath } from "../core/paths.ts";
 import type { ImageEntry } from "../gallery/types.ts";
 import type { Dimensions } from "../media/dimensions.ts";
@@ -12,6 +11,7 @@ import { etagMatches, serveOriginal } from "../media/originals.ts";
 import { failedThumbnailSvg } from "../media/placeholder.ts";
 import type { Thumbnailer } from "../media/thumbnails.ts";
 import { jsonError, validationError } from "./errors.ts";
+import { MediaQuery } from "./openapi/media.ts";
 
 /** The part of AppDeps these routes use (AppDeps satisfies it). */
 export interface MediaDeps {
@@ -19,12 +19,6 @@ export interface MediaDeps {
   thumbs: Thumbnailer;
   dims: Dimensions;
 }
-
-const MediaQuery = z.object({
-  path: z.string().min(1).max(4096),
-  /** Version the page rendered (the thumbnail ETag); only busts caches. */
-  v: z.string().max(128).optional(),
-});
 
 const THUMB_CACHE = "private, max-age=31536000, immutable";
 

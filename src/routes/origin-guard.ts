@@ -30,18 +30,33 @@ interface PeerEnv {
   server?: { requestIP?(req: Request): { address: string } | null };
 }
 
+/** The peer address Bun saw for this request, when there is a Bun server (not in app.request()). */
+export function peerAddress(req: Request, env: unknown): string | undefined {
+  return (env as PeerEnv | undefined)?.server?.requestIP?.(req)?.address;
+}
+
 /**
  * Why a write is refused, or null when it may proceed. `checkPeer` false skips
  * the peer address (a server bound to loopback only has loopback peers).
  */
 export function writeRefusal(req: Request, env: unknown, checkPeer = true): string | null {
-  const peer = checkPeer
-    ? (env as PeerEnv | undefined)?.server?.requestIP?.(req)?.address
-    : undefined;
+  return refusalFor({
+    peer: checkPeer ? peerAddress(req, env) : undefined,
+    claimedOrigin: req.headers.get("origin") ?? req.headers.get("referer"),
+    selfUrl: req.url,
+  });
+}
+
+/** The rule itself, on plain values: who sends (peer), from which page (Origin/Referer), to which URL. */
+export function refusalFor(w: {
+  peer: string | undefined;
+  claimedOrigin: string | null;
+  selfUrl: string;
+}): string | null {
+  const { peer, claimedOrigin: claimed } = w;
   if (peer && !isLoopbackHost(peer)) {
     return `writes are only accepted from this machine (request from ${peer}); start Lenslet with --allow-remote-writes to accept them from the network`;
   }
-  const claimed = req.headers.get("origin") ?? req.headers.get("referer");
   if (claimed === null || claimed === "") return null;
   let from: URL;
   try {
@@ -49,7 +64,7 @@ export function writeRefusal(req: Request, env: unknown, checkPeer = true): stri
   } catch {
     return `writes need a local origin (got ${JSON.stringify(claimed.slice(0, 100))})`;
   }
-  const self = new URL(req.url);
+  const self = new URL(w.selfUrl);
   if (!isLoopbackHost(from.hostname) || portOf(from) !== portOf(self)) {
     return `writes are only accepted from pages served by this Lenslet on this machine (origin ${from.origin}); start Lenslet with --allow-remote-writes to accept them from other hosts`;
   }

@@ -5,7 +5,6 @@
  * (HX-Request), plus the fragments the page fetches while you work.
  */
 import { type Context, Hono } from "hono";
-import { z } from "zod";
 import pkg from "../../package.json" with { type: "json" };
 import { Browse } from "../../views/Browse.tsx";
 import { TreeChildren } from "../../views/FolderTree.tsx";
@@ -17,17 +16,12 @@ import { canonicalPath } from "../core/paths.ts";
 import type { AppDeps } from "../deps.ts";
 import { BrowseQuery, PageQuery } from "../gallery/browse-query.ts";
 import { jsonError, validationError } from "./errors.ts";
+import { PathQuery, type SelectResponse, TreeQuery } from "./openapi/pages.ts";
 import { FIRST_PAGE, PageModels } from "./page-models.ts";
 import { queryObject } from "./query-params.ts";
+import { writeAbility } from "./write-ability.ts";
 
 const DOCTYPE = "<!DOCTYPE html>";
-
-const PathQuery = z.object({ path: z.string().min(1).max(4096) });
-const TreeQuery = z.object({
-  folder: z.string().max(4096).default("/"),
-  offset: z.coerce.number().int().min(0).default(0),
-  current: z.string().max(4096).default("/"),
-});
 
 function parseBrowse(c: Context) {
   return BrowseQuery.safeParse(queryObject(c));
@@ -66,6 +60,8 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
     }
     const tree = models.tree(q);
     const viewer = q.view && q.sel ? models.viewer(q, q.sel) : null;
+    // The same per-request decision /health gives: will this page's writes be accepted?
+    const ability = writeAbility(deps.config, c.req.raw, c.env, "page");
     const title =
       q.sel && browse.selected
         ? `${browse.selected.name} · Lenslet`
@@ -77,6 +73,7 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
           tree: tree.children,
           title,
           canWrite: deps.config.canWrite,
+          writeRefusal: ability.kind === "refused" ? ability.refusal : null,
           notice: deps.config.workspaceNotice,
           durability: deps.config.canWrite ? deps.config.durability : "memory",
           version: pkg.version,
@@ -126,7 +123,9 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
     if (typeof path !== "string") return path;
     const item = await models.detailsWithDims(path);
     if (!item) return jsonError(c, 404, "not_found", `no image ${path}`, { field: "path" });
-    return html(c, <Inspector item={item} />);
+    const ability = writeAbility(deps.config, c.req.raw, c.env, "page");
+    const readOnly = ability.kind === "refused" ? ability.refusal : null;
+    return html(c, <Inspector item={item} readOnly={readOnly} />);
   });
 
   app.get("/viewer", (c) => {
@@ -146,8 +145,8 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
     const items = models.queries.run(parsed.data);
     return c.json({
       total: items.length,
-      items: items.map((img) => [img.path, deps.labels.get(img.path).version] as const),
-    });
+      items: items.map((img): [string, number] => [img.path, deps.labels.get(img.path).version]),
+    } satisfies SelectResponse);
   });
 
   return app;

@@ -17,10 +17,13 @@ import {
 } from "../presence/schema.ts";
 import type { PresenceError } from "../presence/tracker.ts";
 import { jsonError, validationError } from "./errors.ts";
+import type {
+  HeartbeatResponse,
+  JoinResponse,
+  LeaveResponse,
+  MoveResponse,
+} from "./openapi/presence.ts";
 import { originGuard } from "./origin-guard.ts";
-
-/** Presence bodies are a few ids; anything larger is not a presence call. */
-export const MAX_PRESENCE_BODY_BYTES = 4096;
 
 export interface PresenceRouteOptions {
   /** Connected streams and replay misses, from the event-stream route. */
@@ -55,7 +58,7 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
       client_id: body.client_id,
       lease_id: r.value.leaseId,
       created: r.value.created,
-    });
+    } satisfies JoinResponse);
   });
 
   app.post("/presence/move", async (c) => {
@@ -69,7 +72,7 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
       lease_id: r.value.leaseId,
       moved: r.value.moved,
       from: countsBody(r.value.from),
-    });
+    } satisfies MoveResponse);
   });
 
   app.post("/presence/leave", async (c) => {
@@ -83,14 +86,14 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
         client_id: body.client_id,
         mode: r.value.mode,
         removed: false,
-      });
+      } satisfies LeaveResponse);
     }
     return c.json({
       ...countsBody(r.value.counts),
       client_id: body.client_id,
       mode: r.value.mode,
       removed: r.value.removed,
-    });
+    } satisfies LeaveResponse);
   });
 
   app.post("/presence", async (c) => {
@@ -98,7 +101,10 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
     if (body instanceof Response) return body;
     const r = tracker.heartbeat(body.gallery_id, body.client_id, body.name ?? headerName(c));
     if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
-    return c.json({ ...countsBody(r.value), client_id: body.client_id });
+    return c.json({
+      ...countsBody(r.value),
+      client_id: body.client_id,
+    } satisfies HeartbeatResponse);
   });
 
   app.get("/presence", (c) => {
@@ -134,20 +140,15 @@ function headerName(c: Context): string | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-/** Parses a JSON body whatever its content type (sendBeacon sends text/plain). */
+/**
+ * Parses a JSON body whatever its content type (sendBeacon sends text/plain).
+ * Its size was bounded before it was read (src/routes/body-limits.ts).
+ */
 async function readBody<S extends z.ZodType>(
   c: Context,
   schema: S,
 ): Promise<z.output<S> | Response> {
   const text = await c.req.text();
-  if (text.length > MAX_PRESENCE_BODY_BYTES) {
-    return jsonError(
-      c,
-      413,
-      "payload_too_large",
-      `presence bodies are at most ${MAX_PRESENCE_BODY_BYTES} bytes`,
-    );
-  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);

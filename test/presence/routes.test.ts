@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { Config } from "../../src/config.ts";
 import { type PresenceService, startPresenceService } from "../../src/presence/service.ts";
-import { MAX_PRESENCE_BODY_BYTES, presenceRoutes } from "../../src/routes/presence.ts";
+import { presenceRoutes } from "../../src/routes/presence.ts";
 import { FakeClock, newBus, observedTracker } from "./helpers.ts";
 
 const services: PresenceService[] = [];
@@ -316,16 +316,7 @@ describe("validation", () => {
     expect(await json(res)).toMatchObject({ error: "validation_error", field: "gallery_id" });
   });
 
-  test("P13: an oversized body → 413", async () => {
-    const { post } = setup();
-    const res = await post("/presence/join", {
-      gallery_id: "/a",
-      client_id: "t",
-      name: "n".repeat(MAX_PRESENCE_BODY_BYTES),
-    });
-    expect(res.status).toBe(413);
-    expect(await json(res)).toMatchObject({ error: "payload_too_large" });
-  });
+  // P13's 413 for an oversized body is the app-wide body limit: test/routes/body-limits.test.ts.
 
   test("P13: GET /presence without gallery_id → 400 naming gallery_id", async () => {
     const { get } = setup();

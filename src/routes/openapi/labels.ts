@@ -1,10 +1,4 @@
-/**
- * The OpenAPI 3.1 document of the label API, generated from the zod schemas
- * in src/labels/schema.ts (OpenAPI 3.1 uses JSON Schema 2020-12, which is what
- * `z.toJSONSchema` emits), so the document cannot drift from validation.
- */
-import { z } from "zod";
-import pkg from "../../package.json" with { type: "json" };
+/** The label routes' part of the OpenAPI document, from the zod schemas in src/labels/schema.ts. */
 import {
   BatchPatchBody,
   BatchResponse,
@@ -17,19 +11,8 @@ import {
   Sidecar,
   VersionConflictBody,
   WriteResponse,
-} from "../labels/schema.ts";
-
-function schema(s: z.ZodType, io: "input" | "output" = "output"): Record<string, unknown> {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: "any" }) as Record<
-    string,
-    unknown
-  >;
-  return rest;
-}
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (name: string) => ({ "application/json": { schema: ref(name) } });
-const error = (description: string) => ({ description, content: json("Error") });
+} from "../../labels/schema.ts";
+import { type ApiPart, error, json, ref, jsonSchema as schema } from "./common.ts";
 
 const pathParam = {
   name: "path",
@@ -84,15 +67,8 @@ const writeErrors = {
   ),
 };
 
-export function buildOpenApi(): Record<string, unknown> {
+export function labelsApi(): ApiPart {
   return {
-    openapi: "3.1.0",
-    info: {
-      title: "Lenslet label API",
-      version: pkg.version,
-      description:
-        "Versioned, durable labels (star, tags, notes, metrics) per image. Every accepted write is on disk before it is answered (strict durability). See docs/api.md.",
-    },
     paths: {
       "/item": {
         get: {
@@ -175,9 +151,10 @@ export function buildOpenApi(): Record<string, unknown> {
             },
           ],
           responses: {
+            "400": error("`validation_error` (format) or `invalid_path`"),
             "200": {
               description:
-                "JSON rows, or CSV with the same columns (tags joined with `|`, one `metrics.<name>` column per metric)",
+                "JSON rows, or CSV with the same columns (one `metrics.<name>` column per metric; text cells a spreadsheet would run get one leading `'`, tags are joined with `|` with `\\` and `|` escaped by `\\`)",
               content: {
                 "application/json": { schema: { type: "array", items: ref("ExportRow") } },
                 "text/csv": { schema: { type: "string" } },
@@ -196,26 +173,26 @@ export function buildOpenApi(): Record<string, unknown> {
               description: "As GET /export",
               content: {
                 "application/json": { schema: { type: "array", items: ref("ExportRow") } },
+                "text/csv": { schema: { type: "string" } },
               },
             },
+            "400": error("`validation_error`"),
           },
         },
       },
     },
-    components: {
-      schemas: {
-        Sidecar: schema(Sidecar),
-        PatchBody: schema(PatchBody, "input"),
-        PutBody: schema(PutBody, "input"),
-        BatchPatchBody: schema(BatchPatchBody, "input"),
-        WriteResponse: schema(WriteResponse),
-        BatchResponse: schema(BatchResponse),
-        VersionConflict: schema(VersionConflictBody),
-        Error: schema(ErrorBody),
-        ExportRow: schema(ExportRow),
-        ExportSelection: schema(ExportSelection, "input"),
-        LabelsHealth: schema(LabelsHealth),
-      },
+    schemas: {
+      Sidecar: schema(Sidecar),
+      PatchBody: schema(PatchBody, "input"),
+      PutBody: schema(PutBody, "input"),
+      BatchPatchBody: schema(BatchPatchBody, "input"),
+      WriteResponse: schema(WriteResponse),
+      BatchResponse: schema(BatchResponse),
+      VersionConflict: schema(VersionConflictBody),
+      Error: schema(ErrorBody),
+      ExportRow: schema(ExportRow),
+      ExportSelection: schema(ExportSelection, "input"),
+      LabelsHealth: schema(LabelsHealth),
     },
   };
 }

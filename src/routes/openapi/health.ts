@@ -1,0 +1,105 @@
+/**
+ * GET /health: its response schema (the route is typed by it, so the two
+ * cannot drift) and its part of the OpenAPI document.
+ */
+import { z } from "zod";
+import { LabelsHealth } from "../../labels/schema.ts";
+import { type ApiPart, jsonSchema, ref } from "./common.ts";
+
+export const EventStreamHealth = z.object({
+  connected: z.number().int(),
+  buffer_capacity: z.number().int(),
+  buffered: z.number().int(),
+  oldest_id: z.number().int().nullable(),
+  last_id: z.number().int(),
+  boot_id: z.number().int(),
+  replay_miss_total: z.number().int(),
+  backlog_drops_total: z.number().int(),
+  resync_total: z.record(z.string(), z.number().int()),
+});
+
+export const PresenceDiagnostics = z.object({
+  view_ttl: z.number().describe("seconds"),
+  edit_ttl: z.number().describe("seconds"),
+  prune_interval: z.number().describe("seconds"),
+  lifecycle_v2_enabled: z.boolean(),
+  active_clients: z.number().int(),
+  active_scopes: z.number().int(),
+  stale_pruned_total: z.number().int(),
+  invalid_lease_total: z.number().int(),
+  scope_mismatch_total: z.number().int(),
+  max_sessions: z.number().int(),
+  presence_full_total: z.number().int(),
+  replay_miss_total: z.number().int(),
+  connected_sse_clients: z.number().int(),
+  replay_buffer: z.object({
+    size: z.number().int(),
+    capacity: z.number().int(),
+    oldest_id: z.number().int().nullable(),
+    newest_id: z.number().int(),
+  }),
+});
+
+export const ThumbnailStats = z.object({
+  hits: z.number().int(),
+  memoryHits: z.number().int(),
+  misses: z.number().int(),
+  generated: z.number().int(),
+  failed: z.number().int(),
+  busy: z.number().int(),
+  inFlight: z.number().int(),
+  queued: z.number().int(),
+  cacheFiles: z.number().int(),
+  cacheBytes: z.number().int(),
+});
+
+export const HealthResponse = z.object({
+  ok: z.literal(true),
+  version: z.string(),
+  mode: z.enum(["demo", "folder"]),
+  root: z.string(),
+  workspace: z.string(),
+  can_write: z
+    .boolean()
+    .describe(
+      "Whether a write sent like this request (its Origin or Referer, its peer address) would be accepted and kept on disk",
+    ),
+  write_refusal: z.string().nullable().describe("Why can_write is false (null when it is true)"),
+  notice: z.string().nullable(),
+  gallery: z.object({
+    images: z.number().int(),
+    folders: z.number().int(),
+    indexed_ms: z.number().int(),
+  }),
+  labels: LabelsHealth.extend({
+    enabled: z
+      .boolean()
+      .describe("true when labels persist to the workspace; false under --no-write (memory only)"),
+  }),
+  events: EventStreamHealth,
+  presence: PresenceDiagnostics,
+  thumbnails: ThumbnailStats,
+});
+export type HealthResponse = z.infer<typeof HealthResponse>;
+
+export const healthApi = (): ApiPart => ({
+  schemas: {
+    HealthResponse: jsonSchema(HealthResponse),
+    PresenceDiagnostics: jsonSchema(PresenceDiagnostics),
+  },
+  paths: {
+    "/health": {
+      get: {
+        summary: "What an operator (or the page) needs to know at a glance",
+        description:
+          "`can_write` answers for the request that asks: false (with `write_refusal`) for a page on another origin or host, a remote peer (without --allow-remote-writes) or a memory-only workspace.",
+        responses: {
+          "200": {
+            description: "Health",
+            content: { "application/json": { schema: ref("HealthResponse") } },
+          },
+        },
+      },
+    },
+  },
+});

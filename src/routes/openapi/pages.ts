@@ -1,0 +1,118 @@
+/**
+ * The HTML pages and fragments (and static files): their query schemas (the
+ * routes validate with them) and paths. Fragments answer HTML; their errors
+ * are the same JSON as every route's.
+ */
+import { z } from "zod";
+import { BrowseQuery, PageQuery } from "../../gallery/browse-query.ts";
+import { type ApiPart, error, json, jsonSchema, queryParameters } from "./common.ts";
+
+export const PathQuery = z.object({ path: z.string().min(1).max(4096) });
+export const TreeQuery = z.object({
+  folder: z.string().max(4096).default("/"),
+  offset: z.coerce.number().int().min(0).default(0),
+  current: z.string().max(4096).default("/"),
+});
+
+export const SelectResponse = z.object({
+  total: z.number().int(),
+  items: z.array(z.tuple([z.string(), z.number().int()])).describe("[path, version] pairs"),
+});
+export type SelectResponse = z.infer<typeof SelectResponse>;
+
+const html = (description: string) => ({
+  description,
+  content: { "text/html": { schema: { type: "string" } } },
+});
+const badQuery = { "400": error("`validation_error` naming the field, or `invalid_path`") };
+
+export const pagesApi = (): ApiPart => ({
+  schemas: { SelectResponse: jsonSchema(SelectResponse) },
+  paths: {
+    "/": {
+      get: {
+        summary: "The gallery page: one URL per state",
+        description:
+          "The full page, or the #browse region when htmx asks (header HX-Request: true).",
+        parameters: [...queryParameters(BrowseQuery), ...queryParameters(PageQuery)],
+        responses: {
+          "200": html("The page (or fragment)"),
+          ...badQuery,
+          "404": error("`not_found`: no such folder"),
+        },
+      },
+    },
+    "/grid/page": {
+      get: {
+        summary: "A page of cards for the virtual grid (X-Total: the result size)",
+        parameters: [...queryParameters(BrowseQuery), ...queryParameters(PageQuery)],
+        responses: { "200": html("Cards"), ...badQuery },
+      },
+    },
+    "/tree": {
+      get: {
+        summary: "A page of child folders for the folder tree",
+        parameters: queryParameters(TreeQuery),
+        responses: {
+          "200": html("Tree nodes"),
+          ...badQuery,
+          "404": error("`not_found`: no such folder"),
+        },
+      },
+    },
+    "/inspector": {
+      get: {
+        summary: "The inspector of one image",
+        parameters: queryParameters(PathQuery),
+        responses: {
+          "200": html(
+            "The inspector (edit controls disabled, with the reason, when this page's writes would be refused)",
+          ),
+          ...badQuery,
+          "404": error("`not_found`"),
+        },
+      },
+    },
+    "/viewer": {
+      get: {
+        summary: "The full-screen viewer of the selected image (sel)",
+        parameters: queryParameters(BrowseQuery),
+        responses: {
+          "200": html("The viewer"),
+          ...badQuery,
+          "404": error("`not_found`"),
+        },
+      },
+    },
+    "/select": {
+      get: {
+        summary: "Paths and versions of a whole result (select all, bulk edits)",
+        parameters: queryParameters(BrowseQuery),
+        responses: {
+          "200": { description: "The result", content: json("SelectResponse") },
+          ...badQuery,
+        },
+      },
+    },
+    "/static/{name}": {
+      get: {
+        summary: "Lenslet's own CSS, JS and icons (ETag)",
+        parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "200": { description: "The file" }, "404": error("`not_found`") },
+      },
+    },
+    "/vendor/{name}": {
+      get: {
+        summary: "The pinned browser libraries: htmx.js, hx-sse.js, alpine.js (ETag)",
+        parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "200": { description: "The file" }, "404": error("`not_found`") },
+      },
+    },
+    "/openapi.json": {
+      get: {
+        summary: "This document",
+        responses: { "200": { description: "OpenAPI 3.1", content: { "application/json": {} } } },
+      },
+    },
+  },
+});
