@@ -1,30 +1,30 @@
 /**
  * /health answers for the request that asks, and the page shows the same
- * decision. Real servers; a "remote" peer is this machine reached through its
- * non-loopback interface address while Lenslet listens on 0.0.0.0.
+ * decision. Real servers; a "remote" peer is a network namespace of this machine
+ * (test/helpers/netns.ts) reaching Lenslet, which listens on 0.0.0.0.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { networkInterfaces } from "node:os";
 import { Window } from "happy-dom";
 import { HealthResponse } from "../../src/routes/openapi/health.ts";
 import { startTestLenslet, type TestLenslet } from "../helpers/lenslet.ts";
+import { makeRemoteHost, type RemoteHost } from "../helpers/netns.ts";
 
 const files = { "a.jpg": {}, "sub/b.jpg": {} };
 let local: TestLenslet;
 let lan: TestLenslet;
 let memory: TestLenslet;
-/** An address of this machine that is not loopback: requests to it come from a non-loopback peer. */
-const lanAddress = Object.values(networkInterfaces())
-  .flatMap((l) => l ?? [])
-  .find((a) => a.family === "IPv4" && !a.internal)?.address;
+let remote: RemoteHost;
 
 beforeAll(async () => {
+  // Before the 0.0.0.0 server starts, so its interface addresses include the link.
+  remote = makeRemoteHost();
   local = await startTestLenslet(files);
   lan = await startTestLenslet(files, { host: "0.0.0.0" });
   memory = await startTestLenslet(files, { write: false });
 });
 afterAll(async () => {
   await Promise.all([local.dispose(), lan.dispose(), memory.dispose()]);
+  remote.dispose();
 });
 
 async function health(url: string, headers: Record<string, string> = {}) {
@@ -33,7 +33,11 @@ async function health(url: string, headers: Record<string, string> = {}) {
   return HealthResponse.parse(await res.json());
 }
 
-const lanUrl = () => `http://${lanAddress}:${lan.port}`;
+const lanUrl = () => `http://${remote.hostAddr}:${lan.port}`;
+
+function remoteGet(path: string): Promise<{ status: number; body: string }> {
+  return remote.request(`${lanUrl()}${path}`);
+}
 
 function dom(html: string) {
   const w = new Window({ url: "http://localhost/" });
@@ -79,10 +83,11 @@ describe("/health.can_write for the asker (H4)", () => {
   });
 
   test("H4: a remote peer is told it cannot write (without --allow-remote-writes)", async () => {
-    expect(lanAddress).toBeDefined();
-    const remote = await health(lanUrl());
-    expect(remote.can_write).toBe(false);
-    expect(remote.write_refusal).toContain(`request from ${lanAddress}`);
+    const res = await remoteGet("/health");
+    expect(res.status).toBe(200);
+    const fromThere = HealthResponse.parse(JSON.parse(res.body));
+    expect(fromThere.can_write).toBe(false);
+    expect(fromThere.write_refusal).toContain(`request from ${remote.peerAddr}`);
     const fromHere = await health(lan.url);
     expect(fromHere.can_write).toBe(true);
   });
@@ -108,19 +113,19 @@ describe("/health.can_write for the asker (H4)", () => {
 
 describe("the page shows the same per-request decision (H4)", () => {
   test("H4: a page served to a remote peer says its edits will not be saved, and its edit controls are disabled with the reason", async () => {
-    const html = await (await fetch(`${lanUrl()}/?sel=/a.jpg`)).text();
+    const html = (await remoteGet("/?sel=/a.jpg")).body;
     const d = dom(html);
     expect(d.querySelector("#app")!.getAttribute("data-can-write")).toBe("0");
     const banner = d.querySelector("#banner")!;
     expect(banner.textContent).toContain("Edits from this page will not be saved");
-    expect(banner.textContent).toContain(`request from ${lanAddress}`);
+    expect(banner.textContent).toContain(`request from ${remote.peerAddr}`);
     const notes = d.querySelector("#notes-input")!;
     expect(notes.hasAttribute("disabled")).toBe(true);
     expect(notes.getAttribute("title")).toContain("--allow-remote-writes");
     expect(d.querySelector(".inspector-body .star-buttons")!.hasAttribute("disabled")).toBe(true);
     expect(d.querySelector(".no-write-note")!.textContent).toContain("will not be saved");
     // The inspector fragment the page fetches later makes the same decision.
-    const frag = dom(await (await fetch(`${lanUrl()}/inspector?path=/a.jpg`)).text());
+    const frag = dom((await remoteGet("/inspector?path=/a.jpg")).body);
     expect(frag.querySelector("#notes-input")!.hasAttribute("disabled")).toBe(true);
   });
 
