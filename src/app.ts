@@ -6,6 +6,8 @@
 import { Hono } from "hono";
 import { compress } from "hono/compress";
 import type { AppDeps } from "./deps.ts";
+import { accessRoutes } from "./routes/access.ts";
+import { accessGuard } from "./routes/access-guard.ts";
 import { jsonError } from "./routes/errors.ts";
 import { type EventRouteOptions, eventRoutes } from "./routes/events.ts";
 import { healthRoutes, streamStatsOf } from "./routes/health.ts";
@@ -34,6 +36,9 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
         /^(text\/html|application\/json|text\/css|text\/javascript|application\/javascript|text\/csv)/,
     }),
   );
+  // Access control: one gate before every route (src/access/route-table.ts says who may what).
+  if (deps.access) app.use("*", accessGuard(deps.access));
+  app.route("/", accessRoutes({ mode: deps.config.access, access: deps.access }));
   app.route("/", staticRoutes());
   app.route("/", mediaRoutes(deps));
   app.route("/", itemRoutes(deps));

@@ -2,6 +2,7 @@
  * `lenslet [DIR] [options]`: parse the command line, make the demo gallery if
  * no DIR was given, index with a progress bar, start serving, stop cleanly.
  */
+import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { parseCli, UsageError } from "./cli.ts";
 import { ensureDemoGallery } from "./gallery/demo.ts";
@@ -56,11 +57,18 @@ async function main(): Promise<number> {
   );
   if (running.deps.config.workspaceNotice) log.warn(running.deps.config.workspaceNotice);
   if (running.portNote) log.warn(running.portNote);
-  if (opts.allowRemoteWrites)
-    log.warn("--allow-remote-writes: anyone who can reach this port can change labels.");
+  for (const w of running.accessWarnings) log.warn(w);
+  if (running.ownerLink) {
+    log.info(
+      `Access control is on (--access ${running.deps.config.access}): only people with a link get in. Your owner link (keep it to yourself; a new one is made at every start):`,
+    );
+    for (const link of ownerLinks(running.ownerLink, running.deps.config.host)) {
+      process.stdout.write(`  ${link}\n`);
+    }
+  }
   // The line tests and tools parse: keep its shape.
   process.stdout.write(`Lenslet ready at ${running.url}\n`);
-  if (opts.open) openBrowser(running.url);
+  if (opts.open) openBrowser(running.ownerLink ?? running.url);
 
   const stop = async (signal: string) => {
     log.info(`${signal}: stopping…`);
@@ -70,6 +78,21 @@ async function main(): Promise<number> {
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
   return -1;
+}
+
+/** The owner link on each address a colleague could reach, when listening on all of them. */
+function ownerLinks(link: string, host: string): string[] {
+  if (host !== "0.0.0.0" && host !== "::") return [link];
+  const u = new URL(link);
+  const out = [link];
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) {
+      if (a.internal || a.family !== "IPv4") continue;
+      u.hostname = a.address;
+      out.push(u.toString());
+    }
+  }
+  return out;
 }
 
 function openBrowser(url: string) {

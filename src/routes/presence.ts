@@ -18,6 +18,7 @@ import {
 import type { PresenceError } from "../presence/tracker.ts";
 import { jsonError, validationError } from "./errors.ts";
 import { originGuard } from "./origin-guard.ts";
+import { principalActor } from "./principal-actor.ts";
 
 /** Presence bodies are a few ids; anything larger is not a presence call. */
 export const MAX_PRESENCE_BODY_BYTES = 4096;
@@ -47,7 +48,7 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
   app.post("/presence/join", async (c) => {
     const body = await readBody(c, JoinBody);
     if (body instanceof Response) return body;
-    const name = body.name ?? headerName(c);
+    const name = principalActor(c)?.name ?? body.name ?? headerName(c);
     const r = tracker.join(body.gallery_id, body.client_id, name, body.lease_id);
     if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
     return c.json({
@@ -96,7 +97,11 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
   app.post("/presence", async (c) => {
     const body = await readBody(c, HeartbeatBody);
     if (body instanceof Response) return body;
-    const r = tracker.heartbeat(body.gallery_id, body.client_id, body.name ?? headerName(c));
+    const r = tracker.heartbeat(
+      body.gallery_id,
+      body.client_id,
+      principalActor(c)?.name ?? body.name ?? headerName(c),
+    );
     if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
     return c.json({ ...countsBody(r.value), client_id: body.client_id });
   });
