@@ -4,10 +4,13 @@
  */
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
-import { parseCli, UsageError } from "./cli.ts";
+import { cliInvite } from "./access/cli-invite.ts";
+import type { GrantableRole } from "./access/roles.ts";
+import { type CliOptions, parseCli, UsageError } from "./cli.ts";
 import { ensureDemoGallery } from "./gallery/demo.ts";
 import { startLenslet } from "./server.ts";
 import { consoleLogger, progressBar } from "./terminal.ts";
+import { resolveWorkspace } from "./workspace/workspace.ts";
 
 const PROJECT = join(import.meta.dir, "..");
 
@@ -23,6 +26,7 @@ async function main(): Promise<number> {
     throw err;
   }
   if (opts === "exit") return 0;
+  if (opts.invite) return printInvite(opts);
   const log = consoleLogger();
   let root = opts.dir;
   let demo = false;
@@ -78,6 +82,46 @@ async function main(): Promise<number> {
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
   return -1;
+}
+
+/** `--invite ROLE`: made by the running server, or written to the workspace (src/access/cli-invite.ts). */
+async function printInvite(opts: CliOptions): Promise<number> {
+  if (!opts.dir) {
+    process.stderr.write("lenslet: --invite needs the image folder: lenslet DIR --invite ROLE\n");
+    return 2;
+  }
+  const ws = resolveWorkspace({ root: opts.dir, workspace: opts.workspace, noWrite: false });
+  if (!ws.canWrite) {
+    process.stderr.write(
+      `lenslet: no writable workspace for ${opts.dir}: invites cannot be kept\n`,
+    );
+    return 2;
+  }
+  const host = opts.host === "0.0.0.0" || opts.host === "::" ? "127.0.0.1" : opts.host;
+  const r = await cliInvite({
+    workspace: ws.dir,
+    baseUrl: `${opts.tlsCert ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${opts.port}`,
+    invite: {
+      role: opts.invite as GrantableRole,
+      expires_in: opts.expiresInS,
+      uses: opts.uses,
+    },
+  });
+  if (!r.ok) {
+    process.stderr.write(`lenslet: ${r.message}\n`);
+    return 1;
+  }
+  const limits = [
+    opts.expiresInS ? `expires in ${opts.expiresInS} s` : null,
+    opts.uses ? `${opts.uses} use${opts.uses > 1 ? "s" : ""}` : null,
+  ].filter(Boolean);
+  process.stdout.write(
+    `Invite link (${opts.invite}${limits.length ? `, ${limits.join(", ")}` : ""}):\n  ${r.link}\n`,
+  );
+  if (r.via === "file") {
+    process.stdout.write("It works once Lenslet serves this folder at that address.\n");
+  }
+  return 0;
 }
 
 /** The owner link on each address a colleague could reach, when listening on all of them. */

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import type { Server } from "bun";
 import { AccessFileError, accessFile } from "./access/access-file.ts";
+import { removeLocalKey, writeLocalKey } from "./access/local-key.ts";
 import { chooseAccessMode } from "./access/mode.ts";
 import { type AccessRuntime, accessRuntime } from "./access/runtime.ts";
 import { AccessStore } from "./access/store.ts";
@@ -200,6 +201,11 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
   const scheme = config.tlsCert ? "https" : "http";
   const url = `${scheme}://${host === "0.0.0.0" ? "127.0.0.1" : host}:${server.port}`;
 
+  // The command line's way in (`lenslet DIR --invite`): written once the URL is known.
+  if (access && config.canWrite) {
+    writeLocalKey(config.workspace, { url, key: access.store.issueLocalKey() });
+  }
+
   let stopped = false;
   return {
     url,
@@ -219,6 +225,7 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
       await labels.close();
       await dims.flush();
       try {
+        if (access && config.canWrite) removeLocalKey(config.workspace);
         access?.store.flush();
       } catch (err) {
         log.warn(`access: could not save last-seen times: ${(err as Error).message}`);

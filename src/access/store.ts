@@ -49,6 +49,8 @@ export type RedeemResult =
   | { ok: false; reason: RedeemRefusal };
 
 export const OWNER_NAME = "Owner";
+/** created_by of the command line's key (issueLocalKey). */
+export const LOCAL_KEY_CREATOR = "start";
 /** A session's last-seen time is saved when it moved by more than this (not on every request). */
 const LAST_SEEN_SAVE_MS = 10 * 60_000;
 /** Revoked records are listed for this long, then dropped from the file. */
@@ -178,6 +180,35 @@ export class AccessStore {
       this.tokens.set(id, token);
       return { token, credential: formatCredential({ id, secret }) };
     });
+  }
+
+  /**
+   * The key the command line uses to reach this server (`lenslet DIR --invite`): an
+   * owner-role API token made at every start, the previous one revoked.
+   */
+  issueLocalKey(): string {
+    const old = [...this.tokens.values()].filter(
+      (t) => t.created_by === LOCAL_KEY_CREATOR && t.revoked_at === null,
+    );
+    const out = this.mutate(() => {
+      const t = this.now();
+      for (const tok of old) tok.revoked_at = t;
+      const id = newId("tok");
+      const secret = newSecret();
+      this.tokens.set(id, {
+        id,
+        hash: hashSecret(secret),
+        name: "command line",
+        role: Roles.owner,
+        created_at: t,
+        created_by: LOCAL_KEY_CREATOR,
+        last_used_at: null,
+        revoked_at: null,
+      });
+      return formatCredential({ id, secret });
+    });
+    for (const tok of old) this.revocations.emit(tok.id);
+    return out;
   }
 
   /** Stops the link; with `endSessions`, also ends every session made through it. False if unknown. */
