@@ -14,7 +14,6 @@ function Shell(props: { title: string; children: Child }) {
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
         <title>{props.title} · Lenslet</title>
         <style>{`body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:15vh auto;padding:0 1rem;color:#222}
 h1{font-size:1.4rem}input{font:inherit;padding:.4rem;width:100%;box-sizing:border-box}
@@ -26,10 +25,8 @@ button{font:inherit;margin-top:.8rem;padding:.4rem 1rem}code{background:#eee;pad
 }
 
 function page(c: Context, status: 200 | 401 | 403 | 429, body: unknown): Response {
-  return c.html(`${DOCTYPE}${body}`, status, {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-  });
+  // Referrer-Policy stays the app's same-origin: no-referrer would make the form's Origin "null".
+  return c.html(`${DOCTYPE}${body}`, status, { "Cache-Control": "no-store" });
 }
 
 /** GET /?invite=…: the link is good; ask for the name the session will carry. */
