@@ -5,6 +5,7 @@
  * the callers keep reading their headers.
  */
 import type { Context } from "hono";
+import { type Capability, can } from "../access/roles.ts";
 import type { Principal } from "../access/store.ts";
 
 declare module "hono" {
@@ -28,4 +29,14 @@ export function principalActor(c: Context): PrincipalActor | null {
 /** updated_by as stored: "Ana (per_…)": the stable person id beside the name (pages show the name). */
 export function updatedByOf(actor: PrincipalActor): string {
   return `${actor.name} (${actor.personId})`;
+}
+
+/**
+ * May the asker do this? True when access control is off (then the older
+ * rules, such as loopback-only writes, decide). For answers like
+ * `/health.can_write` that speak for the asker.
+ */
+export function principalMay(c: Context, capability: Capability): boolean {
+  const p = c.get("principal") as Principal | undefined;
+  return p === undefined || can(p.role, capability);
 }
