@@ -94,7 +94,8 @@ export function accessGuard(rt: AccessRuntime, table = ROUTE_TABLE): MiddlewareH
   const { store, limiter } = rt;
   return async (c, next) => {
     const url = new URL(c.req.url);
-    const route = findRoute(table, c.req.method, url.pathname);
+    // Hono's own (decoded) path, so the rule found is the one of the handler that will run.
+    const route = findRoute(table, c.req.method, c.req.path);
     const least = route?.least ?? "owner";
     const address = peerAddress(c);
     const isPageGet = route?.kind === "page" && c.req.method === "GET";

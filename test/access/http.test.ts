@@ -77,6 +77,19 @@ describe("A10 every route checks", () => {
     expect(missing.map((r) => `${r.method} ${r.path}`)).toEqual([]);
   });
 
+  test("A10 an encoded path reaches no handler past its rule", async () => {
+    for (const path of [
+      "/%69tem?path=/a.jpg",
+      "/item/?path=/a.jpg",
+      "/static/..%2Fitem",
+      "/ITEM",
+    ]) {
+      const res = await fetch(`${t.url}${path}`);
+      expect(`${path}: ${res.status}`).toMatch(/: 40[14]$/);
+      if (res.status === 200) throw new Error(`${path} served without credentials`);
+    }
+  });
+
   test("A10 docs/spec.md shows the route table as it is", () => {
     const spec = readFileSync(join(import.meta.dir, "..", "..", "docs", "spec.md"), "utf8");
     expect(spec).toContain(renderRouteTable());
