@@ -101,6 +101,26 @@ function matches(pattern: string, path: string): boolean {
   return p.every((seg, i) => (seg.startsWith(":") ? s[i] !== "" : seg === s[i]));
 }
 
+interface Index {
+  exact: Map<string, RouteRule>;
+  patterns: RouteRule[];
+}
+const indexes = new WeakMap<readonly RouteRule[], Index>();
+
+/** Exact paths by `METHOD path` (every request pays this lookup), patterns scanned after. */
+function indexOf(table: readonly RouteRule[]): Index {
+  let ix = indexes.get(table);
+  if (!ix) {
+    ix = { exact: new Map(), patterns: [] };
+    for (const r of table) {
+      if (r.path.includes(":")) ix.patterns.push(r);
+      else if (!ix.exact.has(`${r.method} ${r.path}`)) ix.exact.set(`${r.method} ${r.path}`, r);
+    }
+    indexes.set(table, ix);
+  }
+  return ix;
+}
+
 /** The rule of a request (HEAD is GET), or null when the route is not listed. */
 export function findRoute(
   table: readonly RouteRule[],
@@ -108,7 +128,10 @@ export function findRoute(
   path: string,
 ): RouteRule | null {
   const m = method === "HEAD" ? "GET" : method;
-  for (const r of table) if (r.method === m && matches(r.path, path)) return r;
+  const ix = indexOf(table);
+  const exact = ix.exact.get(`${m} ${path}`);
+  if (exact) return exact;
+  for (const r of ix.patterns) if (r.method === m && matches(r.path, path)) return r;
   return null;
 }
 

@@ -39,7 +39,9 @@ export function sameDigest(a: string, b: string): boolean {
 
 /** Does `secret` hash to `storedHash`? Hashes first so the comparison is always digest vs digest. */
 export function secretMatches(secret: string, storedHash: string): boolean {
-  return sameDigest(hashSecret(secret), storedHash);
+  const presented = createHash("sha256").update(secret, "utf8").digest();
+  const stored = Buffer.from(storedHash, "hex");
+  return stored.length === presented.length && timingSafeEqual(presented, stored);
 }
 
 export interface Credential {

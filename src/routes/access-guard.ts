@@ -93,7 +93,6 @@ function tooMany(c: Context, route: RouteRule | null, retryAfterS: number): Resp
 export function accessGuard(rt: AccessRuntime, table = ROUTE_TABLE): MiddlewareHandler {
   const { store, limiter } = rt;
   return async (c, next) => {
-    const url = new URL(c.req.url);
     // Hono's own (decoded) path, so the rule found is the one of the handler that will run.
     const route = findRoute(table, c.req.method, c.req.path);
     const least = route?.least ?? "owner";
@@ -101,8 +100,8 @@ export function accessGuard(rt: AccessRuntime, table = ROUTE_TABLE): MiddlewareH
     const isPageGet = route?.kind === "page" && c.req.method === "GET";
 
     // The invite form is public: the invite itself is the credential.
-    const invite = isPageGet ? url.searchParams.get("invite") : null;
-    const ownerToken = isPageGet ? url.searchParams.get("token") : null;
+    const invite = isPageGet ? (c.req.query("invite") ?? null) : null;
+    const ownerToken = isPageGet ? (c.req.query("token") ?? null) : null;
     const bearer = bearerOf(c);
     const cookie = getCookie(c, sessionCookieName(store));
     const presented = invite !== null || ownerToken !== null || bearer !== undefined || !!cookie;
@@ -126,6 +125,7 @@ export function accessGuard(rt: AccessRuntime, table = ROUTE_TABLE): MiddlewareH
         return noAccessPage(c, r.reason, 401);
       }
       setSessionCookie(c, rt, r.cookie);
+      const url = new URL(c.req.url);
       url.searchParams.delete("token");
       // The token leaves the address bar and the history: the browser replaces this URL.
       c.header("Cache-Control", "no-store");
@@ -172,7 +172,7 @@ export function accessGuard(rt: AccessRuntime, table = ROUTE_TABLE): MiddlewareH
           c,
           403,
           "forbidden",
-          `${c.req.method} ${route?.path ?? url.pathname} needs the ${least} role; you are ${principal.role}`,
+          `${c.req.method} ${route?.path ?? c.req.path} needs the ${least} role; you are ${principal.role}`,
           { role: principal.role, needs: least },
         );
       }
