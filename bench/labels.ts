@@ -12,11 +12,18 @@
  *    driven by the same client: the ceiling of any HTTP server here.
  * 2. Startup: replay of a 1,000,000-line journal, and load of a 1,000,000-item snapshot.
  *
+ * 3. The cost of access control: the same PATCH run at 64 clients through the
+ *    access guard with no credential check (access off), a bearer token and a
+ *    session cookie, interleaved (`--access-only` runs just this part).
+ *
  * Prints a table and writes bench/out/labels.json. `--writes-only` / `--startup-only` run one half.
  */
 import fs from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
+import { Hono } from "hono";
+import { accessRuntime } from "../src/access/runtime.ts";
+import { AccessStore } from "../src/access/store.ts";
 import { parentOf } from "../src/core/paths.ts";
 import type { ImageEntry } from "../src/gallery/types.ts";
 import { createJournalFile, type SetLine } from "../src/labels/journal.ts";
@@ -25,6 +32,7 @@ import type { Sidecar } from "../src/labels/schema.ts";
 import { writeSnapshotSync } from "../src/labels/snapshot.ts";
 import { LabelStore } from "../src/labels/store.ts";
 import { EventBus } from "../src/live/bus.ts";
+import { accessGuard } from "../src/routes/access-guard.ts";
 import { itemRoutes } from "../src/routes/items.ts";
 import { percentile } from "./stats.ts";
 
@@ -41,7 +49,9 @@ const PART = args.includes("--startup-only")
   ? "startup"
   : args.includes("--writes-only")
     ? "writes"
-    : "all";
+    : args.includes("--access-only")
+      ? "access"
+      : "all";
 const LINES = opt("lines", 1_000_000);
 const CONCURRENCY = [1, 16, 64];
 const ITEMS = 20_000;
@@ -150,7 +160,11 @@ function writer(paths: string[], clients: number) {
 }
 
 /** The same client for both HTTP servers: closed loops of PATCHes, each on the version the last returned. */
-async function patchOverHttp(server: { port?: number }, clients: number): Promise<Run> {
+async function patchOverHttp(
+  server: { port?: number },
+  clients: number,
+  extraHeaders: Record<string, string> = {},
+): Promise<Run> {
   const url = `http://127.0.0.1:${server.port}/item?path=`;
   const next = writer(gallery(ITEMS).paths, clients);
   let seq = 0;
@@ -162,6 +176,7 @@ async function patchOverHttp(server: { port?: number }, clients: number): Promis
         "content-type": "application/json",
         "idempotency-key": `k${++seq}`,
         "x-lenslet-client": `c${c}`,
+        ...extraHeaders,
       },
       body: JSON.stringify(w.body),
     });
@@ -182,6 +197,42 @@ async function benchHttp(clients: number): Promise<Run> {
   });
   const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app.fetch });
   const run = await patchOverHttp(server, clients);
+  server.stop(true);
+  await store.close();
+  return run;
+}
+
+type AccessKind = "off" | "bearer" | "cookie";
+
+/** The label routes behind the real access guard (or none), as createApp mounts them. */
+async function benchAccess(clients: number, kind: AccessKind): Promise<Run> {
+  const store = await openStore();
+  const app = new Hono();
+  const headers: Record<string, string> = {};
+  if (kind !== "off") {
+    const access = new AccessStore();
+    app.use("*", accessGuard(accessRuntime(access, { secureCookies: false })));
+    if (kind === "bearer") {
+      const t = access.createToken("bench", { name: "bench", role: "rater" });
+      headers.authorization = `Bearer ${t.credential}`;
+    } else {
+      const r = access.redeemOwnerLink(access.issueOwnerLink());
+      if (!r.ok) throw new Error("owner link refused");
+      headers.cookie = `lenslet_${access.instanceId}=${r.cookie}`;
+    }
+  }
+  app.route(
+    "/",
+    itemRoutes({
+      config: { allowRemoteWrites: kind !== "off" },
+      gallery: gallery(ITEMS),
+      labels: store,
+      log: quiet,
+    }),
+  );
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app.fetch });
+  if (kind === "cookie") headers.origin = `http://127.0.0.1:${server.port}`;
+  const run = await patchOverHttp(server, clients, headers);
   server.stop(true);
   await store.close();
   return run;
@@ -395,7 +446,7 @@ async function main() {
     `labels benchmark: median of ${REPEATS} interleaved runs of ${SECONDS}s, ${os.cpus().length} cores, bun ${Bun.version}, load average ${load0.toFixed(2)}\n`,
   );
   const rows: { clients: number; http: Run; store: Run; bare: Run; bareHttp: Run }[] = [];
-  for (const clients of PART === "startup" ? [] : CONCURRENCY) {
+  for (const clients of PART === "startup" || PART === "access" ? [] : CONCURRENCY) {
     // Repeat the three, interleaved, and keep each one's median run: other processes
     // sharing the machine then weigh on all three alike, and one bad moment does not decide.
     const runs: { bare: Run[]; store: Run[]; http: Run[]; bareHttp: Run[] } = {
@@ -424,9 +475,26 @@ async function main() {
         `${http.errors + store.errors ? ` | errors ${http.errors + store.errors}` : ""}`,
     );
   }
+  let access: Record<AccessKind, Run> | null = null;
+  if (PART === "all" || PART === "writes" || PART === "access") {
+    const runs: Record<AccessKind, Run[]> = { off: [], bearer: [], cookie: [] };
+    for (let rep = 0; rep < REPEATS; rep++) {
+      for (const kind of ["off", "bearer", "cookie"] as const)
+        runs[kind].push(await benchAccess(64, kind));
+    }
+    access = { off: median(runs.off), bearer: median(runs.bearer), cookie: median(runs.cookie) };
+    const cost = (r: Run) =>
+      `${((1 - r.perSecond / (access as Record<AccessKind, Run>).off.perSecond) * 100).toFixed(1)} %`;
+    console.log(
+      `\naccess control, 64 clients: off ${access.off.perSecond}/s p99 ${access.off.p99} ms` +
+        ` | bearer ${access.bearer.perSecond}/s p99 ${access.bearer.p99} ms (cost ${cost(access.bearer)})` +
+        ` | cookie ${access.cookie.perSecond}/s p99 ${access.cookie.p99} ms (cost ${cost(access.cookie)})` +
+        `${access.bearer.errors + access.cookie.errors ? ` | errors ${access.bearer.errors + access.cookie.errors}` : ""}`,
+    );
+  }
   let replay: Awaited<ReturnType<typeof benchReplay>> | null = null;
   let snap: Awaited<ReturnType<typeof benchSnapshotLoad>> | null = null;
-  if (PART !== "writes") {
+  if (PART === "all" || PART === "startup") {
     replay = await benchReplay();
     console.log(
       `\nreplay of a ${replay.lines.toLocaleString("en-US")}-line journal (${(replay.bytes / 1e6).toFixed(0)} MB, ${replay.items.toLocaleString("en-US")} items): ${replay.ms} ms (CPU ${replay.cpuMs} ms)`,
@@ -447,6 +515,10 @@ async function main() {
       bare_http_reaches_half_of_bare_loop: at64.bareHttp.perSecond >= at64.bare.perSecond / 2,
     }),
     ...(replay && { replay_1m_le_3s: replay.ms <= 3000 }),
+    ...(access && {
+      access_bearer_cost_le_5pct: access.bearer.perSecond >= access.off.perSecond * 0.95,
+      access_cookie_cost_le_5pct: access.cookie.perSecond >= access.off.perSecond * 0.95,
+    }),
   };
   const load1 = os.loadavg()[0];
   console.log("\ngoals:", goals);
@@ -456,7 +528,7 @@ async function main() {
   fs.mkdirSync(join(import.meta.dir, "out"), { recursive: true });
   fs.writeFileSync(
     join(import.meta.dir, "out", "labels.json"),
-    `${JSON.stringify({ seconds: SECONDS, cores: os.cpus().length, loadavg: [load0, load1], rows, replay, snapshot: snap, goals }, null, 2)}\n`,
+    `${JSON.stringify({ seconds: SECONDS, cores: os.cpus().length, loadavg: [load0, load1], rows, access, replay, snapshot: snap, goals }, null, 2)}\n`,
   );
   for (const d of cleanup) fs.rmSync(d, { recursive: true, force: true });
 }

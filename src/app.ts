@@ -6,6 +6,8 @@
 import { Hono } from "hono";
 import { compress } from "hono/compress";
 import type { AppDeps } from "./deps.ts";
+import { accessRoutes } from "./routes/access.ts";
+import { accessGuard } from "./routes/access-guard.ts";
 import { apiDocRoutes } from "./routes/api-doc.ts";
 import { bodyLimits } from "./routes/body-limits.ts";
 import { jsonError } from "./routes/errors.ts";
@@ -31,6 +33,9 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "same-origin");
   });
+  // Access control: one gate before every route (src/access/route-table.ts says who may what),
+  // so a stranger learns nothing, not even a route's body limit.
+  if (deps.access) app.use("*", accessGuard(deps.access));
   // Before any route reads a body: each route's limit, from one table.
   app.use("*", bodyLimits());
   // HTML, JSON, CSS, JS and CSV shrink ~5-10x; never the event stream (it must flush per event) or images.
@@ -41,6 +46,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
         /^(text\/html|application\/json|text\/css|text\/javascript|application\/javascript|text\/csv)/,
     }),
   );
+  app.route("/", accessRoutes({ mode: deps.config.access, access: deps.access }));
   app.route("/", staticRoutes());
   app.route("/", mediaRoutes(deps));
   app.route("/", itemRoutes(deps));

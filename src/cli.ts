@@ -6,6 +6,9 @@ import { accessSync, constants, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import pkg from "../package.json" with { type: "json" };
+import type { AccessMode } from "./access/mode.ts";
+import { parseDuration } from "./access/records.ts";
+import type { GrantableRole } from "./access/roles.ts";
 import { DEFAULT_MAX_SESSIONS } from "./presence/tracker.ts";
 import { isAllowedHostPattern } from "./routes/host-guard.ts";
 
@@ -22,6 +25,16 @@ export interface CliOptions {
   durability: "strict" | "relaxed";
   allowRemoteWrites: boolean;
   allowedHosts: string[];
+  /** Unset: decided by the host (src/access/mode.ts). */
+  access?: AccessMode;
+  /** Revoke every invite, session and API token before starting. */
+  resetAccess?: boolean;
+  /** `--invite ROLE [--expires 7d] [--uses 5]`: print an invite link (src/access/cli-invite.ts). */
+  invite?: GrantableRole;
+  expiresInS?: number;
+  uses?: number;
+  tlsCert?: string;
+  tlsKey?: string;
   eventBuffer: number;
   viewTtl: number;
   editTtl: number;
@@ -100,8 +113,42 @@ export function buildCommand(): Command {
         .default("strict"),
     )
     .addOption(
-      new Option("--allow-remote-writes", "accept label writes from other hosts").default(false),
+      new Option(
+        "--access <mode>",
+        "local: no login, writes from this machine; token: links and roles; open: anyone on the network (default: local on loopback, token otherwise)",
+      ).choices(["local", "token", "open"]),
     )
+    .addOption(new Option("--allow-remote-writes", "old name of --access open").default(false))
+    .addOption(
+      new Option(
+        "--reset-access",
+        "revoke every invite, session and API token, then start",
+      ).default(false),
+    )
+    .addOption(
+      new Option("--invite <role>", "print an invite link for viewer, rater or admin").choices([
+        "viewer",
+        "rater",
+        "admin",
+      ]),
+    )
+    .addOption(
+      new Option(
+        "--expires <duration>",
+        "with --invite: the link stops after (7d, 12h, 30m)",
+      ).argParser((v) => {
+        const s = parseDuration(v);
+        if (s === null || s < 60) throw new InvalidArgumentError("expected e.g. 7d, 12h or 30m");
+        return s;
+      }),
+    )
+    .addOption(
+      new Option("--uses <n>", "with --invite: how many people may use the link").argParser(
+        intIn(1, 100_000),
+      ),
+    )
+    .addOption(new Option("--tls-cert <file>", "serve HTTPS with this PEM certificate"))
+    .addOption(new Option("--tls-key <file>", "the PEM private key of --tls-cert"))
     .addOption(
       new Option(
         "--allowed-host <name>",
@@ -177,6 +224,12 @@ export function parseCli(
       throw new UsageError(`${dirArg}: folder is not readable`);
     }
   }
+  if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) {
+    throw new UsageError("--tls-cert and --tls-key go together");
+  }
+  if ((o.expires !== undefined || o.uses !== undefined) && o.invite === undefined) {
+    throw new UsageError("--expires and --uses go with --invite");
+  }
   return {
     dir,
     port: o.port,
@@ -189,6 +242,13 @@ export function parseCli(
     durability: o.durability,
     allowRemoteWrites: o.allowRemoteWrites,
     allowedHosts: o.allowedHost,
+    access: o.access,
+    resetAccess: o.resetAccess,
+    invite: o.invite,
+    expiresInS: o.expires,
+    uses: o.uses,
+    tlsCert: o.tlsCert === undefined ? undefined : resolve(o.tlsCert),
+    tlsKey: o.tlsKey === undefined ? undefined : resolve(o.tlsKey),
     eventBuffer: o.eventBuffer,
     viewTtl: o.viewTtl,
     editTtl: o.editTtl,

@@ -2,6 +2,7 @@
  * Runtime configuration: one zod schema, filled from the CLI (src/cli.ts) or by tests.
  */
 import { z } from "zod";
+import { AccessMode } from "./access/mode.ts";
 import { DEFAULT_MAX_SESSIONS } from "./presence/tracker.ts";
 
 export const Durability = z.enum(["strict", "relaxed"]);
@@ -27,9 +28,15 @@ export const Config = z.object({
     .min(0)
     .default(512 * 1024 * 1024),
   durability: Durability.default("strict"),
+  /** Lifts the loopback-only write rule (src/routes/origin-guard.ts): true unless access is "local". */
   allowRemoteWrites: z.boolean().default(false),
   /** Extra names a request's Host may carry (`--allowed-host`; `*.example.com` for its subdomains). */
   allowedHosts: z.array(z.string().min(1)).default([]),
+  /** Who may come in: see src/access/mode.ts. "token" puts every route behind src/routes/access-guard.ts. */
+  access: AccessMode.default("local"),
+  /** PEM files: serve HTTPS directly (session cookies are then Secure). */
+  tlsCert: z.string().nullable().default(null),
+  tlsKey: z.string().nullable().default(null),
   /** Replay ring size of the event stream. */
   eventBuffer: z.number().int().min(16).max(1_000_000).default(2000),
   viewTtlMs: z.number().int().min(1000).default(75_000),

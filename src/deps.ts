@@ -3,6 +3,7 @@
  * handed to each route factory. Routes stay thin: they validate, call one of
  * these, and render.
  */
+import type { AccessRuntime } from "./access/runtime.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./core/logger.ts";
 import type { GalleryIndex } from "./gallery/gallery-index.ts";
@@ -23,4 +24,6 @@ export interface AppDeps {
   dims: Dimensions;
   presence: PresenceTracker;
   log: Logger;
+  /** Invites, sessions, API tokens: present only when config.access is "token". */
+  access?: AccessRuntime;
 }

@@ -2,11 +2,15 @@
  * `lenslet [DIR] [options]`: parse the command line, make the demo gallery if
  * no DIR was given, index with a progress bar, start serving, stop cleanly.
  */
+import { networkInterfaces } from "node:os";
 import { join } from "node:path";
-import { parseCli, UsageError } from "./cli.ts";
+import { cliInvite } from "./access/cli-invite.ts";
+import type { GrantableRole } from "./access/roles.ts";
+import { type CliOptions, parseCli, UsageError } from "./cli.ts";
 import { ensureDemoGallery } from "./gallery/demo.ts";
 import { startLenslet } from "./server.ts";
 import { consoleLogger, progressBar } from "./terminal.ts";
+import { resolveWorkspace } from "./workspace/workspace.ts";
 
 const PROJECT = join(import.meta.dir, "..");
 
@@ -22,6 +26,7 @@ async function main(): Promise<number> {
     throw err;
   }
   if (opts === "exit") return 0;
+  if (opts.invite) return printInvite(opts);
   const log = consoleLogger();
   let root = opts.dir;
   let demo = false;
@@ -56,11 +61,18 @@ async function main(): Promise<number> {
   );
   if (running.deps.config.workspaceNotice) log.warn(running.deps.config.workspaceNotice);
   if (running.portNote) log.warn(running.portNote);
-  if (opts.allowRemoteWrites)
-    log.warn("--allow-remote-writes: anyone who can reach this port can change labels.");
+  for (const w of running.accessWarnings) log.warn(w);
+  if (running.ownerLink) {
+    log.info(
+      `Access control is on (--access ${running.deps.config.access}): only people with a link get in. Your owner link (keep it to yourself; a new one is made at every start):`,
+    );
+    for (const link of ownerLinks(running.ownerLink, running.deps.config.host)) {
+      process.stdout.write(`  ${link}\n`);
+    }
+  }
   // The line tests and tools parse: keep its shape.
   process.stdout.write(`Lenslet ready at ${running.url}\n`);
-  if (opts.open) openBrowser(running.url);
+  if (opts.open) openBrowser(running.ownerLink ?? running.url);
 
   let signals = 0;
   const stop = async (signal: string) => {
@@ -72,6 +84,61 @@ async function main(): Promise<number> {
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
   return -1;
+}
+
+/** `--invite ROLE`: made by the running server, or written to the workspace (src/access/cli-invite.ts). */
+async function printInvite(opts: CliOptions): Promise<number> {
+  if (!opts.dir) {
+    process.stderr.write("lenslet: --invite needs the image folder: lenslet DIR --invite ROLE\n");
+    return 2;
+  }
+  const ws = resolveWorkspace({ root: opts.dir, workspace: opts.workspace, noWrite: false });
+  if (!ws.canWrite) {
+    process.stderr.write(
+      `lenslet: no writable workspace for ${opts.dir}: invites cannot be kept\n`,
+    );
+    return 2;
+  }
+  const host = opts.host === "0.0.0.0" || opts.host === "::" ? "127.0.0.1" : opts.host;
+  const r = await cliInvite({
+    workspace: ws.dir,
+    baseUrl: `${opts.tlsCert ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${opts.port}`,
+    invite: {
+      role: opts.invite as GrantableRole,
+      expires_in: opts.expiresInS,
+      uses: opts.uses,
+    },
+  });
+  if (!r.ok) {
+    process.stderr.write(`lenslet: ${r.message}\n`);
+    return 1;
+  }
+  const limits = [
+    opts.expiresInS ? `expires in ${opts.expiresInS} s` : null,
+    opts.uses ? `${opts.uses} use${opts.uses > 1 ? "s" : ""}` : null,
+  ].filter(Boolean);
+  process.stdout.write(
+    `Invite link (${opts.invite}${limits.length ? `, ${limits.join(", ")}` : ""}):\n  ${r.link}\n`,
+  );
+  if (r.via === "file") {
+    process.stdout.write("It works once Lenslet serves this folder at that address.\n");
+  }
+  return 0;
+}
+
+/** The owner link on each address a colleague could reach, when listening on all of them. */
+function ownerLinks(link: string, host: string): string[] {
+  if (host !== "0.0.0.0" && host !== "::") return [link];
+  const u = new URL(link);
+  const out = [link];
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) {
+      if (a.internal || a.family !== "IPv4") continue;
+      u.hostname = a.address;
+      out.push(u.toString());
+    }
+  }
+  return out;
 }
 
 function openBrowser(url: string) {

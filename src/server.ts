@@ -5,6 +5,11 @@
  */
 import { join } from "node:path";
 import type { Server } from "bun";
+import { AccessFileError, accessFile } from "./access/access-file.ts";
+import { removeLocalKey, writeLocalKey } from "./access/local-key.ts";
+import { chooseAccessMode } from "./access/mode.ts";
+import { type AccessRuntime, accessRuntime } from "./access/runtime.ts";
+import { AccessStore } from "./access/store.ts";
 import { type AppOptions, createApp } from "./app.ts";
 import type { CliOptions } from "./cli.ts";
 import { Config } from "./config.ts";
@@ -32,6 +37,10 @@ export interface RunningServer {
   deps: AppDeps;
   /** Set when the requested port was taken and another was used. */
   portNote: string | null;
+  /** With access control on: `URL/?token=…`, a fresh owner secret each start. */
+  ownerLink: string | null;
+  /** What the start should say about access (the opt-out is loud). */
+  accessWarnings: string[];
   stop(): Promise<void>;
 }
 
@@ -53,6 +62,16 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     workspace: input.workspace,
     noWrite: input.write === false,
   });
+  let choice: ReturnType<typeof chooseAccessMode>;
+  try {
+    choice = chooseAccessMode({
+      host: input.host ?? "127.0.0.1",
+      access: input.access,
+      allowRemoteWrites: input.allowRemoteWrites,
+    });
+  } catch (err) {
+    throw new StartupError((err as Error).message);
+  }
   const config = Config.parse({
     root: input.root,
     workspace: ws.dir,
@@ -63,8 +82,12 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     thumbSize: input.thumbSize,
     thumbQuality: input.thumbQuality,
     durability: input.durability,
-    allowRemoteWrites: input.allowRemoteWrites,
     allowedHosts: input.allowedHosts,
+    // With links and roles (or the opt-out) the loopback-only write rule gives way to the access guard.
+    allowRemoteWrites: choice.mode !== "local",
+    access: choice.mode,
+    tlsCert: input.tlsCert ?? null,
+    tlsKey: input.tlsKey ?? null,
     eventBuffer: input.eventBuffer,
     viewTtlMs: input.viewTtl !== undefined ? Math.round(input.viewTtl * 1000) : undefined,
     editTtlMs: input.editTtl !== undefined ? Math.round(input.editTtl * 1000) : undefined,
@@ -96,6 +119,26 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     if (lock?.ok) lock.release();
     throw new StartupError((err as Error).message);
   }
+  let access: AccessRuntime | undefined;
+  let ownerSecret: string | null = null;
+  try {
+    const persistence = config.canWrite ? accessFile(config.workspace) : null;
+    if (input.resetAccess && persistence) new AccessStore({ persistence }).resetAll();
+    if (config.access === "token") {
+      const store = new AccessStore({ persistence });
+      ownerSecret = store.issueOwnerLink();
+      access = accessRuntime(store, { secureCookies: config.tlsCert !== null });
+    }
+  } catch (err) {
+    if (lock?.ok) lock.release();
+    await labels.close();
+    if (err instanceof AccessFileError) throw new StartupError(err.message);
+    throw err;
+  }
+  if (access && !config.canWrite) {
+    choice.warnings.push("No writable workspace: invites and sessions end when Lenslet stops.");
+  }
+
   const seed = labels.recentEvents(config.eventBuffer);
   const bus = new EventBus({ capacity: config.eventBuffer, firstId: labels.firstEventId(), seed });
   const coalescer = new MetricsCoalescer({ bus });
@@ -128,7 +171,7 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
       })
     : null;
 
-  const deps: AppDeps = { config, gallery, labels, bus, thumbs, dims, presence, log };
+  const deps: AppDeps = { config, gallery, labels, bus, thumbs, dims, presence, log, access };
   const app = createApp(deps, opts.app);
 
   let server: Server<undefined> | null = null;
@@ -141,6 +184,10 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
         hostname: config.host,
         port,
         idleTimeout: 60,
+        tls:
+          config.tlsCert && config.tlsKey
+            ? { cert: Bun.file(config.tlsCert), key: Bun.file(config.tlsKey) }
+            : undefined,
         fetch: (req, srv) => app.fetch(req, { server: srv }),
       });
       if (attempt > 0) portNote = `port ${first} is in use; using ${port} instead`;
@@ -152,7 +199,13 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
   }
   if (!server) throw new StartupError(`no free port from ${first} to ${first + PORT_ATTEMPTS - 1}`);
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-  const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${server.port}`;
+  const scheme = config.tlsCert ? "https" : "http";
+  const url = `${scheme}://${host === "0.0.0.0" ? "127.0.0.1" : host}:${server.port}`;
+
+  // The command line's way in (`lenslet DIR --invite`): written once the URL is known.
+  if (access && config.canWrite) {
+    writeLocalKey(config.workspace, { url, key: access.store.issueLocalKey() });
+  }
 
   // One shutdown, however many times it is asked for: npm and bun both forward Ctrl-C, and a
   // second call that returned at once would let the caller exit mid-snapshot.
@@ -166,6 +219,12 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     try {
       await labels.close();
       await dims.flush();
+      try {
+        if (access && config.canWrite) removeLocalKey(config.workspace);
+        access?.store.flush();
+      } catch (err) {
+        log.warn(`access: could not save last-seen times: ${(err as Error).message}`);
+      }
     } finally {
       if (lock?.ok) lock.release();
     }
@@ -175,6 +234,8 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     port: server.port ?? 0,
     deps,
     portNote,
+    ownerLink: ownerSecret ? `${url}/?token=${ownerSecret}` : null,
+    accessWarnings: choice.warnings,
     stop() {
       stopping ??= shutdown();
       return stopping;

@@ -30,6 +30,7 @@ const SINGLE_PATCH: BodyLimit = {
   why: "every field at its maximum with every character JSON-escaped is 226 KB",
 };
 const PRESENCE: BodyLimit = { bytes: 4 * KiB, why: "a few ids and a display name" };
+const ACCESS: BodyLimit = { bytes: 4 * KiB, why: "a role, a name, an invite credential" };
 
 /** `"METHOD /path"` → limit. Keep in step with the routes (test/routes/body-limits.test.ts checks). */
 export const BODY_LIMITS: Readonly<Record<string, BodyLimit>> = {
@@ -47,6 +48,11 @@ export const BODY_LIMITS: Readonly<Record<string, BodyLimit>> = {
   "POST /presence/move": PRESENCE,
   "POST /presence/leave": PRESENCE,
   "POST /presence": PRESENCE,
+  "PATCH /access/me": ACCESS,
+  "POST /access/logout": ACCESS,
+  "POST /access/join": ACCESS,
+  "POST /access/invites": ACCESS,
+  "POST /access/tokens": ACCESS,
 };
 
 /** Bytes of request bodies that may be held at once, across all requests. */

@@ -23,6 +23,7 @@ import {
 } from "../labels/store.ts";
 import { jsonError, validationError } from "./errors.ts";
 import { originGuard } from "./origin-guard.ts";
+import { principalActor, updatedByOf } from "./principal-actor.ts";
 
 /** What the label routes use of AppDeps (AppDeps satisfies it; tests pass a small gallery stub). */
 export interface ItemRouteDeps {
@@ -338,7 +339,10 @@ function writeContext(c: Context, key: string | null, hash: string | null): Writ
     );
   }
   const { name, client_id } = actor.data;
-  return { updatedBy: `${name} (${client_id})`, clientId: client_id, key, requestHash: hash };
+  // With access control on, the session's name and person id, never the header's.
+  const person = principalActor(c);
+  const updatedBy = person ? updatedByOf(person) : `${name} (${client_id})`;
+  return { updatedBy, clientId: client_id, key, requestHash: hash };
 }
 
 function touchEdit(c: Context, deps: ItemRouteDeps, ctx: WriteContext, itemPath: string): void {

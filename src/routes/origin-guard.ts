@@ -7,20 +7,12 @@
  * `--allow-remote-writes` lifts the rule. Safe methods pass untouched.
  */
 import type { MiddlewareHandler } from "hono";
+import { isLoopbackHost } from "../core/loopback.ts";
 import { jsonError } from "./errors.ts";
 
-const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+export { isLoopbackHost };
 
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "");
-  return (
-    h === "localhost" ||
-    h.endsWith(".localhost") ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) ||
-    h === "::1" ||
-    /^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
-  );
-}
+const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
 function portOf(url: URL): string {
   return url.port || (url.protocol === "https:" ? "443" : "80");

@@ -24,6 +24,7 @@ import type {
   MoveResponse,
 } from "./openapi/presence.ts";
 import { originGuard } from "./origin-guard.ts";
+import { principalActor } from "./principal-actor.ts";
 
 export interface PresenceRouteOptions {
   /** Connected streams and replay misses, from the event-stream route. */
@@ -50,7 +51,7 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
   app.post("/presence/join", async (c) => {
     const body = await readBody(c, JoinBody);
     if (body instanceof Response) return body;
-    const name = body.name ?? headerName(c);
+    const name = principalActor(c)?.name ?? body.name ?? headerName(c);
     const r = tracker.join(body.gallery_id, body.client_id, name, body.lease_id);
     if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
     return c.json({
@@ -99,7 +100,11 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
   app.post("/presence", async (c) => {
     const body = await readBody(c, HeartbeatBody);
     if (body instanceof Response) return body;
-    const r = tracker.heartbeat(body.gallery_id, body.client_id, body.name ?? headerName(c));
+    const r = tracker.heartbeat(
+      body.gallery_id,
+      body.client_id,
+      principalActor(c)?.name ?? body.name ?? headerName(c),
+    );
     if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
     return c.json({
       ...countsBody(r.value),

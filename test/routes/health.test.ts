@@ -19,7 +19,7 @@ beforeAll(async () => {
   // Before the 0.0.0.0 server starts, so its interface addresses include the link.
   remote = makeRemoteHost();
   local = await startTestLenslet(files);
-  lan = await startTestLenslet(files, { host: "0.0.0.0" });
+  lan = await startTestLenslet(files, { host: "0.0.0.0", access: "local" });
   memory = await startTestLenslet(files, { write: false });
 });
 afterAll(async () => {

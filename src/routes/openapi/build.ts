@@ -4,6 +4,7 @@
  * one place that knows every operation, as app.ts adds their middleware.
  */
 import pkg from "../../../package.json" with { type: "json" };
+import { accessApi } from "./access.ts";
 import { type ApiPart, error, type Paths } from "./common.ts";
 import { eventsApi } from "./events.ts";
 import { healthApi } from "./health.ts";
@@ -60,5 +61,13 @@ export function buildOpenApi(parts: ApiPart[] = defaultParts()): Record<string, 
 }
 
 function defaultParts(): ApiPart[] {
-  return [labelsApi(), eventsApi(), presenceApi(), healthApi(), mediaApi(), pagesApi()];
+  return [
+    labelsApi(),
+    eventsApi(),
+    presenceApi(),
+    healthApi(),
+    mediaApi(),
+    pagesApi(),
+    accessApi(),
+  ];
 }
