@@ -5,6 +5,7 @@
  */
 import type { Config } from "./config.ts";
 import type { Logger } from "./core/logger.ts";
+import type { Dataset } from "./dataset/dataset.ts";
 import type { GalleryIndex } from "./gallery/gallery-index.ts";
 import type { LabelStore } from "./labels/store.ts";
 import type { EventBus } from "./live/bus.ts";
@@ -23,4 +24,6 @@ export interface AppDeps {
   dims: Dimensions;
   presence: PresenceTracker;
   log: Logger;
+  /** The table being served (`lenslet TABLE`), or null for a folder. */
+  dataset?: Dataset | null;
 }

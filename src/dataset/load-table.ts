@@ -21,17 +21,19 @@ export const PATH_COLUMNS = ["path", "image", "file", "filepath", "filename", "u
 
 /** The table file an argument names, or null when it is not a table (a plain image folder). */
 export function tableFileOf(arg: string): string | null {
+  const isTableName = (TABLE_EXTENSIONS as readonly string[]).includes(extname(arg).toLowerCase());
   let st: ReturnType<typeof statSync>;
   try {
     st = statSync(arg);
   } catch {
-    return null;
+    // A table that cannot be read is still a table: loading it says why (exit 2).
+    return isTableName ? arg : null;
   }
   if (st.isDirectory()) {
     const inner = join(arg, FOLDER_TABLE);
     return existsSync(inner) ? inner : null;
   }
-  return (TABLE_EXTENSIONS as readonly string[]).includes(extname(arg).toLowerCase()) ? arg : null;
+  return isTableName ? arg : null;
 }
 
 export interface LoadedTable {

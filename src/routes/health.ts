@@ -19,7 +19,7 @@ export function healthRoutes(deps: AppDeps): Hono {
     return c.json({
       ok: true,
       version: pkg.version,
-      mode: config.demo ? "demo" : "folder",
+      mode: config.demo ? "demo" : deps.dataset ? "table" : "folder",
       root: config.root,
       workspace: config.workspace,
       can_write: config.canWrite,
@@ -29,6 +29,7 @@ export function healthRoutes(deps: AppDeps): Hono {
         folders: gallery.folderCount,
         indexed_ms: Math.round(gallery.builtInMs),
       },
+      dataset: deps.dataset?.health() ?? null,
       labels: deps.labels.health(),
       events: eventStreamHealth(deps.bus),
       presence: presenceHealth(deps, streamStatsOf(deps)),
