@@ -74,6 +74,7 @@ export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): 
       out.examples.push({ row, value: String(value).slice(0, 200), reason });
   };
   const seen = new Set<string>();
+  const all: ResolvedRow[] = [];
   const byFolder = new Map<string, ResolvedRow[]>();
 
   for (let row = 0; row < values.length; row++) {
@@ -111,12 +112,15 @@ export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): 
       skip(row, v, "invalid_path");
       continue;
     }
-    if (path.split("/").some((seg) => seg.startsWith("."))) {
+    // Canonical paths start with "/", so a segment starting with "." shows as "/.".
+    if (path.includes("/.")) {
       skip(row, v, "hidden");
       continue;
     }
-    const fsPath = toFsPath(root, path);
-    if (exclude.some((ex) => inside(ex, fsPath))) {
+    // A canonical path has no `.`/`..` segments, so the root plus it stays inside the root
+    // (toFsPath's check, without a resolve() per row).
+    const fsPath = root === "/" ? path : `${root}${path}`;
+    if (exclude.length > 0 && exclude.some((ex) => inside(ex, fsPath))) {
       skip(row, v, "workspace");
       continue;
     }
@@ -126,6 +130,7 @@ export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): 
     }
     seen.add(path);
     const r: ResolvedRow = { row, path, fsPath, missing: false };
+    all.push(r);
     const folder = parentOf(path);
     let list = byFolder.get(folder);
     if (!list) byFolder.set(folder, (list = []));
@@ -172,13 +177,11 @@ export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): 
       } else if (!d.isFile()) r.missing = true;
     }
   }
-  for (const rows of byFolder.values())
-    for (const r of rows) {
-      if (refused.has(r)) continue;
-      if (r.missing) out.missing++;
-      out.rows.push(r);
-    }
-  out.rows.sort((a, b) => a.row - b.row);
+  for (const r of all) {
+    if (refused.has(r)) continue;
+    if (r.missing) out.missing++;
+    out.rows.push(r);
+  }
   return out;
 }
 
