@@ -3,18 +3,23 @@
  * printing help/version; src/main.ts does the starting.
  */
 import { accessSync, constants, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import pkg from "../package.json" with { type: "json" };
 import type { AccessMode } from "./access/mode.ts";
 import { parseDuration } from "./access/records.ts";
 import type { GrantableRole } from "./access/roles.ts";
+import { tableFileOf } from "./dataset/load-table.ts";
 import { DEFAULT_MAX_SESSIONS } from "./presence/tracker.ts";
 import { isAllowedHostPattern } from "./routes/host-guard.ts";
 
 export interface CliOptions {
-  /** Absolute image folder, or null for the built-in demo. */
+  /** Absolute image folder (for a table: the folder its image paths are relative to), or null for the demo. */
   dir: string | null;
+  /** Absolute path of the table served (a .parquet/.csv/.tsv/.jsonl/.ndjson file), or null for a folder. */
+  table: string | null;
+  /** The table's image column (default: found by name). */
+  pathColumn?: string;
   port: number;
   host: string;
   thumbSize: number;
@@ -80,7 +85,10 @@ export function buildCommand(): Command {
       "Triage a folder of images together in the browser: stars, tags, notes, live for everyone.",
     )
     .version(pkg.version, "-v, --version")
-    .argument("[dir]", "image folder to serve (default: the built-in demo gallery)")
+    .argument(
+      "[dir]",
+      "image folder, or a table (.parquet, .csv, .tsv, .jsonl, .ndjson, or a folder with items.parquet) to serve (default: the built-in demo gallery)",
+    )
     .addOption(
       new Option("-p, --port <n>", "port (the next free one if taken)")
         .default(7070)
@@ -98,7 +106,17 @@ export function buildCommand(): Command {
         .argParser(intIn(1, 100)),
     )
     .addOption(
-      new Option("--workspace <dir>", "where labels and caches go (default: DIR/.lenslet)"),
+      new Option(
+        "--workspace <dir>",
+        "where labels and caches go (default: DIR/.lenslet, or TABLE.lenslet beside a table)",
+      ),
+    )
+    .addOption(new Option("--path-column <name>", "a table's image column (default: by name)"))
+    .addOption(
+      new Option(
+        "--base-dir <dir>",
+        "folder a table's image paths are relative to (default: its folder)",
+      ),
     )
     .addOption(
       new Option("--no-write", "keep labels in memory only; write nothing beside the images"),
@@ -209,21 +227,13 @@ export function parseCli(
   const o = cmd.opts();
   const dirArg = cmd.args[0];
   let dir: string | null = null;
-  if (dirArg !== undefined) {
-    dir = resolve(dirArg);
-    let isDir = false;
-    try {
-      isDir = statSync(dir).isDirectory();
-    } catch {
-      throw new UsageError(`${dirArg}: no such folder`);
-    }
-    if (!isDir) throw new UsageError(`${dirArg}: not a folder`);
-    try {
-      accessSync(dir, constants.R_OK | constants.X_OK);
-    } catch {
-      throw new UsageError(`${dirArg}: folder is not readable`);
-    }
-  }
+  const tableFile = dirArg !== undefined ? tableFileOf(resolve(dirArg)) : null;
+  if (tableFile === null && (o.pathColumn !== undefined || o.baseDir !== undefined))
+    throw new UsageError("--path-column and --base-dir need a table (TABLE.parquet, .csv, …)");
+  if (tableFile !== null) {
+    // A table: DIR is the folder its paths are relative to.
+    dir = checkFolder(o.baseDir ?? dirname(tableFile), o.baseDir ?? dirArg!);
+  } else if (dirArg !== undefined) dir = checkFolder(dirArg, dirArg);
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) {
     throw new UsageError("--tls-cert and --tls-key go together");
   }
@@ -232,6 +242,8 @@ export function parseCli(
   }
   return {
     dir,
+    table: tableFile,
+    pathColumn: o.pathColumn,
     port: o.port,
     host: o.host,
     thumbSize: o.thumbSize,
@@ -257,4 +269,22 @@ export function parseCli(
     watch: o.watch,
     presenceLifecycleV2: o.presenceLifecycleV2,
   };
+}
+
+/** An existing, readable folder (absolute), or a UsageError naming `shown`. */
+function checkFolder(path: string, shown: string): string {
+  const dir = resolve(path);
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new UsageError(`${shown}: no such folder`);
+  }
+  if (!isDir) throw new UsageError(`${shown}: not a folder`);
+  try {
+    accessSync(dir, constants.R_OK | constants.X_OK);
+  } catch {
+    throw new UsageError(`${shown}: folder is not readable`);
+  }
+  return dir;
 }

@@ -6,6 +6,7 @@
 import type { AccessRuntime } from "./access/runtime.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./core/logger.ts";
+import type { Dataset } from "./dataset/dataset.ts";
 import type { GalleryIndex } from "./gallery/gallery-index.ts";
 import type { LabelStore } from "./labels/store.ts";
 import type { EventBus } from "./live/bus.ts";
@@ -26,4 +27,6 @@ export interface AppDeps {
   log: Logger;
   /** Invites, sessions, API tokens: present only when config.access is "token". */
   access?: AccessRuntime;
+  /** The table being served (`lenslet TABLE`), or null for a folder. */
+  dataset?: Dataset | null;
 }

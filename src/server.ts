@@ -14,6 +14,8 @@ import { type AppOptions, createApp } from "./app.ts";
 import type { CliOptions } from "./cli.ts";
 import { Config } from "./config.ts";
 import type { Logger } from "./core/logger.ts";
+import { Dataset } from "./dataset/dataset.ts";
+import { TableError } from "./dataset/table-error.ts";
 import type { AppDeps } from "./deps.ts";
 import { GalleryIndex } from "./gallery/gallery-index.ts";
 import { watchGallery } from "./gallery/watcher.ts";
@@ -59,7 +61,8 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
   const { log } = opts;
   const ws = resolveWorkspace({
     root: input.root,
-    workspace: input.workspace,
+    // A table's labels live beside it (TABLE.lenslet/), not in the image folder.
+    workspace: input.workspace ?? (input.table ? `${input.table}.lenslet` : undefined),
     noWrite: input.write === false,
   });
   let choice: ReturnType<typeof chooseAccessMode>;
@@ -102,10 +105,32 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
   const lock = config.canWrite ? acquireWorkspaceLock(config.workspace) : null;
   if (lock && !lock.ok) throw new StartupError(lock.message);
 
-  const gallery = await GalleryIndex.build(config.root, {
-    exclude: [config.workspace],
-    onProgress: opts.onIndexProgress,
-  });
+  let dataset: Dataset | null = null;
+  if (input.table) {
+    try {
+      dataset = await Dataset.open(input.table, {
+        pathColumn: input.pathColumn,
+        baseDir: config.root,
+        exclude: [config.workspace],
+      });
+    } catch (err) {
+      if (lock?.ok) lock.release();
+      if (err instanceof TableError) throw new StartupError(err.message);
+      throw err;
+    }
+    const h = dataset.health();
+    for (const e of dataset.resolution.examples)
+      log.warn(`${input.table}: row ${e.row + 1} skipped (${e.reason}): ${e.value}`);
+    if (h.missing_files)
+      log.warn(`${input.table}: ${h.missing_files} rows name files that do not exist`);
+  }
+  // A table's rows are the gallery (the tree comes from their paths); a folder is walked.
+  const gallery = dataset
+    ? GalleryIndex.fromScan(config.root, dataset.scan())
+    : await GalleryIndex.build(config.root, {
+        exclude: [config.workspace],
+        onProgress: opts.onIndexProgress,
+      });
   for (const s of gallery.skipped.slice(0, 5)) log.warn(`skipped ${s.path}: ${s.reason}`);
 
   let labels: LabelStore;
@@ -163,15 +188,28 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     pruneIntervalMs: config.pruneIntervalMs,
   });
 
-  const watcher = config.watch
-    ? watchGallery({
-        index: gallery,
-        log,
-        onChange: (data) => bus.publish({ type: EventName.galleryChanged, data }),
-      })
-    : null;
+  // A table is not followed on disk: its rows, not the folder, say what the gallery holds.
+  const watcher =
+    config.watch && !dataset
+      ? watchGallery({
+          index: gallery,
+          log,
+          onChange: (data) => bus.publish({ type: EventName.galleryChanged, data }),
+        })
+      : null;
 
-  const deps: AppDeps = { config, gallery, labels, bus, thumbs, dims, presence, log, access };
+  const deps: AppDeps = {
+    config,
+    gallery,
+    labels,
+    bus,
+    thumbs,
+    dims,
+    presence,
+    log,
+    access,
+    dataset,
+  };
   const app = createApp(deps, opts.app);
 
   let server: Server<undefined> | null = null;

@@ -68,6 +68,15 @@ export class GalleryIndex {
     return new GalleryIndex(root, reader, reader.walk(reader.root, opts.onProgress), t0);
   }
 
+  /**
+   * An index of a given listing instead of a walk (a table's rows, src/dataset/): folders
+   * must come parents first. Sizes and mtimes follow in the background as for a walk.
+   */
+  static fromScan(root: string, scan: ScanResult): GalleryIndex {
+    const t0 = performance.now();
+    return new GalleryIndex(root, new FolderReader(root), scan, t0);
+  }
+
   /** Rises on every change of the listing: caches of listings compare it. */
   get revision(): number {
     return this.revisionValue;

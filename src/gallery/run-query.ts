@@ -17,6 +17,8 @@ export interface LabelFacts {
 
 export interface LabelLookup {
   get(path: string): LabelFacts;
+  /** One metric of an image, when a source can answer it without building the whole record. */
+  metric?(path: string, name: string): number | undefined;
   /** Changes whenever any label changes. */
   readonly revision: number;
 }
@@ -76,6 +78,7 @@ function sortKey(q: QueryKey, labels: LabelLookup): SortKey | null {
     case "stars":
       return (img) => labels.get(img.path).star ?? 0;
     case "metric":
+      if (labels.metric) return (img) => labels.metric!(img.path, q.metric);
       return (img) => labels.get(img.path).metrics[q.metric];
     case "random":
       return (img) => randomRank(q.seed, img.path);

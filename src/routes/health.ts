@@ -24,7 +24,7 @@ export function healthRoutes(deps: AppDeps): Hono {
     const body: HealthResponse = {
       ok: true,
       version: pkg.version,
-      mode: config.demo ? "demo" : "folder",
+      mode: config.demo ? "demo" : deps.dataset ? "table" : "folder",
       root: config.root,
       workspace: config.workspace,
       can_write: ability.canWrite,
@@ -35,6 +35,7 @@ export function healthRoutes(deps: AppDeps): Hono {
         folders: gallery.folderCount,
         indexed_ms: Math.round(gallery.builtInMs),
       },
+      dataset: deps.dataset?.health() ?? null,
       // What the seeds' UI reads for its no-write banner.
       labels: { ...labels, enabled: labels.durability !== "memory" },
       events: eventStreamHealth(deps.bus),

@@ -26,7 +26,11 @@ export class PageModels {
   private metricCache: { revision: number; names: string[] } | null = null;
 
   constructor(private readonly deps: AppDeps) {
-    this.queries = new QueryRunner(deps.gallery, deps.labels);
+    // A table's metric columns join the pushed metrics (sort=metric:<column>).
+    this.queries = new QueryRunner(
+      deps.gallery,
+      deps.dataset ? deps.dataset.lookup(deps.labels) : deps.labels,
+    );
   }
 
   card(img: ImageEntry, q: BrowseQuery): CardModel {
@@ -110,7 +114,7 @@ export class PageModels {
       star: s.star,
       tags: s.tags,
       notes: s.notes,
-      metrics: s.metrics,
+      metrics: this.deps.dataset ? { ...this.deps.dataset.metrics(path), ...s.metrics } : s.metrics,
       version: s.version,
       updatedAt: s.updated_at,
       updatedBy: s.updated_by,
@@ -142,7 +146,7 @@ export class PageModels {
   metricNames(): string[] {
     const rev = this.deps.labels.revision;
     if (this.metricCache?.revision === rev) return this.metricCache.names;
-    const names = new Set<string>();
+    const names = new Set<string>(this.deps.dataset?.metricNames);
     for (const [, s] of this.deps.labels.entries()) for (const m in s.metrics) names.add(m);
     this.metricCache = { revision: rev, names: [...names].sort().slice(0, 100) };
     return this.metricCache.names;

@@ -3,6 +3,7 @@
  * cannot drift) and its part of the OpenAPI document.
  */
 import { z } from "zod";
+import { DatasetHealth } from "../../dataset/dataset.ts";
 import { LabelsHealth } from "../../labels/schema.ts";
 import { type ApiPart, jsonSchema, ref } from "./common.ts";
 
@@ -56,7 +57,7 @@ export const ThumbnailStats = z.object({
 export const HealthResponse = z.object({
   ok: z.literal(true),
   version: z.string(),
-  mode: z.enum(["demo", "folder"]),
+  mode: z.enum(["demo", "folder", "table"]),
   root: z.string(),
   workspace: z.string(),
   can_write: z
@@ -71,6 +72,9 @@ export const HealthResponse = z.object({
     folders: z.number().int(),
     indexed_ms: z.number().int(),
   }),
+  dataset: DatasetHealth.nullable().describe(
+    "the table served (`lenslet TABLE`), null for a folder",
+  ),
   labels: LabelsHealth.extend({
     enabled: z
       .boolean()

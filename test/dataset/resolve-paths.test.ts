@@ -1,0 +1,80 @@
+/** Table rows → files by the root rules (D2), missing files kept and counted (D3). */
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { resolvePaths } from "../../src/dataset/resolve-paths.ts";
+import { removeDir, tempDir } from "../helpers/tree.ts";
+
+const outside = tempDir("lenslet-outside-");
+const base = tempDir("lenslet-base-");
+writeFileSync(join(outside, "secret.jpg"), "secret");
+mkdirSync(join(base, "ok"), { recursive: true });
+writeFileSync(join(base, "ok", "a.jpg"), "a");
+writeFileSync(join(base, "top.jpg"), "t");
+mkdirSync(join(base, ".hidden"));
+writeFileSync(join(base, ".hidden", "h.jpg"), "h");
+mkdirSync(join(base, "ws"));
+writeFileSync(join(base, "ws", "w.jpg"), "w");
+symlinkSync(join(outside, "secret.jpg"), join(base, "ok", "link-out.jpg"));
+symlinkSync(join(base, "top.jpg"), join(base, "ok", "link-in.jpg"));
+symlinkSync(outside, join(base, "dir-out"));
+afterAll(() => {
+  removeDir(base);
+  removeDir(outside);
+});
+
+const resolveOne = (v: unknown) =>
+  resolvePaths([v], { baseDir: base, exclude: [join(base, "ws")] });
+
+describe("D2 path resolution through table rows", () => {
+  test("D2: relative paths and absolute paths inside the base resolve inside it", () => {
+    const r = resolvePaths(["ok/a.jpg", join(base, "top.jpg"), "./ok//a.jpg", "ok\\link-in.jpg"], {
+      baseDir: base,
+    });
+    expect(r.rows.map((x) => [x.row, x.path, x.missing])).toEqual([
+      [0, "/ok/a.jpg", false],
+      [1, "/top.jpg", false],
+      [3, "/ok/link-in.jpg", false],
+    ]);
+    expect(r.skipped).toEqual({ duplicate: 1 });
+    for (const x of r.rows) expect(x.fsPath.startsWith(r.root)).toBe(true);
+  });
+
+  test.each([
+    ["../outside.jpg", "invalid_path"],
+    ["ok/../../etc/passwd", "invalid_path"],
+    ["/etc/passwd", "outside_base"],
+    [join(outside, "secret.jpg"), "outside_base"],
+    [`${base}/../${outside.split("/").pop()}/secret.jpg`, "invalid_path"],
+    ["C:\\Windows\\win.ini", "outside_base"],
+    ["ok/a.jpg\u0000.png", "invalid_path"],
+    ["https://example.com/a.jpg", "url"],
+    ["file:///etc/passwd", "url"],
+    ["s3://bucket/a.jpg", "url"],
+    ["data:image/png;base64,AAAA", "url"],
+    ["ok/link-out.jpg", "symlink_outside_base"],
+    ["dir-out/secret.jpg", "symlink_outside_base"],
+    [".hidden/h.jpg", "hidden"],
+    ["ws/w.jpg", "workspace"],
+    ["", "empty"],
+    [null, "empty"],
+    [42, "invalid_path"],
+  ])("D2: %p is refused (%s) and never becomes a file path", (value, reason) => {
+    const r = resolveOne(value);
+    expect(r.rows).toEqual([]);
+    expect(r.skipped).toEqual({ [reason]: 1 });
+    expect(r.examples[0]!.reason as string).toBe(reason);
+  });
+
+  test("D3: a row whose file does not exist is kept, counted as missing, still inside the base", () => {
+    const r = resolvePaths(["ok/a.jpg", "ok/gone.jpg", "nofolder/x.jpg", "ok"], { baseDir: base });
+    expect(r.rows.map((x) => [x.path, x.missing])).toEqual([
+      ["/ok/a.jpg", false],
+      ["/ok/gone.jpg", true],
+      ["/nofolder/x.jpg", true],
+      ["/ok", true], // a folder is not an image file
+    ]);
+    expect(r.missing).toBe(3);
+    for (const x of r.rows) expect(x.fsPath.startsWith(r.root)).toBe(true);
+  });
+});
