@@ -2,7 +2,7 @@
 // tab holds it, the others hear it over a BroadcastChannel), what each event
 // changes on the page, presence (join, move, leave) and the one indicator.
 import { indicatorState } from "./indicator.js";
-import { isWithin, parentOf, showsSubtree } from "./page-state.js";
+import { isWithin, parentOf, showsSubtree, writeHeaders } from "./page-state.js";
 
 const L = window.lenslet;
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -408,11 +408,7 @@ const presence = {
   async post(route, body) {
     const res = await fetch(`/presence/${route}`, {
       method: "POST",
-      headers: {
-        "Content-Type": "application/json",
-        "X-Lenslet-Name": L.me.name,
-        "X-Lenslet-Client": L.me.clientId,
-      },
+      headers: writeHeaders(),
       body: JSON.stringify(body),
     });
     return { status: res.status, body: await res.json().catch(() => ({})) };

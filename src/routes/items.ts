@@ -14,7 +14,7 @@ import { IdempotencyKeyReused, requestHash } from "../labels/idempotency.ts";
 import { PersistenceError } from "../labels/journal.ts";
 import type { BatchOutcome, ItemOutcome } from "../labels/outcome.ts";
 import { isCommuting } from "../labels/patch.ts";
-import { Actor, BatchPatchBody, ExportSelection, PatchBody, PutBody } from "../labels/schema.ts";
+import { BatchPatchBody, ExportSelection, PatchBody, PutBody } from "../labels/schema.ts";
 import {
   type BatchItem,
   type LabelStore,
@@ -24,6 +24,7 @@ import {
 import { jsonError, validationError } from "./errors.ts";
 import { buildOpenApi } from "./items-openapi.ts";
 import { originGuard } from "./origin-guard.ts";
+import { actorOf } from "./request-actor.ts";
 
 /** What the label routes use of AppDeps (AppDeps satisfies it; tests pass a small gallery stub). */
 export interface ItemRouteDeps {
@@ -318,42 +319,20 @@ function chooseBase(ifMatch: number | null, bodyBase: number | null): number | n
   return ifMatch ?? bodyBase;
 }
 
-function headerText(c: Context, name: string): string | undefined {
-  const v = c.req.header(name);
-  if (v === undefined) return undefined;
-  // Names travel percent-encoded (headers are Latin-1 only): "Zo%C3%AB".
-  try {
-    return decodeURIComponent(v);
-  } catch {
-    return v;
-  }
-}
-
 function writeContext(c: Context, key: string | null, hash: string | null): WriteContext {
-  const actor = Actor.safeParse({
-    name: headerText(c, "X-Lenslet-Name") || undefined,
-    client_id: headerText(c, "X-Lenslet-Client") || undefined,
-  });
-  if (!actor.success) {
-    const issue = actor.error.issues[0];
-    const field = issue?.path[0] === "client_id" ? "X-Lenslet-Client" : "X-Lenslet-Name";
-    throw new BadRequest(
-      400,
-      "validation_error",
-      `${field}: ${issue?.message ?? "invalid"}`,
-      field,
-    );
-  }
-  const { name, client_id } = actor.data;
-  return { updatedBy: `${name} (${client_id})`, clientId: client_id, key, requestHash: hash };
+  const read = actorOf(c);
+  if (!read.ok) throw new BadRequest(400, "validation_error", read.message, read.field);
+  const name = read.actor.name ?? "anonymous";
+  const clientId = read.actor.client_id ?? "api";
+  return { updatedBy: `${name} (${clientId})`, clientId, key, requestHash: hash };
 }
 
 function touchEdit(c: Context, deps: ItemRouteDeps, ctx: WriteContext, itemPath: string): void {
   const touch = deps.presence?.touchEdit;
   if (!touch) return;
   // The folder the writer is viewing (presence counts editors there), else the item's own folder.
-  const header = c.req.header("X-Lenslet-Scope");
-  const scope = (header ? tryCanonicalPath(header) : null) ?? parentOf(itemPath);
+  const read = actorOf(c);
+  const scope = (read.ok ? read.actor.scope : undefined) ?? parentOf(itemPath);
   try {
     touch.call(deps.presence, ctx.clientId, scope);
   } catch (err) {

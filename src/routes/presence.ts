@@ -7,17 +7,11 @@ import type { z } from "zod";
 import type { AppDeps } from "../deps.ts";
 import type { PresenceCounts } from "../live/protocol.ts";
 import { presenceDiagnostics, type StreamStatsSource } from "../presence/diagnostics.ts";
-import {
-  CountsQuery,
-  DisplayName,
-  HeartbeatBody,
-  JoinBody,
-  LeaveBody,
-  MoveBody,
-} from "../presence/schema.ts";
+import { CountsQuery, HeartbeatBody, JoinBody, LeaveBody, MoveBody } from "../presence/schema.ts";
 import type { PresenceError } from "../presence/tracker.ts";
 import { jsonError, validationError } from "./errors.ts";
 import { originGuard } from "./origin-guard.ts";
+import { type ActorHeaders, actorOf } from "./request-actor.ts";
 
 /** Presence bodies are a few ids; anything larger is not a presence call. */
 export const MAX_PRESENCE_BODY_BYTES = 4096;
@@ -47,7 +41,9 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
   app.post("/presence/join", async (c) => {
     const body = await readBody(c, JoinBody);
     if (body instanceof Response) return body;
-    const name = body.name ?? headerName(c);
+    const actor = readActor(c);
+    if (actor instanceof Response) return actor;
+    const name = body.name ?? actor.name;
     const r = tracker.join(body.gallery_id, body.client_id, name, body.lease_id);
     if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
     return c.json({
@@ -96,7 +92,9 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
   app.post("/presence", async (c) => {
     const body = await readBody(c, HeartbeatBody);
     if (body instanceof Response) return body;
-    const r = tracker.heartbeat(body.gallery_id, body.client_id, body.name ?? headerName(c));
+    const actor = readActor(c);
+    if (actor instanceof Response) return actor;
+    const r = tracker.heartbeat(body.gallery_id, body.client_id, body.name ?? actor.name);
     if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
     return c.json({ ...countsBody(r.value), client_id: body.client_id });
   });
@@ -128,10 +126,11 @@ function refused(c: Context, error: PresenceError, pruneIntervalMs: number): Res
   return jsonError(c, 503, error, ERROR_MESSAGES[error]);
 }
 
-/** The display name the page sends with every request, when the body has none. */
-function headerName(c: Context): string | undefined {
-  const parsed = DisplayName.safeParse(c.req.header("X-Lenslet-Name") ?? "");
-  return parsed.success ? parsed.data : undefined;
+/** Who asks (the name is the fallback when the body has none), by the reader every route shares. */
+function readActor(c: Context): ActorHeaders | Response {
+  const read = actorOf(c);
+  if (read.ok) return read.actor;
+  return jsonError(c, 400, "validation_error", read.message, { field: read.field });
 }
 
 /** Parses a JSON body whatever its content type (sendBeacon sends text/plain). */
