@@ -5,6 +5,7 @@ import { cardFor, grid } from "./grid.js";
 import {
   inspectedPath,
   inspectorPath,
+  offerLeftovers,
   remoteInspectorUpdate,
   setInspectedPath,
 } from "./inspector.js";
@@ -208,7 +209,11 @@ function onLoad(root) {
   }
   if (root.id === "inspector-body" || root.querySelector?.("#inspector-body")) {
     const ib = root.id === "inspector-body" ? root : root.querySelector("#inspector-body");
-    if (ib.dataset.path) noteVersion(ib.dataset.path, ib.dataset.version);
+    if (ib.dataset.path) {
+      noteVersion(ib.dataset.path, ib.dataset.version);
+      // A note an earlier page left unsent on this item goes back into its field (U11).
+      if (window.lenslet) offerLeftovers(ib.dataset.path);
+    }
   }
 }
 
