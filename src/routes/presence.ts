@@ -44,7 +44,7 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
     const actor = readActor(c);
     if (actor instanceof Response) return actor;
     const name = body.name ?? actor.name;
-    const r = tracker.join(body.gallery_id, body.client_id, name, body.lease_id);
+    const r = tracker.join(body.gallery_id, body.client_id, name, body.lease_id, body.person_id);
     if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
     return c.json({
       ...countsBody(r.value.counts),
@@ -94,7 +94,12 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
     if (body instanceof Response) return body;
     const actor = readActor(c);
     if (actor instanceof Response) return actor;
-    const r = tracker.heartbeat(body.gallery_id, body.client_id, body.name ?? actor.name);
+    const r = tracker.heartbeat(
+      body.gallery_id,
+      body.client_id,
+      body.name ?? actor.name,
+      body.person_id,
+    );
     if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
     return c.json({ ...countsBody(r.value), client_id: body.client_id });
   });
@@ -115,7 +120,13 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
 }
 
 function countsBody(c: PresenceCounts): PresenceCounts {
-  return { gallery_id: c.gallery_id, viewing: c.viewing, editing: c.editing, names: c.names };
+  return {
+    gallery_id: c.gallery_id,
+    viewing: c.viewing,
+    editing: c.editing,
+    names: c.names,
+    sessions: c.sessions,
+  };
 }
 
 /** 409 for a lease or scope refusal; 503 with Retry-After when the session table is full. */
