@@ -25,6 +25,7 @@ const live = {
   lastRemoteEditAt: null,
   viewing: null,
   editing: null,
+  sessions: null, // tabs of those people
   names: [],
   typingUntil: 0,
   offview: new Map(), // path -> name
@@ -57,6 +58,7 @@ function render() {
     lastRemoteEditAt: live.lastRemoteEditAt,
     viewing: live.viewing,
     editing: live.editing,
+    sessions: live.sessions,
     now,
   });
   if (sync) {
@@ -380,6 +382,7 @@ function stopPolling() {
 function applyCounts(c) {
   live.viewing = c.viewing;
   live.editing = c.editing;
+  live.sessions = c.sessions ?? null;
   live.names = c.names ?? [];
   render();
 }
@@ -416,7 +419,12 @@ const presence = {
 
   async join() {
     const scope = L.currentFolder();
-    const body = { gallery_id: scope, client_id: L.me.clientId, name: L.me.name };
+    const body = {
+      gallery_id: scope,
+      client_id: L.me.clientId,
+      person_id: L.me.personId,
+      name: L.me.name,
+    };
     if (this.lease) body.lease_id = this.lease;
     const r = await this.post("join", body);
     if (r.status === 200) {

@@ -22,7 +22,13 @@ export const me = (() => {
     clientId = Math.random().toString(36).slice(2, 10);
     sessionStorage.setItem("lenslet.client", clientId);
   }
-  return { name, clientId };
+  // One person per browser profile: every tab shares it (localStorage), so presence counts people, not tabs.
+  let personId = localStorage.getItem("lenslet.person");
+  if (!personId) {
+    personId = crypto.randomUUID();
+    localStorage.setItem("lenslet.person", personId);
+  }
+  return { name, clientId, personId };
 })();
 
 /**

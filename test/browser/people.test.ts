@@ -70,3 +70,74 @@ describe("names and folders outside Latin-1", () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe("people, not tabs", () => {
+  test("P18 U13: three tabs of one browser and one other browser are 2 here; a rename in one tab reaches its other tabs and the other person at once", async () => {
+    const [dee, eve] = await Promise.all([openBrowser(), openBrowser()]);
+    try {
+      const errors: string[] = [];
+      const tabs = [dee.page, await dee.context.newPage(), await dee.context.newPage()];
+      for (const t of tabs) {
+        errors.push(...watchErrors(t));
+        await as(t, "Dee");
+      }
+      await as(eve.page, "Eve");
+      for (const t of [...tabs, eve.page]) await openFolder(t, "/team");
+      const pill = (p: Page, text: string) =>
+        p.waitForFunction(
+          (t) => document.querySelector("#presence .presence-count")?.textContent === t,
+          text,
+        );
+      const detail = (p: Page, text: string) =>
+        p.waitForFunction(
+          (t) => document.querySelector("#presence .presence-numbers")?.textContent === t,
+          text,
+        );
+      for (const t of [...tabs, eve.page]) {
+        await pill(t, "2 here");
+        await detail(t, "0 editing · 2 viewing · 4 tabs");
+      }
+      expect(await presenceNames(eve.page)).toEqual(["Dee", "Eve"]);
+      const ids = await Promise.all(
+        tabs.map((t) => t.evaluate(() => localStorage.getItem("lenslet.person"))),
+      );
+      expect(new Set(ids).size).toBe(1);
+
+      // Rename in the second tab.
+      await tabs[1]!.click('[data-action="rename"]');
+      await tabs[1]!.fill("#whoami-name", "Dee Dee");
+      await tabs[1]!.press("#whoami-name", "Enter");
+      for (const t of tabs) {
+        await t.waitForFunction(
+          () => document.querySelector('[data-action="rename"]')?.textContent === "Dee Dee",
+        );
+      }
+      expect(await tabs[2]!.inputValue("#whoami-name")).toBe("Dee Dee");
+      for (const t of [...tabs, eve.page]) {
+        await t.waitForFunction(() => {
+          const names = [...document.querySelectorAll("#presence .presence-name")].map(
+            (e) => e.textContent,
+          );
+          return names.join("|") === "Dee Dee|Eve";
+        });
+        await pill(t, "2 here");
+      }
+      const counts = await (await fetch(`${server.url}/presence?gallery_id=/team`)).json();
+      expect(counts).toEqual({
+        gallery_id: "/team",
+        viewing: 2,
+        editing: 0,
+        names: ["Dee Dee", "Eve"],
+        sessions: 4,
+      });
+
+      // One tab closing leaves the person (and the other two tabs) counted.
+      await tabs[2]!.close({ runBeforeUnload: true });
+      await detail(eve.page, "0 editing · 2 viewing · 3 tabs");
+      await pill(eve.page, "2 here");
+      expect(errors).toEqual([]);
+    } finally {
+      await Promise.all([dee.close(), eve.close()]);
+    }
+  });
+});
