@@ -2,7 +2,13 @@
 // keeping what the person is typing; notes autosave; conflicts as explicit
 // state that survives re-renders until the person chooses.
 
-import { dropLeftover, keepConflicted, leftovers, sendWhileLeaving } from "./leftovers.js";
+import {
+  dropLeftover,
+  keepConflicted,
+  keepUnchosen,
+  leftovers,
+  sendWhileLeaving,
+} from "./leftovers.js";
 import { $, $$, store, versions } from "./page-state.js";
 import { selection } from "./selection.js";
 import { isKept, patchItem, patchMany, refreshSaveStatus, showRecords } from "./writes.js";
@@ -36,6 +42,7 @@ export function loadInspector(path, force = false) {
 }
 
 let inspectorSwaps = 0; // refreshes in flight (a newer one replaces an older)
+let carried = null; // unsent notes text between the old field and the new one: { path, value, from, version }
 
 /**
  * Re-renders the inspector from the server, keeping what the person is in
@@ -56,6 +63,14 @@ export async function refreshInspector() {
       : null;
   const notes = $(".notes", body);
   const dirtyNotes = notes && notes.value !== notes.dataset.base ? notes.value : null;
+  // Until it is in the new field, the text is carried here (a page leaving meanwhile still sends it).
+  if (dirtyNotes !== null && !hasConflict(inspectorFor, "notes"))
+    carried = {
+      path: inspectorFor,
+      value: dirtyNotes,
+      from: notes.dataset.base ?? "",
+      version: Number(body.dataset.version),
+    };
   // Removing a focused textarea fires blur: that must not save (the text moves to the new one).
   inspectorSwaps++;
   try {
@@ -66,6 +81,7 @@ export async function refreshInspector() {
     });
   } finally {
     inspectorSwaps--;
+    if (inspectorSwaps === 0) carried = null;
   }
   const fresh = $("#inspector-body");
   if (!fresh) return;
@@ -222,11 +238,13 @@ const notesTimers = new WeakMap();
  * counted there instead; text on its way is counted as in flight.
  */
 export function unsentNotes() {
+  if (carried) return carried;
   const n = $("#inspector-body .notes");
   const path = n && inspectorPath(n);
   if (!path || n.value === n.dataset.base || n.value === n.dataset.saving) return null;
   if (hasConflict(path, "notes")) return null;
-  return { path, value: n.value, textarea: n };
+  const version = Number(n.closest("#inspector-body").dataset.version);
+  return { path, value: n.value, from: n.dataset.base ?? "", version, textarea: n };
 }
 
 /** The base version a notes save of the inspected item goes on. */
@@ -307,16 +325,23 @@ document.addEventListener("keydown", (e) => {
 // The page goes away within the autosave delay: the text goes out now (keepalive) and is kept for the next load.
 window.addEventListener("pagehide", () => {
   const u = unsentNotes();
-  if (!u) return;
-  clearTimeout(notesTimers.get(u.textarea));
-  // On the version the field shows, not a newer one the page heard of but has not shown: a note that
-  // changed meanwhile must come back as a conflict, never be overwritten unseen.
-  const shown = Number(u.textarea.closest("#inspector-body").dataset.version);
-  sendWhileLeaving(u.path, { set_notes: u.value }, shown || notesBase(u.path, u.textarea), {
-    notes: u.textarea.dataset.base ?? "",
-  });
-  // Restored from the back/forward cache, the page re-sends it with the same key (pageshow) instead.
-  u.textarea.dataset.saving = u.value;
+  if (u) {
+    if (u.textarea) clearTimeout(notesTimers.get(u.textarea));
+    // On the version the field shows, not a newer one the page heard of but has not shown: a note that
+    // changed meanwhile must come back as a conflict, never be overwritten unseen.
+    sendWhileLeaving(u.path, { set_notes: u.value }, u.version || versions.get(u.path) || 1, {
+      notes: u.from,
+    });
+    // Restored from the back/forward cache, the page re-sends it with the same key (pageshow) instead.
+    if (u.textarea) u.textarea.dataset.saving = u.value;
+  }
+  // A choice not made yet is kept for the next page too (leaving asked first).
+  const n = $("#inspector-body .notes");
+  for (const c of conflicts.values()) {
+    const mine =
+      c.field === "notes" && n && c.path === inspectorFor ? { set_notes: n.value } : c.mine;
+    keepUnchosen(c.path, mine, c.current);
+  }
 });
 window.addEventListener("pageshow", (e) => {
   if (e.persisted) offerLeftovers();
@@ -332,7 +357,14 @@ export function offerLeftovers(onlyPath = null) {
   for (const l of leftovers()) {
     if (onlyPath && l.path !== onlyPath) continue;
     const n = l.path === inspectorFor ? $("#inspector-body .notes") : null;
-    if (offering.has(l.key) || (l.conflicted && !n)) continue;
+    if (offering.has(l.key) || ((l.conflicted || l.current) && !n)) continue;
+    if (l.current) {
+      // A conflict left open: offered again as it was, nothing sent.
+      if ("set_notes" in l.fields) n.value = l.fields.set_notes;
+      dropLeftover(l.key);
+      showConflict(l.path, l.fields, l.current);
+      continue;
+    }
     if (n && "set_notes" in l.fields) {
       n.value = l.fields.set_notes;
       n.dataset.saving = n.value;

@@ -7,7 +7,11 @@ import { writeHeaders } from "./page-state.js";
 
 const KEY = "lenslet.leftovers";
 
-/** @typedef {{ path: string, fields: object, base: number, from?: object, key: string, conflicted?: boolean }} Leftover */
+/**
+ * @typedef {{ path: string, fields: object, base: number, from?: object, key: string,
+ *   conflicted?: boolean, current?: object }} Leftover
+ * `current`: a conflict left open, with the version it met (offered again, never sent by itself).
+ */
 
 /** @returns {Leftover[]} */
 export function leftovers() {
@@ -26,6 +30,18 @@ function store(list) {
 
 export function dropLeftover(key) {
   store(leftovers().filter((l) => l.key !== key));
+}
+
+/** A conflict still open when the page went away: kept as it is, to be offered again (nothing is sent). */
+export function keepUnchosen(path, fields, current) {
+  const field = Object.keys(fields)[0];
+  const others = leftovers().filter(
+    (l) => !(l.path === path && l.current && Object.keys(l.fields)[0] === field),
+  );
+  store([
+    ...others,
+    { path, fields, base: current?.version ?? 1, current, key: crypto.randomUUID() },
+  ]);
 }
 
 /** Its resend met a newer version while its item was not shown: keep it until the item is inspected. */

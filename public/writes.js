@@ -58,6 +58,9 @@ export function refreshSaveStatus() {
   const s = saveStatus(pendingWork());
   setSave(s.state, s.label);
 }
+// Alpine (and its store) starts after this module: show what was already unsaved by then (a conflict offered
+// again at load, U11).
+document.addEventListener("alpine:initialized", () => refreshSaveStatus());
 function saveStarted() {
   if (inFlight === 0) oldestPendingAt = Date.now();
   inFlight++;

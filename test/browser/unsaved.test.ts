@@ -183,4 +183,45 @@ describe("unsaved work is never reported saved, nor lost on leaving", () => {
     expect(r).toMatchObject({ notes: "Ben's note", star: 2 });
     await ben.page.unroute("**/item?path=*");
   });
+
+  test("U11 U12: a conflict still open when the tab reloads is offered again, with the person's text", async () => {
+    const page = ana.page;
+    const target = "/a/two.jpg";
+    await inspect(page, "Ana", target);
+    // Ana's text was typed over what she saw; Ben's note lands meanwhile, through the API, and she sees it.
+    await page.route("**/item?path=*", async (route) => {
+      if (route.request().method() !== "PATCH") return route.continue();
+      const cur = await item(target);
+      await fetch(`${server.url}/item?path=${target}`, {
+        method: "PATCH",
+        headers: {
+          "Content-Type": "application/json",
+          "Idempotency-Key": crypto.randomUUID(),
+          "X-Lenslet-Name": "Ben",
+        },
+        body: JSON.stringify({ base_version: cur.version, set_notes: "Ben again" }),
+      });
+      await route.continue();
+    });
+    await page.fill("#inspector-body .notes", "Ana keeps this");
+    await page.locator("#inspector-body .notes").blur();
+    await page.waitForSelector('.conflict-slot[data-conflict="notes"] .conflict');
+    await page.unroute("**/item?path=*");
+    const asked: string[] = [];
+    page.on("dialog", (d) => {
+      asked.push(d.type());
+      void d.accept();
+    });
+    await page.reload();
+    await page.waitForSelector('.conflict-slot[data-conflict="notes"] .conflict');
+    expect(asked).toEqual(["beforeunload"]);
+    expect(await page.textContent(".conflict")).toContain("Ben again");
+    expect(await page.inputValue("#inspector-body .notes")).toBe("Ana keeps this");
+    expect(await status(page)).toBe("1 change waiting for your choice");
+    expect((await item(target)).notes).toBe("Ben again");
+    await page.click("text=Apply mine again");
+    const r = await serverRecord(target, (x) => x.notes === "Ana keeps this");
+    expect(r.notes).toBe("Ana keeps this");
+    page.removeAllListeners("dialog");
+  });
 });
