@@ -5,6 +5,7 @@ import { cardFor, grid } from "./grid.js";
 import {
   inspectedPath,
   inspectorPath,
+  offerLeftovers,
   remoteInspectorUpdate,
   setInspectedPath,
 } from "./inspector.js";
@@ -142,12 +143,29 @@ function closeWhoami() {
 function setName(name) {
   const clean = name.trim().slice(0, 64);
   if (!clean) return;
-  me.name = clean;
+  // The other tabs of this browser hear it as a storage event (below): one person, one name.
   localStorage.setItem("lenslet.name", clean);
+  adoptName(clean);
+}
+
+/** Shows and announces a name (set here or in another tab of this browser); presence re-joins with it. */
+function adoptName(name) {
+  if (name === me.name) return;
+  me.name = name;
   const s = store("me");
-  if (s) s.name = clean;
+  if (s) s.name = name;
+  const field = $("#whoami-name");
+  if (field && document.activeElement !== field) field.value = name;
   document.dispatchEvent(new CustomEvent("lenslet:rename"));
 }
+window.addEventListener("storage", (e) => {
+  if (e.key === "lenslet.name" && e.newValue) adoptName(e.newValue);
+});
+// Back from the back/forward cache, the page may have missed a rename made meanwhile.
+window.addEventListener("pageshow", (e) => {
+  const name = localStorage.getItem("lenslet.name");
+  if (e.persisted && name) adoptName(name);
+});
 
 document.addEventListener("submit", (e) => {
   if (!e.target.matches?.('[data-action="whoami-form"]')) return;
@@ -208,7 +226,11 @@ function onLoad(root) {
   }
   if (root.id === "inspector-body" || root.querySelector?.("#inspector-body")) {
     const ib = root.id === "inspector-body" ? root : root.querySelector("#inspector-body");
-    if (ib.dataset.path) noteVersion(ib.dataset.path, ib.dataset.version);
+    if (ib.dataset.path) {
+      noteVersion(ib.dataset.path, ib.dataset.version);
+      // A note an earlier page left unsent on this item goes back into its field (U11).
+      if (window.lenslet) offerLeftovers(ib.dataset.path);
+    }
   }
 }
 

@@ -16,6 +16,7 @@ export const SAVE_STALE_MS = 10_000;
  *   lastRemoteEditAt?: number | null,
  *   viewing?: number | null,
  *   editing?: number | null,
+ *   sessions?: number | null,   // tabs of the people viewing (viewing and editing count people)
  *   now: number,
  * }} s
  * @returns {{ state: "offline" | "unstable" | "recent" | "editing" | "live", label: string, count: string, detail: string }}
@@ -25,10 +26,11 @@ export function indicatorState(s) {
   const viewing = known ? s.viewing : null;
   const editing = known ? (s.editing ?? 0) : null;
   const count = viewing === null ? "…" : `${viewing} here`;
+  const tabs = known && typeof s.sessions === "number" ? s.sessions : null;
   const detail =
     viewing === null
       ? "Counts return when the connection is back"
-      : `${editing} editing · ${Math.max(0, viewing - editing)} viewing`;
+      : `${editing} editing · ${Math.max(0, viewing - editing)} viewing${tabs === null ? "" : ` · ${tabs} tab${tabs === 1 ? "" : "s"}`}`;
   if (s.connection === "offline") {
     return { state: "offline", label: "Offline — checking every 15 s", count, detail };
   }

@@ -2,9 +2,16 @@
 // keeping what the person is typing; notes autosave; conflicts as explicit
 // state that survives re-renders until the person chooses.
 
+import {
+  dropLeftover,
+  keepConflicted,
+  keepUnchosen,
+  leftovers,
+  sendWhileLeaving,
+} from "./leftovers.js";
 import { $, $$, store, versions } from "./page-state.js";
 import { selection } from "./selection.js";
-import { patchItem, patchMany, showRecords } from "./writes.js";
+import { isKept, patchItem, patchMany, refreshSaveStatus, showRecords } from "./writes.js";
 
 let inspectorFor = null;
 /** The item the inspector shows (null when none or several). */
@@ -35,6 +42,7 @@ export function loadInspector(path, force = false) {
 }
 
 let inspectorSwaps = 0; // refreshes in flight (a newer one replaces an older)
+let carried = null; // unsent notes text between the old field and the new one: { path, value, from, version }
 
 /**
  * Re-renders the inspector from the server, keeping what the person is in
@@ -55,6 +63,14 @@ export async function refreshInspector() {
       : null;
   const notes = $(".notes", body);
   const dirtyNotes = notes && notes.value !== notes.dataset.base ? notes.value : null;
+  // Until it is in the new field, the text is carried here (a page leaving meanwhile still sends it).
+  if (dirtyNotes !== null && !hasConflict(inspectorFor, "notes"))
+    carried = {
+      path: inspectorFor,
+      value: dirtyNotes,
+      from: notes.dataset.base ?? "",
+      version: Number(body.dataset.version),
+    };
   // Removing a focused textarea fires blur: that must not save (the text moves to the new one).
   inspectorSwaps++;
   try {
@@ -65,6 +81,7 @@ export async function refreshInspector() {
     });
   } finally {
     inspectorSwaps--;
+    if (inspectorSwaps === 0) carried = null;
   }
   const fresh = $("#inspector-body");
   if (!fresh) return;
@@ -114,6 +131,11 @@ function hasConflict(path, field) {
   return conflicts.has(`${path}|${field}`);
 }
 
+/** Changes waiting for the person's choice: unsaved until chosen (U12). */
+export function conflictCount() {
+  return conflicts.size;
+}
+
 /**
  * A write of mine met a newer version (409), or their change arrived while I
  * was editing the same notes. Never dropped silently: the field shows both
@@ -134,12 +156,14 @@ export function showConflict(path, mine, current) {
   }
   conflicts.set(`${path}|${field}`, { path, field, mine, current });
   renderConflicts();
+  refreshSaveStatus();
 }
 
 function resolveConflict(key, choice) {
   const c = conflicts.get(key);
   if (!c) return;
   conflicts.delete(key);
+  refreshSaveStatus();
   const n = $("#inspector-body .notes");
   if (c.field === "notes" && n) {
     if (choice === "mine") {
@@ -208,6 +232,25 @@ export function inspectorPath(el) {
 }
 
 const notesTimers = new WeakMap();
+
+/**
+ * The notes text typed and not yet sent (the autosave waits 0.8 s), or null. Text waiting in a conflict is
+ * counted there instead; text on its way is counted as in flight.
+ */
+export function unsentNotes() {
+  if (carried) return carried;
+  const n = $("#inspector-body .notes");
+  const path = n && inspectorPath(n);
+  if (!path || n.value === n.dataset.base || n.value === n.dataset.saving) return null;
+  if (hasConflict(path, "notes")) return null;
+  const version = Number(n.closest("#inspector-body").dataset.version);
+  return { path, value: n.value, from: n.dataset.base ?? "", version, textarea: n };
+}
+
+/** The base version a notes save of the inspected item goes on. */
+function notesBase(path, textarea) {
+  return versions.get(path) ?? Number(textarea.closest("#inspector-body").dataset.version);
+}
 /** Notes save themselves 0.8 s after the last keystroke (and on blur). */
 function scheduleNotesSave(textarea) {
   clearTimeout(notesTimers.get(textarea));
@@ -228,23 +271,21 @@ function saveNotes(textarea) {
     hasConflict(path, "notes")
   )
     return;
-  const base = Number(textarea.closest("#inspector-body").dataset.version);
   textarea.dataset.saving = value;
-  patchItem(path, { set_notes: value }, { baseVersion: versions.get(path) ?? base }).then(
-    (body) => {
-      delete textarea.dataset.saving;
-      // Only a saved text becomes the base: after a conflict or failure the field stays "dirty".
-      if (body && textarea.isConnected) textarea.dataset.base = value;
-      const ib = $("#inspector-body");
-      if (body && ib?.dataset.path === path) ib.dataset.version = String(body.version);
-    },
-  );
+  patchItem(path, { set_notes: value }, { baseVersion: notesBase(path, textarea) }).then((body) => {
+    delete textarea.dataset.saving;
+    // Only a saved text becomes the base: after a conflict or failure the field stays "dirty".
+    if (body && textarea.isConnected) textarea.dataset.base = value;
+    const ib = $("#inspector-body");
+    if (body && ib?.dataset.path === path) ib.dataset.version = String(body.version);
+  });
 }
 
 document.addEventListener("input", (e) => {
   const t = e.target;
   if (t.matches?.("#inspector-body .notes")) {
     scheduleNotesSave(t);
+    refreshSaveStatus();
     document.dispatchEvent(new CustomEvent("lenslet:typing"));
   }
 });
@@ -279,3 +320,93 @@ document.addEventListener("keydown", (e) => {
     patchMany([...selection.paths], { [field]: [tag] });
   }
 });
+
+// ---------------------------------------------------------------- leaving with text unsent (U11)
+// The page goes away within the autosave delay: the text goes out now (keepalive) and is kept for the next load.
+window.addEventListener("pagehide", () => {
+  const u = unsentNotes();
+  if (u) {
+    if (u.textarea) clearTimeout(notesTimers.get(u.textarea));
+    // On the version the field shows, not a newer one the page heard of but has not shown: a note that
+    // changed meanwhile must come back as a conflict, never be overwritten unseen.
+    sendWhileLeaving(u.path, { set_notes: u.value }, u.version || versions.get(u.path) || 1, {
+      notes: u.from,
+    });
+    // Restored from the back/forward cache, the page re-sends it with the same key (pageshow) instead.
+    if (u.textarea) u.textarea.dataset.saving = u.value;
+  }
+  // A choice not made yet is kept for the next page too (leaving asked first).
+  const n = $("#inspector-body .notes");
+  for (const c of conflicts.values()) {
+    const mine =
+      c.field === "notes" && n && c.path === inspectorFor ? { set_notes: n.value } : c.mine;
+    keepUnchosen(c.path, mine, c.current);
+  }
+});
+window.addEventListener("pageshow", (e) => {
+  if (e.persisted) offerLeftovers();
+});
+
+const offering = new Set(); // leftover keys on their way
+/**
+ * Sends again, with their keys, the edits a page left unsent (public/leftovers.js). The inspected item's note
+ * goes back into its field first, so a conflict is offered there like any other; a conflict on an item not
+ * shown keeps the text until that item is inspected.
+ */
+export function offerLeftovers(onlyPath = null) {
+  for (const l of leftovers()) {
+    if (onlyPath && l.path !== onlyPath) continue;
+    const n = l.path === inspectorFor ? $("#inspector-body .notes") : null;
+    if (offering.has(l.key) || ((l.conflicted || l.current) && !n)) continue;
+    if (l.current) {
+      // A conflict left open: offered again as it was, nothing sent.
+      if ("set_notes" in l.fields) n.value = l.fields.set_notes;
+      dropLeftover(l.key);
+      showConflict(l.path, l.fields, l.current);
+      continue;
+    }
+    if (n && "set_notes" in l.fields) {
+      n.value = l.fields.set_notes;
+      n.dataset.saving = n.value;
+    }
+    offering.add(l.key);
+    let answered = false;
+    let again = false; // re-applied on the current version: that write settles the field
+    const onConflict = (path, fields, current) => {
+      answered = true;
+      // It landed earlier (and its key has since expired): nothing to choose.
+      if (current?.notes === fields.set_notes) {
+        if (n) n.dataset.base = n.value;
+        return dropLeftover(l.key);
+      }
+      // Only other fields changed since (the note is still the one it was typed over): nothing to choose either.
+      if (current && l.from && current.notes === l.from.notes) {
+        dropLeftover(l.key);
+        again = true;
+        return patchItem(path, fields, { baseVersion: current.version }).then((body) => {
+          if (n && body) n.dataset.base = n.value;
+          if (n) delete n.dataset.saving;
+        });
+      }
+      if (!n) return markConflicted(l.key, path, current);
+      dropLeftover(l.key); // the conflict box holds it from here, and leaving asks
+      showConflict(path, fields, current);
+    };
+    patchItem(l.path, l.fields, { key: l.key, baseVersion: l.base, onConflict }).then((body) => {
+      offering.delete(l.key);
+      if (n && !again) delete n.dataset.saving;
+      if (body && n?.isConnected) n.dataset.base = n.value;
+      // Saved, or refused for good (the status says why); one kept for a retry stays until it is answered.
+      if (body || (!answered && !isKept(l.key))) dropLeftover(l.key);
+      refreshSaveStatus();
+    });
+  }
+}
+
+function markConflicted(key, path, current) {
+  keepConflicted(key);
+  const s = store("sel");
+  if (s)
+    s.message = `Your note on ${path.split("/").pop()} was not saved: ${current?.updated_by ?? "someone"} changed it. Open the image to choose.`;
+}
+document.addEventListener("lenslet:ready", () => offerLeftovers());

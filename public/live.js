@@ -2,7 +2,7 @@
 // tab holds it, the others hear it over a BroadcastChannel), what each event
 // changes on the page, presence (join, move, leave) and the one indicator.
 import { indicatorState } from "./indicator.js";
-import { isWithin, parentOf, showsSubtree } from "./page-state.js";
+import { isWithin, parentOf, showsSubtree, writeHeaders } from "./page-state.js";
 
 const L = window.lenslet;
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -25,6 +25,7 @@ const live = {
   lastRemoteEditAt: null,
   viewing: null,
   editing: null,
+  sessions: null, // tabs of those people
   names: [],
   typingUntil: 0,
   offview: new Map(), // path -> name
@@ -57,6 +58,7 @@ function render() {
     lastRemoteEditAt: live.lastRemoteEditAt,
     viewing: live.viewing,
     editing: live.editing,
+    sessions: live.sessions,
     now,
   });
   if (sync) {
@@ -380,6 +382,7 @@ function stopPolling() {
 function applyCounts(c) {
   live.viewing = c.viewing;
   live.editing = c.editing;
+  live.sessions = c.sessions ?? null;
   live.names = c.names ?? [];
   render();
 }
@@ -408,11 +411,7 @@ const presence = {
   async post(route, body) {
     const res = await fetch(`/presence/${route}`, {
       method: "POST",
-      headers: {
-        "Content-Type": "application/json",
-        "X-Lenslet-Name": L.me.name,
-        "X-Lenslet-Client": L.me.clientId,
-      },
+      headers: writeHeaders(),
       body: JSON.stringify(body),
     });
     return { status: res.status, body: await res.json().catch(() => ({})) };
@@ -420,7 +419,12 @@ const presence = {
 
   async join() {
     const scope = L.currentFolder();
-    const body = { gallery_id: scope, client_id: L.me.clientId, name: L.me.name };
+    const body = {
+      gallery_id: scope,
+      client_id: L.me.clientId,
+      person_id: L.me.personId,
+      name: L.me.name,
+    };
     if (this.lease) body.lease_id = this.lease;
     const r = await this.post("join", body);
     if (r.status === 200) {

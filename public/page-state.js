@@ -22,16 +22,29 @@ export const me = (() => {
     clientId = Math.random().toString(36).slice(2, 10);
     sessionStorage.setItem("lenslet.client", clientId);
   }
-  return { name, clientId };
+  // One person per browser profile: every tab shares it (localStorage), so presence counts people, not tabs.
+  let personId = localStorage.getItem("lenslet.person");
+  if (!personId) {
+    personId = crypto.randomUUID();
+    localStorage.setItem("lenslet.person", personId);
+  }
+  return { name, clientId, personId };
 })();
 
-export function writeHeaders() {
+/**
+ * Who and where, for every request that says so. Header values must be Latin-1 (fetch refuses `東京` or `Łukasz`),
+ * so each is sent percent-encoded UTF-8; the server's one reader (src/routes/request-actor.ts) decodes them.
+ */
+export function actorHeaders() {
   return {
-    "Content-Type": "application/json",
-    "X-Lenslet-Name": me.name,
-    "X-Lenslet-Client": me.clientId,
-    "X-Lenslet-Scope": currentFolder(),
+    "X-Lenslet-Name": encodeURIComponent(me.name),
+    "X-Lenslet-Client": encodeURIComponent(me.clientId),
+    "X-Lenslet-Scope": encodeURIComponent(currentFolder()),
   };
+}
+
+export function writeHeaders() {
+  return { "Content-Type": "application/json", ...actorHeaders() };
 }
 
 // ---------------------------------------------------------------- Alpine stores

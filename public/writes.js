@@ -3,7 +3,13 @@
 // accepted records in the cards and inspector.
 import { applyLabels } from "./card-labels.js";
 import { cardFor, decorate, grid, pulses } from "./grid.js";
-import { inspectedPath, refreshInspector, showConflict } from "./inspector.js";
+import {
+  conflictCount,
+  inspectedPath,
+  refreshInspector,
+  showConflict,
+  unsentNotes,
+} from "./inspector.js";
 import {
   browseEl,
   currentQuery,
@@ -15,6 +21,7 @@ import {
   withQuery,
   writeHeaders,
 } from "./page-state.js";
+import { saveStatus, unsaved } from "./save-status.js";
 import { selection } from "./selection.js";
 
 let inFlight = 0;
@@ -24,20 +31,48 @@ export function oldestPendingSaveAt() {
   return oldestPendingAt;
 }
 const failed = new Map(); // idempotency key -> retry function
+let lastError = null; // why the last write failed, until one succeeds with nothing kept
+let diskError = null; // the server says its disk fails (persistence event)
+let started = false;
+/** The write with this key failed and is kept to be re-sent with it. */
+export function isKept(key) {
+  return failed.has(key);
+}
 // A write with no answer by then is kept and re-sent with its key (safe: the server applies a key once),
 // so a hung connection cannot hold up the writes queued behind it.
 const WRITE_TIMEOUT_MS = 20_000;
 const unanswered = (err) => (err?.name === "TimeoutError" ? "no answer" : "offline");
+
+/** Everything not saved yet: writes in flight or kept, text typed and not sent, conflicts awaiting a choice. */
+function pendingWork() {
+  return {
+    kept: failed.size,
+    error: diskError ?? lastError,
+    saving: inFlight + (unsentNotes() ? 1 : 0),
+    waiting: conflictCount(),
+    started,
+  };
+}
+/** Shows the save status from what is unsaved now; call after anything that changes it. */
+export function refreshSaveStatus() {
+  const s = saveStatus(pendingWork());
+  setSave(s.state, s.label);
+}
+// Alpine (and its store) starts after this module: show what was already unsaved by then (a conflict offered
+// again at load, U11).
+document.addEventListener("alpine:initialized", () => refreshSaveStatus());
 function saveStarted() {
   if (inFlight === 0) oldestPendingAt = Date.now();
   inFlight++;
-  setSave("saving", "Saving…");
+  started = true;
+  refreshSaveStatus();
 }
 function saveFinished(ok, reason) {
   inFlight--;
   if (inFlight === 0) oldestPendingAt = null;
-  if (!ok) setSave("failed", `Not saved — Retry${reason ? ` (${reason})` : ""}`);
-  else if (inFlight === 0 && failed.size === 0) setSave("saved", "All changes saved");
+  if (!ok) lastError = String(reason ?? "");
+  else if (failed.size === 0) lastError = null;
+  refreshSaveStatus();
 }
 
 // The last write queued for each path. A write waits for the ones before it on the same items, so quick
@@ -100,9 +135,10 @@ async function sendPatch(path, fields, opts, chained) {
     return body;
   }
   if (res.status === 409 && body.error === "version_conflict") {
-    saveFinished(true);
     noteVersion(path, body.current?.version);
-    showConflict(path, fields, body.current);
+    // The conflict counts as unsaved from here on (U12): it is shown before the status is.
+    (opts.onConflict ?? showConflict)(path, fields, body.current);
+    saveFinished(true);
     return null;
   }
   if (res.status >= 500 || res.status === 0) {
@@ -193,9 +229,10 @@ export function retryFailed() {
   failed.clear();
   for (const job of jobs) job();
 }
-// Leaving with an edit not yet saved (in flight, or kept for a retry) would lose it: the browser asks first.
+// Leaving with an edit not yet saved (in flight, kept for a retry, typed and not sent, or waiting in a conflict)
+// would lose it: the browser asks first.
 window.addEventListener("beforeunload", (e) => {
-  if (inFlight > 0 || failed.size > 0) e.preventDefault();
+  if (unsaved(pendingWork())) e.preventDefault();
 });
 
 // Failed writes are kept and re-sent by themselves every few seconds (and when the stream is back).
@@ -259,11 +296,12 @@ export function reveal(path) {
 }
 
 export function onPersistence(p) {
-  if (p.state === "failed")
-    setSave("failed", `Not saved — Retry (${p.last_error ?? "disk error"})`);
-  else if (p.state === "saved" && failed.size) retryFailed();
-  else if (p.state === "saved" && store("sync")?.saveState === "failed")
-    setSave("saved", "All changes saved");
+  if (p.state === "failed") diskError = p.last_error ?? "disk error";
+  else if (p.state === "saved") {
+    diskError = null;
+    if (failed.size) retryFailed();
+  }
+  refreshSaveStatus();
 }
 
 /** Shows accepted records: cards in place, the inspector, and the view itself when labels drive it. */

@@ -40,9 +40,11 @@ export interface MetricsUpdated {
 
 export interface PresenceCounts {
   gallery_id: string;
+  /** People (browser profiles) in the scope; `sessions` counts their tabs. */
   viewing: number;
   editing: number;
   names: string[];
+  sessions: number;
 }
 
 export interface PersistenceState {

@@ -9,6 +9,8 @@ import { tryCanonicalPath } from "../core/paths.ts";
 export const ClientId = z.string().trim().min(1).max(64);
 export const LeaseId = z.string().min(1).max(128);
 export const DisplayName = z.string().trim().min(1).max(64);
+/** One per browser profile (the page keeps it in localStorage): its tabs count as one person. */
+export const PersonId = z.string().trim().min(1).max(64);
 
 export const GalleryId = z
   .string()
@@ -28,6 +30,8 @@ export const JoinBody = z.object({
   name: DisplayName.optional(),
   /** The lease from an earlier join of this tab: lets a reload or reconnect reclaim its session. */
   lease_id: LeaseId.optional(),
+  /** The person this tab belongs to; without it the session counts as a person of its own. */
+  person_id: PersonId.optional(),
 });
 export type JoinBody = z.infer<typeof JoinBody>;
 
@@ -50,6 +54,7 @@ export const HeartbeatBody = z.object({
   gallery_id: GalleryId,
   client_id: ClientId,
   name: DisplayName.optional(),
+  person_id: PersonId.optional(),
 });
 export type HeartbeatBody = z.infer<typeof HeartbeatBody>;
 

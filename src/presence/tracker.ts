@@ -4,8 +4,10 @@
  * (src/presence/service.ts) drive it; listeners hear which scopes changed.
  *
  * A session is one browser tab (`client_id`). It is in exactly one scope at a
- * time, so it can never be counted twice; viewing(S) is the size of a set, so
- * it can never go negative. Sessions created by `join` carry a server-issued
+ * time, so it can never be counted twice. Tabs of one browser profile share a
+ * person id: viewing(S) and editing(S) count distinct people, `sessions` their
+ * tabs, and each person is named once (by the name it set last). Counts are
+ * sizes of sets, so they can never go negative. Sessions created by `join` carry a server-issued
  * lease: only its holder may move or remove the session, so knowing someone's
  * client id (it travels in item-updated events) is not enough to evict them.
  */
@@ -78,6 +80,10 @@ export type ChangeListener = (changed: PresenceCounts[]) => void;
 
 interface Session {
   clientId: string;
+  /** `p:<person id>`, or `s:<client id>` for a client that sent none (it counts as a person of its own). */
+  person: string;
+  /** When its name was last set or changed (a counter): a person is named by its latest. */
+  namedAt: number;
   scope: string;
   /** null = created by a legacy heartbeat in lifecycle-v2 mode; no one holds a lease. */
   leaseId: string | null;
@@ -93,11 +99,15 @@ function randomLeaseId(): string {
 }
 
 function countsKey(c: PresenceCounts): string {
-  return `${c.viewing}|${c.editing}|${c.names.join("\u0000")}`;
+  return `${c.viewing}|${c.editing}|${c.sessions}|${c.names.join("\u0000")}`;
 }
 
 /** The key of an empty scope: what listeners implicitly know about any scope they never heard of. */
-const EMPTY_KEY = "0|0|";
+const EMPTY_KEY = "0|0|0|";
+
+function personKey(clientId: string, personId: string | null | undefined): string {
+  return personId ? `p:${personId}` : `s:${clientId}`;
+}
 
 const collator = new Intl.Collator("en");
 
@@ -117,6 +127,7 @@ export class PresenceTracker {
   private invalidLeaseTotal = 0;
   private scopeMismatchTotal = 0;
   private presenceFullTotal = 0;
+  private nameCounter = 0;
 
   constructor(opts: TrackerOptions = {}) {
     this.viewTtlMs = opts.viewTtlMs ?? DEFAULT_VIEW_TTL_MS;
@@ -143,6 +154,7 @@ export class PresenceTracker {
     clientId: string,
     name?: string | null,
     leaseId?: string | null,
+    personId?: string | null,
   ): Result<JoinResult> {
     const now = this.now();
     const touched = new Set<string>([galleryId]);
@@ -150,19 +162,19 @@ export class PresenceTracker {
     const created = !session;
     if (!session && !this.hasRoom(now, touched)) return this.full(touched, now);
     if (!this.lifecycleV2) {
-      session = this.heartbeatSession(galleryId, clientId, name, now, touched);
+      session = this.heartbeatSession(galleryId, clientId, name, personId, now, touched);
       session.leaseId ??= this.newLeaseId();
     } else if (!session) {
-      session = this.insert(galleryId, clientId, this.newLeaseId(), name, now);
+      session = this.insert(galleryId, clientId, this.newLeaseId(), name, personId, now);
     } else if (session.leaseId === null) {
       // A heartbeat-made session has no holder to protect: the joiner adopts it.
       session.leaseId = this.newLeaseId();
-      this.refresh(session, galleryId, name, now, touched);
+      this.refresh(session, galleryId, name, personId, now, touched);
     } else if (session.leaseId !== leaseId) {
       this.flush(touched, now);
       return this.fail("invalid_lease");
     } else {
-      this.refresh(session, galleryId, name, now, touched);
+      this.refresh(session, galleryId, name, personId, now, touched);
     }
     this.flush(touched, now);
     return {
@@ -178,7 +190,7 @@ export class PresenceTracker {
     if (!this.lifecycleV2) {
       if (!this.liveSession(clientId, now, touched) && !this.hasRoom(now, touched))
         return this.full(touched, now);
-      const session = this.heartbeatSession(to, clientId, null, now, touched);
+      const session = this.heartbeatSession(to, clientId, null, null, now, touched);
       session.leaseId ??= this.newLeaseId();
       this.flush(touched, now);
       return { ok: true, value: this.moveResult(from, to, session.leaseId, true, now) };
@@ -194,7 +206,7 @@ export class PresenceTracker {
       return { ok: false, error: "scope_mismatch" };
     }
     const moved = session.scope !== to;
-    this.refresh(session, to, undefined, now, touched);
+    this.refresh(session, to, undefined, undefined, now, touched);
     this.flush(touched, now);
     return { ok: true, value: this.moveResult(from, to, leaseId, moved, now) };
   }
@@ -234,7 +246,12 @@ export class PresenceTracker {
    * unleased session. A leased session belongs to its holder, so a heartbeat
    * cannot move it or keep it alive (`invalid_lease`).
    */
-  heartbeat(galleryId: string, clientId: string, name?: string | null): Result<PresenceCounts> {
+  heartbeat(
+    galleryId: string,
+    clientId: string,
+    name?: string | null,
+    personId?: string | null,
+  ): Result<PresenceCounts> {
     const now = this.now();
     const touched = new Set<string>([galleryId]);
     const existing = this.liveSession(clientId, now, touched);
@@ -243,7 +260,7 @@ export class PresenceTracker {
       return this.fail("invalid_lease");
     }
     if (!existing && !this.hasRoom(now, touched)) return this.full(touched, now);
-    this.heartbeatSession(galleryId, clientId, name, now, touched);
+    this.heartbeatSession(galleryId, clientId, name, personId, now, touched);
     this.flush(touched, now);
     return { ok: true, value: this.countsAt(galleryId, now) };
   }
@@ -352,15 +369,16 @@ export class PresenceTracker {
     galleryId: string,
     clientId: string,
     name: string | null | undefined,
+    personId: string | null | undefined,
     now: number,
     touched: Set<string>,
   ): Session {
     const session = this.liveSession(clientId, now, touched);
     if (!session) {
       const leaseId = this.lifecycleV2 ? null : this.newLeaseId();
-      return this.insert(galleryId, clientId, leaseId, name, now);
+      return this.insert(galleryId, clientId, leaseId, name, personId, now);
     }
-    this.refresh(session, galleryId, name, now, touched);
+    this.refresh(session, galleryId, name, personId, now, touched);
     return session;
   }
 
@@ -369,10 +387,13 @@ export class PresenceTracker {
     clientId: string,
     leaseId: string | null,
     name: string | null | undefined,
+    personId: string | null | undefined,
     now: number,
   ): Session {
     const session: Session = {
       clientId,
+      person: personKey(clientId, personId),
+      namedAt: name ? ++this.nameCounter : 0,
       scope,
       leaseId,
       name: name ?? null,
@@ -388,6 +409,7 @@ export class PresenceTracker {
     session: Session,
     scope: string,
     name: string | null | undefined,
+    personId: string | null | undefined,
     now: number,
     touched: Set<string>,
   ): void {
@@ -397,7 +419,12 @@ export class PresenceTracker {
       session.scope = scope;
       this.addToScope(session);
     }
-    if (name !== undefined && name !== null) session.name = name;
+    // A rename is the person's newest name, whichever of its tabs made it (the others follow it).
+    if (name && name !== session.name) {
+      session.name = name;
+      session.namedAt = ++this.nameCounter;
+    }
+    if (personId) session.person = personKey(session.clientId, personId);
     session.lastSeen = now;
   }
 
@@ -424,15 +451,26 @@ export class PresenceTracker {
 
   private countsAt(galleryId: string, now: number): PresenceCounts {
     const sessions = this.byScope.get(galleryId);
-    if (!sessions) return { gallery_id: galleryId, viewing: 0, editing: 0, names: [] };
-    let editing = 0;
-    const names = new Set<string>();
+    if (!sessions) return { gallery_id: galleryId, viewing: 0, editing: 0, names: [], sessions: 0 };
+    const editors = new Set<string>();
+    /** Per person, its most recently named session here. */
+    const named = new Map<string, Session | null>();
     for (const s of sessions) {
-      if (s.edit && s.edit.scope === galleryId && now - s.edit.at < this.editTtlMs) editing++;
-      if (s.name) names.add(s.name);
+      if (s.edit && s.edit.scope === galleryId && now - s.edit.at < this.editTtlMs)
+        editors.add(s.person);
+      const best = named.get(s.person);
+      if (best === undefined || (s.name && (!best || s.namedAt > best.namedAt)))
+        named.set(s.person, s.name ? s : (best ?? null));
     }
-    const sorted = [...names].sort(collator.compare).slice(0, MAX_NAMES);
-    return { gallery_id: galleryId, viewing: sessions.size, editing, names: sorted };
+    const names = new Set<string>();
+    for (const s of named.values()) if (s?.name) names.add(s.name);
+    return {
+      gallery_id: galleryId,
+      viewing: named.size,
+      editing: editors.size,
+      names: [...names].sort(collator.compare).slice(0, MAX_NAMES),
+      sessions: sessions.size,
+    };
   }
 
   private moveResult(

@@ -14,7 +14,7 @@ import { IdempotencyKeyReused, requestHash } from "../labels/idempotency.ts";
 import { PersistenceError } from "../labels/journal.ts";
 import type { BatchOutcome, ItemOutcome } from "../labels/outcome.ts";
 import { isCommuting } from "../labels/patch.ts";
-import { Actor, BatchPatchBody, ExportSelection, PatchBody, PutBody } from "../labels/schema.ts";
+import { BatchPatchBody, ExportSelection, PatchBody, PutBody } from "../labels/schema.ts";
 import {
   type BatchItem,
   type LabelStore,
@@ -23,7 +23,8 @@ import {
 } from "../labels/store.ts";
 import { jsonError, validationError } from "./errors.ts";
 import { originGuard } from "./origin-guard.ts";
-import { principalActor, updatedByOf } from "./principal-actor.ts";
+import { updatedByOf } from "./principal-actor.ts";
+import { askerOf } from "./request-actor.ts";
 
 /** What the label routes use of AppDeps (AppDeps satisfies it; tests pass a small gallery stub). */
 export interface ItemRouteDeps {
@@ -312,45 +313,25 @@ function chooseBase(ifMatch: number | null, bodyBase: number | null): number | n
   return ifMatch ?? bodyBase;
 }
 
-function headerText(c: Context, name: string): string | undefined {
-  const v = c.req.header(name);
-  if (v === undefined) return undefined;
-  // Names travel percent-encoded (headers are Latin-1 only): "Zo%C3%AB".
-  try {
-    return decodeURIComponent(v);
-  } catch {
-    return v;
-  }
-}
-
 function writeContext(c: Context, key: string | null, hash: string | null): WriteContext {
-  const actor = Actor.safeParse({
-    name: headerText(c, "X-Lenslet-Name") || undefined,
-    client_id: headerText(c, "X-Lenslet-Client") || undefined,
-  });
-  if (!actor.success) {
-    const issue = actor.error.issues[0];
-    const field = issue?.path[0] === "client_id" ? "X-Lenslet-Client" : "X-Lenslet-Name";
-    throw new BadRequest(
-      400,
-      "validation_error",
-      `${field}: ${issue?.message ?? "invalid"}`,
-      field,
-    );
-  }
-  const { name, client_id } = actor.data;
-  // With access control on, the session's name and person id, never the header's.
-  const person = principalActor(c);
-  const updatedBy = person ? updatedByOf(person) : `${name} (${client_id})`;
-  return { updatedBy, clientId: client_id, key, requestHash: hash };
+  const read = askerOf(c);
+  if (!read.ok) throw new BadRequest(400, "validation_error", read.message, read.field);
+  const { name, clientId, personId, verified } = read.asker;
+  const client = clientId ?? "api";
+  // With access control on, the session's name and stable person id, never a header's.
+  const updatedBy =
+    verified && personId
+      ? updatedByOf({ name: name ?? "anonymous", personId })
+      : `${name ?? "anonymous"} (${client})`;
+  return { updatedBy, clientId: client, key, requestHash: hash };
 }
 
 function touchEdit(c: Context, deps: ItemRouteDeps, ctx: WriteContext, itemPath: string): void {
   const touch = deps.presence?.touchEdit;
   if (!touch) return;
   // The folder the writer is viewing (presence counts editors there), else the item's own folder.
-  const header = c.req.header("X-Lenslet-Scope");
-  const scope = (header ? tryCanonicalPath(header) : null) ?? parentOf(itemPath);
+  const read = askerOf(c);
+  const scope = (read.ok ? read.asker.scope : undefined) ?? parentOf(itemPath);
   try {
     touch.call(deps.presence, ctx.clientId, scope);
   } catch (err) {

@@ -7,14 +7,7 @@ import type { z } from "zod";
 import type { AppDeps } from "../deps.ts";
 import type { PresenceCounts } from "../live/protocol.ts";
 import { presenceDiagnostics, type StreamStatsSource } from "../presence/diagnostics.ts";
-import {
-  CountsQuery,
-  DisplayName,
-  HeartbeatBody,
-  JoinBody,
-  LeaveBody,
-  MoveBody,
-} from "../presence/schema.ts";
+import { CountsQuery, HeartbeatBody, JoinBody, LeaveBody, MoveBody } from "../presence/schema.ts";
 import type { PresenceError } from "../presence/tracker.ts";
 import { jsonError, validationError } from "./errors.ts";
 import type {
@@ -24,7 +17,7 @@ import type {
   MoveResponse,
 } from "./openapi/presence.ts";
 import { originGuard } from "./origin-guard.ts";
-import { principalActor } from "./principal-actor.ts";
+import { type Asker, askerOf } from "./request-actor.ts";
 
 export interface PresenceRouteOptions {
   /** Connected streams and replay misses, from the event-stream route. */
@@ -51,8 +44,10 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
   app.post("/presence/join", async (c) => {
     const body = await readBody(c, JoinBody);
     if (body instanceof Response) return body;
-    const name = principalActor(c)?.name ?? body.name ?? headerName(c);
-    const r = tracker.join(body.gallery_id, body.client_id, name, body.lease_id);
+    const asker = readAsker(c);
+    if (asker instanceof Response) return asker;
+    const who = presenceIdentity(asker, body);
+    const r = tracker.join(body.gallery_id, body.client_id, who.name, body.lease_id, who.personId);
     if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
     return c.json({
       ...countsBody(r.value.counts),
@@ -100,11 +95,10 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
   app.post("/presence", async (c) => {
     const body = await readBody(c, HeartbeatBody);
     if (body instanceof Response) return body;
-    const r = tracker.heartbeat(
-      body.gallery_id,
-      body.client_id,
-      principalActor(c)?.name ?? body.name ?? headerName(c),
-    );
+    const asker = readAsker(c);
+    if (asker instanceof Response) return asker;
+    const who = presenceIdentity(asker, body);
+    const r = tracker.heartbeat(body.gallery_id, body.client_id, who.name, who.personId);
     if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
     return c.json({
       ...countsBody(r.value),
@@ -128,7 +122,13 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
 }
 
 function countsBody(c: PresenceCounts): PresenceCounts {
-  return { gallery_id: c.gallery_id, viewing: c.viewing, editing: c.editing, names: c.names };
+  return {
+    gallery_id: c.gallery_id,
+    viewing: c.viewing,
+    editing: c.editing,
+    names: c.names,
+    sessions: c.sessions,
+  };
 }
 
 /** 409 for a lease or scope refusal; 503 with Retry-After when the session table is full. */
@@ -139,10 +139,23 @@ function refused(c: Context, error: PresenceError, pruneIntervalMs: number): Res
   return jsonError(c, 503, error, ERROR_MESSAGES[error]);
 }
 
-/** The display name the page sends with every request, when the body has none. */
-function headerName(c: Context): string | undefined {
-  const parsed = DisplayName.safeParse(c.req.header("X-Lenslet-Name") ?? "");
-  return parsed.success ? parsed.data : undefined;
+/** Who asks, by the reader every route shares (a malformed header is a 400). */
+function readAsker(c: Context): Asker | Response {
+  const read = askerOf(c);
+  if (read.ok) return read.asker;
+  return jsonError(c, 400, "validation_error", read.message, { field: read.field });
+}
+
+/**
+ * The name and person a session is present as. With access control on they are the session's (A12), never
+ * what the page claims; off, the body's, else the headers'.
+ */
+function presenceIdentity(
+  asker: Asker,
+  body: { name?: string; person_id?: string },
+): { name: string | undefined; personId: string | undefined } {
+  if (asker.verified) return { name: asker.name, personId: asker.personId };
+  return { name: body.name ?? asker.name, personId: body.person_id };
 }
 
 /**

@@ -37,6 +37,7 @@ async function counts(scope: string) {
   ).json()) as {
     viewing: number;
     editing: number;
+    sessions: number;
   };
 }
 
@@ -47,26 +48,35 @@ async function pillSays(page: Page, text: string) {
   );
 }
 
+/** Tabs of one browser are one person (P18): the pill says "1 here", its detail counts the tabs. */
+async function tabsSay(page: Page, tabs: number) {
+  await pillSays(page, "1 here");
+  await page.waitForFunction(
+    (t) => document.querySelector("#presence .presence-numbers")?.textContent?.endsWith(t),
+    ` · ${tabs} tab${tabs === 1 ? "" : "s"}`,
+  );
+}
+
 async function open(page: Page, folder: string) {
   await page.goto(`${server.url}/?folder=${folder}`);
   await page.waitForSelector(".grid-page .card");
 }
 
-async function serverSays(scope: string, viewing: number) {
+async function serverSays(scope: string, tabs: number) {
   for (;;) {
-    if ((await counts(scope)).viewing === viewing) return;
+    if ((await counts(scope)).sessions === tabs) return;
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
 describe("presence in real tabs", () => {
-  test("U8 U9: two tabs → 2; reload one → still 2; close one → 1 by its leave beacon, not by going stale", async () => {
+  test("U8 U9: two tabs → 2 tabs; reload one → still 2; close one → 1 by its leave beacon, not by going stale", async () => {
     const one = browser.page;
     const two = await browser.context.newPage();
     await open(one, "/a");
     await open(two, "/a");
-    await pillSays(one, "2 here");
-    await pillSays(two, "2 here");
+    await tabsSay(one, 2);
+    await tabsSay(two, 2);
     const ids = await Promise.all(
       [one, two].map((p) => p.evaluate(() => sessionStorage.getItem("lenslet.client"))),
     );
@@ -74,25 +84,25 @@ describe("presence in real tabs", () => {
 
     await two.reload();
     await two.waitForSelector(".grid-page .card");
-    await pillSays(two, "2 here");
+    await tabsSay(two, 2);
     expect(await two.evaluate(() => sessionStorage.getItem("lenslet.client"))).toBe(ids[1]);
-    expect((await counts("/a")).viewing).toBe(2);
+    expect((await counts("/a")).sessions).toBe(2);
 
     // The closed tab leaves by its pagehide beacon, not by going stale (view TTL 75 s): nothing is pruned.
     const pruned = async () =>
       (await (await fetch(`${server.url}/presence/diagnostics`)).json()).stale_pruned_total;
     const prunedBefore = await pruned();
     await two.close({ runBeforeUnload: true });
-    await pillSays(one, "1 here");
+    await tabsSay(one, 1);
     expect(await pruned()).toBe(prunedBefore);
   });
 
-  test("U8: a duplicated tab (copied sessionStorage) takes its own id: 3 here", async () => {
+  test("U8: a duplicated tab (copied sessionStorage) takes its own id: 3 tabs", async () => {
     const one = browser.page;
     const two = await browser.context.newPage();
     await open(one, "/b");
     await open(two, "/b");
-    await pillSays(one, "2 here");
+    await tabsSay(one, 2);
     // Chromium's "Duplicate tab" copies sessionStorage: do the same.
     const copied = await two.evaluate(() => ({ ...sessionStorage }));
     const dup = await browser.context.newPage();
@@ -101,14 +111,14 @@ describe("presence in real tabs", () => {
         for (const [k, v] of Object.entries(s)) sessionStorage.setItem(k, v);
     }, copied);
     await open(dup, "/b");
-    await pillSays(dup, "3 here");
-    await pillSays(one, "3 here");
+    await tabsSay(dup, 3);
+    await tabsSay(one, 3);
     const ids = await Promise.all(
       [one, two, dup].map((p) => p.evaluate(() => sessionStorage.getItem("lenslet.client"))),
     );
     expect(new Set(ids).size).toBe(3);
     await Promise.all([two.close({ runBeforeUnload: true }), dup.close({ runBeforeUnload: true })]);
-    await pillSays(one, "1 here");
+    await tabsSay(one, 1);
   });
 
   test("U9: rapid folder changes end in one final scope, with few requests", async () => {
@@ -126,7 +136,7 @@ describe("presence in real tabs", () => {
     }
     await serverSays("/e", 1);
     const elapsed = (Date.now() - t0) / 1000;
-    for (const f of ["a", "b", "c", "d"]) expect((await counts(`/${f}`)).viewing).toBe(0);
+    for (const f of ["a", "b", "c", "d"]) expect((await counts(`/${f}`)).sessions).toBe(0);
     await pillSays(page, "1 here");
     // Coalesced: about three a second at most, plus the final one.
     expect(presenceCalls).toBeLessThanOrEqual(Math.ceil(elapsed * 3) + 2);
@@ -148,7 +158,7 @@ describe("presence in real tabs", () => {
     await page.waitForFunction(
       () =>
         document.querySelector("#presence .presence-numbers")?.textContent ===
-        "1 editing · 0 viewing",
+        "1 editing · 0 viewing · 1 tab",
     );
   });
 });

@@ -57,6 +57,20 @@ describe("U10: indicatorState precedence: offline > unstable > recent > editing 
   });
 });
 
+test("U13: the pill counts people; the detail adds their tabs", () => {
+  expect(indicatorState({ ...base, viewing: 2, editing: 1, sessions: 11 })).toMatchObject({
+    count: "2 here",
+    detail: "1 editing · 1 viewing · 11 tabs",
+  });
+  expect(indicatorState({ ...base, viewing: 1, editing: 0, sessions: 1 }).detail).toBe(
+    "0 editing · 1 viewing · 1 tab",
+  );
+  // Not live: neither count is vouched for.
+  expect(
+    indicatorState({ ...base, connection: "reconnecting", sessions: 11 }).detail,
+  ).not.toContain("tabs");
+});
+
 test("U10: the dot, the words and the numbers never contradict each other", () => {
   for (const connection of ["live", "reconnecting", "offline"] as const) {
     for (const editing of [0, 1, 2]) {

@@ -339,7 +339,7 @@ describe("recovery", () => {
     for (let i = 0; i < 1500; i++) {
       lastPresence = a.bus.publish({
         type: "presence",
-        data: { gallery_id: "/", viewing: i, editing: 0, names: [] },
+        data: { gallery_id: "/", viewing: i, editing: 0, names: [], sessions: i },
       });
     }
     await a.store.close();

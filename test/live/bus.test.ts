@@ -24,7 +24,7 @@ function item(path: string, version = 1): LiveEvent {
 function presence(viewing: number): LiveEvent {
   return {
     type: EventName.presence,
-    data: { gallery_id: "/", viewing, editing: 0, names: [] },
+    data: { gallery_id: "/", viewing, editing: 0, names: [], sessions: viewing },
   };
 }
 

@@ -110,7 +110,7 @@ describe("GET /events", () => {
           ? item(`/${i}.jpg`)
           : {
               type: EventName.presence,
-              data: { gallery_id: "/", viewing: i, editing: 0, names: [] },
+              data: { gallery_id: "/", viewing: i, editing: 0, names: [], sessions: i },
             },
       );
     }

@@ -161,7 +161,9 @@ class Observer {
   }
 
   get(scope: string): PresenceCounts {
-    return this.view.get(scope) ?? { gallery_id: scope, viewing: 0, editing: 0, names: [] };
+    return (
+      this.view.get(scope) ?? { gallery_id: scope, viewing: 0, editing: 0, names: [], sessions: 0 }
+    );
   }
 
   /** Reads events until `scope` matches `want` (or times out). */
@@ -237,8 +239,8 @@ describe("end to end", () => {
     await ana.move("/animals/cats");
     // Reconnect with Last-Event-ID: the replay carries what was missed.
     await obs.connect(`${base}/events`);
-    await obs.until("/animals", { viewing: 1, editing: 0, names: ["Bo"] });
-    await obs.until("/animals/cats", { viewing: 1, editing: 0, names: ["Ana"] });
+    await obs.until("/animals", { viewing: 1, editing: 0, names: ["Bo"], sessions: 1 });
+    await obs.until("/animals/cats", { viewing: 1, editing: 0, names: ["Ana"], sessions: 1 });
     // The page rejoins as soon as the stream is back: idempotent, nothing changes.
     await ana.join("/animals/cats");
     await bo.join("/animals");
@@ -255,7 +257,7 @@ describe("end to end", () => {
     while (cyGoneAt === null || boEditGoneAt === null) {
       await step(clock, tracker, [ana, bo]);
       if (cyGoneAt === null && tracker.counts("/plants").viewing === 0) {
-        await obs.until("/plants", { viewing: 0, editing: 0, names: [] });
+        await obs.until("/plants", { viewing: 0, editing: 0, names: [], sessions: 0 });
         cyGoneAt = clock.t;
       }
       if (boEditGoneAt === null && tracker.counts("/animals").editing === 0) {

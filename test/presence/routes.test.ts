@@ -127,10 +127,11 @@ describe("POST /presence/move", () => {
       viewing: 1,
       editing: 0,
       names: [],
+      sessions: 1,
       client_id: "tab1",
       lease_id: lease,
       moved: true,
-      from: { gallery_id: "/a", viewing: 0, editing: 0, names: [] },
+      from: { gallery_id: "/a", viewing: 0, editing: 0, names: [], sessions: 0 },
     });
   });
 
@@ -188,6 +189,7 @@ describe("POST /presence/leave", () => {
       viewing: 0,
       editing: 0,
       names: [],
+      sessions: 0,
       client_id: "tab1",
       mode: "lifecycle_v2",
       removed: true,
@@ -272,6 +274,7 @@ describe("POST /presence (legacy heartbeat)", () => {
       viewing: 1,
       editing: 0,
       names: [],
+      sessions: 1,
       client_id: "simple",
     });
     const second = await post("/presence", { gallery_id: "/a", client_id: "simple" });
@@ -366,7 +369,13 @@ describe("GET /presence and diagnostics", () => {
     await joined(post, "/a", "t1");
     const res = await get("/presence?gallery_id=a");
     expect(res.headers.get("Cache-Control")).toBe("no-store");
-    expect(await json(res)).toEqual({ gallery_id: "/a", viewing: 1, editing: 0, names: [] });
+    expect(await json(res)).toEqual({
+      gallery_id: "/a",
+      viewing: 1,
+      editing: 0,
+      names: [],
+      sessions: 1,
+    });
   });
 
   test("P14: diagnostics show the settings and counters that move with what happens", async () => {
@@ -407,5 +416,45 @@ describe("GET /presence and diagnostics", () => {
     bus.subscribe(null, { send: () => true, close: () => {} });
     const d = await json(await app.request("/presence/diagnostics"));
     expect(d).toMatchObject({ connected_sse_clients: 1, replay_miss_total: 0 });
+  });
+});
+
+describe("people", () => {
+  test("P18: joins with one person_id count once, with their tabs in `sessions`; GET /presence says so too", async () => {
+    const { post, get } = setup();
+    for (const tab of ["t1", "t2", "t3"]) {
+      const res = await post("/presence/join", {
+        gallery_id: "/a",
+        client_id: tab,
+        person_id: "dee",
+        name: "Dee",
+      });
+      expect(res.status).toBe(200);
+    }
+    const other = await post("/presence/join", {
+      gallery_id: "/a",
+      client_id: "o1",
+      person_id: "eve",
+      name: "Eve",
+    });
+    expect(await json(other)).toMatchObject({ viewing: 2, names: ["Dee", "Eve"], sessions: 4 });
+    expect(await json(await get("/presence?gallery_id=/a"))).toEqual({
+      gallery_id: "/a",
+      viewing: 2,
+      editing: 0,
+      names: ["Dee", "Eve"],
+      sessions: 4,
+    });
+  });
+
+  test("P18 P13: a malformed person_id → 400 validation_error naming it", async () => {
+    const { post } = setup();
+    for (const person_id of ["", "x".repeat(65), 7]) {
+      const res = await post("/presence/join", { gallery_id: "/a", client_id: "t1", person_id });
+      expect(res.status).toBe(400);
+      expect(await json(res)).toMatchObject({ error: "validation_error", field: "person_id" });
+    }
+    const hb = await post("/presence", { gallery_id: "/a", client_id: "s1", person_id: "" });
+    expect(await json(hb)).toMatchObject({ error: "validation_error", field: "person_id" });
   });
 });

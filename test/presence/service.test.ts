@@ -50,7 +50,7 @@ describe("prune loop", () => {
     // Gone exactly when view_ttl is reached: within view_ttl + one prune interval.
     expect(clock.t - joinedAt).toBe(VIEW);
     const published = await events.next();
-    expect(published).toEqual({ gallery_id: "/a", viewing: 1, editing: 0, names: [] });
+    expect(published).toEqual({ gallery_id: "/a", viewing: 1, editing: 0, names: [], sessions: 1 });
     expect(tracker.diagnostics().stale_pruned_total).toBe(1);
   });
 
@@ -77,7 +77,7 @@ describe("prune loop", () => {
     clock.advance(1);
     await tracker.nextPrune();
     const after = await events.next();
-    expect(after).toEqual({ gallery_id: "/a", viewing: 1, editing: 0, names: [] });
+    expect(after).toEqual({ gallery_id: "/a", viewing: 1, editing: 0, names: [], sessions: 1 });
   });
 
   test("P9: an explicit leave is published before the call returns", () => {

@@ -14,13 +14,15 @@ const EDIT = 600;
 const CLIENTS = ["c0", "c1", "c2", "c3", "c4", "c5"];
 const SCOPES = ["/", "/a", "/a/b", "/c"];
 const NAMES = [undefined, "Ana", "Bo", "ana"];
+/** Tabs of one browser share a person id; undefined = an old client, a person of its own. */
+const PEOPLE = [undefined, "P0", "P1"];
 
 type LeaseChoice = "held" | "forged" | "none" | "old";
 type Op =
-  | { kind: "join"; c: string; g: string; name?: string; lease: LeaseChoice }
+  | { kind: "join"; c: string; g: string; name?: string; lease: LeaseChoice; p?: string }
   | { kind: "move"; c: string; from: string; to: string; lease: LeaseChoice; fromActual: boolean }
   | { kind: "leave"; c: string; g: string; lease: LeaseChoice }
-  | { kind: "heartbeat"; c: string; g: string; name?: string }
+  | { kind: "heartbeat"; c: string; g: string; name?: string; p?: string }
   | { kind: "edit"; c: string; g?: string }
   | { kind: "advance"; ms: number }
   | { kind: "prune" };
@@ -29,11 +31,19 @@ const client = fc.constantFrom(...CLIENTS);
 const scope = fc.constantFrom(...SCOPES);
 const name = fc.constantFrom(...NAMES);
 const lease = fc.constantFrom<LeaseChoice>("held", "held", "forged", "none", "old");
+const person = fc.constantFrom(...PEOPLE);
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 3,
-    arbitrary: fc.record({ kind: fc.constant("join" as const), c: client, g: scope, name, lease }),
+    arbitrary: fc.record({
+      kind: fc.constant("join" as const),
+      c: client,
+      g: scope,
+      name,
+      lease,
+      p: person,
+    }),
   },
   {
     weight: 3,
@@ -52,7 +62,13 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.record({ kind: fc.constant("heartbeat" as const), c: client, g: scope, name }),
+    arbitrary: fc.record({
+      kind: fc.constant("heartbeat" as const),
+      c: client,
+      g: scope,
+      name,
+      p: person,
+    }),
   },
   {
     weight: 2,
@@ -78,6 +94,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 
 interface ModelSession {
   c: string;
+  /** The person id it last joined with, or null (then it is a person of its own). */
+  p: string | null;
+  /** When its name was set or changed, by a counter: a person shows its latest name. */
+  named: number;
   scope: string;
   lease: string | null;
   name: string | null;
@@ -89,6 +109,7 @@ interface ModelSession {
 class Model {
   sessions: ModelSession[] = [];
   leases = 0;
+  names = 0;
   /** Leases each client was ever given, to replay an old one. */
   history = new Map<string, string[]>();
   constructor(
@@ -126,32 +147,66 @@ class Model {
 
   counts(g: string): PresenceCounts {
     const here = this.sessions.filter((s) => s.scope === g);
-    const editing = here.filter(
-      (s) => s.edit !== null && s.edit.scope === g && this.now - s.edit.at < EDIT,
-    ).length;
-    const names = [...new Set(here.map((s) => s.name).filter((n): n is string => !!n))]
+    const who = (s: ModelSession) => (s.p ? `person ${s.p}` : `tab ${s.c}`);
+    const people = [...new Set(here.map(who))];
+    const editing = new Set(
+      here
+        .filter((s) => s.edit !== null && s.edit.scope === g && this.now - s.edit.at < EDIT)
+        .map(who),
+    ).size;
+    // Each person by the name it set last, among its tabs here.
+    const personNames = people.map(
+      (p) =>
+        here
+          .filter((s) => who(s) === p && s.name)
+          .sort((a, b) => b.named - a.named)
+          .at(0)?.name,
+    );
+    const names = [...new Set(personNames.filter((n): n is string => !!n))]
       .sort(new Intl.Collator("en").compare)
       .slice(0, MAX_NAMES);
-    return { gallery_id: g, viewing: here.length, editing, names };
+    return { gallery_id: g, viewing: people.length, editing, names, sessions: here.length };
   }
 
-  beat(c: string, g: string, nm: string | undefined, leased: boolean): ModelSession {
+  /** Sets a name the way a join or heartbeat does: only a change counts as naming. */
+  rename(s: ModelSession, nm: string | undefined): void {
+    if (nm && nm !== s.name) {
+      s.name = nm;
+      s.named = ++this.names;
+    }
+  }
+
+  beat(c: string, g: string, nm: string | undefined, leased: boolean, p?: string): ModelSession {
     let s = this.live(c);
     if (!s) {
-      s = {
-        c,
-        scope: g,
-        lease: leased ? this.newLease(c) : null,
-        name: nm ?? null,
-        seen: this.now,
-        edit: null,
-      };
-      this.sessions.push(s);
+      s = this.create(c, g, leased ? this.newLease(c) : null, nm, p);
     } else {
       s.scope = g;
-      if (nm) s.name = nm;
+      this.rename(s, nm);
+      if (p) s.p = p;
       s.seen = this.now;
     }
+    return s;
+  }
+
+  create(
+    c: string,
+    g: string,
+    lease: string | null,
+    nm: string | undefined,
+    p: string | undefined,
+  ): ModelSession {
+    const s: ModelSession = {
+      c,
+      p: p ?? null,
+      named: nm ? ++this.names : 0,
+      scope: g,
+      lease,
+      name: nm ?? null,
+      seen: this.now,
+      edit: null,
+    };
+    this.sessions.push(s);
     return s;
   }
 
@@ -159,25 +214,16 @@ class Model {
     switch (op.kind) {
       case "join": {
         if (!this.v2) {
-          const s = this.beat(op.c, op.g, op.name, true);
+          const s = this.beat(op.c, op.g, op.name, true, op.p);
           return `ok ${s.lease}`;
         }
         const s = this.live(op.c);
-        if (!s) {
-          this.sessions.push({
-            c: op.c,
-            scope: op.g,
-            lease: this.newLease(op.c),
-            name: op.name ?? null,
-            seen: this.now,
-            edit: null,
-          });
-          return `ok ${this.find(op.c)!.lease}`;
-        }
+        if (!s) return `ok ${this.create(op.c, op.g, this.newLease(op.c), op.name, op.p).lease}`;
         if (s.lease === null) s.lease = this.newLease(op.c);
         else if (s.lease !== leaseArg) return "invalid_lease";
         s.scope = op.g;
-        if (op.name) s.name = op.name;
+        this.rename(s, op.name);
+        if (op.p) s.p = op.p;
         s.seen = this.now;
         return `ok ${s.lease}`;
       }
@@ -206,7 +252,7 @@ class Model {
           const s = this.live(op.c);
           if (s && s.lease !== null) return "invalid_lease";
         }
-        this.beat(op.c, op.g, op.name, !this.v2);
+        this.beat(op.c, op.g, op.name, !this.v2, op.p);
         return "ok";
       }
       case "edit": {
@@ -250,6 +296,7 @@ function run(v2: boolean, ops: Op[]): void {
         viewing: 0,
         editing: 0,
         names: [],
+        sessions: 0,
       };
       // P9: nothing is published that the subscriber already knew.
       expect(c).not.toEqual(prev);
@@ -267,7 +314,7 @@ function run(v2: boolean, ops: Op[]): void {
     let actual: string;
     switch (op.kind) {
       case "join": {
-        const r = tracker.join(op.g, op.c, op.name, leaseArg);
+        const r = tracker.join(op.g, op.c, op.name, leaseArg, op.p);
         actual = r.ok ? `ok ${r.value.leaseId}` : r.error;
         break;
       }
@@ -288,7 +335,7 @@ function run(v2: boolean, ops: Op[]): void {
         break;
       }
       case "heartbeat":
-        actual = outcome(tracker.heartbeat(op.g, op.c, op.name), "ok");
+        actual = outcome(tracker.heartbeat(op.g, op.c, op.name, op.p), "ok");
         break;
       case "edit":
         actual = tracker.touchEdit(op.c, op.g).counted ? "counted" : "uncounted";
@@ -307,14 +354,15 @@ function run(v2: boolean, ops: Op[]): void {
 
     // Counts equal the naive model in every scope.
     for (const g of SCOPES) expect(tracker.counts(g)).toEqual(model.counts(g));
-    // Invariants: one scope per client, never negative, editing ≤ viewing, no empty scope kept.
+    // Invariants: one scope per client, never negative, editing ≤ people ≤ tabs, no empty scope kept.
     const snap = tracker.snapshot();
-    const total = snap.reduce((n, c) => n + c.viewing, 0);
+    const total = snap.reduce((n, c) => n + c.sessions, 0);
     expect(total).toBe(tracker.diagnostics().active_clients);
     for (const c of snap) {
       expect(c.viewing).toBeGreaterThan(0);
       expect(c.editing).toBeGreaterThanOrEqual(0);
       expect(c.editing).toBeLessThanOrEqual(c.viewing);
+      expect(c.viewing).toBeLessThanOrEqual(c.sessions);
     }
     for (const c of CLIENTS) {
       const inScopes = SCOPES.filter((g) => tracker.scopeOf(c) === g).length;
@@ -323,11 +371,12 @@ function run(v2: boolean, ops: Op[]): void {
     // P9: viewing, names and new edits reach subscribers at once; an edit
     // expiring with no other change is published by the next prune.
     for (const g of SCOPES) {
-      const h = heard.get(g) ?? { gallery_id: g, viewing: 0, editing: 0, names: [] };
+      const h = heard.get(g) ?? { gallery_id: g, viewing: 0, editing: 0, names: [], sessions: 0 };
       const c = tracker.counts(g);
-      expect({ viewing: h.viewing, names: h.names }).toEqual({
+      expect({ viewing: h.viewing, names: h.names, sessions: h.sessions }).toEqual({
         viewing: c.viewing,
         names: c.names,
+        sessions: c.sessions,
       });
       expect(c.editing).toBeLessThanOrEqual(h.editing);
       if (op.kind === "prune") expect(h).toEqual(c);
@@ -335,7 +384,7 @@ function run(v2: boolean, ops: Op[]): void {
   }
 }
 
-test("P2, P3, P4, P5, P6, P8, P9: random lifecycle-v2 operations match the reference model", () => {
+test("P2, P3, P4, P5, P6, P8, P9, P10, P18: random lifecycle-v2 operations match the reference model", () => {
   fc.assert(
     fc.property(fc.array(opArb, { minLength: 1, maxLength: 200, size: "max" }), (ops) =>
       run(true, ops),
@@ -344,7 +393,7 @@ test("P2, P3, P4, P5, P6, P8, P9: random lifecycle-v2 operations match the refer
   );
 }, 60_000);
 
-test("P11: random legacy-mode operations match the reference model", () => {
+test("P11, P18: random legacy-mode operations match the reference model", () => {
   fc.assert(
     fc.property(fc.array(opArb, { minLength: 1, maxLength: 200, size: "max" }), (ops) =>
       run(false, ops),

@@ -57,7 +57,13 @@ describe("capacity", () => {
     ok(tracker.join("/x", "c"));
     expect(tracker.counts("/old").viewing).toBe(0);
     expect(tracker.counts("/x").viewing).toBe(2);
-    expect(heard).toContainEqual({ gallery_id: "/old", viewing: 0, editing: 0, names: [] });
+    expect(heard).toContainEqual({
+      gallery_id: "/old",
+      viewing: 0,
+      editing: 0,
+      names: [],
+      sessions: 0,
+    });
   });
 
   test("P16: with lifecycle v2 off a move that would create a session is refused too", () => {
@@ -73,7 +79,13 @@ describe("join", () => {
     const j = ok(tracker.join("/a", "tab1", "Ana"));
     expect(j.created).toBe(true);
     expect(j.leaseId).toBe("lease-1");
-    expect(j.counts).toEqual({ gallery_id: "/a", viewing: 1, editing: 0, names: ["Ana"] });
+    expect(j.counts).toEqual({
+      gallery_id: "/a",
+      viewing: 1,
+      editing: 0,
+      names: ["Ana"],
+      sessions: 1,
+    });
   });
 
   test("P3: a repeated join with the lease is idempotent (same lease, counted once)", () => {
@@ -173,7 +185,7 @@ describe("leave", () => {
     expect(first).toEqual({
       mode: "lifecycle_v2",
       removed: true,
-      counts: { gallery_id: "/a", viewing: 0, editing: 0, names: [] },
+      counts: { gallery_id: "/a", viewing: 0, editing: 0, names: [], sessions: 0 },
     });
     const second = ok(tracker.leave("/a", "tab1", leaseId));
     expect(second.removed).toBe(false);
@@ -209,6 +221,7 @@ describe("legacy heartbeat", () => {
       viewing: 1,
       editing: 0,
       names: ["Bo"],
+      sessions: 1,
     });
   });
 
@@ -236,7 +249,7 @@ describe("editing", () => {
     ok(t.tracker.join("/a", "tab2"));
     expect(t.tracker.touchEdit("tab1", "/a")).toEqual({
       counted: true,
-      counts: { gallery_id: "/a", viewing: 2, editing: 1, names: [] },
+      counts: { gallery_id: "/a", viewing: 2, editing: 1, names: [], sessions: 2 },
     });
     t.advance(EDIT - 1);
     expect(t.tracker.counts("/a").editing).toBe(1);
@@ -249,7 +262,13 @@ describe("editing", () => {
     const { leaseId } = ok(tracker.join("/a", "tab1"));
     expect(tracker.touchEdit("tab1", "/b").counted).toBe(false);
     expect(tracker.counts("/a").editing).toBe(0);
-    expect(tracker.counts("/b")).toEqual({ gallery_id: "/b", viewing: 0, editing: 0, names: [] });
+    expect(tracker.counts("/b")).toEqual({
+      gallery_id: "/b",
+      viewing: 0,
+      editing: 0,
+      names: [],
+      sessions: 0,
+    });
     // When the (coalesced) move lands, the edit shows where it was made.
     ok(tracker.move("/a", "/b", "tab1", leaseId));
     expect(tracker.counts("/b").editing).toBe(1);
@@ -290,8 +309,8 @@ describe("events", () => {
     ok(tracker.join("/a", "tab2")); // viewing 2
     expect(tracker.join("/a", "tab2", null, "forged").ok).toBe(false); // refused
     expect(heard).toEqual([
-      { gallery_id: "/a", viewing: 1, editing: 0, names: ["Ana"] },
-      { gallery_id: "/a", viewing: 2, editing: 0, names: ["Ana"] },
+      { gallery_id: "/a", viewing: 1, editing: 0, names: ["Ana"], sessions: 1 },
+      { gallery_id: "/a", viewing: 2, editing: 0, names: ["Ana"], sessions: 2 },
     ]);
   });
 
@@ -301,8 +320,8 @@ describe("events", () => {
     heard.length = 0;
     ok(tracker.move("/a", "/b", "tab1", leaseId));
     expect(heard).toEqual([
-      { gallery_id: "/a", viewing: 0, editing: 0, names: [] },
-      { gallery_id: "/b", viewing: 1, editing: 0, names: [] },
+      { gallery_id: "/a", viewing: 0, editing: 0, names: [], sessions: 0 },
+      { gallery_id: "/b", viewing: 1, editing: 0, names: [], sessions: 1 },
     ]);
     heard.length = 0;
     ok(tracker.move("/a", "/b", "tab1", leaseId));
@@ -329,6 +348,7 @@ describe("names", () => {
       viewing: 4,
       editing: 0,
       names: ["Ana", "bo"],
+      sessions: 4,
     });
     for (let i = 0; i < MAX_NAMES + 5; i++) ok(tracker.join("/b", `m${i}`, `n${100 + i}`));
     const b = tracker.counts("/b");
@@ -356,5 +376,67 @@ describe("legacy mode", () => {
     t.advance(VIEW);
     t.tracker.prune();
     expect(t.tracker.counts("/c").viewing).toBe(0);
+  });
+});
+
+describe("people, not tabs", () => {
+  test("P18: three tabs of one person and one other person are 2 here in 4 tabs, each named once", () => {
+    const t = setup();
+    for (const tab of ["t1", "t2", "t3"]) ok(t.tracker.join("/a", tab, "Dee", null, "dee"));
+    ok(t.tracker.join("/a", "o1", "Eve", null, "eve"));
+    expect(t.tracker.counts("/a")).toEqual({
+      gallery_id: "/a",
+      viewing: 2,
+      editing: 0,
+      names: ["Dee", "Eve"],
+      sessions: 4,
+    });
+    expect(t.tracker.diagnostics().active_clients).toBe(4);
+  });
+
+  test("P18 P9: a rename in one tab names the person by it at once, though its other tabs still carry the old name", () => {
+    const t = setup();
+    const leases = ["t1", "t2"].map(
+      (tab) => ok(t.tracker.join("/a", tab, "Guest-vw4w", null, "dee")).leaseId,
+    );
+    t.heard.length = 0;
+    ok(t.tracker.join("/a", "t1", "Dee", leases[0], "dee"));
+    expect(t.heard).toEqual([
+      { gallery_id: "/a", viewing: 1, editing: 0, names: ["Dee"], sessions: 2 },
+    ]);
+    // The other tab's heartbeat with the name it has not yet heard of changes nothing.
+    t.heard.length = 0;
+    ok(t.tracker.join("/a", "t2", "Guest-vw4w", leases[1], "dee"));
+    expect(t.tracker.counts("/a").names).toEqual(["Dee"]);
+    expect(t.heard).toEqual([]);
+  });
+
+  test("P18 P8: editing counts people: two editing tabs of one person are 1 editing", () => {
+    const t = setup();
+    ok(t.tracker.join("/a", "t1", "Dee", null, "dee"));
+    ok(t.tracker.join("/a", "t2", "Dee", null, "dee"));
+    ok(t.tracker.join("/a", "o1", "Eve", null, "eve"));
+    t.tracker.touchEdit("t1", "/a");
+    t.tracker.touchEdit("t2", "/a");
+    expect(t.tracker.counts("/a")).toMatchObject({ viewing: 2, editing: 1, sessions: 3 });
+  });
+
+  test("P18 P5 P9: one tab of a person leaving keeps the person; the tab count is published", () => {
+    const t = setup();
+    const l1 = ok(t.tracker.join("/a", "t1", "Dee", null, "dee")).leaseId;
+    ok(t.tracker.join("/a", "t2", "Dee", null, "dee"));
+    t.heard.length = 0;
+    ok(t.tracker.leave("/a", "t1", l1));
+    expect(t.heard).toEqual([
+      { gallery_id: "/a", viewing: 1, editing: 0, names: ["Dee"], sessions: 1 },
+    ]);
+  });
+
+  test("P18: clients that send no person id count one person per tab, as before", () => {
+    const t = setup();
+    ok(t.tracker.join("/a", "t1", "Dee"));
+    ok(t.tracker.join("/a", "t2", "Dee"));
+    ok(t.tracker.heartbeat("/a", "script"));
+    expect(t.tracker.counts("/a")).toMatchObject({ viewing: 3, names: ["Dee"], sessions: 3 });
   });
 });

@@ -42,7 +42,8 @@ const actorHeaders = [
     name: "X-Lenslet-Name",
     in: "header",
     required: false,
-    description: "Display name of the writer, percent-encoded UTF-8 (default `anonymous`).",
+    description:
+      "Display name of the writer, percent-encoded UTF-8 (default `anonymous`). Ignored with access control on: the session's name is used (A12).",
     schema: { type: "string" },
   },
   {
@@ -50,6 +51,14 @@ const actorHeaders = [
     in: "header",
     required: false,
     description: "Short client (tab) id (default `api`). updated_by becomes `Name (client)`.",
+    schema: { type: "string" },
+  },
+  {
+    name: "X-Lenslet-Scope",
+    in: "header",
+    required: false,
+    description:
+      "The folder the writer is viewing, percent-encoded (presence counts the editor there; default: the item's folder).",
     schema: { type: "string" },
   },
 ];

@@ -17,6 +17,8 @@ export const PresenceCounts = z.object({
   viewing: z.number().int().min(0),
   editing: z.number().int().min(0),
   names: z.array(z.string()).max(20),
+  /** Tabs present (viewing and editing count people, P18). */
+  sessions: z.number().int().min(0),
 });
 
 export const JoinResponse = PresenceCounts.extend({
