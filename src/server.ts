@@ -17,6 +17,7 @@ import { EventBus } from "./live/bus.ts";
 import { MetricsCoalescer } from "./live/metrics-coalescer.ts";
 import { EventName } from "./live/protocol.ts";
 import { Dimensions } from "./media/dimensions.ts";
+import { RootFiles } from "./media/root-file.ts";
 import { Thumbnailer } from "./media/thumbnails.ts";
 import { createPresenceTracker, startPresenceService } from "./presence/service.ts";
 import { acquireWorkspaceLock } from "./workspace/lock.ts";
@@ -104,14 +105,16 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     onMetricsChanged: (path, version, metrics) => coalescer.add(path, version, metrics),
   });
 
+  const files = new RootFiles(gallery.rules, { log });
   const thumbs = new Thumbnailer({
+    files,
     cacheDir: join(config.workspace, "thumbs"),
     size: config.thumbSize,
     quality: config.thumbQuality,
     maxCacheBytes: config.thumbCacheBytes,
     log,
   });
-  const dims = new Dimensions({ cacheDir: config.canWrite ? config.workspace : null });
+  const dims = new Dimensions({ files, cacheDir: config.canWrite ? config.workspace : null });
   const presence = createPresenceTracker(config);
   const presenceService = startPresenceService({
     tracker: presence,
@@ -127,7 +130,7 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
       })
     : null;
 
-  const deps: AppDeps = { config, gallery, labels, bus, thumbs, dims, presence, log };
+  const deps: AppDeps = { config, gallery, labels, bus, thumbs, dims, files, presence, log };
   const app = createApp(deps, opts.app);
 
   let server: Server<undefined> | null = null;

@@ -108,6 +108,14 @@ export class FolderReader {
           out.skipped.push({ path: childPath(canon, name), reason: "symlink outside the root" });
           continue;
         }
+        // The same rule src/media/root-file.ts applies when the file is read.
+        if (real !== this.realRoot && this.ignores(relative(this.realRoot, real))) {
+          out.skipped.push({
+            path: childPath(canon, name),
+            reason: "symlink to a hidden file or the workspace",
+          });
+          continue;
+        }
         if (!isImageName(name) || !safeStat(real)?.isFile()) continue;
       } else if (!d.isFile() || !isImageName(name)) {
         continue;
