@@ -21,7 +21,7 @@ import { RootFiles } from "./media/root-file.ts";
 import { Thumbnailer } from "./media/thumbnails.ts";
 import { createPresenceTracker, startPresenceService } from "./presence/service.ts";
 import { acquireWorkspaceLock } from "./workspace/lock.ts";
-import { resolveWorkspace } from "./workspace/workspace.ts";
+import { resolveWorkspace, WorkspaceError } from "./workspace/workspace.ts";
 
 export class StartupError extends Error {
   override name = "StartupError";
@@ -49,11 +49,18 @@ const PORT_ATTEMPTS = 50;
 
 export async function startLenslet(input: StartInput, opts: StartOptions): Promise<RunningServer> {
   const { log } = opts;
-  const ws = resolveWorkspace({
-    root: input.root,
-    workspace: input.workspace,
-    noWrite: input.write === false,
-  });
+  let ws: ReturnType<typeof resolveWorkspace>;
+  try {
+    ws = resolveWorkspace({
+      root: input.root,
+      workspace: input.workspace,
+      noWrite: input.write === false,
+    });
+  } catch (err) {
+    // An untrusted temp workspace is a one-line startup error (exit 2), like a taken lock.
+    if (err instanceof WorkspaceError) throw new StartupError(err.message);
+    throw err;
+  }
   const config = Config.parse({
     root: input.root,
     workspace: ws.dir,
