@@ -10,7 +10,7 @@ import type { CliOptions } from "./cli.ts";
 import { Config } from "./config.ts";
 import type { Logger } from "./core/logger.ts";
 import type { AppDeps } from "./deps.ts";
-import { GalleryIndex } from "./gallery/gallery-index.ts";
+import { GalleryIndex, skippedLines } from "./gallery/gallery-index.ts";
 import { watchGallery } from "./gallery/watcher.ts";
 import { LabelStore } from "./labels/store.ts";
 import { EventBus } from "./live/bus.ts";
@@ -89,8 +89,11 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
   const gallery = await GalleryIndex.build(config.root, {
     exclude: [config.workspace],
     onProgress: opts.onIndexProgress,
+    // At start and whenever the watcher finds more (a name colliding with an indexed one…).
+    onSkipped: (list) => {
+      for (const line of skippedLines(list)) log.warn(line);
+    },
   });
-  for (const s of gallery.skipped.slice(0, 5)) log.warn(`skipped ${s.path}: ${s.reason}`);
 
   let labels: LabelStore;
   try {

@@ -28,6 +28,7 @@ export function healthRoutes(deps: AppDeps): Hono {
         images: gallery.imageCount,
         folders: gallery.folderCount,
         indexed_ms: Math.round(gallery.builtInMs),
+        skipped: gallery.skippedSummary(),
       },
       labels: deps.labels.health(),
       events: eventStreamHealth(deps.bus),
