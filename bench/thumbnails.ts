@@ -10,7 +10,9 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { canonicalPath, parentOf } from "../src/core/paths.ts";
 import { demoPlan, ensureDemoGallery } from "../src/gallery/demo.ts";
+import { FolderReader } from "../src/gallery/scan.ts";
 import type { ImageEntry } from "../src/gallery/types.ts";
+import { RootFiles } from "../src/media/root-file.ts";
 import { Thumbnailer } from "../src/media/thumbnails.ts";
 
 const project = join(import.meta.dir, "..");
@@ -72,7 +74,13 @@ async function pass(label: string, thumbs: Thumbnailer, list: ImageEntry[]) {
 }
 
 const cores = availableParallelism();
-const opts = { size: 256, quality: 70, maxCacheBytes: 1e9, maxQueue: 10_000 };
+const opts = {
+  files: new RootFiles(new FolderReader(root)),
+  size: 256,
+  quality: 70,
+  maxCacheBytes: 1e9,
+  maxQueue: 10_000,
+};
 console.log(
   `demo gallery: ${root} (${entries.length} JPEGs of 480–1400 px), ${cores} cores, 256 px q70`,
 );

@@ -11,6 +11,7 @@ import type { GalleryIndex } from "./gallery/gallery-index.ts";
 import type { LabelStore } from "./labels/store.ts";
 import type { EventBus } from "./live/bus.ts";
 import type { Dimensions } from "./media/dimensions.ts";
+import type { RootFiles } from "./media/root-file.ts";
 import type { Thumbnailer } from "./media/thumbnails.ts";
 import type { PresenceTracker } from "./presence/tracker.ts";
 
@@ -23,6 +24,8 @@ export interface AppDeps {
   bus: EventBus;
   thumbs: Thumbnailer;
   dims: Dimensions;
+  /** The one way image bytes are opened (inside the root, checked on the descriptor). */
+  files: RootFiles;
   presence: PresenceTracker;
   log: Logger;
   /** Invites, sessions, API tokens: present only when config.access is "token". */

@@ -17,17 +17,18 @@ import type { Logger } from "./core/logger.ts";
 import { Dataset } from "./dataset/dataset.ts";
 import { TableError } from "./dataset/table-error.ts";
 import type { AppDeps } from "./deps.ts";
-import { GalleryIndex } from "./gallery/gallery-index.ts";
+import { GalleryIndex, skippedLines } from "./gallery/gallery-index.ts";
 import { watchGallery } from "./gallery/watcher.ts";
 import { LabelStore } from "./labels/store.ts";
 import { EventBus } from "./live/bus.ts";
 import { MetricsCoalescer } from "./live/metrics-coalescer.ts";
 import { EventName } from "./live/protocol.ts";
 import { Dimensions } from "./media/dimensions.ts";
+import { RootFiles } from "./media/root-file.ts";
 import { Thumbnailer } from "./media/thumbnails.ts";
 import { createPresenceTracker, startPresenceService } from "./presence/service.ts";
 import { acquireWorkspaceLock } from "./workspace/lock.ts";
-import { resolveWorkspace } from "./workspace/workspace.ts";
+import { resolveWorkspace, WorkspaceError } from "./workspace/workspace.ts";
 
 export class StartupError extends Error {
   override name = "StartupError";
@@ -59,12 +60,19 @@ const PORT_ATTEMPTS = 50;
 
 export async function startLenslet(input: StartInput, opts: StartOptions): Promise<RunningServer> {
   const { log } = opts;
-  const ws = resolveWorkspace({
-    root: input.root,
-    // A table's labels live beside it (TABLE.lenslet/), not in the image folder.
-    workspace: input.workspace ?? (input.table ? `${input.table}.lenslet` : undefined),
-    noWrite: input.write === false,
-  });
+  let ws: ReturnType<typeof resolveWorkspace>;
+  try {
+    ws = resolveWorkspace({
+      root: input.root,
+      // A table's labels live beside it (TABLE.lenslet/), not in the image folder.
+      workspace: input.workspace ?? (input.table ? `${input.table}.lenslet` : undefined),
+      noWrite: input.write === false,
+    });
+  } catch (err) {
+    // An untrusted temp workspace is a one-line startup error (exit 2), like a taken lock.
+    if (err instanceof WorkspaceError) throw new StartupError(err.message);
+    throw err;
+  }
   let choice: ReturnType<typeof chooseAccessMode>;
   try {
     choice = chooseAccessMode({
@@ -130,8 +138,11 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     : await GalleryIndex.build(config.root, {
         exclude: [config.workspace],
         onProgress: opts.onIndexProgress,
+        // At start and whenever the watcher finds more (a name colliding with an indexed one…).
+        onSkipped: (list) => {
+          for (const line of skippedLines(list)) log.warn(line);
+        },
       });
-  for (const s of gallery.skipped.slice(0, 5)) log.warn(`skipped ${s.path}: ${s.reason}`);
 
   let labels: LabelStore;
   try {
@@ -173,14 +184,16 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     onMetricsChanged: (path, version, metrics) => coalescer.add(path, version, metrics),
   });
 
+  const files = new RootFiles(gallery.rules, { log });
   const thumbs = new Thumbnailer({
+    files,
     cacheDir: join(config.workspace, "thumbs"),
     size: config.thumbSize,
     quality: config.thumbQuality,
     maxCacheBytes: config.thumbCacheBytes,
     log,
   });
-  const dims = new Dimensions({ cacheDir: config.canWrite ? config.workspace : null });
+  const dims = new Dimensions({ files, cacheDir: config.canWrite ? config.workspace : null });
   const presence = createPresenceTracker(config);
   const presenceService = startPresenceService({
     tracker: presence,
@@ -205,6 +218,7 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     bus,
     thumbs,
     dims,
+    files,
     presence,
     log,
     access,

@@ -18,7 +18,7 @@ export class PathError extends Error {
   }
 }
 
-const MAX_PATH_LENGTH = 4096;
+export const MAX_PATH_LENGTH = 4096;
 
 /** Normalises a user- or file-system-supplied path; throws PathError if it could leave the root. */
 export function canonicalPath(input: string): string {
@@ -33,6 +33,43 @@ export function canonicalPath(input: string): string {
   }
   return `/${segments.join("/")}`;
 }
+
+/**
+ * Why a directory entry's name cannot be one segment of a canonical path (canonicalPath would
+ * drop it or split it, so it would share a path with something else), or null when it can.
+ * `canonicalChild` is the one caller; a property test holds it to canonicalPath.
+ */
+function segmentProblem(nfcName: string): string | null {
+  const c = nfcName.charCodeAt(0);
+  // A visible ASCII first character cannot start an all-space name: skip the trim then.
+  if (!(c > 0x20 && c < 0x7f) && nfcName.trim() === "")
+    return "name is only spaces (no canonical path of its own)";
+  if (nfcName.includes("\\") || nfcName.includes("/"))
+    return "name contains a slash or backslash (no canonical path of its own)";
+  if (nfcName === "." || nfcName === "..") return "name is a relative segment";
+  if (nfcName.includes("\0")) return "name contains NUL";
+  return null;
+}
+
+/**
+ * The canonical path of the entry `name` (as read from disk) in the canonical folder `folder`,
+ * or why it has none of its own. Two names may still share one path (Unicode spellings):
+ * the caller decides between them.
+ */
+export function canonicalChild(
+  folder: string,
+  name: string,
+): { path: string; name: string; ascii: boolean; problem: string | null } {
+  // ASCII names are their own NFC form: skip the normalisation on the walk's hot path.
+  const ascii = ASCII_NAME.test(name);
+  const nfc = ascii ? name : name.normalize("NFC");
+  const path = childPath(folder, nfc);
+  const problem =
+    segmentProblem(nfc) ?? (path.length > MAX_PATH_LENGTH ? "path is too long" : null);
+  return { path, name: nfc, ascii, problem };
+}
+
+const ASCII_NAME = /^[\x20-\x7e]*$/;
 
 /** Like canonicalPath but returns null instead of throwing. */
 export function tryCanonicalPath(input: string): string | null {

@@ -12,6 +12,7 @@ import {
   type FolderRef,
   type ScanOptions,
   type ScanResult,
+  type Skipped,
   statEntries,
   statEntry,
 } from "./scan.ts";
@@ -21,6 +22,28 @@ const byName = (a: ImageEntry, b: ImageEntry) => naturalCompare(a.name, b.name);
 const byPlainName = (a: ImageEntry, b: ImageEntry) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 const byFolderName = (a: string, b: string) => naturalCompare(baseName(a), baseName(b));
+
+/** What /health says about left-out entries: small whatever the gallery holds. */
+export interface SkippedSummary {
+  total: number;
+  by_reason: Record<string, number>;
+  /** The first few, by path. */
+  first: { path: string; reason: string; detail?: string }[];
+}
+
+export interface IndexOptions extends ScanOptions {
+  /** Called with entries newly left out: all of them after the walk, then any a refresh finds. */
+  onSkipped?: (skipped: Skipped[]) => void;
+}
+
+/** Console lines for left-out entries: the first few in full, then a count. */
+export function skippedLines(list: Skipped[], max = 5): string[] {
+  const lines = list
+    .slice(0, max)
+    .map((s) => `skipped ${s.path}: ${s.reason}${s.detail ? ` (${s.detail})` : ""}`);
+  if (list.length > max) lines.push(`… and ${list.length - max} more skipped (see /health)`);
+  return lines;
+}
 
 /** What one refresh changed. */
 export interface GalleryChange {
@@ -42,7 +65,11 @@ export class GalleryIndex {
   private readonly fsPaths = new Map<string, string>();
   private readonly subtreeCache = new Map<string, ImageEntry[]>();
   private revisionValue = 0;
-  readonly skipped: { path: string; reason: string }[];
+  /** Left-out entries by the folder whose listing reported them, kept current by refresh. */
+  private readonly skippedBy = new Map<string, Skipped[]>();
+  private readonly onSkipped?: IndexOptions["onSkipped"];
+  /** Entries newly left out during the current refresh, reported once it ends. */
+  private readonly fresh: Skipped[] = [];
   readonly builtInMs: number;
   /** Resolves when every entry has its size and mtime (a background pass after the walk). */
   readonly statsReady: Promise<void>;
@@ -52,8 +79,9 @@ export class GalleryIndex {
     private readonly reader: FolderReader,
     scan: ScanResult,
     t0: number,
+    onSkipped?: IndexOptions["onSkipped"],
   ) {
-    this.skipped = scan.skipped;
+    this.onSkipped = onSkipped;
     this.addScan(scan);
     this.reindex();
     this.revisionValue = 0;
@@ -62,10 +90,31 @@ export class GalleryIndex {
   }
 
   /** Walks the folder and builds the index; sizes and mtimes follow in the background (see statsReady). */
-  static async build(root: string, opts: ScanOptions = {}): Promise<GalleryIndex> {
+  static async build(root: string, opts: IndexOptions = {}): Promise<GalleryIndex> {
     const t0 = performance.now();
     const reader = new FolderReader(root, opts.exclude);
-    return new GalleryIndex(root, reader, reader.walk(reader.root, opts.onProgress), t0);
+    const scan = reader.walk(reader.root, opts.onProgress);
+    const index = new GalleryIndex(root, reader, scan, t0, opts.onSkipped);
+    if (scan.skipped.length > 0) opts.onSkipped?.(scan.skipped);
+    return index;
+  }
+
+  /** Every entry left out (collisions, links leaving the root, unreadable folders…), by path. */
+  get skipped(): Skipped[] {
+    const all: Skipped[] = [];
+    for (const list of this.skippedBy.values()) for (const s of list) all.push(s);
+    return all.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  skippedSummary(first = 5): SkippedSummary {
+    const all = this.skipped;
+    const by_reason: Record<string, number> = {};
+    for (const s of all) by_reason[s.reason] = (by_reason[s.reason] ?? 0) + 1;
+    return {
+      total: all.length,
+      by_reason,
+      first: all.slice(0, first).map(({ path, reason, detail }) => ({ path, reason, detail })),
+    };
   }
 
   /**
@@ -162,9 +211,18 @@ export class GalleryIndex {
         change.folders.push(at);
       }
     }
+    if (this.fresh.length > 0) this.onSkipped?.(this.fresh.splice(0));
     if (change.folders.length === 0 && change.modified.length === 0) return null;
     this.reindex();
     return change;
+  }
+
+  /** Replaces what a folder's listing left out; remembers the new ones for onSkipped. */
+  private setSkipped(folder: string, list: Skipped[]): void {
+    const before = new Set((this.skippedBy.get(folder) ?? []).map(skipKey));
+    for (const s of list) if (!before.has(skipKey(s))) this.fresh.push(s);
+    if (list.length > 0) this.skippedBy.set(folder, list);
+    else this.skippedBy.delete(folder);
   }
 
   private tryList(path: string): FolderListing | null {
@@ -189,10 +247,22 @@ export class GalleryIndex {
     files?: ReadonlySet<string>,
   ): boolean {
     let changed = false;
+    this.setSkipped(f.path, listing.skipped);
     const seen = new Set<string>();
     for (const img of listing.images) {
       seen.add(img.path);
       const known = this.images.get(img.path);
+      if (known && known.fsPath !== img.fsPath) {
+        // Another spelling of the name now wins (scan.ts picks by name, not by arrival):
+        // the entry reads that file from now on, as a rewritten one.
+        known.fsPath = img.fsPath;
+        known.mtimeMs = -1;
+        statEntry(known);
+        known.width = 0;
+        known.height = 0;
+        change.modified.push(known.path);
+        continue;
+      }
       if (!known) {
         statEntry(img);
         this.images.set(img.path, img);
@@ -236,6 +306,7 @@ export class GalleryIndex {
       const scan = this.reader.walk(s);
       for (const img of scan.images) statEntry(img);
       this.addScan(scan);
+      this.fresh.push(...scan.skipped);
       for (const img of scan.images) change.added.push(img.path);
       tree = true;
     }
@@ -246,6 +317,11 @@ export class GalleryIndex {
 
   private addScan(scan: ScanResult): void {
     for (const folder of scan.folders) this.ensureFolder(folder);
+    for (const s of scan.skipped) {
+      const list = this.skippedBy.get(s.folder);
+      if (list) list.push(s);
+      else this.skippedBy.set(s.folder, [s]);
+    }
     const touched = new Set<FolderEntry>();
     for (const img of scan.images) {
       this.images.set(img.path, img);
@@ -270,6 +346,7 @@ export class GalleryIndex {
     }
     this.folders.delete(path);
     this.fsPaths.delete(path);
+    this.skippedBy.delete(path);
   }
 
   /** Totals, the subtree cache, the name-order ordinals, the revision. */
@@ -316,3 +393,5 @@ export class GalleryIndex {
     return total;
   }
 }
+
+const skipKey = (s: Skipped) => `${s.path}\0${s.reason}\0${s.detail ?? ""}`;

@@ -4,11 +4,15 @@
  * the root. The walk reads directories only (as `find -type f` does); sizes
  * and mtimes come from a second pass (`statEntries`) so the gallery can be
  * served as soon as the names are known. The same FolderReader reads one
- * folder again when the watcher says it changed.
+ * folder again when the watcher says it changed. Every entry gets its own
+ * canonical path or is skipped with the reason: two names that differ only in
+ * Unicode normalisation index one (the one already spelled canonically, else
+ * the first in byte order), and a name canonicalPath would drop or split (only
+ * spaces, a backslash) is never merged with another.
  */
 import { readdirSync, realpathSync, statSync } from "node:fs";
 import { relative, sep } from "node:path";
-import { childPath } from "../core/paths.ts";
+import { canonicalChild } from "../core/paths.ts";
 import type { ImageEntry } from "./types.ts";
 
 /** Extensions sharp decodes (JPEG, PNG, WebP, GIF, AVIF, TIFF). */
@@ -36,12 +40,27 @@ export interface FolderRef {
   fsPath: string;
 }
 
+/** An entry the index leaves out, and why. */
+export interface Skipped {
+  /** The path it would have had (canonical where it has one). */
+  path: string;
+  /** A short, fixed phrase (counted by /health). */
+  reason: string;
+  /** Specifics, for the console. */
+  detail?: string;
+  /** The folder whose listing reported it (the folder itself when it could not be read). */
+  folder: string;
+}
+
+/** Reasons that name a collision; the console and /health count them like any other. */
+export const SAME_PATH = "same canonical path as another name";
+
 export interface ScanResult {
   /** Sizes and mtimes are -1 until statEntries (or statEntry) fills them. */
   images: ImageEntry[];
   /** Every folder reached, including the start and empty ones, parents before children. */
   folders: FolderRef[];
-  skipped: { path: string; reason: string }[];
+  skipped: Skipped[];
 }
 
 export interface ScanOptions {
@@ -54,10 +73,8 @@ export interface ScanOptions {
 export interface FolderListing {
   images: ImageEntry[];
   folders: FolderRef[];
-  skipped: { path: string; reason: string }[];
+  skipped: Skipped[];
 }
-
-const ASCII = /^[\x20-\x7e]*$/;
 
 /**
  * Reads folders of one gallery by the index's rules: hidden entries and the
@@ -89,31 +106,45 @@ export class FolderReader {
   list(folder: FolderRef): FolderListing {
     const { path: canon, fsPath: abs } = folder;
     const out: FolderListing = { images: [], folders: [], skipped: [] };
+    const skip = (path: string, reason: string) =>
+      out.skipped.push({ path, reason, folder: canon });
+    let unicode = false;
     for (const d of readdirSync(abs || "/", { withFileTypes: true })) {
       const raw = d.name;
       if (raw.charCodeAt(0) === 46 /* . */) continue;
-      const name = ASCII.test(raw) ? raw : raw.normalize("NFC");
+      const { path, name, ascii, problem } = canonicalChild(canon, raw);
+      const fsPath = `${abs}/${raw}`;
       if (d.isDirectory()) {
-        const childAbs = `${abs}/${raw}`;
-        if (!this.exclude.has(childAbs))
-          out.folders.push({ path: childPath(canon, name), fsPath: childAbs });
+        if (this.exclude.has(fsPath)) continue;
+        if (problem) skip(path, problem);
+        else out.folders.push({ path, fsPath });
+        if (!ascii) unicode = true;
         continue;
       }
-      const fsPath = `${abs}/${raw}`;
       if (d.isSymbolicLink()) {
         // A linked file inside the root is an alias worth listing; a linked folder
         // inside the root is indexed once, under its real path; nothing outside is read.
         const real = safeRealpath(fsPath);
         if (!real || !this.insideRoot(real)) {
-          out.skipped.push({ path: childPath(canon, name), reason: "symlink outside the root" });
+          skip(path, "symlink outside the root");
+          continue;
+        }
+        // The same rule src/media/root-file.ts applies when the file is read.
+        if (real !== this.realRoot && this.ignores(relative(this.realRoot, real))) {
+          skip(path, "symlink to a hidden file or the workspace");
           continue;
         }
         if (!isImageName(name) || !safeStat(real)?.isFile()) continue;
       } else if (!d.isFile() || !isImageName(name)) {
         continue;
       }
+      if (problem) {
+        skip(path, problem);
+        continue;
+      }
+      if (!ascii) unicode = true;
       out.images.push({
-        path: childPath(canon, name),
+        path,
         folder: canon,
         name,
         fsPath,
@@ -124,6 +155,8 @@ export class FolderReader {
         height: 0,
       });
     }
+    // Only a name outside ASCII can share its canonical path with another.
+    if (unicode) dropCollisions(out, abs.length + 1, canon);
     return out;
   }
 
@@ -139,7 +172,12 @@ export class FolderReader {
       try {
         listing = this.list(folder);
       } catch (err) {
-        result.skipped.push({ path: folder.path, reason: (err as Error).message });
+        result.skipped.push({
+          path: folder.path,
+          reason: "folder cannot be read",
+          detail: (err as Error).message,
+          folder: folder.path,
+        });
         continue;
       }
       for (const img of listing.images) result.images.push(img);
@@ -158,6 +196,56 @@ export class FolderReader {
     const rel = relative(this.realRoot, real);
     return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !rel.startsWith(sep));
   }
+}
+
+/**
+ * Keeps one entry per canonical path: the one whose name on disk is already the canonical
+ * spelling, else the first in byte order, so the choice does not depend on listing order.
+ * The others are skipped, naming the one that is indexed.
+ */
+function dropCollisions(out: FolderListing, rawFrom: number, folder: string): void {
+  type Claim = { path: string; raw: string; item: ImageEntry | FolderRef };
+  const claims: Claim[] = [];
+  for (const item of [...out.images, ...out.folders]) {
+    claims.push({ path: item.path, raw: item.fsPath.slice(rawFrom), item });
+  }
+  const winners = new Map<string, Claim>();
+  for (const c of claims) {
+    const best = winners.get(c.path);
+    if (!best || better(c, best)) winners.set(c.path, c);
+  }
+  if (winners.size === claims.length) return;
+  const kept = new Set<ImageEntry | FolderRef>();
+  for (const c of winners.values()) kept.add(c.item);
+  for (const c of claims) {
+    if (kept.has(c.item)) continue;
+    const winner = winners.get(c.path)!.raw;
+    out.skipped.push({
+      path: c.path,
+      reason: SAME_PATH,
+      detail: `${describeSpelling(c.raw)} of "${winner}", which is indexed`,
+      folder,
+    });
+  }
+  out.images = out.images.filter((img) => kept.has(img));
+  out.folders = out.folders.filter((f) => kept.has(f));
+}
+
+/** The name already spelled canonically wins; between others, the first in byte order. */
+function better(c: { path: string; raw: string }, best: { raw: string }): boolean {
+  const canonical = (raw: string) => c.path.endsWith(`/${raw}`);
+  if (canonical(c.raw) !== canonical(best.raw)) return canonical(c.raw);
+  return Buffer.compare(Buffer.from(c.raw), Buffer.from(best.raw)) < 0;
+}
+
+function describeSpelling(raw: string): string {
+  const form = raw === raw.normalize("NFD") ? "the NFD spelling" : "another spelling";
+  return `${form} "${escapeNonAscii(raw)}"`;
+}
+
+/** `café` → `cafe\u0301`: spellings that look alike on screen, told apart. */
+function escapeNonAscii(s: string): string {
+  return s.replace(/[^\x20-\x7e]/gu, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
 }
 
 /** Fills size and mtime of one entry now, if the background pass has not yet. */

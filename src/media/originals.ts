@@ -1,12 +1,21 @@
 /**
  * Serving an original image file: Content-Type from the name, validators
  * (ETag, Last-Modified) for cheap revalidation, and single byte ranges so the
- * browser can stream or resume big files. The file is streamed from disk,
- * never read whole into memory.
+ * browser can stream or resume big files. The file is opened once through
+ * RootFiles (proven inside the root on the descriptor) and every byte comes
+ * from that descriptor; big bodies are streamed, never read whole into memory.
  */
-import { stat } from "node:fs/promises";
 import mime from "mime";
 import type { ImageEntry } from "../gallery/types.ts";
+import type { RootFile, RootFiles } from "./root-file.ts";
+
+/** Bodies up to this size are read at once, without a trip through the thread pool. */
+const READ_NOW_UP_TO = 256 * 1024;
+/**
+ * Bodies up to this size are read whole (the answer keeps its Content-Length: Bun sends
+ * streamed bodies chunked); bigger ones are streamed from the descriptor.
+ */
+const BUFFER_UP_TO = 1024 * 1024;
 
 export type ByteRange = { start: number; end: number };
 
@@ -63,23 +72,38 @@ export function originalEtag(size: number, mtimeMs: number): string {
 
 /**
  * Answers a GET or HEAD for the original file of `entry`.
- * Returns null when the file has vanished since it was indexed.
+ * Returns null when the file has vanished since it was indexed, or is refused
+ * (it no longer resolves to a regular file inside the root).
  */
 export async function serveOriginal(
   req: Request,
   entry: ImageEntry,
+  files: RootFiles,
   opts: OriginalOptions = {},
 ): Promise<Response | null> {
-  let size: number;
-  let mtimeMs: number;
+  const opened = files.open(entry.fsPath);
+  if (opened.kind !== "ok") return null;
+  const file = opened.file;
+  let streaming = false;
   try {
-    const st = await stat(entry.fsPath);
-    if (!st.isFile()) return null;
-    size = st.size;
-    mtimeMs = st.mtimeMs;
-  } catch {
-    return null;
+    const res = await answer(req, entry, file, opts);
+    streaming = res.streaming;
+    return res.response;
+  } finally {
+    // A streamed body closes the file when it ends or the client leaves; anything else is complete now.
+    if (!streaming) file.close();
   }
+}
+
+async function answer(
+  req: Request,
+  entry: ImageEntry,
+  file: RootFile,
+  opts: OriginalOptions,
+): Promise<{ response: Response; streaming: boolean }> {
+  const done = (response: Response) => ({ response, streaming: false });
+  // Validators and ranges describe the file that is open, not what the index remembers.
+  const { size, mtimeMs } = file;
   const etag = originalEtag(size, mtimeMs);
   const lastModified = new Date(Math.floor(mtimeMs / 1000) * 1000).toUTCString();
   const headers = new Headers({
@@ -95,7 +119,7 @@ export async function serveOriginal(
       "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
   });
 
-  if (notModified(req, etag, mtimeMs)) return new Response(null, { status: 304, headers });
+  if (notModified(req, etag, mtimeMs)) return done(new Response(null, { status: 304, headers }));
 
   let range = parseRange(req.headers.get("Range"), size);
   const ifRange = req.headers.get("If-Range");
@@ -106,26 +130,28 @@ export async function serveOriginal(
   if (range === "unsatisfiable") {
     headers.set("Content-Range", `bytes */${size}`);
     headers.set("Content-Type", "application/json");
-    return new Response(
-      JSON.stringify({ error: "range_not_satisfiable", message: `file has ${size} bytes` }),
-      {
-        status: 416,
-        headers,
-      },
+    return done(
+      new Response(
+        JSON.stringify({ error: "range_not_satisfiable", message: `file has ${size} bytes` }),
+        { status: 416, headers },
+      ),
     );
   }
-  const file = Bun.file(entry.fsPath);
-  const isHead = req.method === "HEAD";
-  if (range) {
-    headers.set("Content-Range", `bytes ${range.start}-${range.end}/${size}`);
-    headers.set("Content-Length", String(range.end - range.start + 1));
-    return new Response(isHead ? null : file.slice(range.start, range.end + 1), {
-      status: 206,
-      headers,
-    });
+  const { start, end } = range ?? { start: 0, end: size - 1 };
+  const status = range ? 206 : 200;
+  if (range) headers.set("Content-Range", `bytes ${start}-${end}/${size}`);
+  const length = end - start + 1;
+  headers.set("Content-Length", String(length));
+  if (req.method === "HEAD") return done(new Response(null, { status, headers }));
+  if (length <= BUFFER_UP_TO) {
+    const bytes =
+      length <= READ_NOW_UP_TO ? file.readNow(start, end + 1) : await file.read(start, end + 1);
+    return done(new Response(bytes, { status, headers }));
   }
-  headers.set("Content-Length", String(size));
-  return new Response(isHead ? null : file.slice(0, size), { status: 200, headers });
+  return {
+    response: new Response(file.stream(start, end + 1), { status, headers }),
+    streaming: true,
+  };
 }
 
 function notModified(req: Request, etag: string, mtimeMs: number): boolean {

@@ -3,6 +3,8 @@
  * jobs in flight, one job per item however many callers wait on it, a bounded
  * queue that answers "busy" instead of piling up, and a size-bounded disk cache
  * in the workspace (oldest evicted) with a small in-memory LRU of hot thumbnails.
+ * A job reads its image through RootFiles (checked inside the root on the open
+ * descriptor), so nothing rendered from outside bytes is ever served or cached.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
@@ -11,17 +13,22 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import type { ImageEntry } from "../gallery/types.ts";
+import type { RootFiles } from "./root-file.ts";
 
 export type ThumbResult =
   | { kind: "ok"; bytes: Uint8Array<ArrayBuffer>; etag: string }
   | { kind: "busy"; retryAfterSec: number }
-  | { kind: "failed"; reason: string };
+  | { kind: "failed"; reason: string }
+  /** The file no longer resolves to a regular file inside the root: answered like a missing item. */
+  | { kind: "refused" };
 
 export interface ThumbLog {
   warn(msg: string): void;
 }
 
 export interface ThumbnailerOptions {
+  /** Opens image files, proving each is inside the gallery root. */
+  files: RootFiles;
   /** Folder for cached WebP files; null keeps nothing on disk (`--no-write`). */
   cacheDir: string | null;
   /** Short edge in pixels; images smaller than this are never upscaled. */
@@ -78,6 +85,7 @@ export class Thumbnailer {
   private readonly maxQueue: number;
   private readonly log?: ThumbLog;
   private readonly onJob?: ThumbnailerOptions["onJob"];
+  private readonly files: RootFiles;
 
   /** Disk cache: key → bytes, in eviction order (first = oldest). */
   private readonly disk = new Map<string, number>();
@@ -110,6 +118,7 @@ export class Thumbnailer {
     this.memory = new ByteLru(opts.memoryBytes ?? 32 * 1024 * 1024);
     this.log = opts.log;
     this.onJob = opts.onJob;
+    this.files = opts.files;
     this.scanning = this.scanCache();
   }
 
@@ -206,15 +215,21 @@ export class Thumbnailer {
     let result: ThumbResult;
     this.onJob?.("start", job.entry.path);
     try {
-      const bytes = await this.render(job.entry.fsPath);
-      this.counters.generated++;
-      this.memory.set(job.key, bytes);
-      result = { kind: "ok", bytes, etag: job.key };
-      // The caller does not wait for the disk: the bytes are in memory meanwhile.
-      const write = this.store(job.key, bytes)
-        .catch((err) => this.log?.warn(`thumbnail cache write failed: ${(err as Error).message}`))
-        .finally(() => this.writes.delete(write));
-      this.writes.add(write);
+      const input = await this.readSource(job.entry);
+      if (input === null) {
+        // Neither counted nor remembered as a failure: the name may point back inside later.
+        result = { kind: "refused" };
+      } else {
+        const bytes = await this.render(input);
+        this.counters.generated++;
+        this.memory.set(job.key, bytes);
+        result = { kind: "ok", bytes, etag: job.key };
+        // The caller does not wait for the disk: the bytes are in memory meanwhile.
+        const write = this.store(job.key, bytes)
+          .catch((err) => this.log?.warn(`thumbnail cache write failed: ${(err as Error).message}`))
+          .finally(() => this.writes.delete(write));
+        this.writes.add(write);
+      }
     } catch (err) {
       this.counters.failed++;
       const reason = (err as Error).message || String(err);
@@ -226,7 +241,19 @@ export class Thumbnailer {
     job.resolve(result);
   }
 
-  private async render(file: string): Promise<Uint8Array<ArrayBuffer>> {
+  /** The image's bytes, read through a checked descriptor; null when the file is refused. */
+  private async readSource(entry: ImageEntry): Promise<Buffer | null> {
+    const opened = this.files.open(entry.fsPath);
+    if (opened.kind === "refused") return null;
+    if (opened.kind === "missing") throw new Error(`Input file is missing (${opened.reason})`);
+    try {
+      return await opened.file.read();
+    } finally {
+      opened.file.close();
+    }
+  }
+
+  private async render(file: Buffer): Promise<Uint8Array<ArrayBuffer>> {
     // failOn "none": a truncated file still shows what decoded, as browsers do; junk still fails.
     const meta = await sharp(file, { failOn: "none" }).metadata();
     const oriented = meta.autoOrient ?? { width: meta.width, height: meta.height };

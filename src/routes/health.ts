@@ -34,6 +34,7 @@ export function healthRoutes(deps: AppDeps): Hono {
         images: gallery.imageCount,
         folders: gallery.folderCount,
         indexed_ms: Math.round(gallery.builtInMs),
+        skipped: gallery.skippedSummary(),
       },
       dataset: deps.dataset?.health() ?? null,
       // What the seeds' UI reads for its no-write banner.

@@ -1,14 +1,16 @@
 /**
  * Image bytes: thumbnails, originals and dimensions. Only files the gallery
- * index holds are ever read, so nothing outside the root can be served
- * whatever the query says.
+ * index holds are looked at, and each is read through RootFiles, which proves
+ * on the opened descriptor that it lies inside the root: a name swapped for a
+ * symlink after indexing is answered 404 like any unknown item.
  */
 import { type Context, Hono } from "hono";
 import { tryCanonicalPath } from "../core/paths.ts";
 import type { ImageEntry } from "../gallery/types.ts";
-import type { Dimensions } from "../media/dimensions.ts";
+import { type Dimensions, REFUSED } from "../media/dimensions.ts";
 import { etagMatches, serveOriginal } from "../media/originals.ts";
 import { failedThumbnailSvg } from "../media/placeholder.ts";
+import type { RootFiles } from "../media/root-file.ts";
 import type { Thumbnailer } from "../media/thumbnails.ts";
 import { jsonError, validationError } from "./errors.ts";
 import { MediaQuery } from "./openapi/media.ts";
@@ -18,6 +20,7 @@ export interface MediaDeps {
   gallery: { get(path: string): ImageEntry | undefined };
   thumbs: Thumbnailer;
   dims: Dimensions;
+  files: RootFiles;
 }
 
 const THUMB_CACHE = "private, max-age=31536000, immutable";
@@ -33,9 +36,12 @@ export function mediaRoutes(deps: MediaDeps): Hono {
     if (path === null)
       return jsonError(c, 400, "invalid_path", "path is not a valid item path", { field: "path" });
     const entry = deps.gallery.get(path);
-    if (!entry) return jsonError(c, 404, "not_found", `no image at ${path}`, { path });
+    if (!entry) return notFound(c, path);
     return { entry, v: parsed.data.v };
   };
+  // A refused file is told apart from an unknown one by nothing, outside paths least of all.
+  const notFound = (c: Context, path: string) =>
+    jsonError(c, 404, "not_found", `no image at ${path}`, { path });
 
   app.get("/thumb", async (c) => {
     const found = lookup(c);
@@ -53,6 +59,8 @@ export function mediaRoutes(deps: MediaDeps): Hono {
           "Cache-Control": THUMB_CACHE,
           "X-Content-Type-Options": "nosniff",
         });
+      case "refused":
+        return notFound(c, found.entry.path);
       case "busy":
         c.header("Retry-After", String(result.retryAfterSec));
         c.header("Cache-Control", "no-store");
@@ -78,7 +86,7 @@ export function mediaRoutes(deps: MediaDeps): Hono {
     const found = lookup(c);
     if (found instanceof Response) return found;
     const immutable = found.v !== undefined && found.v === deps.thumbs.etag(found.entry);
-    const res = await serveOriginal(c.req.raw, found.entry, { immutable });
+    const res = await serveOriginal(c.req.raw, found.entry, deps.files, { immutable });
     return (
       res ??
       jsonError(c, 404, "not_found", `file is gone: ${found.entry.path}`, {
@@ -91,6 +99,7 @@ export function mediaRoutes(deps: MediaDeps): Hono {
     const found = lookup(c);
     if (found instanceof Response) return found;
     const dims = await deps.dims.get(found.entry);
+    if (dims === REFUSED) return notFound(c, found.entry.path);
     if (!dims) {
       return jsonError(
         c,

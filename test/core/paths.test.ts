@@ -3,6 +3,7 @@ import fc from "fast-check";
 import {
   ancestorsOf,
   baseName,
+  canonicalChild,
   canonicalPath,
   childPath,
   isWithin,
@@ -74,6 +75,59 @@ describe("canonicalPath", () => {
         },
       ),
     );
+  });
+});
+
+describe("canonicalChild", () => {
+  test("G13: property: a name has no problem exactly when canonicalPath keeps it as one NFC segment", () => {
+    const piece = fc.constantFrom(
+      " ",
+      "\\",
+      "/",
+      ".",
+      "..",
+      "a",
+      "é",
+      "e\u0301",
+      "\u212a",
+      "\u3000",
+      "x.jpg",
+      "\0",
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom("/", "/a", "/caf\u00e9"),
+        fc.oneof(
+          fc.array(piece, { minLength: 1, maxLength: 4 }).map((p) => p.join("")),
+          fc.string(),
+        ),
+        (folder, name) => {
+          const { path, problem } = canonicalChild(folder, name);
+          const whole = tryCanonicalPath(childPath(folder, name));
+          const own =
+            whole !== null &&
+            whole !== folder &&
+            parentOf(whole) === folder &&
+            whole === childPath(folder, name.normalize("NFC"));
+          expect(problem === null).toBe(own);
+          if (problem === null) expect(path).toBe(whole!);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  test("G13: only spaces, a backslash, a relative segment and an over-long path are named", () => {
+    expect(canonicalChild("/", "   ").problem).toContain("only spaces");
+    expect(canonicalChild("/", "a\\b.jpg").problem).toContain("backslash");
+    expect(canonicalChild("/", "..").problem).toContain("relative");
+    expect(canonicalChild("/", "x".repeat(5000)).problem).toContain("too long");
+    expect(canonicalChild("/a", "cafe\u0301.jpg")).toEqual({
+      path: "/a/caf\u00e9.jpg",
+      name: "caf\u00e9.jpg",
+      ascii: false,
+      problem: null,
+    });
   });
 });
 

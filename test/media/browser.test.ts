@@ -12,7 +12,7 @@ import { Dimensions } from "../../src/media/dimensions.ts";
 import { Thumbnailer } from "../../src/media/thumbnails.ts";
 import { mediaRoutes } from "../../src/routes/media.ts";
 import { type BrowserSession, openBrowser } from "../helpers/browser.ts";
-import { entryFor, tempDir, writeImage } from "./helpers.ts";
+import { entryFor, filesFor, tempDir, writeImage } from "./helpers.ts";
 
 const { dir, cleanup } = tempDir("media-browser");
 const entries = new Map<string, ImageEntry>();
@@ -42,6 +42,7 @@ beforeAll(async () => {
   entries.set("/broken.jpg", entryFor(dir, join(dir, "broken.jpg")));
 
   thumbs = new Thumbnailer({
+    files: filesFor(dir),
     cacheDir: join(dir, ".ws", "thumbs"),
     size: 128,
     quality: 70,
@@ -54,7 +55,12 @@ beforeAll(async () => {
   });
   app.route(
     "/",
-    mediaRoutes({ gallery: entries, thumbs, dims: new Dimensions({ cacheDir: null }) }),
+    mediaRoutes({
+      gallery: entries,
+      thumbs,
+      files: filesFor(dir),
+      dims: new Dimensions({ files: filesFor(dir), cacheDir: null }),
+    }),
   );
   app.get("/", (c) => {
     const imgs = [...entries.values()]

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Dimensions } from "../../src/media/dimensions.ts";
-import { cleanupTemp, entryFor, tempTree, writeImage } from "./helpers.ts";
+import { cleanupTemp, entryFor, filesFor, tempTree, writeImage } from "./helpers.ts";
 
 afterEach(cleanupTemp);
 
@@ -13,7 +13,7 @@ describe("Dimensions", () => {
     const { root, cache } = setup("dims-read");
     const file = join(root, "a.png");
     await writeImage(file, 321, 123, "png");
-    const dims = new Dimensions({ cacheDir: cache });
+    const dims = new Dimensions({ files: filesFor(root), cacheDir: cache });
     const e = entryFor(root, file);
     expect(dims.peek(e)).toBeUndefined();
     expect(e.width).toBe(0);
@@ -24,7 +24,7 @@ describe("Dimensions", () => {
 
   test("every decodable format: JPEG, PNG, WebP, GIF, AVIF, TIFF", async () => {
     const { root } = setup("dims-formats");
-    const dims = new Dimensions({ cacheDir: null });
+    const dims = new Dimensions({ files: filesFor(root), cacheDir: null });
     for (const format of ["jpeg", "png", "webp", "gif", "avif", "tiff"] as const) {
       const file = join(root, `x.${format}`);
       await writeImage(file, 40, 30, format);
@@ -34,7 +34,7 @@ describe("Dimensions", () => {
 
   test("EXIF orientations 5–8 swap width and height; 1–4 do not", async () => {
     const { root } = setup("dims-exif");
-    const dims = new Dimensions({ cacheDir: null });
+    const dims = new Dimensions({ files: filesFor(root), cacheDir: null });
     for (const orientation of [1, 3, 6, 8]) {
       const file = join(root, `o${orientation}.jpg`);
       await writeImage(file, 60, 20, "jpeg", { orientation });
@@ -48,7 +48,7 @@ describe("Dimensions", () => {
     const file = join(root, "broken.jpg");
     await writeImage(join(root, "ok.jpg"), 4, 4);
     writeFileSync(file, "junk");
-    const dims = new Dimensions({ cacheDir: cache });
+    const dims = new Dimensions({ files: filesFor(root), cacheDir: cache });
     const e = entryFor(root, file);
     expect(await dims.get(e)).toBeNull();
     expect(dims.peek(e)).toBeNull();
@@ -59,7 +59,7 @@ describe("Dimensions", () => {
     const file = join(root, "sub/b.webp");
     await writeImage(file, 50, 70, "webp");
     const e = entryFor(root, file);
-    const one = new Dimensions({ cacheDir: cache, flushDelayMs: 60_000 });
+    const one = new Dimensions({ files: filesFor(root), cacheDir: cache, flushDelayMs: 60_000 });
     await one.get(e);
     expect(existsSync(join(cache, "dims.json"))).toBe(false);
     await one.flush();
@@ -67,7 +67,7 @@ describe("Dimensions", () => {
     expect(saved.entries["/sub/b.webp"]).toEqual([e.size, e.mtimeMs, 50, 70]);
 
     rmSync(file);
-    const two = new Dimensions({ cacheDir: cache });
+    const two = new Dimensions({ files: filesFor(root), cacheDir: cache });
     expect(two.peek(e)).toEqual({ width: 50, height: 70 });
     expect(await two.get(e)).toEqual({ width: 50, height: 70 });
   });
@@ -76,7 +76,7 @@ describe("Dimensions", () => {
     const { root, cache } = setup("dims-stale");
     const file = join(root, "c.png");
     await writeImage(file, 10, 20, "png");
-    const dims = new Dimensions({ cacheDir: cache });
+    const dims = new Dimensions({ files: filesFor(root), cacheDir: cache });
     const before = entryFor(root, file);
     await dims.get(before);
     await writeImage(file, 30, 40, "png", { seed: 9 });
@@ -94,7 +94,7 @@ describe("Dimensions", () => {
       await writeImage(file, 10 + i, 10, "png");
       entries.push(entryFor(root, file));
     }
-    const dims = new Dimensions({ cacheDir: cache, flushDelayMs: 20 });
+    const dims = new Dimensions({ files: filesFor(root), cacheDir: cache, flushDelayMs: 20 });
     await Promise.all(entries.map((e) => dims.get(e)));
     const file = join(cache, "dims.json");
     while (!existsSync(file)) await Bun.sleep(5); // polls for the debounced write, bounded by the test timeout
@@ -105,10 +105,14 @@ describe("Dimensions", () => {
     const { root, cache } = setup("dims-corrupt");
     const file = join(root, "d.png");
     await writeImage(file, 8, 9, "png");
-    const dims0 = new Dimensions({ cacheDir: cache });
+    const dims0 = new Dimensions({ files: filesFor(root), cacheDir: cache });
     writeFileSync(join(cache, "dims.json"), "{not json");
     const warnings: string[] = [];
-    const dims = new Dimensions({ cacheDir: cache, log: { warn: (m) => warnings.push(m) } });
+    const dims = new Dimensions({
+      files: filesFor(root),
+      cacheDir: cache,
+      log: { warn: (m) => warnings.push(m) },
+    });
     expect(warnings).toHaveLength(1);
     expect(await dims.get(entryFor(root, file))).toEqual({ width: 8, height: 9 });
     await dims0.flush();
@@ -118,7 +122,7 @@ describe("Dimensions", () => {
     const { root, cache } = setup("dims-memory");
     const file = join(root, "e.png");
     await writeImage(file, 8, 9, "png");
-    const dims = new Dimensions({ cacheDir: null, flushDelayMs: 0 });
+    const dims = new Dimensions({ files: filesFor(root), cacheDir: null, flushDelayMs: 0 });
     await dims.get(entryFor(root, file));
     await dims.flush();
     expect(existsSync(cache)).toBe(false);
@@ -130,6 +134,7 @@ describe("Dimensions", () => {
     await writeImage(file, 8, 9, "png");
     const warnings: string[] = [];
     const dims = new Dimensions({
+      files: filesFor(root),
       cacheDir: join(file, "ws"),
       log: { warn: (m) => warnings.push(m) },
     });

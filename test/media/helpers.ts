@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import sharp from "sharp";
 import { canonicalPath, parentOf } from "../../src/core/paths.ts";
+import { FolderReader } from "../../src/gallery/scan.ts";
 import type { ImageEntry } from "../../src/gallery/types.ts";
+import { RootFiles } from "../../src/media/root-file.ts";
 
 export function tempDir(label: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `lenslet-${label}-`));
@@ -62,4 +64,10 @@ export function entryFor(root: string, file: string): ImageEntry {
     width: 0,
     height: 0,
   };
+}
+
+/** The opener the server would use for a gallery at `root` (created if missing). */
+export function filesFor(root: string, log?: { warn(msg: string): void }): RootFiles {
+  mkdirSync(root, { recursive: true });
+  return new RootFiles(new FolderReader(root), { log });
 }

@@ -2,10 +2,11 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { etagMatches, parseRange, serveOriginal } from "../../src/media/originals.ts";
-import { entryFor, tempDir, writeImage } from "./helpers.ts";
+import { entryFor, filesFor, tempDir, writeImage } from "./helpers.ts";
 
 const { dir: root, cleanup } = tempDir("originals");
 afterAll(cleanup);
+const files = filesFor(root);
 
 const req = (headers: Record<string, string> = {}, method = "GET") =>
   new Request("http://local/file", { method, headers });
@@ -69,7 +70,7 @@ describe("serveOriginal", () => {
     test(`Content-Type of .${ext} is ${type}, body is the file`, async () => {
       const file = join(root, `pic.${ext}`);
       const bytes = await writeImage(file, 20, 10, format);
-      const res = (await serveOriginal(req(), entryFor(root, file)))!;
+      const res = (await serveOriginal(req(), entryFor(root, file), files))!;
       expect(res.status).toBe(200);
       expect(res.headers.get("Content-Type")).toBe(type);
       expect(res.headers.get("Content-Length")).toBe(String(bytes.length));
@@ -89,7 +90,7 @@ describe("serveOriginal", () => {
     ] as const) {
       const file = join(root, name);
       writeFileSync(file, "data");
-      const res = (await serveOriginal(req(), entryFor(root, file)))!;
+      const res = (await serveOriginal(req(), entryFor(root, file), files))!;
       expect(res.headers.get("Content-Type")).toBe(type);
     }
   });
@@ -98,19 +99,19 @@ describe("serveOriginal", () => {
     const file = join(root, "range.png");
     const bytes = await writeImage(file, 64, 64, "png");
     const e = entryFor(root, file);
-    const res = (await serveOriginal(req({ Range: "bytes=10-19" }), e))!;
+    const res = (await serveOriginal(req({ Range: "bytes=10-19" }), e, files))!;
     expect(res.status).toBe(206);
     expect(res.headers.get("Content-Range")).toBe(`bytes 10-19/${bytes.length}`);
     expect(res.headers.get("Content-Length")).toBe("10");
     expect(Buffer.from(await res.arrayBuffer()).equals(bytes.subarray(10, 20))).toBe(true);
 
-    const tail = (await serveOriginal(req({ Range: "bytes=-5" }), e))!;
+    const tail = (await serveOriginal(req({ Range: "bytes=-5" }), e, files))!;
     expect(tail.status).toBe(206);
     expect(Buffer.from(await tail.arrayBuffer()).equals(bytes.subarray(bytes.length - 5))).toBe(
       true,
     );
 
-    const open = (await serveOriginal(req({ Range: `bytes=${bytes.length - 3}-` }), e))!;
+    const open = (await serveOriginal(req({ Range: `bytes=${bytes.length - 3}-` }), e, files))!;
     expect(Buffer.from(await open.arrayBuffer()).equals(bytes.subarray(bytes.length - 3))).toBe(
       true,
     );
@@ -122,6 +123,7 @@ describe("serveOriginal", () => {
     const res = (await serveOriginal(
       req({ Range: `bytes=${bytes.length}-` }),
       entryFor(root, file),
+      files,
     ))!;
     expect(res.status).toBe(416);
     expect(res.headers.get("Content-Range")).toBe(`bytes */${bytes.length}`);
@@ -132,11 +134,15 @@ describe("serveOriginal", () => {
     const file = join(root, "ifrange.png");
     const bytes = await writeImage(file, 8, 8, "png");
     const e = entryFor(root, file);
-    const first = (await serveOriginal(req(), e))!;
+    const first = (await serveOriginal(req(), e, files))!;
     const etag = first.headers.get("ETag")!;
-    const fresh = (await serveOriginal(req({ Range: "bytes=0-3", "If-Range": etag }), e))!;
+    const fresh = (await serveOriginal(req({ Range: "bytes=0-3", "If-Range": etag }), e, files))!;
     expect(fresh.status).toBe(206);
-    const stale = (await serveOriginal(req({ Range: "bytes=0-3", "If-Range": '"old"' }), e))!;
+    const stale = (await serveOriginal(
+      req({ Range: "bytes=0-3", "If-Range": '"old"' }),
+      e,
+      files,
+    ))!;
     expect(stale.status).toBe(200);
     expect((await stale.arrayBuffer()).byteLength).toBe(bytes.length);
   });
@@ -145,25 +151,26 @@ describe("serveOriginal", () => {
     const file = join(root, "cond.jpg");
     await writeImage(file, 8, 8);
     const e = entryFor(root, file);
-    const first = (await serveOriginal(req(), e))!;
+    const first = (await serveOriginal(req(), e, files))!;
     const etag = first.headers.get("ETag")!;
-    const byTag = (await serveOriginal(req({ "If-None-Match": etag }), e))!;
+    const byTag = (await serveOriginal(req({ "If-None-Match": etag }), e, files))!;
     expect(byTag.status).toBe(304);
     expect(byTag.headers.get("ETag")).toBe(etag);
     expect((await byTag.arrayBuffer()).byteLength).toBe(0);
     const byDate = (await serveOriginal(
       req({ "If-Modified-Since": first.headers.get("Last-Modified")! }),
       e,
+      files,
     ))!;
     expect(byDate.status).toBe(304);
-    const other = (await serveOriginal(req({ "If-None-Match": '"nope"' }), e))!;
+    const other = (await serveOriginal(req({ "If-None-Match": '"nope"' }), e, files))!;
     expect(other.status).toBe(200);
   });
 
   test("HEAD: same headers, no body", async () => {
     const file = join(root, "head.webp");
     const bytes = await writeImage(file, 30, 30, "webp");
-    const res = (await serveOriginal(req({}, "HEAD"), entryFor(root, file)))!;
+    const res = (await serveOriginal(req({}, "HEAD"), entryFor(root, file), files))!;
     expect(res.status).toBe(200);
     expect(res.headers.get("Content-Type")).toBe("image/webp");
     expect(res.headers.get("Content-Length")).toBe(String(bytes.length));
@@ -175,9 +182,9 @@ describe("serveOriginal", () => {
     await writeImage(file, 8, 8);
     const e = entryFor(root, file);
     writeFileSync(file, "longer content than before, longer than the jpeg was? maybe not");
-    const res = (await serveOriginal(req(), e))!;
+    const res = (await serveOriginal(req(), e, files))!;
     expect(Buffer.from(await res.arrayBuffer()).equals(readFileSync(file))).toBe(true);
     rmSync(file);
-    expect(await serveOriginal(req(), e)).toBeNull();
+    expect(await serveOriginal(req(), e, files)).toBeNull();
   });
 });

@@ -6,7 +6,7 @@ import type { ImageEntry } from "../../src/gallery/types.ts";
 import { Dimensions } from "../../src/media/dimensions.ts";
 import { Thumbnailer } from "../../src/media/thumbnails.ts";
 import { mediaRoutes } from "../../src/routes/media.ts";
-import { entryFor, tempDir, writeImage } from "./helpers.ts";
+import { entryFor, filesFor, tempDir, writeImage } from "./helpers.ts";
 
 const SECRET = "TOP-SECRET-OUTSIDE-THE-ROOT";
 
@@ -58,12 +58,18 @@ beforeAll(async () => {
     join(root, "broken.jpg"),
   ]);
   thumbs = new Thumbnailer({
+    files: filesFor(root),
     cacheDir: join(dir, "ws/thumbs"),
     size: 128,
     quality: 70,
     maxCacheBytes: 1e8,
   });
-  app = mediaRoutes({ gallery, thumbs, dims: new Dimensions({ cacheDir: null }) });
+  app = mediaRoutes({
+    gallery,
+    thumbs,
+    files: filesFor(root),
+    dims: new Dimensions({ files: filesFor(root), cacheDir: null }),
+  });
 });
 afterAll(async () => {
   await thumbs.drain();
@@ -95,11 +101,18 @@ describe("GET /thumb", () => {
     expect(thumbs.stats().generated).toBe(generated);
 
     // A fresh Thumbnailer (a restart) answers 304 from the validator alone: nothing decoded, nothing read.
-    const restarted = new Thumbnailer({ cacheDir: null, size: 128, quality: 70, maxCacheBytes: 0 });
+    const restarted = new Thumbnailer({
+      files: filesFor(root),
+      cacheDir: null,
+      size: 128,
+      quality: 70,
+      maxCacheBytes: 0,
+    });
     const app2 = mediaRoutes({
       gallery,
       thumbs: restarted,
-      dims: new Dimensions({ cacheDir: null }),
+      files: filesFor(root),
+      dims: new Dimensions({ files: filesFor(root), cacheDir: null }),
     });
     const res = await app2.request(`/thumb${q("/sub/b.png")}`, {
       headers: { "If-None-Match": etag },
@@ -122,14 +135,15 @@ describe("GET /thumb", () => {
   });
 
   test("a full queue → 503 thumbnail_busy with Retry-After", async () => {
-    const files: string[] = [];
+    const busyFiles: string[] = [];
     for (let i = 0; i < 4; i++) {
       const f = join(root, `busy-${i}.jpg`);
       await writeImage(f, 800, 600, "jpeg", { seed: 50 + i });
-      files.push(f);
+      busyFiles.push(f);
     }
-    const g = new StubGallery(root, files);
+    const g = new StubGallery(root, busyFiles);
     const t = new Thumbnailer({
+      files: filesFor(root),
       cacheDir: null,
       size: 128,
       quality: 70,
@@ -140,10 +154,11 @@ describe("GET /thumb", () => {
     const busyApp = mediaRoutes({
       gallery: g,
       thumbs: t,
-      dims: new Dimensions({ cacheDir: null }),
+      files: filesFor(root),
+      dims: new Dimensions({ files: filesFor(root), cacheDir: null }),
     });
     const responses = await Promise.all(
-      files.map((_, i) => busyApp.request(`/thumb${q(`/busy-${i}.jpg`)}`)),
+      busyFiles.map((_, i) => busyApp.request(`/thumb${q(`/busy-${i}.jpg`)}`)),
     );
     const busy = responses.filter((r) => r.status === 503);
     expect(responses.filter((r) => r.status === 200)).toHaveLength(1);
@@ -266,7 +281,12 @@ describe("bad input never reaches outside the root", () => {
     const other = join(dir, "elsewhere.png");
     const bytes = await writeImage(other, 10, 10, "png");
     const odd = new StubGallery(dir, [other]);
-    const oddApp = mediaRoutes({ gallery: odd, thumbs, dims: new Dimensions({ cacheDir: null }) });
+    const oddApp = mediaRoutes({
+      gallery: odd,
+      thumbs,
+      files: filesFor(dir),
+      dims: new Dimensions({ files: filesFor(dir), cacheDir: null }),
+    });
     const res = await oddApp.request(`/file${q("/elsewhere.png")}`);
     expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
     expect((await oddApp.request(`/file${q("/secret.jpg")}`)).status).toBe(404);

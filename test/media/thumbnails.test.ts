@@ -4,7 +4,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import type { ImageEntry } from "../../src/gallery/types.ts";
 import { Thumbnailer } from "../../src/media/thumbnails.ts";
-import { cleanupTemp, entryFor, tempTree, writeImage } from "./helpers.ts";
+import { cleanupTemp, entryFor, filesFor, tempTree, writeImage } from "./helpers.ts";
 
 afterEach(cleanupTemp);
 
@@ -34,7 +34,13 @@ describe("Thumbnailer", () => {
     const [big] = await images(root, 1, 1200, 800);
     const smallFile = join(root, "small.png");
     await writeImage(smallFile, 100, 50, "png");
-    const thumbs = new Thumbnailer({ cacheDir: cache, size: 256, quality: 70, maxCacheBytes: 1e9 });
+    const thumbs = new Thumbnailer({
+      files: filesFor(root),
+      cacheDir: cache,
+      size: 256,
+      quality: 70,
+      maxCacheBytes: 1e9,
+    });
 
     const r = await thumbs.get(big!);
     if (r.kind !== "ok") throw new Error(`expected ok, got ${r.kind}`);
@@ -53,7 +59,13 @@ describe("Thumbnailer", () => {
     const { root } = setup("thumb-exif");
     const file = join(root, "phone.jpg");
     await writeImage(file, 600, 400, "jpeg", { orientation: 6 });
-    const thumbs = new Thumbnailer({ cacheDir: null, size: 100, quality: 70, maxCacheBytes: 0 });
+    const thumbs = new Thumbnailer({
+      files: filesFor(root),
+      cacheDir: null,
+      size: 100,
+      quality: 70,
+      maxCacheBytes: 0,
+    });
     const r = await thumbs.get(entryFor(root, file));
     if (r.kind !== "ok") throw new Error("expected ok");
     const meta = await sharp(r.bytes).metadata();
@@ -64,7 +76,13 @@ describe("Thumbnailer", () => {
     const { root } = setup("thumb-wide");
     const file = join(root, "wide.png");
     await writeImage(file, 8000, 100, "png");
-    const thumbs = new Thumbnailer({ cacheDir: null, size: 256, quality: 70, maxCacheBytes: 0 });
+    const thumbs = new Thumbnailer({
+      files: filesFor(root),
+      cacheDir: null,
+      size: 256,
+      quality: 70,
+      maxCacheBytes: 0,
+    });
     const r = await thumbs.get(entryFor(root, file));
     if (r.kind !== "ok") throw new Error("expected ok");
     const meta = await sharp(r.bytes).metadata();
@@ -75,9 +93,27 @@ describe("Thumbnailer", () => {
   test("etag is derived from path, size, mtime and settings without decoding", async () => {
     const { root } = setup("thumb-etag");
     const [e] = await images(root, 1);
-    const a = new Thumbnailer({ cacheDir: null, size: 256, quality: 70, maxCacheBytes: 0 });
-    const b = new Thumbnailer({ cacheDir: null, size: 256, quality: 70, maxCacheBytes: 0 });
-    const c = new Thumbnailer({ cacheDir: null, size: 256, quality: 80, maxCacheBytes: 0 });
+    const a = new Thumbnailer({
+      files: filesFor(root),
+      cacheDir: null,
+      size: 256,
+      quality: 70,
+      maxCacheBytes: 0,
+    });
+    const b = new Thumbnailer({
+      files: filesFor(root),
+      cacheDir: null,
+      size: 256,
+      quality: 70,
+      maxCacheBytes: 0,
+    });
+    const c = new Thumbnailer({
+      files: filesFor(root),
+      cacheDir: null,
+      size: 256,
+      quality: 80,
+      maxCacheBytes: 0,
+    });
     expect(a.etag(e!)).toBe(b.etag(e!));
     expect(a.etag(e!)).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(c.etag(e!)).not.toBe(a.etag(e!));
@@ -90,7 +126,13 @@ describe("Thumbnailer", () => {
   test("a second request is served from cache without generating again", async () => {
     const { root, cache } = setup("thumb-hit");
     const [e] = await images(root, 1);
-    const thumbs = new Thumbnailer({ cacheDir: cache, size: 128, quality: 70, maxCacheBytes: 1e9 });
+    const thumbs = new Thumbnailer({
+      files: filesFor(root),
+      cacheDir: cache,
+      size: 128,
+      quality: 70,
+      maxCacheBytes: 1e9,
+    });
     const first = await thumbs.get(e!);
     const second = await thumbs.get(e!);
     expect(first.kind).toBe("ok");
@@ -102,12 +144,24 @@ describe("Thumbnailer", () => {
   test("the disk cache survives a new Thumbnailer on the same folder", async () => {
     const { root, cache } = setup("thumb-persist");
     const entries = await images(root, 3);
-    const one = new Thumbnailer({ cacheDir: cache, size: 128, quality: 70, maxCacheBytes: 1e9 });
+    const one = new Thumbnailer({
+      files: filesFor(root),
+      cacheDir: cache,
+      size: 128,
+      quality: 70,
+      maxCacheBytes: 1e9,
+    });
     const before = await Promise.all(entries.map((e) => one.get(e)));
     await one.drain();
     expect(cacheFiles(cache)).toHaveLength(3);
 
-    const two = new Thumbnailer({ cacheDir: cache, size: 128, quality: 70, maxCacheBytes: 1e9 });
+    const two = new Thumbnailer({
+      files: filesFor(root),
+      cacheDir: cache,
+      size: 128,
+      quality: 70,
+      maxCacheBytes: 1e9,
+    });
     const after = await Promise.all(entries.map((e) => two.get(e)));
     expect(after).toEqual(before);
     expect(two.stats()).toMatchObject({ generated: 0, hits: 3 });
@@ -118,7 +172,13 @@ describe("Thumbnailer", () => {
   test("eviction keeps the disk cache within its bound, oldest first", async () => {
     const { root, cache } = setup("thumb-evict");
     const entries = await images(root, 8);
-    const probe = new Thumbnailer({ cacheDir: null, size: 128, quality: 70, maxCacheBytes: 0 });
+    const probe = new Thumbnailer({
+      files: filesFor(root),
+      cacheDir: null,
+      size: 128,
+      quality: 70,
+      maxCacheBytes: 0,
+    });
     const sizes = await Promise.all(
       entries.map(async (e) => {
         const r = await probe.get(e);
@@ -127,7 +187,13 @@ describe("Thumbnailer", () => {
     );
     // Room for about three thumbnails.
     const max = Math.max(...sizes) * 3;
-    const thumbs = new Thumbnailer({ cacheDir: cache, size: 128, quality: 70, maxCacheBytes: max });
+    const thumbs = new Thumbnailer({
+      files: filesFor(root),
+      cacheDir: cache,
+      size: 128,
+      quality: 70,
+      maxCacheBytes: max,
+    });
     await thumbs.ready();
     for (const e of entries) {
       await thumbs.get(e);
@@ -142,6 +208,7 @@ describe("Thumbnailer", () => {
 
     // A smaller bound at startup evicts what the scan found, oldest first.
     const smaller = new Thumbnailer({
+      files: filesFor(root),
       cacheDir: cache,
       size: 128,
       quality: 70,
@@ -158,6 +225,7 @@ describe("Thumbnailer", () => {
     let inFlight = 0;
     let peak = 0;
     const thumbs = new Thumbnailer({
+      files: filesFor(root),
       cacheDir: null,
       size: 128,
       quality: 70,
@@ -178,7 +246,13 @@ describe("Thumbnailer", () => {
   test("concurrent requests for one item share one job", async () => {
     const { root } = setup("thumb-dedupe");
     const [e] = await images(root, 1, 800, 600);
-    const thumbs = new Thumbnailer({ cacheDir: null, size: 128, quality: 70, maxCacheBytes: 0 });
+    const thumbs = new Thumbnailer({
+      files: filesFor(root),
+      cacheDir: null,
+      size: 128,
+      quality: 70,
+      maxCacheBytes: 0,
+    });
     const results = await Promise.all(Array.from({ length: 10 }, () => thumbs.get(e!)));
     expect(new Set(results.map((r) => (r.kind === "ok" ? r.etag : r.kind))).size).toBe(1);
     expect(thumbs.stats().generated).toBe(1);
@@ -188,6 +262,7 @@ describe("Thumbnailer", () => {
     const { root } = setup("thumb-busy");
     const entries = await images(root, 6, 800, 600);
     const thumbs = new Thumbnailer({
+      files: filesFor(root),
       cacheDir: null,
       size: 128,
       quality: 70,
@@ -212,7 +287,13 @@ describe("Thumbnailer", () => {
     const file = join(root, "broken.jpg");
     await writeImage(join(root, "ok.jpg"), 10, 10);
     writeFileSync(file, "definitely not a jpeg");
-    const thumbs = new Thumbnailer({ cacheDir: cache, size: 128, quality: 70, maxCacheBytes: 1e9 });
+    const thumbs = new Thumbnailer({
+      files: filesFor(root),
+      cacheDir: cache,
+      size: 128,
+      quality: 70,
+      maxCacheBytes: 1e9,
+    });
     const e = entryFor(root, file);
     const r = await thumbs.get(e);
     expect(r.kind).toBe("failed");
@@ -233,7 +314,13 @@ describe("Thumbnailer", () => {
   test("without a cache folder nothing is written to disk", async () => {
     const { root, cache } = setup("thumb-nowrite");
     const [e] = await images(root, 1);
-    const thumbs = new Thumbnailer({ cacheDir: null, size: 128, quality: 70, maxCacheBytes: 1e9 });
+    const thumbs = new Thumbnailer({
+      files: filesFor(root),
+      cacheDir: null,
+      size: 128,
+      quality: 70,
+      maxCacheBytes: 1e9,
+    });
     expect((await thumbs.get(e!)).kind).toBe("ok");
     await thumbs.drain();
     expect(existsSync(cache)).toBe(false);
@@ -246,6 +333,7 @@ describe("Thumbnailer", () => {
     const warnings: string[] = [];
     // A folder below a regular file can never be created, whoever runs the test.
     const thumbs = new Thumbnailer({
+      files: filesFor(root),
       cacheDir: join(root, "img-0.jpg", "thumbs"),
       size: 64,
       quality: 70,

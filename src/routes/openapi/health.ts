@@ -71,6 +71,17 @@ export const HealthResponse = z.object({
     images: z.number().int(),
     folders: z.number().int(),
     indexed_ms: z.number().int(),
+    skipped: z
+      .object({
+        total: z.number().int(),
+        by_reason: z.record(z.string(), z.number().int()),
+        first: z.array(
+          z.object({ path: z.string(), reason: z.string(), detail: z.string().optional() }),
+        ),
+      })
+      .describe(
+        "files and folders left out of the index, and why (G13: names sharing a canonical path)",
+      ),
   }),
   dataset: DatasetHealth.nullable().describe(
     "the table served (`lenslet TABLE`), null for a folder",
