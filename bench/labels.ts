@@ -11,9 +11,16 @@
  *    and a bare HTTP server (Bun.serve, parse the body, answer JSON, no disk)
  *    driven by the same client: the ceiling of any HTTP server here.
  * 2. Startup: replay of a 1,000,000-line journal, and load of a 1,000,000-item snapshot.
+ * 3. Idempotency memory: a flood of 100,000 keyed PATCHes on 64 images over
+ *    HTTP at 64 clients, then 100 score-push batches of 1,000 items: bytes per
+ *    remembered key (the table's estimate, and RSS), journal and snapshot
+ *    size, and the restart after it (time and RSS of a fresh process).
  *
- * Prints a table and writes bench/out/labels.json. `--writes-only` / `--startup-only` run one half.
+ * Prints a table and writes bench/out/labels.json. `--writes-only`, `--startup-only` and
+ * `--idempotency-only` run one part (`--flood 100000` sets the flood's size).
  */
+
+import { heapStats } from "bun:jsc";
 import fs from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
@@ -41,7 +48,10 @@ const PART = args.includes("--startup-only")
   ? "startup"
   : args.includes("--writes-only")
     ? "writes"
-    : "all";
+    : args.includes("--idempotency-only")
+      ? "idempotency"
+      : "all";
+const FLOOD = opt("flood", 100_000);
 const LINES = opt("lines", 1_000_000);
 const CONCURRENCY = [1, 16, 64];
 const ITEMS = 20_000;
@@ -124,8 +134,7 @@ function gallery(n: number) {
   };
 }
 
-async function openStore() {
-  const dir = tmp("store");
+async function openStore(dir = tmp("store")) {
   cleanup.push(dir);
   const store = await LabelStore.open({ dir, mode: "strict", log: quiet });
   const bus = new EventBus({ capacity: 2000, firstId: store.firstEventId() });
@@ -362,10 +371,129 @@ async function benchSnapshotLoad(): Promise<{
   return { items, bytes, ms, cpuMs };
 }
 
+interface IdemFigures {
+  flood: number;
+  keys: number;
+  tableBytes: number;
+  tableBytesPerKey: number;
+  rssBytesPerKey: number;
+  heapBytesPerKey: number;
+  journalBytes: number;
+  snapshotBytes: number;
+  snapshotIdemBytesPerKey: number;
+  batch: { batches: number; items: number; journalGrowth: number; snapshotIdemBytesPerKey: number };
+  restart: { ms: number; cpuMs: number; rssMB: number; keys: number };
+  refusedWrites: number;
+}
+
+/** Average bytes of the snapshot's `idem` lines whose key starts with `prefix`. */
+function snapshotIdemBytes(dir: string, prefix: string): number {
+  let bytes = 0;
+  let lines = 0;
+  const text = fs.readFileSync(join(dir, "labels.snapshot.json"), "utf8");
+  for (const l of text.split("\n")) {
+    if (!l.startsWith(`{"t":"idem","key":"${prefix}`)) continue;
+    bytes += l.length + 1;
+    lines++;
+  }
+  return Math.round(bytes / Math.max(1, lines));
+}
+
+/** Section 3: what remembered keys cost, in memory and on disk, and at the next start. */
+async function benchIdempotency(): Promise<IdemFigures> {
+  const dir = tmp("idem");
+  const store = await openStore(dir);
+  const g = gallery(64);
+  const app = itemRoutes({
+    config: { allowRemoteWrites: false },
+    gallery: g,
+    labels: store,
+    log: quiet,
+  });
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app.fetch });
+  const url = `http://127.0.0.1:${server.port}`;
+  Bun.gc(true);
+  const rss0 = process.memoryUsage().rss;
+  const heap0 = heapStats().heapSize;
+  let sent = 0;
+  let refused = 0;
+  await Promise.all(
+    Array.from({ length: 64 }, async (_, c) => {
+      while (sent < FLOOD) {
+        const n = sent++;
+        const res = await fetch(`${url}/item?path=${encodeURIComponent(g.paths[c])}`, {
+          method: "PATCH",
+          headers: { "content-type": "application/json", "idempotency-key": `flood-${n}` },
+          body: JSON.stringify({ set_metrics: { score: n / FLOOD, n } }),
+        });
+        if (res.status === 503) refused++;
+        await res.arrayBuffer();
+      }
+    }),
+  );
+  Bun.gc(true);
+  const rss1 = process.memoryUsage().rss;
+  const heap1 = heapStats().heapSize;
+  const h = store.health();
+  const keys = h.idempotency_keys;
+  const figures = {
+    flood: FLOOD,
+    keys,
+    tableBytes: h.idempotency_bytes,
+    tableBytesPerKey: Math.round(h.idempotency_bytes / Math.max(1, keys)),
+    rssBytesPerKey: Math.round((rss1 - rss0) / Math.max(1, keys)),
+    heapBytesPerKey: Math.round((heap1 - heap0) / Math.max(1, keys)),
+  };
+  // Score pushes: 100 batches of 1,000 items, one key each.
+  const big = gallery(1000);
+  const batchApp = itemRoutes({
+    config: { allowRemoteWrites: false },
+    gallery: big,
+    labels: store,
+    log: quiet,
+  });
+  const before = store.health().journal.bytes + store.health().snapshot.bytes;
+  for (let b = 0; b < 100; b++) {
+    const res = await batchApp.request("/items/patch", {
+      method: "POST",
+      headers: { "content-type": "application/json", "idempotency-key": `push-${b}` },
+      body: JSON.stringify({
+        patches: big.paths.map((path, i) => ({
+          path,
+          set_metrics: { score: (b * 1000 + i) / 1e5 },
+        })),
+      }),
+    });
+    if (res.status !== 200) refused++;
+    await res.arrayBuffer();
+  }
+  const batchGrowth = store.health().journal.bytes + store.health().snapshot.bytes - before;
+  server.stop(true);
+  await store.snapshot();
+  const journalBytes = fs.statSync(join(dir, "labels.log.jsonl")).size;
+  const snapshotBytes = fs.statSync(join(dir, "labels.snapshot.json")).size;
+  await store.close();
+  const restart = await loadInFreshProcess(dir);
+  return {
+    ...figures,
+    journalBytes,
+    snapshotBytes,
+    snapshotIdemBytesPerKey: snapshotIdemBytes(dir, "flood-"),
+    batch: {
+      batches: 100,
+      items: 1000,
+      journalGrowth: batchGrowth,
+      snapshotIdemBytesPerKey: snapshotIdemBytes(dir, "push-"),
+    },
+    restart: { ms: restart.ms, cpuMs: restart.cpuMs, rssMB: restart.rssMB, keys: restart.keys },
+    refusedWrites: refused,
+  };
+}
+
 /** Startup happens in a fresh process: measure it there, not in this one's full heap. */
 async function loadInFreshProcess(
   dir: string,
-): Promise<{ ms: number; cpuMs: number; items: number }> {
+): Promise<{ ms: number; cpuMs: number; items: number; rssMB: number; keys: number }> {
   const proc = Bun.spawn([process.execPath, "run", import.meta.path, "--load", dir], {
     stdout: "pipe",
     stderr: "inherit",
@@ -384,9 +512,13 @@ async function loadOnly(dir: string): Promise<void> {
   const cpu = process.cpuUsage(cpu0);
   let items = 0;
   for (const _ of store.entries()) items++;
+  const rssMB = Math.round(process.memoryUsage().rss / 1048576);
+  const keys = store.health().idempotency_keys;
   await store.close();
   // CPU time next to wall time: on a shared machine it shows what the wall time would be alone.
-  console.log(JSON.stringify({ ms, cpuMs: Math.round((cpu.user + cpu.system) / 1000), items }));
+  console.log(
+    JSON.stringify({ ms, cpuMs: Math.round((cpu.user + cpu.system) / 1000), items, rssMB, keys }),
+  );
 }
 
 async function main() {
@@ -395,7 +527,7 @@ async function main() {
     `labels benchmark: median of ${REPEATS} interleaved runs of ${SECONDS}s, ${os.cpus().length} cores, bun ${Bun.version}, load average ${load0.toFixed(2)}\n`,
   );
   const rows: { clients: number; http: Run; store: Run; bare: Run; bareHttp: Run }[] = [];
-  for (const clients of PART === "startup" ? [] : CONCURRENCY) {
+  for (const clients of PART === "all" || PART === "writes" ? CONCURRENCY : []) {
     // Repeat the three, interleaved, and keep each one's median run: other processes
     // sharing the machine then weigh on all three alike, and one bad moment does not decide.
     const runs: { bare: Run[]; store: Run[]; http: Run[]; bareHttp: Run[] } = {
@@ -426,7 +558,7 @@ async function main() {
   }
   let replay: Awaited<ReturnType<typeof benchReplay>> | null = null;
   let snap: Awaited<ReturnType<typeof benchSnapshotLoad>> | null = null;
-  if (PART !== "writes") {
+  if (PART === "all" || PART === "startup") {
     replay = await benchReplay();
     console.log(
       `\nreplay of a ${replay.lines.toLocaleString("en-US")}-line journal (${(replay.bytes / 1e6).toFixed(0)} MB, ${replay.items.toLocaleString("en-US")} items): ${replay.ms} ms (CPU ${replay.cpuMs} ms)`,
@@ -434,6 +566,20 @@ async function main() {
     snap = await benchSnapshotLoad();
     console.log(
       `load of a ${snap.items.toLocaleString("en-US")}-item snapshot (${(snap.bytes / 1e6).toFixed(0)} MB): ${snap.ms} ms (CPU ${snap.cpuMs} ms)`,
+    );
+  }
+
+  let idem: IdemFigures | null = null;
+  if (PART === "all" || PART === "idempotency") {
+    idem = await benchIdempotency();
+    const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
+    console.log(
+      `\nidempotency: ${idem.flood.toLocaleString("en-US")} keyed PATCHes on 64 images → ${idem.keys.toLocaleString("en-US")} keys remembered, ` +
+        `${idem.tableBytesPerKey} B/key estimated (${mb(idem.tableBytes)}), heap growth ${idem.heapBytesPerKey} B/key, RSS growth ${idem.rssBytesPerKey} B/key; ` +
+        `on disk after 100 batches of 1,000 more: journal ${mb(idem.journalBytes)}, snapshot ${mb(idem.snapshotBytes)} ` +
+        `(idem line ${idem.snapshotIdemBytesPerKey} B per flood key, ${idem.batch.snapshotIdemBytesPerKey} B per batch key); the 100 batches added ${mb(idem.batch.journalGrowth)} to journal + snapshot; ` +
+        `restart ${idem.restart.ms} ms (CPU ${idem.restart.cpuMs} ms), RSS ${idem.restart.rssMB} MB, ${idem.restart.keys.toLocaleString("en-US")} keys` +
+        `${idem.refusedWrites ? `; ${idem.refusedWrites} writes refused (table full)` : ""}`,
     );
   }
 
@@ -456,7 +602,7 @@ async function main() {
   fs.mkdirSync(join(import.meta.dir, "out"), { recursive: true });
   fs.writeFileSync(
     join(import.meta.dir, "out", "labels.json"),
-    `${JSON.stringify({ seconds: SECONDS, cores: os.cpus().length, loadavg: [load0, load1], rows, replay, snapshot: snap, goals }, null, 2)}\n`,
+    `${JSON.stringify({ seconds: SECONDS, cores: os.cpus().length, loadavg: [load0, load1], rows, replay, snapshot: snap, idempotency: idem, goals }, null, 2)}\n`,
   );
   for (const d of cleanup) fs.rmSync(d, { recursive: true, force: true });
 }

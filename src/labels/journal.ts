@@ -17,7 +17,12 @@
 import fs from "node:fs";
 import type { DiskIo } from "./faults.ts";
 import { encodeLine } from "./lines.ts";
-import type { Outcome, Persistence } from "./outcome.ts";
+import { PersistenceError } from "./refusals.ts";
+
+export { PersistenceError };
+
+import type { WireAnswer } from "./answers.ts";
+import type { Persistence } from "./outcome.ts";
 import type { ChangedField, Sidecar } from "./schema.ts";
 
 export const JOURNAL_FORMAT = 1;
@@ -50,12 +55,13 @@ export interface SetLine {
   g?: [number, number];
 }
 
-export interface RespLine {
+/**
+ * The compact answer of a keyed write that a set line cannot stand for: a
+ * batch, a no-op or a conflict (answers.ts; applied elements point at their
+ * set line by event id). Format 1 wrote the whole answer as `outcome` instead.
+ */
+export interface RespLine extends WireAnswer {
   t: "resp";
-  at: number;
-  key: string;
-  req: string;
-  outcome: Outcome;
   g?: [number, number];
 }
 
@@ -207,13 +213,6 @@ export function fsyncDir(filePath: string): void {
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
-  }
-}
-
-export class PersistenceError extends Error {
-  constructor(override readonly cause: unknown) {
-    super(`labels could not be saved: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.name = "PersistenceError";
   }
 }
 

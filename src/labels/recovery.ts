@@ -13,16 +13,19 @@
 import fs from "node:fs";
 import type { Logger } from "../core/logger.ts";
 import type { Envelope } from "../live/protocol.ts";
-import { IDEMPOTENCY_TTL_MS, type IdemEntry } from "./idempotency.ts";
 import {
-  createJournalFile,
-  fsyncDir,
-  peekRecord,
-  peekSetHeader,
-  type RespLine,
-  type SetLine,
-} from "./journal.ts";
+  type Answer,
+  fromOutcome,
+  fromWire,
+  KIND_APPLIED,
+  KIND_REJECTED,
+  kindOf,
+  type WireElement,
+} from "./answers.ts";
+import { IDEMPOTENCY_TTL_MS } from "./idempotency.ts";
+import { createJournalFile, fsyncDir, peekRecord, peekSetHeader, type SetLine } from "./journal.ts";
 import { checkLine, type LineProblem, parseLine, readLinesAt, scanRawLines } from "./lines.ts";
+import { emptySidecar } from "./patch.ts";
 import type { Sidecar } from "./schema.ts";
 import { readSnapshot, writeSnapshotSync } from "./snapshot.ts";
 
@@ -38,8 +41,8 @@ export class RecoveryError extends Error {
 
 export interface Recovered {
   records: Map<string, Sidecar>;
-  /** Idempotency entries, oldest first (the caller drops expired ones). */
-  idem: [string, IdemEntry][];
+  /** Idempotency answers, oldest first (the caller drops expired ones). */
+  idem: [string, Answer][];
   /** Highest event id in the snapshot or journal (0 when none). */
   lastEventId: number;
   /** Last item-updated events of the journal (metric-only ones included), in id order, for the bus's replay ring. */
@@ -70,21 +73,21 @@ export function setLineEvent(line: SetLine): Envelope {
   };
 }
 
-/** Entry a single-item set line stands for in the idempotency cache. */
-export function setLineIdem(line: SetLine): IdemEntry | null {
+/** The answer a keyed single-item set line stands for; `sidecar` is its record. */
+export function setLineAnswer(line: SetLine, sidecar: Sidecar): Answer | null {
   if (line.key === undefined || line.req === undefined) return null;
-  return {
-    req: line.req,
-    at: line.at,
-    outcome: {
+  return fromOutcome(
+    {
       kind: "applied",
-      sidecar: { path: line.path, ...line.rec },
+      sidecar,
       event_id: line.ev,
       merged: line.merged ?? false,
       changed: line.cf,
       persistence: line.ps ?? "saved",
     },
-  };
+    line.req,
+    line.at,
+  );
 }
 
 function stamp(): string {
@@ -130,7 +133,7 @@ export function recoverLabels(dir: string, log: Logger, options: RecoveryOptions
 
   // 1. The snapshot, when there is one and it is whole.
   let records = new Map<string, Sidecar>();
-  let idem: [string, IdemEntry][] = [];
+  let idem: [string, Answer][] = [];
   let snapEv = 0;
   let snapshotBytes = 0;
   let snapBad: string | null = null;
@@ -165,6 +168,7 @@ export function recoverLabels(dir: string, log: Logger, options: RecoveryOptions
     snapBad ? 0 : snapEv,
     opts.now - opts.idempotencyTtlMs,
     recentCapacity,
+    records,
   );
   const scan = scanRawLines(journalPath, (buf, start, end, no, offset) =>
     replay.visit(buf, start, end, no, offset),
@@ -211,6 +215,11 @@ export function recoverLabels(dir: string, log: Logger, options: RecoveryOptions
 
   const lastEventId = Math.max(snapEv, replay.lastSeen, replay.lastApplied);
   const recent = replay.finish(journalPath, records, idem);
+  if (replay.unreadable > 0) {
+    log.warn(
+      `labels: ${replay.unreadable} remembered idempotency answers in ${journalPath} point at records that are not there; those keys are forgotten`,
+    );
+  }
   const evidence = stamp();
   if (replay.duplicates > 0) {
     log.info(
@@ -303,7 +312,7 @@ interface BadLine {
 /** A line as the first pass sees it: a set line's header, or a fully parsed resp line. */
 type Unit =
   | { kind: "set"; offset: number; ev: number; at: number; path: string }
-  | { kind: "resp"; offset: number; line: RespLine };
+  | { kind: "resp"; offset: number; line: Record<string, unknown> & { key: string } };
 
 interface OpenGroup {
   start: number;
@@ -311,9 +320,26 @@ interface OpenGroup {
   units: Unit[];
 }
 
+/**
+ * Where a remembered answer's element finds its record: a journal line's
+ * offset (parsed in pass 2), a record already known (from the snapshot, or
+ * the empty record), or null when it cannot be found.
+ */
+type Source = number | Sidecar | null;
+
+/** A young resp line, waiting for pass 2 to parse the lines its records are on. */
+interface PendingAnswer {
+  offset: number;
+  key: string;
+  line: Record<string, unknown>;
+  /** Per element (compact format); null for a format-1 line that carries its records. */
+  sources: Source[] | null;
+}
+
 const NEED_RECORD = 1;
 const NEED_IDEM = 2;
 const NEED_RECENT = 4;
+const NEED_VERSION = 8;
 
 /**
  * Replays the journal in two passes. JSON.parse is most of the cost of a
@@ -321,7 +347,8 @@ const NEED_RECENT = 4;
  * pass 1 checks every checksum and reads only each set line's header (ev,
  * time, path, group), running the commit-unit and damage bookkeeping; pass 2
  * parses just the lines still needed: the last applied line per item, keyed
- * lines young enough for the idempotency cache, and the recent-events tail.
+ * lines young enough for the idempotency table (and the lines holding the
+ * records their answers show), and the recent-events tail.
  */
 class JournalReplay {
   headBase: number | null = null;
@@ -337,17 +364,22 @@ class JournalReplay {
   private group: OpenGroup | null = null;
   /** Path → offset of its last applied set line. */
   private readonly lastLineOf = new Map<string, number>();
-  /** Offsets of set lines young enough to hold a live idempotency key. */
+  /** Offsets of keyed single-item set lines young enough to hold a live key. */
   private readonly idemLines: number[] = [];
   /** Offsets of the newest set lines (recent events). */
   private recentLines: number[] = [];
-  /** Idempotency entries of resp lines, by offset (for ordering). */
-  private readonly respIdem: [number, string, IdemEntry][] = [];
+  /** Young resp lines, in file order. */
+  private readonly answers: PendingAnswer[] = [];
+  /** While a group is applied: its set lines by event id, and each path's line before the group. */
+  private groupLineOf: Map<number, { offset: number; path: string }> | null = null;
+  private beforeGroup: Map<string, number | undefined> | null = null;
 
   constructor(
     applyAfter: number,
     private readonly idemSince: number,
     private readonly recentCapacity: number,
+    /** The snapshot's records; pass 1 does not change them (pass 2 does). */
+    private readonly snapRecords: Map<string, Sidecar>,
   ) {
     this.lastApplied = applyAfter;
   }
@@ -398,7 +430,7 @@ class JournalReplay {
           path: v.path as string,
         };
       } else if (v && v.t === "resp" && typeof v.key === "string") {
-        unit = { kind: "resp", offset, line: v as unknown as RespLine };
+        unit = { kind: "resp", offset, line: v as Record<string, unknown> & { key: string } };
       } else {
         this.noteBad(no, offset, parsed.ok ? "structure" : parsed.problem);
         return;
@@ -421,7 +453,7 @@ class JournalReplay {
     }
     this.group.units.push(unit);
     if (g[0] === g[1] - 1) {
-      for (const u of this.group.units) this.apply(u);
+      this.applyGroup(this.group.units);
       this.group = null;
       this.committedEnd = next;
       this.tornLine = no + 1;
@@ -429,45 +461,84 @@ class JournalReplay {
   }
 
   /** Pass 2: parses the lines still needed into `records`, `idem` and the recent events. */
-  finish(
-    journalPath: string,
-    records: Map<string, Sidecar>,
-    idem: [string, IdemEntry][],
-  ): Envelope[] {
+  finish(journalPath: string, records: Map<string, Sidecar>, idem: [string, Answer][]): Envelope[] {
     const need = new Map<number, number>();
     const mark = (offset: number, flag: number) => need.set(offset, (need.get(offset) ?? 0) | flag);
     for (const offset of this.lastLineOf.values()) mark(offset, NEED_RECORD);
     for (const offset of this.idemLines) mark(offset, NEED_IDEM);
     for (const offset of this.recentLines.slice(-this.recentCapacity)) mark(offset, NEED_RECENT);
+    for (const p of this.answers) {
+      for (const src of p.sources ?? []) if (typeof src === "number") mark(src, NEED_VERSION);
+    }
     const recent: Envelope[] = [];
-    const keyed: [number, string, IdemEntry][] = [...this.respIdem];
+    /** Records of the lines answers point at (one object per line, shared with `records`). */
+    const lineRecord = new Map<number, Sidecar>();
+    const keyed: [number, string, Answer][] = [];
     readLinesAt(
       journalPath,
       [...need.keys()].sort((a, b) => a - b),
       (offset, buf, start, end) => {
         const want = need.get(offset) as number;
-        if (want === NEED_RECORD) {
+        let sidecar: Sidecar | null = null;
+        let line: SetLine | null = null;
+        if ((want & (NEED_IDEM | NEED_RECENT)) === 0) {
           // Most lines: only the record is needed, and it parses on its own.
           const r = peekRecord(buf, start, end);
-          if (r) {
-            records.set(r.path, { path: r.path, ...r.rec });
-            return;
-          }
+          if (r) sidecar = { path: r.path, ...r.rec };
         }
-        const parsed = parseLine(buf, start, end);
-        if (!parsed.ok || !isSetLine(parsed.value)) return;
-        const line = parsed.value as unknown as SetLine;
-        if (want & NEED_RECORD) records.set(line.path, { path: line.path, ...line.rec });
-        if (want & NEED_IDEM) {
-          const entry = setLineIdem(line);
-          if (entry && line.key) keyed.push([offset, line.key, entry]);
+        if (!sidecar) {
+          const parsed = parseLine(buf, start, end);
+          if (!parsed.ok || !isSetLine(parsed.value)) return;
+          line = parsed.value as unknown as SetLine;
+          sidecar = { path: line.path, ...line.rec };
         }
-        if (want & NEED_RECENT) recent.push(setLineEvent(line));
+        if (want & NEED_RECORD) records.set(sidecar.path, sidecar);
+        if (want & NEED_VERSION) lineRecord.set(offset, sidecar);
+        if (line && want & NEED_IDEM) {
+          const a = setLineAnswer(line, sidecar);
+          if (a && line.key) keyed.push([offset, line.key, a]);
+        }
+        if (line && want & NEED_RECENT) recent.push(setLineEvent(line));
       },
     );
+    for (const p of this.answers) {
+      const a = this.answerOf(p, lineRecord, records);
+      if (a) keyed.push([p.offset, p.key, a]);
+      else this.unreadable++;
+    }
     keyed.sort((a, b) => a[0] - b[0]);
     for (const [, key, entry] of keyed) idem.push([key, entry]);
     return recent;
+  }
+
+  /** Remembered answers whose records could not be found (damage); the caller says so. */
+  unreadable = 0;
+
+  private answerOf(
+    p: PendingAnswer,
+    lineRecord: Map<number, Sidecar>,
+    records: Map<string, Sidecar>,
+  ): Answer | null {
+    if (p.sources === null) {
+      // Format 1: the answer carries its records; share the loaded ones of the same version.
+      const line = p.line as { req?: unknown; at?: unknown; outcome?: unknown };
+      if (typeof line.req !== "string" || typeof line.at !== "number" || !line.outcome) return null;
+      const a = fromOutcome(line.outcome as Parameters<typeof fromOutcome>[0], line.req, line.at);
+      a.recs = a.recs.map((r) => {
+        const cur = r ? records.get(r.path) : undefined;
+        return cur && r && cur.version === r.version ? cur : r;
+      });
+      return a;
+    }
+    const sources = p.sources;
+    return fromWire(p.line, (e: WireElement, i: number) => {
+      const src = sources[i];
+      const rec = typeof src === "number" ? (lineRecord.get(src) ?? null) : src;
+      if (!rec) return null;
+      // noop and conflict name the version they showed: the line found must hold exactly it.
+      if (kindOf(e[0] as number) !== KIND_APPLIED && rec.version !== e[2]) return null;
+      return rec;
+    });
   }
 
   /** A good set line: it is "the next good event" of every bad line still waiting for one. */
@@ -484,19 +555,64 @@ class JournalReplay {
   private closeBrokenGroup(no: number): void {
     const group = this.group as OpenGroup;
     this.noteBad(no, group.start, "structure");
-    for (const u of group.units) this.apply(u);
+    this.applyGroup(group.units);
     this.group = null;
+  }
+
+  private applyGroup(units: Unit[]): void {
+    this.groupLineOf = new Map();
+    this.beforeGroup = new Map();
+    for (const u of units) this.apply(u);
+    this.groupLineOf = null;
+    this.beforeGroup = null;
   }
 
   private apply(unit: Unit): void {
     if (unit.kind === "set") {
+      this.groupLineOf?.set(unit.ev, { offset: unit.offset, path: unit.path });
+      if (this.beforeGroup && !this.beforeGroup.has(unit.path)) {
+        this.beforeGroup.set(unit.path, this.lastLineOf.get(unit.path));
+      }
       this.applySet(unit.offset, unit.ev, unit.at, unit.path);
       return;
     }
     const l = unit.line;
-    if (l.at >= this.idemSince) {
-      this.respIdem.push([unit.offset, l.key, { req: l.req, at: l.at, outcome: l.outcome }]);
-    }
+    if (!(typeof l.at === "number" && l.at >= this.idemSince)) return;
+    const sources = Array.isArray(l.items) ? this.sourcesOf(l.items) : null;
+    this.answers.push({ offset: unit.offset, key: l.key as string, line: l, sources });
+  }
+
+  /**
+   * Where each element of a compact answer finds its record, as of this line:
+   * an applied element's set line is in the same group (by event id); a
+   * no-op or conflict showed the record current at that element, which is the
+   * group's last line for the path so far, else the last line before the
+   * group, else the snapshot's record, else the never-written record.
+   */
+  private sourcesOf(items: unknown[]): Source[] {
+    const overlay = new Map<string, number>();
+    return items.map((e): Source => {
+      if (!Array.isArray(e) || typeof e[0] !== "number") return null;
+      const kind = kindOf(e[0]);
+      if (kind === KIND_REJECTED) return null;
+      if (kind === KIND_APPLIED) {
+        const line = this.groupLineOf?.get(e[1] as number);
+        if (!line) return null;
+        overlay.set(line.path, line.offset);
+        return line.offset;
+      }
+      const path = e[1] as string;
+      const version = e[2] as number;
+      const inGroup = overlay.get(path);
+      if (inGroup !== undefined) return inGroup;
+      const before = this.beforeGroup?.has(path)
+        ? this.beforeGroup.get(path)
+        : this.lastLineOf.get(path);
+      if (before !== undefined) return before;
+      const snap = this.snapRecords.get(path);
+      if (snap) return snap.version === version ? snap : null;
+      return version === 1 ? emptySidecar(path) : null;
+    });
   }
 
   private applySet(offset: number, ev: number, at: number, path: string): void {

@@ -202,5 +202,8 @@ export const LabelsHealth = z.object({
   journal_lines: z.number(),
   last_snapshot_at: z.string().nullable(),
   idempotency_keys: z.number(),
+  /** Estimated bytes the remembered answers keep, and the budget past which new keyed writes get 503. */
+  idempotency_bytes: z.number(),
+  idempotency_budget_bytes: z.number(),
 });
 export type LabelsHealth = z.infer<typeof LabelsHealth>;

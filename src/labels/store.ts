@@ -14,16 +14,11 @@ import fs from "node:fs";
 import type { Logger } from "../core/logger.ts";
 import type { EventBus } from "../live/bus.ts";
 import type { Envelope, ItemUpdated } from "../live/protocol.ts";
+import { fromOutcome, toJournalWire, toOutcome } from "./answers.ts";
 import { type FaultSource, faultsFromEnv, faultyIo, realIo } from "./faults.ts";
 import { IdFloor } from "./id-floor.ts";
-import { type IdemEntry, IdempotencyCache, IdempotencyKeyReused } from "./idempotency.ts";
-import {
-  JournalWriter,
-  PersistenceError,
-  type RespLine,
-  type SetLine,
-  toStored,
-} from "./journal.ts";
+import { IdempotencyKeyReused, IdempotencyTable, IdempotencyTableFull } from "./idempotency.ts";
+import { JournalWriter, type RespLine, type SetLine, toStored } from "./journal.ts";
 import { encodeLine } from "./lines.ts";
 import type { BatchOutcome, Durability, ItemOutcome, Outcome } from "./outcome.ts";
 import { persistenceOf } from "./outcome.ts";
@@ -37,10 +32,17 @@ import {
 } from "./patch.ts";
 import { PathLocks } from "./path-locks.ts";
 import { JOURNAL_FILE, recoverLabels, SNAPSHOT_FILE } from "./recovery.ts";
+import { LabelRefusal, MissingBaseVersion, PersistenceError } from "./refusals.ts";
 import type { ChangedField, LabelsHealth, PatchFields, PutBody, Sidecar } from "./schema.ts";
 import { compactJournal, writeSnapshot } from "./snapshot.ts";
 
-export { IdempotencyKeyReused, PersistenceError };
+export {
+  IdempotencyKeyReused,
+  IdempotencyTableFull,
+  LabelRefusal,
+  MissingBaseVersion,
+  PersistenceError,
+};
 
 export interface LabelStoreOptions {
   /** Folder holding labels.log.jsonl, labels.snapshot.json and events.hwm (the workspace); null in memory mode. */
@@ -56,7 +58,8 @@ export interface LabelStoreOptions {
   /** Item-updated events kept from the journal for the bus's replay ring (default 10,000). */
   recentCapacity?: number;
   idempotencyTtlMs?: number;
-  idempotencyCapacity?: number;
+  /** Bytes the idempotency table may keep before new keyed writes are refused (default 64 MiB). */
+  idempotencyBudgetBytes?: number;
   /** Clock, for tests. */
   now?: () => number;
   /** Write a final snapshot on close (default true; tests turn it off to inspect the journal). */
@@ -104,14 +107,7 @@ export interface WriteResult<O extends Outcome> {
   replayed: boolean;
 }
 
-export class MissingBaseVersion extends Error {
-  constructor() {
-    super(
-      "base_version (or If-Match) is required unless the patch only adds/removes tags or sets metrics",
-    );
-    this.name = "MissingBaseVersion";
-  }
-}
+const NOTHING = { text: "", lines: 0 };
 
 interface StagedWrite {
   path: string;
@@ -156,7 +152,7 @@ export class LabelStore {
   readonly journalPath: string | null;
   readonly snapshotPath: string | null;
   private readonly records: Map<string, Sidecar>;
-  private readonly idem: IdempotencyCache;
+  private readonly idem: IdempotencyTable;
   private readonly inflight = new Map<string, { req: string | null; done: Promise<Outcome> }>();
   private readonly locks = new PathLocks();
   private readonly writer: JournalWriter | null;
@@ -189,8 +185,12 @@ export class LabelStore {
     // Unset → LENSLET_FAULTS / LENSLET_FAULTS_FILE (end-to-end tests of a running server), usually none.
     this.faults = opts.faults === undefined ? faultsFromEnv() : opts.faults;
     this.snapshotOnClose = opts.snapshotOnClose ?? true;
-    this.idem = new IdempotencyCache(opts.idempotencyTtlMs, opts.idempotencyCapacity);
     this.records = recovered?.records ?? new Map();
+    this.idem = new IdempotencyTable({
+      ttlMs: opts.idempotencyTtlMs,
+      budgetBytes: opts.idempotencyBudgetBytes,
+      isCurrent: (rec) => this.records.get(rec.path) === rec,
+    });
     this.lastEv = recovered?.lastEventId ?? 0;
     this.recent = recovered?.recent ?? [];
     this.linesSinceSnapshot = recovered?.journalLines ?? 0;
@@ -289,6 +289,7 @@ export class LabelStore {
   }
 
   health(): LabelsHealth {
+    this.idem.prune(this.now());
     return {
       durability: this.durability,
       state: this.state,
@@ -298,10 +299,12 @@ export class LabelStore {
       journal_lines: this.linesSinceSnapshot,
       last_snapshot_at: this.lastSnapshotAt,
       idempotency_keys: this.idem.size,
+      idempotency_bytes: this.idem.bytes,
+      idempotency_budget_bytes: this.idem.budgetBytes,
     };
   }
 
-  /** PATCH /item. Throws MissingBaseVersion, IdempotencyKeyReused, PersistenceError. */
+  /** PATCH /item. Throws a LabelRefusal (MissingBaseVersion, IdempotencyKeyReused, IdempotencyTableFull, PersistenceError). */
   async patch(req: PatchRequest, ctx: WriteContext): Promise<WriteResult<ItemOutcome>> {
     if (req.baseVersion === null && !isCommuting(req.fields)) throw new MissingBaseVersion();
     return this.write(ctx, [req.path], (stage) => this.patchOne(stage, req));
@@ -404,16 +407,19 @@ export class LabelStore {
     if (this.closed) throw new PersistenceError(new Error("label store is closed"));
     const { key } = ctx;
     if (key !== null) {
-      const hit = this.idem.lookup(key, this.now());
+      const now = this.now();
+      const hit = this.idem.lookup(key, now);
       if (hit) {
         if (hit.req !== ctx.requestHash) throw new IdempotencyKeyReused(key);
-        return { outcome: hit.outcome as O, replayed: true };
+        return { outcome: toOutcome(hit) as O, replayed: true };
       }
       const running = this.inflight.get(key);
       if (running) {
         if (running.req !== ctx.requestHash) throw new IdempotencyKeyReused(key);
         return { outcome: (await running.done) as O, replayed: true };
       }
+      // A new key: refused while the table is full of keys younger than their lifetime.
+      this.idem.admit(now);
     }
     const done = this.compute(ctx, paths, compute);
     if (key === null) return { outcome: await done, replayed: false };
@@ -451,8 +457,8 @@ export class LabelStore {
     ctx: WriteContext,
     at: number,
   ): Promise<void> {
-    const apply = () => this.applyStage(stage, outcome, ctx, at);
-    const text = this.writer ? this.journalText(stage, outcome, ctx, at) : "";
+    const { text, lines } = this.writer ? this.journalText(stage, outcome, ctx, at) : NOTHING;
+    const apply = () => this.applyStage(stage, outcome, ctx, at, lines);
     if (text === "") {
       apply();
       return;
@@ -465,7 +471,13 @@ export class LabelStore {
     }
   }
 
-  private journalText(stage: Stage, outcome: Outcome, ctx: WriteContext, at: number): string {
+  /** The journal lines of a write, and how many (each counts toward the next snapshot). */
+  private journalText(
+    stage: Stage,
+    outcome: Outcome,
+    ctx: WriteContext,
+    at: number,
+  ): { text: string; lines: number } {
     const setLine = (w: StagedWrite): SetLine => ({
       t: "set",
       ev: w.ev,
@@ -481,7 +493,7 @@ export class LabelStore {
       if (keyed) lines.push(this.respLine(ctx, outcome, at));
       const n = lines.length;
       // The group tag goes first: replay reads it without parsing the line (peekSetHeader).
-      return lines.map((l, i) => encodeLine({ g: [i, n], ...l })).join("");
+      return { text: lines.map((l, i) => encodeLine({ g: [i, n], ...l })).join(""), lines: n };
     }
     if (stage.writes.length === 1) {
       const w = stage.writes[0];
@@ -493,29 +505,42 @@ export class LabelStore {
         const ps = persistenceOf(this.durability);
         if (ps !== "saved") line.ps = ps;
       }
-      return encodeLine(line);
+      return { text: encodeLine(line), lines: 1 };
     }
     // A no-op or a conflict changes nothing, but its answer must survive a restart too.
-    return keyed ? encodeLine(this.respLine(ctx, outcome, at)) : "";
+    return keyed ? { text: encodeLine(this.respLine(ctx, outcome, at)), lines: 1 } : NOTHING;
   }
 
+  /** The compact answer: records are referenced, not repeated (answers.ts). */
   private respLine(ctx: WriteContext, outcome: Outcome, at: number): RespLine {
-    return { t: "resp", at, key: ctx.key as string, req: ctx.requestHash as string, outcome };
+    const key = ctx.key as string;
+    return {
+      t: "resp",
+      ...toJournalWire(key, fromOutcome(outcome, ctx.requestHash as string, at)),
+    };
   }
 
   /** Runs once the journal holds the stage: memory, idempotency, events. */
-  private applyStage(stage: Stage, outcome: Outcome, ctx: WriteContext, at: number): void {
+  private applyStage(
+    stage: Stage,
+    outcome: Outcome,
+    ctx: WriteContext,
+    at: number,
+    lines: number,
+  ): void {
     for (const w of stage.writes) {
+      const prev = this.records.get(w.path);
       this.records.set(w.path, w.next);
+      if (prev) this.idem.superseded(prev);
       if (w.ev > this.lastEv) this.lastEv = w.ev;
     }
     if (stage.writes.length > 0) this.rev++;
     if (ctx.key !== null && ctx.requestHash !== null) {
-      const entry: IdemEntry = { req: ctx.requestHash, at, outcome };
-      this.idem.remember(ctx.key, entry, this.now());
+      this.idem.remember(ctx.key, fromOutcome(outcome, ctx.requestHash, at), this.now());
     }
     if (this.writer) {
-      this.linesSinceSnapshot += stage.writes.length + (outcome.kind === "batch" ? 1 : 0);
+      // Every line counts, keyed no-op and conflict answers too: they all make replay longer.
+      this.linesSinceSnapshot += lines;
       if (
         this.linesSinceSnapshot >= this.snapshotEvery &&
         !this.snapshotting &&

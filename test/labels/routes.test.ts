@@ -554,17 +554,16 @@ describe("idempotency", () => {
     await h.close();
   });
 
-  test("I5: keys expire after their TTL and the cache is capped", async () => {
+  test("I5: keys expire after their TTL", async () => {
     let now = 1_000_000;
-    const h = await harness({ now: () => now, idempotencyTtlMs: 600_000, idempotencyCapacity: 3 });
+    const h = await harness({ now: () => now, idempotencyTtlMs: 600_000 });
     const key = newKey();
     await patch(h.app, "/a.jpg", { add_tags: ["x"] }, { key });
     now += 599_000;
     expect((await patch(h.app, "/a.jpg", { add_tags: ["y"] }, { key })).status).toBe(422); // still known
     now += 2_000;
     expect((await patch(h.app, "/a.jpg", { add_tags: ["y"] }, { key })).status).toBe(200); // forgotten after 10 min
-    for (let i = 0; i < 5; i++) await patch(h.app, "/b.jpg", { add_tags: [`t${i}`] });
-    expect(h.store.health().idempotency_keys).toBe(3);
+    expect(h.store.health().idempotency_keys).toBe(1);
     await h.close();
   });
 });
