@@ -89,7 +89,8 @@ export function fromOutcome(outcome: Outcome, req: string, at: number): Answer {
         a.recs[i] = null;
         a.nums[i] = 0;
         a.codes[i] = KIND_REJECTED;
-        (a.rejected ??= []).push(o);
+        a.rejected ??= [];
+        a.rejected.push(o);
         break;
     }
   });
@@ -260,7 +261,8 @@ export function fromWire(w: Record<string, unknown>, resolve: Resolve): Answer |
         message: String(message),
       };
       if (typeof field === "string") o.field = field;
-      (a.rejected ??= []).push(o);
+      a.rejected ??= [];
+      a.rejected.push(o);
       a.recs[i] = null;
       a.nums[i] = 0;
       continue;

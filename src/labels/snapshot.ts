@@ -40,7 +40,11 @@ function* snapshotChunks(cut: SnapshotCut): Generator<string> {
   const shown = new Set<Sidecar>();
   for (const [, a] of cut.idem) for (const r of a.recs) if (r) shown.add(r);
   const index = new Map<Sidecar, number>();
-  if (shown.size > 0) cut.records.forEach((s, i) => shown.has(s) && index.set(s, i));
+  if (shown.size > 0) {
+    for (let i = 0; i < cut.records.length; i++) {
+      if (shown.has(cut.records[i])) index.set(cut.records[i], i);
+    }
+  }
   const vers: Sidecar[] = [];
   for (const r of shown) {
     if (index.has(r)) continue;
