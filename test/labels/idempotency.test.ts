@@ -195,8 +195,14 @@ describe("files of the previous format", () => {
   test("I4: format-1 journal and snapshot (written by the code before compact answers) load, records and answers alike", async () => {
     const fixture = join(import.meta.dir, "fixtures", "format1");
     const dir = tempDir();
-    for (const f of ["labels.log.jsonl", "labels.snapshot.json", "events.hwm"]) {
-      fs.copyFileSync(join(fixture, f), join(dir, f));
+    // Stored under other names so that tools leave their bytes alone.
+    const files = {
+      "journal.lines": JOURNAL_FILE,
+      "snapshot.lines": SNAPSHOT_FILE,
+      "hwm.lines": "events.hwm",
+    };
+    for (const [from, to] of Object.entries(files)) {
+      fs.copyFileSync(join(fixture, from), join(dir, to));
     }
     const expected = JSON.parse(fs.readFileSync(join(fixture, "expected.json"), "utf8"));
     const h = await harness({ dir, now: () => expected.now, snapshotOnClose: false });
