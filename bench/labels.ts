@@ -26,7 +26,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { parentOf } from "../src/core/paths.ts";
 import type { ImageEntry } from "../src/gallery/types.ts";
-import { createJournalFile, type SetLine } from "../src/labels/journal.ts";
+import { createJournalFile, encodeBodyLine, type SetLine } from "../src/labels/journal-format.ts";
 import { encodeLine } from "../src/labels/lines.ts";
 import type { Sidecar } from "../src/labels/schema.ts";
 import { writeSnapshotSync } from "../src/labels/snapshot.ts";
@@ -308,7 +308,7 @@ function setLine(i: number, ev: number, version: number): string {
     cf: ["star"],
     client: `c${ev % 50}`,
   };
-  return encodeLine(line);
+  return encodeBodyLine(ev, line);
 }
 
 async function benchReplay(): Promise<{
@@ -321,7 +321,7 @@ async function benchReplay(): Promise<{
   const dir = tmp("replay");
   cleanup.push(dir);
   const path = join(dir, "labels.log.jsonl");
-  createJournalFile(path, 0);
+  createJournalFile(path);
   const fd = fs.openSync(path, "a");
   const items = 200_000;
   let chunk = "";
@@ -361,11 +361,11 @@ async function benchSnapshotLoad(): Promise<{
     });
   }
   const bytes = writeSnapshotSync(join(dir, "labels.snapshot.json"), {
-    lastEventId: LINES,
+    point: { ev: LINES, seq: 0, crc: "" },
     records,
     idem: [],
   });
-  createJournalFile(join(dir, "labels.log.jsonl"), LINES);
+  createJournalFile(join(dir, "labels.log.jsonl"), { ev: LINES, seq: 0, crc: "" });
   records.length = 0;
   const { ms, cpuMs, items } = await loadInFreshProcess(dir);
   return { items, bytes, ms, cpuMs };

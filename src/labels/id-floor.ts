@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import type { Logger } from "../core/logger.ts";
 import type { EventBus } from "../live/bus.ts";
-import { fsyncDir } from "./journal.ts";
+import { fsyncDir } from "./durable-file.ts";
 
 export const ID_FLOOR_FILE = "events.hwm";
 export const ID_BLOCK = 1000;

@@ -22,10 +22,30 @@ import {
   kindOf,
   type WireElement,
 } from "./answers.ts";
+import { fsyncDir, writeAll } from "./durable-file.ts";
 import { IDEMPOTENCY_TTL_MS } from "./idempotency.ts";
-import { createJournalFile, fsyncDir, peekRecord, peekSetHeader, type SetLine } from "./journal.ts";
-import { checkLine, type LineProblem, parseLine, readLinesAt, scanRawLines } from "./lines.ts";
+import {
+  createJournalFile,
+  peekLineNo,
+  peekRecord,
+  peekSetHeader,
+  type SetLine,
+} from "./journal-format.ts";
+import {
+  checkLine,
+  encodeLine,
+  type LineProblem,
+  parseLine,
+  readLinesAt,
+  scanRawLines,
+} from "./lines.ts";
 import { emptySidecar } from "./patch.ts";
+import {
+  type JournalDamage,
+  type JournalSummary,
+  planRecovery,
+  type SnapshotSummary,
+} from "./recovery-plan.ts";
 import type { Sidecar } from "./schema.ts";
 import { readSnapshot, writeSnapshotSync } from "./snapshot.ts";
 
@@ -45,6 +65,8 @@ export interface Recovered {
   idem: [string, Answer][];
   /** Highest event id in the snapshot or journal (0 when none). */
   lastEventId: number;
+  /** The journal's last line (number and checksum): where the writer's numbering goes on. */
+  journalLast: { seq: number; crc: string };
   /** Last item-updated events of the journal (metric-only ones included), in id order, for the bus's replay ring. */
   recent: Envelope[];
   /** Journal lines after the head: how much the next snapshot would compact. */
@@ -115,142 +137,133 @@ function isGroupTag(g: unknown): g is [number, number] {
 export interface RecoveryOptions {
   /** Item-updated events to keep for the bus's replay ring. */
   recentCapacity?: number;
-  /** Keyed lines older than this are not needed for the idempotency cache. */
+  /** Keyed lines older than this are not needed for the idempotency table. */
   idempotencyTtlMs?: number;
   now?: number;
+  /** `--accept-label-loss`: start from what is left instead of refusing, and record the loss. */
+  acceptLoss?: boolean;
 }
 
+export const LOSSES_FILE = "labels.losses.jsonl";
+
+/**
+ * Reads the snapshot and the journal, asks planRecovery what to do, and does
+ * it: refuse (RecoveryError, nothing touched), or load and then cut a torn
+ * tail or write both files afresh (damaged files are renamed, never overwritten).
+ */
 export function recoverLabels(dir: string, log: Logger, options: RecoveryOptions = {}): Recovered {
   const recentCapacity = options.recentCapacity ?? 10_000;
-  const opts = {
-    now: options.now ?? Date.now(),
-    idempotencyTtlMs: options.idempotencyTtlMs ?? IDEMPOTENCY_TTL_MS,
-  };
+  const now = options.now ?? Date.now();
+  const ttl = options.idempotencyTtlMs ?? IDEMPOTENCY_TTL_MS;
   const snapPath = `${dir}/${SNAPSHOT_FILE}`;
   const journalPath = `${dir}/${JOURNAL_FILE}`;
-  const hasSnapshot = fs.existsSync(snapPath);
-  const hasJournal = fs.existsSync(journalPath);
 
-  // 1. The snapshot, when there is one and it is whole.
-  let records = new Map<string, Sidecar>();
-  let idem: [string, Answer][] = [];
-  let snapEv = 0;
-  let snapshotBytes = 0;
-  let snapBad: string | null = null;
-  if (hasSnapshot) {
-    const snap = readSnapshot(snapPath);
-    if (snap.ok) {
-      records = snap.records;
-      idem = snap.idem;
-      snapEv = snap.lastEventId;
-      snapshotBytes = snap.bytes;
-    } else {
-      snapBad = `${snapPath} line ${snap.line} is unusable (${snap.problem}: ${snap.detail})`;
-    }
-  }
-
-  if (!hasJournal) {
-    if (snapBad) {
-      throw new RecoveryError(
-        `${snapBad}, and there is no journal to rebuild it from. Lenslet will not start rather than lose labels: restore the snapshot from a backup, or move it away to start with no labels. Nothing was changed on disk.`,
-      );
-    }
-    if (hasSnapshot) {
-      log.warn(`labels: ${journalPath} is missing; continuing from the snapshot (event ${snapEv})`);
-    }
-    createJournalFile(journalPath, snapEv);
-    return { records, idem, lastEventId: snapEv, recent: [], journalLines: 0, snapshotBytes };
-  }
-
-  // 2. Replay the journal over it, one commit unit (a line, or a whole batch
-  //    group) at a time. Damage is only noted here; step 3 decides.
+  // 1. Read: the snapshot whole, the journal's first pass (checksums, numbering, commit units).
+  const snap = fs.existsSync(snapPath) ? readSnapshot(snapPath) : null;
+  const snapshot: SnapshotSummary = {
+    path: snapPath,
+    state: snap === null ? "absent" : snap.ok ? "ok" : "damaged",
+    problem:
+      snap && !snap.ok
+        ? `${snapPath} line ${snap.line} is unusable (${snap.problem}: ${snap.detail})`
+        : null,
+    format: snap?.ok ? snap.format : 0,
+    ev: snap?.ok ? snap.point.ev : 0,
+    seq: snap?.ok ? snap.point.seq : null,
+    crc: snap?.ok ? snap.point.crc : null,
+  };
+  const good = snap?.ok ? snap : null;
+  const journalBytes = fs.existsSync(journalPath) ? fs.statSync(journalPath).size : null;
   const replay = new JournalReplay(
-    snapBad ? 0 : snapEv,
-    opts.now - opts.idempotencyTtlMs,
+    good ? { ev: good.point.ev, seq: good.point.seq } : { ev: 0, seq: null },
+    now - ttl,
     recentCapacity,
-    records,
+    good?.records ?? new Map(),
   );
-  const scan = scanRawLines(journalPath, (buf, start, end, no, offset) =>
-    replay.visit(buf, start, end, no, offset),
-  );
-  const { headBase, committedEnd } = replay;
-  const middle = replay.bad.filter((b) => b.offset < committedEnd);
-  const tornFrom = committedEnd < scan.size ? committedEnd : null;
+  const scan =
+    journalBytes !== null && journalBytes > 0
+      ? scanRawLines(journalPath, (buf, start, end, no, offset) =>
+          replay.visit(buf, start, end, no, offset),
+        )
+      : null;
+  const committedEnd = replay.committedEnd;
+  const journal: JournalSummary = {
+    path: journalPath,
+    state: journalBytes === null ? "absent" : journalBytes === 0 ? "empty" : "read",
+    head: replay.head,
+    last: replay.head?.seq != null ? { seq: replay.lastSeq, crc: replay.lastCrc } : null,
+    crcAtSnapshot: replay.crcAtSnapshot,
+    damage: replay.bad.filter((b) => b.offset < committedEnd),
+    torn: scan && committedEnd < scan.size ? { line: replay.tornLine } : null,
+  };
 
-  // 3. Decide, before touching anything on disk.
-  if (snapBad) {
-    if (headBase !== 0 || middle.length > 0) {
-      const why =
-        headBase === null
-          ? "the journal's first line is damaged too"
-          : headBase !== 0
-            ? `${journalPath} only holds the events after ${headBase}`
-            : `${journalPath} line ${middle[0].no} is damaged too`;
-      throw new RecoveryError(
-        `${snapBad}, and ${why}, so the labels cannot be rebuilt. Lenslet will not start rather than lose labels: restore the snapshot from a backup. Nothing was changed on disk.`,
-      );
-    }
-  } else {
-    if (!hasSnapshot && headBase !== null && headBase > 0) {
-      throw new RecoveryError(
-        `${snapPath} is missing but ${journalPath} continues from event ${headBase}: the labels up to that event would be lost. Restore the snapshot, or move the journal away to start with no labels. Nothing was changed on disk.`,
-      );
-    }
-    if (headBase !== null && headBase > snapEv) {
-      throw new RecoveryError(
-        `${journalPath} continues from event ${headBase} but ${snapPath} ends at event ${snapEv}: the events in between are missing (was an older snapshot restored?). Nothing was changed on disk.`,
-      );
-    }
-    const uncovered = middle.find((b) => b.nextEv === null || b.nextEv > snapEv);
-    if (uncovered) {
-      const next =
-        uncovered.nextEv === null
-          ? "no good event follows it"
-          : `the next good line is event ${uncovered.nextEv}`;
-      throw new RecoveryError(
-        `${journalPath} line ${uncovered.no} is damaged (${uncovered.problem}) and the snapshot does not hold what it held (the snapshot ends at event ${snapEv}; ${next}). Lenslet will not start rather than lose labels; nothing was changed on disk. Restore the journal from a backup, or delete that line by hand if you accept losing it.`,
-      );
-    }
+  // 2. Decide, before touching anything on disk.
+  const plan = planRecovery(snapshot, journal, { acceptLoss: options.acceptLoss ?? false });
+  if (plan.kind === "refuse") throw new RecoveryError(plan.message);
+  if (plan.kind === "create") {
+    createJournalFile(journalPath);
+    return {
+      records: new Map(),
+      idem: [],
+      lastEventId: 0,
+      recent: [],
+      journalLines: 0,
+      snapshotBytes: 0,
+      journalLast: { seq: 0, crc: "" },
+    };
   }
 
-  const lastEventId = Math.max(snapEv, replay.lastSeen, replay.lastApplied);
-  const recent = replay.finish(journalPath, records, idem);
+  // 3. Load what the plan uses.
+  const records = plan.useSnapshot && good ? good.records : new Map<string, Sidecar>();
+  const idem: [string, Answer][] = plan.useSnapshot && good ? good.idem : [];
+  const recent = plan.useJournal && scan ? replay.finish(journalPath, records, idem) : [];
   if (replay.unreadable > 0) {
     log.warn(
       `labels: ${replay.unreadable} remembered idempotency answers in ${journalPath} point at records that are not there; those keys are forgotten`,
     );
   }
-  const evidence = stamp();
-  if (replay.duplicates > 0) {
+  if (plan.useJournal && replay.duplicates > 0) {
     log.info(
       `labels: skipped ${replay.duplicates} journal lines already applied (duplicate event ids)`,
     );
   }
+  const snapEv = plan.useSnapshot && good ? good.point.ev : 0;
+  const lastEventId = Math.max(
+    snapEv,
+    plan.useJournal ? Math.max(replay.lastSeen, replay.lastApplied) : 0,
+  );
+  const evidence = stamp();
 
-  // 4. Repairs, now that the result is known to be complete. Damaged files are
-  //    renamed, never overwritten.
-  if (snapBad || middle.length > 0) {
-    if (snapBad) {
-      const kept = `${snapPath}.corrupt-${evidence}`;
-      fs.renameSync(snapPath, kept);
-      fsyncDir(snapPath);
-      log.warn(
-        `labels: ${snapBad}; rebuilt it from the journal. The damaged snapshot is kept as ${kept}`,
-      );
-    }
-    snapshotBytes = writeSnapshotSync(snapPath, {
-      lastEventId,
+  // 4. Repair.
+  if (plan.rewrite) {
+    const kept: string[] = [];
+    const keep = (path: string, as: string | null) => {
+      if (as === null || !fs.existsSync(path)) return;
+      const to = `${path}.${as}-${evidence}`;
+      fs.renameSync(path, to);
+      fsyncDir(path);
+      kept.push(to);
+    };
+    keep(snapPath, plan.rewrite.keepSnapshot);
+    // The numbering goes on from the highest line known, so no later file repeats a number.
+    const seq = Math.max(
+      plan.useJournal ? (journal.last?.seq ?? 0) : 0,
+      plan.useSnapshot ? (snapshot.seq ?? 0) : 0,
+    );
+    // No line holds this point: the fresh head and snapshot share a checksum of their own.
+    const crc = Bun.hash.crc32(`rewritten ${evidence} ${seq}`).toString(16).padStart(8, "0");
+    const point = { ev: lastEventId, seq, crc };
+    const snapshotBytes = writeSnapshotSync(snapPath, {
+      point,
       records: [...records.values()],
       idem,
     });
-    const kept = `${journalPath}.${middle.length > 0 ? "corrupt" : "replayed"}-${evidence}`;
-    fs.renameSync(journalPath, kept);
-    createJournalFile(journalPath, lastEventId);
-    if (middle.length > 0) {
-      log.warn(
-        `labels: ${journalPath} line ${middle[0].no} was damaged but the snapshot held its content; wrote a fresh snapshot and journal. The damaged journal is kept as ${kept}`,
-      );
+    keep(journalPath, plan.rewrite.keepJournal);
+    createJournalFile(journalPath, point);
+    for (const note of plan.notes) {
+      log.warn(`labels: ${note}.${kept.length ? ` Kept: ${kept.join(", ")}` : ""}`);
     }
+    if (plan.loss) recordLoss(dir, plan.loss, kept, log);
     return {
       records,
       idem,
@@ -258,38 +271,28 @@ export function recoverLabels(dir: string, log: Logger, options: RecoveryOptions
       recent,
       journalLines: 0,
       snapshotBytes,
+      journalLast: { seq: point.seq, crc: point.crc },
     };
   }
 
-  if (tornFrom !== null) {
+  if (plan.cutTail && scan) {
     const saved = `${journalPath}.torn-${evidence}`;
-    const length = scan.size - tornFrom;
+    const length = scan.size - committedEnd;
     const fd = fs.openSync(journalPath, "r+");
     try {
       const bytes = Buffer.alloc(length);
-      fs.readSync(fd, bytes, 0, length, tornFrom);
+      fs.readSync(fd, bytes, 0, length, committedEnd);
       fs.writeFileSync(saved, bytes);
-      if (headBase === null) {
-        // The head itself was torn: start the file over.
-        fs.closeSync(fd);
-        createJournalFile(journalPath, lastEventId);
-      } else {
-        fs.ftruncateSync(fd, tornFrom);
-        fs.fsyncSync(fd);
-        fs.closeSync(fd);
-      }
-    } catch (err) {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        // closed above
-      }
-      throw err;
+      fs.ftruncateSync(fd, committedEnd);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
     }
     log.warn(
       `labels: cut a torn tail of ${length} bytes (journal line ${replay.tornLine} onward) from ${journalPath}: a write the crash interrupted, never acknowledged. The bytes are kept in ${saved}`,
     );
   }
+  for (const note of plan.notes) log.warn(`labels: ${note}`);
 
   return {
     records,
@@ -297,22 +300,37 @@ export function recoverLabels(dir: string, log: Logger, options: RecoveryOptions
     lastEventId,
     recent,
     journalLines: replay.lines,
-    snapshotBytes,
+    snapshotBytes: good?.bytes ?? 0,
+    journalLast: journal.last ?? { seq: 0, crc: "" },
   };
 }
 
-interface BadLine {
-  no: number;
+/** Appends what was lost to labels.losses.jsonl (fsync'd) and says so loudly. */
+function recordLoss(dir: string, what: string, kept: string[], log: Logger): void {
+  const path = `${dir}/${LOSSES_FILE}`;
+  const fd = fs.openSync(path, "a");
+  try {
+    writeAll(fd, encodeLine({ at: new Date().toISOString(), lost: what, kept }));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  log.error(`labels: started with --accept-label-loss: ${what}. Recorded in ${path}`);
+}
+
+interface BadLine extends JournalDamage {
   offset: number;
-  problem: LineProblem | "structure";
-  /** Event id of the first good set line after it; what the snapshot must reach to cover it. */
-  nextEv: number | null;
 }
 
 /** A line as the first pass sees it: a set line's header, or a fully parsed resp line. */
 type Unit =
-  | { kind: "set"; offset: number; ev: number; at: number; path: string }
-  | { kind: "resp"; offset: number; line: Record<string, unknown> & { key: string } };
+  | { kind: "set"; offset: number; ev: number; at: number; path: string; covered: boolean }
+  | {
+      kind: "resp";
+      offset: number;
+      line: Record<string, unknown> & { key: string };
+      covered: boolean;
+    };
 
 interface OpenGroup {
   start: number;
@@ -351,7 +369,12 @@ const NEED_VERSION = 8;
  * records their answers show), and the recent-events tail.
  */
 class JournalReplay {
-  headBase: number | null = null;
+  head: JournalSummary["head"] = null;
+  /** Highest line number seen (format 2), and that line's checksum. */
+  lastSeq = 0;
+  lastCrc = "";
+  /** Checksum of the line numbered like the snapshot's point. */
+  crcAtSnapshot: string | null = null;
   /** Offset just past the last complete commit unit: what follows it is a torn tail. */
   committedEnd = 0;
   /** Line number of the first line after `committedEnd`. */
@@ -375,13 +398,13 @@ class JournalReplay {
   private beforeGroup: Map<string, number | undefined> | null = null;
 
   constructor(
-    applyAfter: number,
+    private readonly snap: { ev: number; seq: number | null },
     private readonly idemSince: number,
     private readonly recentCapacity: number,
     /** The snapshot's records; pass 1 does not change them (pass 2 does). */
     private readonly snapRecords: Map<string, Sidecar>,
   ) {
-    this.lastApplied = applyAfter;
+    this.lastApplied = snap.ev;
   }
 
   /** Pass 1, one line. */
@@ -393,9 +416,16 @@ class JournalReplay {
       return;
     }
     if (no === 1) {
-      const head = parseLine(buf, start, end);
-      if (head.ok && head.value.t === "head" && typeof head.value.base_ev === "number") {
-        this.headBase = head.value.base_ev;
+      const parsed = parseLine(buf, start, end);
+      const h = parsed.ok ? parsed.value : null;
+      if (h && h.t === "head" && typeof h.base_ev === "number") {
+        const format = typeof h.format === "number" ? h.format : 1;
+        const seq = format >= 2 && typeof h.base_seq === "number" ? h.base_seq : null;
+        const crc = typeof h.base_crc === "string" ? h.base_crc : null;
+        this.head = { format, ev: h.base_ev, seq, crc };
+        this.lastSeq = seq ?? 0;
+        this.lastCrc = crc ?? "";
+        if (seq !== null && seq === this.snap.seq) this.crcAtSnapshot = crc;
         this.committedEnd = next;
         this.tornLine = 2;
       } else {
@@ -403,20 +433,52 @@ class JournalReplay {
       }
       return;
     }
+    const header = peekSetHeader(buf, start, end);
+    let covered = false;
+    if (this.head?.seq != null) {
+      // Format 2: every line is numbered, one more than the last.
+      const n = header ? header.n : peekLineNo(buf, start, end);
+      if (n === null) {
+        this.noteBad(no, offset, "structure");
+        return;
+      }
+      if (n <= this.lastSeq) {
+        // A line already read (a copy appended twice): nothing new.
+        this.duplicates++;
+        this.committedEnd = next;
+        this.tornLine = no + 1;
+        return;
+      }
+      this.noteSeq(n);
+      if (n > this.lastSeq + 1) {
+        this.bad.push({
+          line: no,
+          offset,
+          problem: "gap",
+          nextEv: null,
+          nextSeq: n,
+          missing: [this.lastSeq + 1, n - 1],
+        });
+      }
+      this.lastSeq = n;
+      this.lastCrc = buf.toString("latin1", end - 10, end - 2);
+      if (n === this.snap.seq) this.crcAtSnapshot = this.lastCrc;
+      // In the snapshot already: its records and keys are there.
+      covered = this.snap.seq !== null && n <= this.snap.seq;
+    }
     let unit: Unit;
     let g: unknown;
-    const header = peekSetHeader(buf, start, end);
     if (header && header.g === null && this.group === null) {
       // The common case, without allocating: a single-line commit unit.
       this.lines++;
       this.noteEv(header.ev);
-      this.applySet(offset, header.ev, header.at, header.path);
+      this.applySet(offset, header.ev, header.at, header.path, covered);
       this.committedEnd = next;
       this.tornLine = no + 1;
       return;
     }
     if (header) {
-      unit = { kind: "set", offset, ev: header.ev, at: header.at, path: header.path };
+      unit = { kind: "set", offset, ev: header.ev, at: header.at, path: header.path, covered };
       g = header.g;
     } else {
       const parsed = parseLine(buf, start, end);
@@ -428,9 +490,11 @@ class JournalReplay {
           ev: v.ev as number,
           at: Number(v.at),
           path: v.path as string,
+          covered,
         };
       } else if (v && v.t === "resp" && typeof v.key === "string") {
-        unit = { kind: "resp", offset, line: v as Record<string, unknown> & { key: string } };
+        const line = v as Record<string, unknown> & { key: string };
+        unit = { kind: "resp", offset, line, covered };
       } else {
         this.noteBad(no, offset, parsed.ok ? "structure" : parsed.problem);
         return;
@@ -547,8 +611,14 @@ class JournalReplay {
       this.bad[i].nextEv = ev;
   }
 
-  private noteBad(no: number, offset: number, problem: BadLine["problem"]): void {
-    this.bad.push({ no, offset, problem, nextEv: null });
+  private noteBad(no: number, offset: number, problem: LineProblem | "structure"): void {
+    this.bad.push({ line: no, offset, problem, nextEv: null, nextSeq: null, missing: null });
+  }
+
+  /** A good numbered line: the next line number of every bad line still waiting for one. */
+  private noteSeq(n: number): void {
+    for (let i = this.bad.length - 1; i >= 0 && this.bad[i].nextSeq === null; i--)
+      this.bad[i].nextSeq = n;
   }
 
   /** A group that lost lines in the middle of the file: keep the lines that are good. */
@@ -573,11 +643,12 @@ class JournalReplay {
       if (this.beforeGroup && !this.beforeGroup.has(unit.path)) {
         this.beforeGroup.set(unit.path, this.lastLineOf.get(unit.path));
       }
-      this.applySet(unit.offset, unit.ev, unit.at, unit.path);
+      this.applySet(unit.offset, unit.ev, unit.at, unit.path, unit.covered);
       return;
     }
     const l = unit.line;
-    if (!(typeof l.at === "number" && l.at >= this.idemSince)) return;
+    // A line the snapshot contains: its key, if still live, is in the snapshot.
+    if (unit.covered || !(typeof l.at === "number" && l.at >= this.idemSince)) return;
     const sources = Array.isArray(l.items) ? this.sourcesOf(l.items) : null;
     this.answers.push({ offset: unit.offset, key: l.key as string, line: l, sources });
   }
@@ -615,7 +686,7 @@ class JournalReplay {
     });
   }
 
-  private applySet(offset: number, ev: number, at: number, path: string): void {
+  private applySet(offset: number, ev: number, at: number, path: string, covered: boolean): void {
     if (ev > this.lastSeen) {
       // Metric-only changes too: the coalescer re-announces the last window's at boot (E6).
       this.lastSeen = ev;
@@ -624,7 +695,7 @@ class JournalReplay {
         this.recentLines = this.recentLines.slice(-this.recentCapacity);
       }
     }
-    if (at >= this.idemSince) this.idemLines.push(offset);
+    if (at >= this.idemSince && !covered) this.idemLines.push(offset);
     if (ev <= this.lastApplied) {
       this.duplicates++;
       return;

@@ -2,7 +2,9 @@
  * The snapshot `labels.snapshot.json` and journal compaction.
  *
  * A snapshot is checksummed JSON lines (lines.ts): a `snapshot` header with
- * the last event id it contains, one `item` line per written record, one
+ * the point of the journal it contains (last event id `last_ev`, last line
+ * number `seq` and that line's checksum `seq_crc`: the journal must go on
+ * from exactly there), one `item` line per written record, one
  * `ver` line per older record a remembered answer still shows, one `idem`
  * line per live idempotency key (its compact answer, pointing at item and
  * ver lines by index: answers.ts), and an `end` line with the counts (a
@@ -12,13 +14,14 @@
  * old snapshot or the new one, never a mix.
  *
  * Compaction then rewrites the journal as a head line naming the snapshot's
- * last event id plus the lines written after the snapshot's cut.
+ * point plus the lines written after the snapshot's cut (keeping their numbers).
  */
 import fs from "node:fs";
 import { type Answer, fromOutcome, fromWire, toSnapshotWire } from "./answers.ts";
+import { replaceFile, replaceFileSync, writeAll } from "./durable-file.ts";
 import type { FaultSource } from "./faults.ts";
 import { injectedError } from "./faults.ts";
-import { fsyncDir, headLine, type StoredRecord, toStored } from "./journal.ts";
+import { headLine, type JournalPoint, type StoredRecord, toStored } from "./journal-format.ts";
 import { checkLine, encodeLine, type LineProblem, parseLine, scanRawLines } from "./lines.ts";
 import type { Outcome } from "./outcome.ts";
 import type { Sidecar } from "./schema.ts";
@@ -27,7 +30,8 @@ export const SNAPSHOT_FORMAT = 2;
 
 /** A consistent cut of the store: records are immutable, so an array of references is a snapshot. */
 export interface SnapshotCut {
-  lastEventId: number;
+  /** The journal's point the cut contains (event id, line number, checksum). */
+  point: JournalPoint;
   records: Sidecar[];
   idem: [string, Answer][];
 }
@@ -55,7 +59,9 @@ function* snapshotChunks(cut: SnapshotCut): Generator<string> {
   let buf = encodeLine({
     t: "snapshot",
     format: SNAPSHOT_FORMAT,
-    last_ev: cut.lastEventId,
+    last_ev: cut.point.ev,
+    seq: cut.point.seq,
+    seq_crc: cut.point.crc,
     created_at: new Date().toISOString(),
     ...counts,
   });
@@ -76,21 +82,6 @@ function* snapshotChunks(cut: SnapshotCut): Generator<string> {
   yield buf + encodeLine({ t: "end", ...counts });
 }
 
-function writeAll(fd: number, text: string): void {
-  const data = Buffer.from(text);
-  let done = 0;
-  while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done);
-}
-
-function finish(fd: number, tmp: string, path: string): number {
-  fs.fsyncSync(fd);
-  const bytes = fs.fstatSync(fd).size;
-  fs.closeSync(fd);
-  fs.renameSync(tmp, path);
-  fsyncDir(path);
-  return bytes;
-}
-
 /**
  * Writes a snapshot atomically, yielding to the event loop between chunks so
  * requests keep flowing. Returns its size in bytes.
@@ -102,47 +93,27 @@ export async function writeSnapshot(
 ): Promise<number> {
   const code = faults?.check("snapshot");
   if (code) throw injectedError("snapshot", code);
-  const tmp = `${path}.tmp`;
-  const fd = fs.openSync(tmp, "w");
-  try {
+  return replaceFile(path, async (fd) => {
     for (const chunk of snapshotChunks(cut)) {
       writeAll(fd, chunk);
       await new Promise<void>((r) => setImmediate(r));
     }
-    return finish(fd, tmp, path);
-  } catch (err) {
-    closeQuietly(fd);
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
+  });
 }
 
 /** The same, blocking: for startup and repair, when nothing else runs yet. */
 export function writeSnapshotSync(path: string, cut: SnapshotCut): number {
-  const tmp = `${path}.tmp`;
-  const fd = fs.openSync(tmp, "w");
-  try {
+  return replaceFileSync(path, (fd) => {
     for (const chunk of snapshotChunks(cut)) writeAll(fd, chunk);
-    return finish(fd, tmp, path);
-  } catch (err) {
-    closeQuietly(fd);
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    fs.closeSync(fd);
-  } catch {
-    // already closed
-  }
+  });
 }
 
 export type SnapshotRead =
   | {
       ok: true;
-      lastEventId: number;
+      /** The journal point it contains; seq/crc null for format 1 (no line numbers then). */
+      point: { ev: number; seq: number | null; crc: string | null };
+      format: number;
       records: Map<string, Sidecar>;
       idem: [string, Answer][];
       bytes: number;
@@ -157,6 +128,8 @@ export function readSnapshot(path: string): SnapshotRead {
   const byIndex: Sidecar[] = [];
   let vers = 0;
   let lastEventId = -1;
+  let seq: number | null = null;
+  let seqCrc: string | null = null;
   let format = 1;
   let ended = false;
   let bad: Extract<SnapshotRead, { ok: false }> | null = null;
@@ -178,6 +151,11 @@ export function readSnapshot(path: string): SnapshotRead {
       else {
         lastEventId = v.last_ev;
         format = typeof v.format === "number" ? v.format : 1;
+        if (format >= 2 && (typeof v.seq !== "number" || typeof v.seq_crc !== "string")) {
+          fail(1, "structure", "snapshot header without its journal point");
+        }
+        seq = typeof v.seq === "number" ? v.seq : null;
+        seqCrc = typeof v.seq_crc === "string" ? v.seq_crc : null;
       }
       return;
     }
@@ -217,7 +195,14 @@ export function readSnapshot(path: string): SnapshotRead {
   if (lastEventId < 0 || !ended) {
     return { ok: false, line: 1, problem: "incomplete", detail: "no end marker" };
   }
-  return { ok: true, lastEventId, records, idem, bytes: scan.size };
+  return {
+    ok: true,
+    point: { ev: lastEventId, seq, crc: seqCrc },
+    format,
+    records,
+    idem,
+    bytes: scan.size,
+  };
 }
 
 function storedToSidecar(path: string, r: StoredRecord): Sidecar {
@@ -256,7 +241,7 @@ function isRecord(v: unknown): boolean {
 }
 
 /**
- * Rewrites the journal as: head(baseEv) + bytes [from, to) of the current
+ * Rewrites the journal as: head(base) + bytes [from, to) of the current
  * journal. Atomic (temp, fsync, rename, fsync dir). Run it between journal
  * commits (JournalWriter.exclusive) and reopen the writer after.
  */
@@ -264,12 +249,10 @@ export function compactJournal(
   journalPath: string,
   from: number,
   to: number,
-  baseEv: number,
+  base: JournalPoint,
 ): void {
-  const tmp = `${journalPath}.tmp`;
-  const out = fs.openSync(tmp, "w");
-  try {
-    writeAll(out, headLine(baseEv));
+  replaceFileSync(journalPath, (out) => {
+    writeAll(out, headLine(base));
     const src = fs.openSync(journalPath, "r");
     try {
       const buf = Buffer.allocUnsafe(Math.min(Math.max(to - from, 1), 8 << 20));
@@ -277,20 +260,11 @@ export function compactJournal(
       while (pos < to) {
         const n = fs.readSync(src, buf, 0, Math.min(buf.length, to - pos), pos);
         if (n === 0) throw new Error(`journal shorter than expected (${pos} < ${to})`);
-        let done = 0;
-        while (done < n) done += fs.writeSync(out, buf, done, n - done);
+        writeAll(out, buf.subarray(0, n));
         pos += n;
       }
     } finally {
       fs.closeSync(src);
     }
-    fs.fsyncSync(out);
-    fs.closeSync(out);
-  } catch (err) {
-    closeQuietly(out);
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-  fs.renameSync(tmp, journalPath);
-  fsyncDir(journalPath);
+  });
 }

@@ -18,8 +18,8 @@ import { fromOutcome, toJournalWire, toOutcome } from "./answers.ts";
 import { type FaultSource, faultsFromEnv, faultyIo, realIo } from "./faults.ts";
 import { IdFloor } from "./id-floor.ts";
 import { IdempotencyKeyReused, IdempotencyTable, IdempotencyTableFull } from "./idempotency.ts";
-import { JournalWriter, type RespLine, type SetLine, toStored } from "./journal.ts";
-import { encodeLine } from "./lines.ts";
+import { type BodyLine, type RespLine, type SetLine, toStored } from "./journal-format.ts";
+import { JournalWriter } from "./journal-writer.ts";
 import type { BatchOutcome, Durability, ItemOutcome, Outcome } from "./outcome.ts";
 import { persistenceOf } from "./outcome.ts";
 import {
@@ -35,6 +35,7 @@ import { JOURNAL_FILE, recoverLabels, SNAPSHOT_FILE } from "./recovery.ts";
 import { LabelRefusal, MissingBaseVersion, PersistenceError } from "./refusals.ts";
 import type { ChangedField, LabelsHealth, PatchFields, PutBody, Sidecar } from "./schema.ts";
 import { compactJournal, writeSnapshot } from "./snapshot.ts";
+import { realTimers, type Timers } from "./timers.ts";
 
 export {
   IdempotencyKeyReused,
@@ -62,6 +63,8 @@ export interface LabelStoreOptions {
   idempotencyBudgetBytes?: number;
   /** Clock, for tests. */
   now?: () => number;
+  /** Timers (snapshot schedule, relaxed fsync, disk probe), for tests. */
+  timers?: Timers;
   /** Write a final snapshot on close (default true; tests turn it off to inspect the journal). */
   snapshotOnClose?: boolean;
 }
@@ -107,7 +110,7 @@ export interface WriteResult<O extends Outcome> {
   replayed: boolean;
 }
 
-const NOTHING = { text: "", lines: 0 };
+const NOTHING: readonly BodyLine[] = [];
 
 interface StagedWrite {
   path: string;
@@ -173,7 +176,8 @@ export class LabelStore {
   private snapshotting: Promise<void> | null = null;
   /** After a failed snapshot, automatic ones wait until then (the journal keeps everything meanwhile). */
   private snapshotRetryAt = 0;
-  private snapshotTimer: ReturnType<typeof setInterval> | null = null;
+  private stopSnapshotTimer: (() => void) | null = null;
+  private readonly timers: Timers;
   private lastErrorText: string | null = null;
   private closed = false;
 
@@ -181,6 +185,7 @@ export class LabelStore {
     this.durability = opts.mode;
     this.log = opts.log;
     this.now = opts.now ?? Date.now;
+    this.timers = opts.timers ?? realTimers;
     this.snapshotEvery = opts.snapshotEvery ?? 50_000;
     // Unset → LENSLET_FAULTS / LENSLET_FAULTS_FILE (end-to-end tests of a running server), usually none.
     this.faults = opts.faults === undefined ? faultsFromEnv() : opts.faults;
@@ -212,12 +217,13 @@ export class LabelStore {
       mode: opts.mode,
       io: this.faults ? faultyIo(realIo, this.faults) : realIo,
       onHealth: (ok, error) => this.onDiskHealth(ok, error),
+      last: recovered?.journalLast,
+      timers: this.timers,
     });
     const every = opts.snapshotIntervalMs ?? 60_000;
-    this.snapshotTimer = setInterval(() => {
+    this.stopSnapshotTimer = this.timers.every(every, () => {
       if (this.linesSinceSnapshot > 0 && this.now() >= this.snapshotRetryAt) void this.snapshot();
-    }, every);
-    this.snapshotTimer.unref?.();
+    });
   }
 
   /**
@@ -366,7 +372,7 @@ export class LabelStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    this.stopSnapshotTimer?.();
     await Promise.allSettled([...this.inflight.values()].map((f) => f.done));
     if (this.snapshotting) await this.snapshotting;
     if (this.snapshotOnClose && this.writer?.ok && this.linesSinceSnapshot > 0)
@@ -457,27 +463,27 @@ export class LabelStore {
     ctx: WriteContext,
     at: number,
   ): Promise<void> {
-    const { text, lines } = this.writer ? this.journalText(stage, outcome, ctx, at) : NOTHING;
-    const apply = () => this.applyStage(stage, outcome, ctx, at, lines);
-    if (text === "") {
+    const lines = this.writer ? this.journalLines(stage, outcome, ctx, at) : NOTHING;
+    const apply = () => this.applyStage(stage, outcome, ctx, at, lines.length);
+    if (lines.length === 0) {
       apply();
       return;
     }
     try {
-      await (this.writer as JournalWriter).append(text, apply);
+      await (this.writer as JournalWriter).append(lines, apply);
     } catch (err) {
       for (const w of stage.writes) this.bus?.abandon(w.ev);
       throw err;
     }
   }
 
-  /** The journal lines of a write, and how many (each counts toward the next snapshot). */
-  private journalText(
+  /** The journal lines of a write (each counts toward the next snapshot); the writer numbers them. */
+  private journalLines(
     stage: Stage,
     outcome: Outcome,
     ctx: WriteContext,
     at: number,
-  ): { text: string; lines: number } {
+  ): readonly BodyLine[] {
     const setLine = (w: StagedWrite): SetLine => ({
       t: "set",
       ev: w.ev,
@@ -492,8 +498,8 @@ export class LabelStore {
       const lines: (SetLine | RespLine)[] = stage.writes.map(setLine);
       if (keyed) lines.push(this.respLine(ctx, outcome, at));
       const n = lines.length;
-      // The group tag goes first: replay reads it without parsing the line (peekSetHeader).
-      return { text: lines.map((l, i) => encodeLine({ g: [i, n], ...l })).join(""), lines: n };
+      // The group tag goes first (after the line number): replay reads it without parsing the line.
+      return lines.map((l, i) => ({ g: [i, n], ...l }) as BodyLine);
     }
     if (stage.writes.length === 1) {
       const w = stage.writes[0];
@@ -505,10 +511,10 @@ export class LabelStore {
         const ps = persistenceOf(this.durability);
         if (ps !== "saved") line.ps = ps;
       }
-      return { text: encodeLine(line), lines: 1 };
+      return [line];
     }
     // A no-op or a conflict changes nothing, but its answer must survive a restart too.
-    return keyed ? { text: encodeLine(this.respLine(ctx, outcome, at)), lines: 1 } : NOTHING;
+    return keyed ? [this.respLine(ctx, outcome, at)] : NOTHING;
   }
 
   /** The compact answer: records are referenced, not repeated (answers.ts). */
@@ -600,14 +606,17 @@ export class LabelStore {
         offset: writer.size,
         lines: this.linesSinceSnapshot,
         state: {
-          lastEventId: this.lastEv,
+          point: { ev: this.lastEv, ...writer.last },
           records: [...this.records.values()],
           idem: [...this.idem.live(this.now())],
         },
       }));
+      // Relaxed mode writes ahead of fsync: the journal up to the cut is made durable before the
+      // snapshot that names it, so a crash cannot leave the snapshot ahead of its journal.
+      await writer.syncNow();
       const bytes = await writeSnapshot(snapPath, cut.state, this.faults);
       await writer.exclusive(() => {
-        compactJournal(journalPath, cut.offset, writer.size, cut.state.lastEventId);
+        compactJournal(journalPath, cut.offset, writer.size, cut.state.point);
         writer.reopen();
         this.linesSinceSnapshot -= cut.lines;
       });
