@@ -90,6 +90,7 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
       dir: config.canWrite ? config.workspace : null,
       mode: config.canWrite ? config.durability : "memory",
       log,
+      acceptLoss: input.acceptLabelLoss ?? false,
     });
   } catch (err) {
     if (lock?.ok) lock.release();

@@ -123,7 +123,8 @@ function covered(d: JournalDamage, s: SnapshotSummary, format2: boolean): boolea
 function describe(d: JournalDamage): string {
   if (d.missing) {
     const [a, b] = d.missing;
-    return `lines numbered ${a === b ? a : `${a} to ${b}`} are missing before line ${d.line} (a gap in the journal's numbering: deleted or cut out)`;
+    const which = a === b ? `line number ${a} is` : `lines numbered ${a} to ${b} are`;
+    return `${which} missing before line ${d.line} (a gap in the journal's numbering: deleted or cut out)`;
   }
   return `line ${d.line} is damaged (${d.problem})`;
 }

@@ -65,6 +65,8 @@ export interface LabelStoreOptions {
   now?: () => number;
   /** Timers (snapshot schedule, relaxed fsync, disk probe), for tests. */
   timers?: Timers;
+  /** `--accept-label-loss`: start from what is left when the files show lost writes (recorded). */
+  acceptLoss?: boolean;
   /** Write a final snapshot on close (default true; tests turn it off to inspect the journal). */
   snapshotOnClose?: boolean;
 }
@@ -240,6 +242,7 @@ export class LabelStore {
       recentCapacity: opts.recentCapacity,
       idempotencyTtlMs: opts.idempotencyTtlMs,
       now: (opts.now ?? Date.now)(),
+      acceptLoss: opts.acceptLoss,
     });
     return new LabelStore(opts, recovered);
   }
