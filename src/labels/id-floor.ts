@@ -7,7 +7,6 @@
  */
 import fs from "node:fs";
 import type { Logger } from "../core/logger.ts";
-import type { EventBus } from "../live/bus.ts";
 import { fsyncDir } from "./durable-file.ts";
 
 export const ID_FLOOR_FILE = "events.hwm";
@@ -78,7 +77,7 @@ export class IdFloor {
    * Makes every id `bus` hands out pass through `ensure` first. The bus has no
    * hook of its own; `publish` calls `reserve`, so wrapping it covers both.
    */
-  guard(bus: EventBus): void {
+  guard(bus: { reserve(): number }): void {
     const reserve = bus.reserve.bind(bus);
     bus.reserve = () => {
       const id = reserve();

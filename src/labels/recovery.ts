@@ -12,7 +12,6 @@
  */
 import fs from "node:fs";
 import type { Logger } from "../core/logger.ts";
-import type { Envelope } from "../live/protocol.ts";
 import {
   type Answer,
   fromOutcome,
@@ -23,6 +22,7 @@ import {
   type WireElement,
 } from "./answers.ts";
 import { fsyncDir, writeAll } from "./durable-file.ts";
+import type { JournaledEvent } from "./events.ts";
 import { IDEMPOTENCY_TTL_MS } from "./idempotency.ts";
 import {
   createJournalFile,
@@ -68,13 +68,13 @@ export interface Recovered {
   /** The journal's last line (number and checksum): where the writer's numbering goes on. */
   journalLast: { seq: number; crc: string };
   /** Last item-updated events of the journal (metric-only ones included), in id order, for the bus's replay ring. */
-  recent: Envelope[];
+  recent: JournaledEvent[];
   /** Journal lines after the head: how much the next snapshot would compact. */
   journalLines: number;
   snapshotBytes: number;
 }
 
-export function setLineEvent(line: SetLine): Envelope {
+export function setLineEvent(line: SetLine): JournaledEvent {
   return {
     id: line.ev,
     event: {
@@ -525,7 +525,7 @@ class JournalReplay {
   }
 
   /** Pass 2: parses the lines still needed into `records`, `idem` and the recent events. */
-  finish(journalPath: string, records: Map<string, Sidecar>, idem: [string, Answer][]): Envelope[] {
+  finish(journalPath: string, records: Map<string, Sidecar>, idem: [string, Answer][]): JournaledEvent[] {
     const need = new Map<number, number>();
     const mark = (offset: number, flag: number) => need.set(offset, (need.get(offset) ?? 0) | flag);
     for (const offset of this.lastLineOf.values()) mark(offset, NEED_RECORD);
@@ -534,7 +534,7 @@ class JournalReplay {
     for (const p of this.answers) {
       for (const src of p.sources ?? []) if (typeof src === "number") mark(src, NEED_VERSION);
     }
-    const recent: Envelope[] = [];
+    const recent: JournaledEvent[] = [];
     /** Records of the lines answers point at (one object per line, shared with `records`). */
     const lineRecord = new Map<number, Sidecar>();
     const keyed: [number, string, Answer][] = [];

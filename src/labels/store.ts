@@ -12,9 +12,8 @@
  */
 import fs from "node:fs";
 import type { Logger } from "../core/logger.ts";
-import type { EventBus } from "../live/bus.ts";
-import type { Envelope, ItemUpdated } from "../live/protocol.ts";
 import { fromOutcome, toJournalWire, toOutcome } from "./answers.ts";
+import type { ItemUpdated, JournaledEvent, LabelEvents } from "./events.ts";
 import { type FaultSource, faultsFromEnv, faultyIo, realIo } from "./faults.ts";
 import { IdFloor } from "./id-floor.ts";
 import { IdempotencyKeyReused, IdempotencyTable, IdempotencyTableFull } from "./idempotency.ts";
@@ -167,11 +166,11 @@ export class LabelStore {
   private readonly faults: FaultSource | null;
   private readonly floor: IdFloor;
   private readonly snapshotOnClose: boolean;
-  private bus: EventBus | null = null;
+  private bus: LabelEvents | null = null;
   private hooks: StoreHooks = {};
   private rev = 0;
   private lastEv: number;
-  private recent: Envelope[];
+  private recent: JournaledEvent[];
   private linesSinceSnapshot: number;
   private snapshotBytes: number;
   private lastSnapshotAt: string | null = null;
@@ -261,7 +260,7 @@ export class LabelStore {
    * publishes. From then on every id the bus hands out first raises the
    * workspace's high-water mark when needed (IdFloor).
    */
-  attach(bus: EventBus, hooks: StoreHooks = {}): void {
+  attach(bus: LabelEvents, hooks: StoreHooks = {}): void {
     this.bus = bus;
     this.hooks = hooks;
     this.floor.guard(bus);
@@ -288,7 +287,7 @@ export class LabelStore {
   }
 
   /** The last `n` item-updated events from the journal at startup, in id order. */
-  recentEvents(n: number): Envelope[] {
+  recentEvents(n: number): JournaledEvent[] {
     return n <= 0 ? [] : this.recent.slice(-n);
   }
 
@@ -362,6 +361,11 @@ export class LabelStore {
       });
       return { kind: "batch", results, persistence: persistenceOf(this.durability) };
     });
+  }
+
+  /** Whether a snapshot is being written now (by the schedule or a caller). */
+  get snapshotInFlight(): boolean {
+    return this.snapshotting !== null;
   }
 
   /** Writes a snapshot and compacts the journal now (also runs by itself every N lines / T seconds). */
@@ -562,7 +566,7 @@ export class LabelStore {
   }
 
   private publish(w: StagedWrite, ctx: WriteContext): void {
-    const bus = this.bus as EventBus;
+    const bus = this.bus as LabelEvents;
     if (isMetricsOnly(w.changed)) {
       bus.abandon(w.ev);
       this.hooks.onMetricsChanged?.(w.path, w.next.version, w.next.metrics);

@@ -16,7 +16,7 @@ import {
 } from "../../src/labels/recovery.ts";
 import { LabelStore, type LabelStoreOptions } from "../../src/labels/store.ts";
 import { EventBus } from "../../src/live/bus.ts";
-import { CapturingLog, cleanupTempDirs, ctx, tempDir } from "./helpers.ts";
+import { CapturingLog, cleanupTempDirs, ctx, ManualTimers, tempDir } from "./helpers.ts";
 
 afterAll(cleanupTempDirs);
 
@@ -306,16 +306,46 @@ describe("recovery", () => {
     await b.store.close();
   });
 
-  test("J5: snapshot every T seconds when there were writes", async () => {
+  test("J5: snapshot every T seconds when there were writes, on the store's timers", async () => {
+    const timers = new ManualTimers();
     const dir = tempDir();
-    const a = await open(dir, { snapshotIntervalMs: 30 });
+    const a = await open(dir, { snapshotIntervalMs: 60_000, timers, now: () => timers.now });
+    timers.advance(60_000); // no writes yet: no snapshot
+    expect(a.store.health().last_snapshot_at).toBeNull();
     await writeItems(a.store, 1, 2);
-    const t0 = Date.now();
-    while (a.store.health().last_snapshot_at === null) {
-      if (Date.now() - t0 > 5000) throw new Error("no timed snapshot");
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    timers.advance(59_999);
+    expect(a.store.snapshotInFlight).toBe(false);
+    timers.advance(1);
+    expect(a.store.snapshotInFlight).toBe(true);
+    await a.store.snapshot(); // the one the timer started
+    expect(a.store.health().last_snapshot_at).not.toBeNull();
     expect(journalLines(dir).length).toBe(1);
+    await a.store.close();
+    expect(timers.size).toBe(0); // close stops the schedule
+  });
+
+  test("J5: after a failed snapshot the schedule waits 10 s before trying again", async () => {
+    const timers = new ManualTimers();
+    const faults = new FaultSwitch();
+    faults.fail("snapshot", "ENOSPC");
+    const a = await open(tempDir(), {
+      snapshotIntervalMs: 1000,
+      timers,
+      now: () => timers.now,
+      faults,
+    });
+    await writeItems(a.store, 1, 1);
+    timers.advance(1000);
+    expect(a.store.snapshotInFlight).toBe(true); // started by the schedule
+    await a.store.snapshot();
+    expect(a.store.health().last_error).toContain("snapshot failed");
+    faults.clear();
+    timers.advance(8000); // ticks at 2 … 9 s: all within the 10 s pause
+    expect(a.store.snapshotInFlight).toBe(false);
+    timers.advance(2000); // the tick at 11 s tries again
+    expect(a.store.snapshotInFlight).toBe(true);
+    await a.store.snapshot();
+    expect(a.store.health().last_snapshot_at).not.toBeNull();
     await a.store.close();
   });
 
