@@ -17,7 +17,8 @@
  *    size, and the restart after it (time and RSS of a fresh process).
  *
  * Prints a table and writes bench/out/labels.json. `--writes-only`, `--startup-only` and
- * `--idempotency-only` run one part (`--flood 100000` sets the flood's size).
+ * `--idempotency-only` run one part (`--flood 100000` sets the flood's size); `--clients 64`
+ * picks the concurrencies, `--append filesink` appends through a Bun FileSink instead of writeSync.
  */
 
 import { heapStats } from "bun:jsc";
@@ -52,8 +53,16 @@ const PART = args.includes("--startup-only")
       ? "idempotency"
       : "all";
 const FLOOD = opt("flood", 100_000);
+/** `--append filesink` appends through Bun.file(fd).writer() instead of writeSync (same fsync). */
+const APPEND =
+  args.includes("--append") && args[args.indexOf("--append") + 1] === "filesink"
+    ? "filesink"
+    : "write";
 const LINES = opt("lines", 1_000_000);
-const CONCURRENCY = [1, 16, 64];
+/** `--clients 64` (or `1,16`) measures only those concurrencies. */
+const CONCURRENCY = args.includes("--clients")
+  ? args[args.indexOf("--clients") + 1].split(",").map(Number)
+  : [1, 16, 64];
 const ITEMS = 20_000;
 
 const quiet = { info() {}, warn() {}, error: (m: string) => console.error(m) };
@@ -136,7 +145,7 @@ function gallery(n: number) {
 
 async function openStore(dir = tmp("store")) {
   cleanup.push(dir);
-  const store = await LabelStore.open({ dir, mode: "strict", log: quiet });
+  const store = await LabelStore.open({ dir, mode: "strict", log: quiet, appendWith: APPEND });
   const bus = new EventBus({ capacity: 2000, firstId: store.firstEventId() });
   store.attach(bus);
   return store;
@@ -524,7 +533,7 @@ async function loadOnly(dir: string): Promise<void> {
 async function main() {
   const load0 = os.loadavg()[0];
   console.log(
-    `labels benchmark: median of ${REPEATS} interleaved runs of ${SECONDS}s, ${os.cpus().length} cores, bun ${Bun.version}, load average ${load0.toFixed(2)}\n`,
+    `labels benchmark: median of ${REPEATS} interleaved runs of ${SECONDS}s, ${os.cpus().length} cores, bun ${Bun.version}, journal appends via ${APPEND}, load average ${load0.toFixed(2)}\n`,
   );
   const rows: { clients: number; http: Run; store: Run; bare: Run; bareHttp: Run }[] = [];
   for (const clients of PART === "all" || PART === "writes" ? CONCURRENCY : []) {

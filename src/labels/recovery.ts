@@ -1,14 +1,14 @@
 /**
  * Startup: rebuild the label state from the snapshot and the journal.
  *
- * Load the snapshot, replay newer journal lines in order, skip lines whose
- * event id was already applied, cut a torn tail (unterminated or damaged last
- * lines, or a batch group missing its end) after saving its bytes aside.
- * A damaged line in the middle of the journal, or a damaged snapshot, is
- * survivable only when the other file holds everything the damaged part could
- * have held; then a fresh snapshot is written and the damaged file is kept
- * under a `.corrupt-<time>` name. Otherwise startup is refused with the file
- * and line, and nothing on disk is touched.
+ * Reads the snapshot whole and the journal in a first pass (checksums, line
+ * numbering, commit units: JournalReplay), sums both up, and lets
+ * planRecovery (recovery-plan.ts, pure) decide: start fresh, load (cutting a
+ * torn tail, or writing both files afresh after repairable damage or from an
+ * older format), or refuse naming the file, the line and the remedy. Then it
+ * carries the plan out: a second pass parses only the lines still needed,
+ * damaged files are renamed, never overwritten, and an accepted loss is
+ * recorded in labels.losses.jsonl. A refusal touches nothing on disk.
  */
 import fs from "node:fs";
 import type { Logger } from "../core/logger.ts";
@@ -525,7 +525,11 @@ class JournalReplay {
   }
 
   /** Pass 2: parses the lines still needed into `records`, `idem` and the recent events. */
-  finish(journalPath: string, records: Map<string, Sidecar>, idem: [string, Answer][]): JournaledEvent[] {
+  finish(
+    journalPath: string,
+    records: Map<string, Sidecar>,
+    idem: [string, Answer][],
+  ): JournaledEvent[] {
     const need = new Map<number, number>();
     const mark = (offset: number, flag: number) => need.set(offset, (need.get(offset) ?? 0) | flag);
     for (const offset of this.lastLineOf.values()) mark(offset, NEED_RECORD);

@@ -14,7 +14,7 @@ import fs from "node:fs";
 import type { Logger } from "../core/logger.ts";
 import { fromOutcome, toJournalWire, toOutcome } from "./answers.ts";
 import type { ItemUpdated, JournaledEvent, LabelEvents } from "./events.ts";
-import { type FaultSource, faultsFromEnv, faultyIo, realIo } from "./faults.ts";
+import { type FaultSource, faultsFromEnv, faultyIo, fileSinkIo, realIo } from "./faults.ts";
 import { IdFloor } from "./id-floor.ts";
 import { IdempotencyKeyReused, IdempotencyTable, IdempotencyTableFull } from "./idempotency.ts";
 import { type BodyLine, type RespLine, type SetLine, toStored } from "./journal-format.ts";
@@ -66,6 +66,8 @@ export interface LabelStoreOptions {
   timers?: Timers;
   /** `--accept-label-loss`: start from what is left when the files show lost writes (recorded). */
   acceptLoss?: boolean;
+  /** How appends reach the file: writeSync (default) or a Bun FileSink; see bench/labels.ts. */
+  appendWith?: "write" | "filesink";
   /** Write a final snapshot on close (default true; tests turn it off to inspect the journal). */
   snapshotOnClose?: boolean;
 }
@@ -213,10 +215,11 @@ export class LabelStore {
     }
     this.journalPath = `${opts.dir}/${JOURNAL_FILE}`;
     this.snapshotPath = `${opts.dir}/${SNAPSHOT_FILE}`;
+    const baseIo = opts.appendWith === "filesink" ? fileSinkIo() : realIo;
     this.writer = new JournalWriter({
       path: this.journalPath,
       mode: opts.mode,
-      io: this.faults ? faultyIo(realIo, this.faults) : realIo,
+      io: this.faults ? faultyIo(baseIo, this.faults) : baseIo,
       onHealth: (ok, error) => this.onDiskHealth(ok, error),
       last: recovered?.journalLast,
       timers: this.timers,

@@ -282,5 +282,43 @@ describe("appender", () => {
     expect(applied).toBe(1);
     expect(health).toEqual([false, true]);
     await w.close();
+    // The failed line's number is given to the next line: no gap (J8b).
+    const numbers = fs
+      .readFileSync(path, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .slice(1)
+      .map((l) => JSON.parse(l).n);
+    expect(numbers).toEqual([1]);
+  });
+
+  test("J1: the writer numbers lines in order, across group commits, going on from the file's last line", async () => {
+    const path = `${tempDir("journal")}/labels.log.jsonl`;
+    createJournalFile(path, { ev: 40, seq: 30, crc: "abcd0123" });
+    const w = new JournalWriter({
+      path,
+      mode: "strict",
+      io: realIo,
+      onHealth: () => {},
+      last: { seq: 30, crc: "abcd0123" },
+    });
+    await Promise.all([
+      w.append([{ t: "set", ev: 41 }], () => {}),
+      w.append(
+        [
+          { g: [0, 2], t: "set", ev: 42 },
+          { g: [1, 2], t: "resp" },
+        ],
+        () => {},
+      ),
+      w.append([{ t: "set", ev: 43 }], () => {}),
+    ]);
+    await w.close();
+    const lines = fs.readFileSync(path, "utf8").split("\n").filter(Boolean);
+    expect(JSON.parse(lines[0])).toMatchObject({ t: "head", format: 2, base_seq: 30 });
+    expect(lines.slice(1).map((l) => JSON.parse(l).n)).toEqual([31, 32, 33, 34]);
+    expect(lines[1].startsWith('{"n":31,"t":"set"')).toBe(true);
+    expect(lines[2].startsWith('{"n":32,"g":[0,2],"t":"set"')).toBe(true);
+    expect(w.last).toEqual({ seq: 34, crc: JSON.parse(lines[4]).crc });
   });
 });

@@ -426,7 +426,9 @@ async function refused(dir: string): Promise<string> {
   }
   expect(err).toBeInstanceOf(RecoveryError);
   expect(fs.readdirSync(dir).sort()).toEqual(listing);
-  listing.forEach((f, i) => expect(fs.readFileSync(`${dir}/${f}`).equals(bytes[i])).toBe(true));
+  for (const [i, f] of listing.entries()) {
+    expect(fs.readFileSync(`${dir}/${f}`).equals(bytes[i])).toBe(true);
+  }
   return (err as Error).message;
 }
 
