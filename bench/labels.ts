@@ -382,6 +382,8 @@ async function benchSnapshotLoad(): Promise<{
 
 interface IdemFigures {
   flood: number;
+  floodJournalBytes: number;
+  floodSnapshotBytes: number;
   keys: number;
   tableBytes: number;
   tableBytesPerKey: number;
@@ -447,6 +449,9 @@ async function benchIdempotency(): Promise<IdemFigures> {
   const keys = h.idempotency_keys;
   const figures = {
     flood: FLOOD,
+    // What the flood left on disk (snapshots ran by themselves every 50,000 lines).
+    floodJournalBytes: h.journal.bytes,
+    floodSnapshotBytes: h.snapshot.bytes,
     keys,
     tableBytes: h.idempotency_bytes,
     tableBytesPerKey: Math.round(h.idempotency_bytes / Math.max(1, keys)),
@@ -585,6 +590,7 @@ async function main() {
     console.log(
       `\nidempotency: ${idem.flood.toLocaleString("en-US")} keyed PATCHes on 64 images → ${idem.keys.toLocaleString("en-US")} keys remembered, ` +
         `${idem.tableBytesPerKey} B/key estimated (${mb(idem.tableBytes)}), heap growth ${idem.heapBytesPerKey} B/key, RSS growth ${idem.rssBytesPerKey} B/key; ` +
+        `left journal ${mb(idem.floodJournalBytes)} + snapshot ${mb(idem.floodSnapshotBytes)}; ` +
         `on disk after 100 batches of 1,000 more: journal ${mb(idem.journalBytes)}, snapshot ${mb(idem.snapshotBytes)} ` +
         `(idem line ${idem.snapshotIdemBytesPerKey} B per flood key, ${idem.batch.snapshotIdemBytesPerKey} B per batch key); the 100 batches added ${mb(idem.batch.journalGrowth)} to journal + snapshot; ` +
         `restart ${idem.restart.ms} ms (CPU ${idem.restart.cpuMs} ms), RSS ${idem.restart.rssMB} MB, ${idem.restart.keys.toLocaleString("en-US")} keys` +

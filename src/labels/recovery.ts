@@ -318,6 +318,16 @@ function recordLoss(dir: string, what: string, kept: string[], log: Logger): voi
   log.error(`labels: started with --accept-label-loss: ${what}. Recorded in ${path}`);
 }
 
+/** The 8 hex digits at `i` (a checked line's crc) as a number. */
+function hex8(buf: Buffer, i: number): number {
+  let n = 0;
+  for (let k = i; k < i + 8; k++) {
+    const c = buf[k];
+    n = n * 16 + (c <= 0x39 ? c - 0x30 : c - 0x57);
+  }
+  return n;
+}
+
 interface BadLine extends JournalDamage {
   offset: number;
 }
@@ -372,7 +382,12 @@ class JournalReplay {
   head: JournalSummary["head"] = null;
   /** Highest line number seen (format 2), and that line's checksum. */
   lastSeq = 0;
-  lastCrc = "";
+  private headCrc = "";
+  /** The last numbered line's checksum as a number (no string per line); -1 before any. */
+  private lastCrcNum = -1;
+  get lastCrc(): string {
+    return this.lastCrcNum < 0 ? this.headCrc : this.lastCrcNum.toString(16).padStart(8, "0");
+  }
   /** Checksum of the line numbered like the snapshot's point. */
   crcAtSnapshot: string | null = null;
   /** Offset just past the last complete commit unit: what follows it is a torn tail. */
@@ -424,7 +439,7 @@ class JournalReplay {
         const crc = typeof h.base_crc === "string" ? h.base_crc : null;
         this.head = { format, ev: h.base_ev, seq, crc };
         this.lastSeq = seq ?? 0;
-        this.lastCrc = crc ?? "";
+        this.headCrc = crc ?? "";
         if (seq !== null && seq === this.snap.seq) this.crcAtSnapshot = crc;
         this.committedEnd = next;
         this.tornLine = 2;
@@ -461,8 +476,8 @@ class JournalReplay {
         });
       }
       this.lastSeq = n;
-      this.lastCrc = buf.toString("latin1", end - 10, end - 2);
-      if (n === this.snap.seq) this.crcAtSnapshot = this.lastCrc;
+      this.lastCrcNum = hex8(buf, end - 10);
+      if (n === this.snap.seq) this.crcAtSnapshot = buf.toString("latin1", end - 10, end - 2);
       // In the snapshot already: its records and keys are there.
       covered = this.snap.seq !== null && n <= this.snap.seq;
     }
