@@ -15,6 +15,14 @@ export const Tag = z.string().max(MAX_TAG_LENGTH);
 export const TagList = z.array(Tag).max(MAX_TAGS);
 export const MetricName = z.string().min(1).max(128);
 export const MetricValue = z.number().refine(Number.isFinite, "must be a finite number");
+/** Lightroom's flags: a pick or a reject (null: unflagged). */
+export const FLAGS = ["pick", "reject"] as const;
+export const Flag = z.enum(FLAGS);
+export type Flag = z.infer<typeof Flag>;
+/** Lightroom's colour labels, in its key order (6–9, then purple). */
+export const COLORS = ["red", "yellow", "green", "blue", "purple"] as const;
+export const Color = z.enum(COLORS);
+export type Color = z.infer<typeof Color>;
 
 /** Metric name → value. Built without a prototype (newMetrics), so every name is an ordinary own key. */
 export type Metrics = Record<string, number>;
@@ -68,6 +76,8 @@ export const Sidecar = z.object({
   tags: z.array(z.string()),
   notes: z.string(),
   metrics: z.record(z.string(), z.number()),
+  flag: Flag.nullable(),
+  color: Color.nullable(),
   version: z.number().int().min(1),
   updated_at: z.string().nullable(),
   updated_by: z.string().nullable(),
@@ -83,6 +93,9 @@ export const PatchFields = z
     add_tags: TagList.optional(),
     remove_tags: TagList.optional(),
     set_metrics: metricMap(MetricValue.nullable()).optional(),
+    /** null clears the flag (Lightroom's U). */
+    set_flag: Flag.nullable().optional(),
+    set_color: Color.nullable().optional(),
   })
   .strict();
 export type PatchFields = z.infer<typeof PatchFields>;
@@ -99,6 +112,8 @@ export const PutBody = z
     tags: TagList.optional(),
     notes: z.string().max(MAX_NOTES_LENGTH).optional(),
     metrics: metricMap(MetricValue).optional(),
+    flag: Flag.nullable().optional(),
+    color: Color.nullable().optional(),
     base_version: z.number().int().min(1).optional(),
   })
   .strict();
@@ -114,7 +129,8 @@ export const BatchPatchBody = z
   .strict();
 export type BatchPatchBody = z.infer<typeof BatchPatchBody>;
 
-export const ChangedField = z.enum(["star", "tags", "notes", "metrics"]);
+/** In the order the store lists them (answers.ts packs them into bits in this order). */
+export const ChangedField = z.enum(["star", "tags", "notes", "metrics", "flag", "color"]);
 export type ChangedField = z.infer<typeof ChangedField>;
 
 // --- Response shapes (added with the label store; used by the routes' OpenAPI document) ---
@@ -171,6 +187,8 @@ export const ExportRow = z.object({
   tags: z.array(z.string()),
   notes: z.string(),
   metrics: z.record(z.string(), z.number()),
+  flag: Flag.nullable(),
+  color: Color.nullable(),
   version: z.number().int(),
   updated_at: z.string().nullable(),
   updated_by: z.string().nullable(),
