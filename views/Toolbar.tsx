@@ -14,6 +14,8 @@ const SORT_LABELS: Record<(typeof SORT_KEYS)[number], string> = {
   size: "Size",
   stars: "Stars",
   random: "Random",
+  flag: "Flag",
+  taken: "Capture time",
 };
 
 /** Breadcrumbs, search, sort and filters. A plain GET form: works without JS, htmx swaps #browse with it. */

@@ -3,6 +3,7 @@
  * Routes validate with these; the store and journal speak these types.
  */
 import { z } from "zod";
+import { COLORS, FLAGS } from "../core/cull.ts";
 
 export const MAX_TAGS = 64;
 export const MAX_TAG_LENGTH = 128;
@@ -16,11 +17,9 @@ export const TagList = z.array(Tag).max(MAX_TAGS);
 export const MetricName = z.string().min(1).max(128);
 export const MetricValue = z.number().refine(Number.isFinite, "must be a finite number");
 /** Lightroom's flags: a pick or a reject (null: unflagged). */
-export const FLAGS = ["pick", "reject"] as const;
 export const Flag = z.enum(FLAGS);
 export type Flag = z.infer<typeof Flag>;
 /** Lightroom's colour labels, in its key order (6–9, then purple). */
-export const COLORS = ["red", "yellow", "green", "blue", "purple"] as const;
 export const Color = z.enum(COLORS);
 export type Color = z.infer<typeof Color>;
 
