@@ -76,7 +76,7 @@ export function rdfRoot(doc: XmlDocument): { el: XmlElement; scope: Scope } | nu
 /** A property value: text, or the items of an rdf container (Alt: x-default first). */
 export type PropertyValue = { kind: "text"; text: string } | { kind: "list"; items: string[] };
 
-function valueOf(el: XmlElement, parent: Scope): PropertyValue {
+function propertyValue(el: XmlElement, parent: Scope): PropertyValue {
   const scope = scopeOf(el, parent);
   const kids = elements(el);
   const container = kids.find(
@@ -117,7 +117,7 @@ export function properties(doc: XmlDocument): Map<string, PropertyValue> {
     }
     for (const child of elements(el)) {
       const r = resolve(child.name, scopeOf(child, scope));
-      if (r) put(r.uri, r.local, valueOf(child, scope));
+      if (r) put(r.uri, r.local, propertyValue(child, scope));
     }
   }
   return out;
