@@ -10,6 +10,7 @@ import {
   setInspectedPath,
 } from "./inspector.js";
 import "./keyboard.js";
+import "./save-tracker.js";
 import {
   $,
   askName,

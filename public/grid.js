@@ -1,7 +1,7 @@
 // The virtual grid: pages of cards fetched as fragments while scrolling, only
 // the pages near the viewport kept, a scrollbar that spans the whole result.
-import { $, $$, noteVersion, withQuery } from "./page-state.js";
-import { selection } from "./selection.js";
+// It reads the selection from page-state and redraws the marks when told (notify("selection")).
+import { $, $$, noteVersion, singleSelected, state, subscribe, withQuery } from "./page-state.js";
 
 // ---------------------------------------------------------------- virtual grid
 const PAGE_TARGET = 120;
@@ -50,7 +50,7 @@ export const grid = {
     }
     this.resizeObserver.disconnect();
     this.resizeObserver.observe(el);
-    const sel = selection.single();
+    const sel = singleSelected();
     const selCard = sel ? cardFor(sel) : null;
     if (selCard) this.scrollToIndex(Number(selCard.dataset.index));
     else if (firstOffset > 0) this.scrollToIndex(firstOffset);
@@ -217,9 +217,13 @@ export function decorate(root) {
     pulseStyle(card);
     const path = card.dataset.path;
     noteVersion(path, card.dataset.version);
-    const on = selection.has(path);
+    const on = state.selected.has(path);
     card.classList.toggle("selected", on);
     card.setAttribute("aria-selected", on ? "true" : "false");
-    card.classList.toggle("cursor", path === selection.cursorPath);
+    card.classList.toggle("cursor", path === state.cursorPath);
   }
 }
+
+subscribe("selection", () => {
+  if (grid.el) decorate(grid.el);
+});

@@ -1,6 +1,7 @@
 // The inspector: one item's details, re-rendered from the server while
 // keeping what the person is typing; notes autosave; conflicts as explicit
-// state that survives re-renders until the person chooses.
+// state that survives re-renders until the person chooses. It follows the selection and hears of writes
+// through page-state (subscribe), so nothing below it imports it.
 
 import {
   dropLeftover,
@@ -9,24 +10,23 @@ import {
   leftovers,
   sendWhileLeaving,
 } from "./leftovers.js";
-import { $, $$, store, versions } from "./page-state.js";
-import { selection } from "./selection.js";
-import { isKept, patchItem, patchMany, refreshSaveStatus, showRecords } from "./writes.js";
+import { $, $$, notify, singleSelected, state, store, subscribe, versions } from "./page-state.js";
+import { isKept, patchItem, patchMany, showRecords } from "./writes.js";
 
-let inspectorFor = null;
+const refreshSaveStatus = () => notify("save");
 /** The item the inspector shows (null when none or several). */
 export function inspectedPath() {
-  return inspectorFor;
+  return state.inspected;
 }
 /** Set at start-up from the URL, before the first render. */
 export function setInspectedPath(path) {
-  inspectorFor = path;
+  state.inspected = path;
 }
 export function loadInspector(path, force = false) {
   const body = $("#inspector-body");
   if (!body) return;
-  if (!force && path === inspectorFor) return;
-  inspectorFor = path;
+  if (!force && path === state.inspected) return;
+  state.inspected = path;
   if (!path) {
     if (body.dataset.path) {
       body.outerHTML =
@@ -50,7 +50,7 @@ let carried = null; // unsent notes text between the old field and the new one: 
  */
 export async function refreshInspector() {
   const body = $("#inspector-body");
-  if (!body || !inspectorFor) return;
+  if (!body || !state.inspected) return;
   const active = document.activeElement;
   const keep =
     active && body.contains(active) && active.matches("textarea, input")
@@ -64,9 +64,9 @@ export async function refreshInspector() {
   const notes = $(".notes", body);
   const dirtyNotes = notes && notes.value !== notes.dataset.base ? notes.value : null;
   // Until it is in the new field, the text is carried here (a page leaving meanwhile still sends it).
-  if (dirtyNotes !== null && !hasConflict(inspectorFor, "notes"))
+  if (dirtyNotes !== null && !hasConflict(state.inspected, "notes"))
     carried = {
-      path: inspectorFor,
+      path: state.inspected,
       value: dirtyNotes,
       from: notes.dataset.base ?? "",
       version: Number(body.dataset.version),
@@ -74,7 +74,7 @@ export async function refreshInspector() {
   // Removing a focused textarea fires blur: that must not save (the text moves to the new one).
   inspectorSwaps++;
   try {
-    await window.htmx.ajax("GET", `/inspector?path=${encodeURIComponent(inspectorFor)}`, {
+    await window.htmx.ajax("GET", `/inspector?path=${encodeURIComponent(state.inspected)}`, {
       source: "#inspector",
       target: "#inspector-body",
       swap: "outerHTML",
@@ -143,7 +143,7 @@ export function conflictCount() {
  */
 export function showConflict(path, mine, current) {
   const field = conflictField(mine);
-  if (path !== inspectorFor) {
+  if (path !== state.inspected) {
     const s = store("sel");
     if (s)
       s.message = `${path.split("/").pop()} was changed by ${current?.updated_by ?? "someone"}; your change was not applied.`;
@@ -186,7 +186,7 @@ function resolveConflict(key, choice) {
 function renderConflicts() {
   for (const slot of $$("#inspector-body .conflict-slot")) slot.replaceChildren();
   for (const [key, c] of conflicts) {
-    if (c.path !== inspectorFor) continue;
+    if (c.path !== state.inspected) continue;
     const slot = $(`#inspector-body .conflict-slot[data-conflict="${c.field}"]`);
     if (!slot) continue;
     const cur = c.current ?? {};
@@ -317,7 +317,7 @@ document.addEventListener("keydown", (e) => {
     if (!tag) return;
     t.value = "";
     const field = t.classList.contains("bulk-tag-input") ? "add_tags" : "remove_tags";
-    patchMany([...selection.paths], { [field]: [tag] });
+    patchMany([...state.selected], { [field]: [tag] });
   }
 });
 
@@ -339,7 +339,7 @@ window.addEventListener("pagehide", () => {
   const n = $("#inspector-body .notes");
   for (const c of conflicts.values()) {
     const mine =
-      c.field === "notes" && n && c.path === inspectorFor ? { set_notes: n.value } : c.mine;
+      c.field === "notes" && n && c.path === state.inspected ? { set_notes: n.value } : c.mine;
     keepUnchosen(c.path, mine, c.current);
   }
 });
@@ -356,7 +356,7 @@ const offering = new Set(); // leftover keys on their way
 export function offerLeftovers(onlyPath = null) {
   for (const l of leftovers()) {
     if (onlyPath && l.path !== onlyPath) continue;
-    const n = l.path === inspectorFor ? $("#inspector-body .notes") : null;
+    const n = l.path === state.inspected ? $("#inspector-body .notes") : null;
     if (offering.has(l.key) || ((l.conflicted || l.current) && !n)) continue;
     if (l.current) {
       // A conflict left open: offered again as it was, nothing sent.
@@ -410,3 +410,10 @@ function markConflicted(key, path, current) {
     s.message = `Your note on ${path.split("/").pop()} was not saved: ${current?.updated_by ?? "someone"} changed it. Open the image to choose.`;
 }
 document.addEventListener("lenslet:ready", () => offerLeftovers());
+
+// ---------------------------------------------------------------- what the inspector hears
+subscribe("selection", () => loadInspector(singleSelected()));
+subscribe("conflict", ({ path, fields, current }) => showConflict(path, fields, current));
+subscribe("written", ({ records }) => {
+  if (state.inspected && records.some((r) => r.path === state.inspected)) refreshInspector();
+});

@@ -1,27 +1,21 @@
 // Every label edit: a PATCH (or a batch) with an Idempotency-Key and the
 // base version, the save status, retries with the same keys, and showing
-// accepted records in the cards and inspector.
+// accepted records in the cards. It knows nothing of the inspector: it tells whoever listens
+// (notify "save", "conflict", "written"); save-tracker.js turns that into the status line.
 import { applyLabels } from "./card-labels.js";
 import { cardFor, decorate, grid, pulses } from "./grid.js";
-import {
-  conflictCount,
-  inspectedPath,
-  refreshInspector,
-  showConflict,
-  unsentNotes,
-} from "./inspector.js";
 import {
   browseEl,
   currentQuery,
   noteVersion,
+  notify,
   parentOf,
-  setSave,
+  state,
   store,
   versions,
   withQuery,
   writeHeaders,
 } from "./page-state.js";
-import { saveStatus, unsaved } from "./save-status.js";
 import { selection } from "./selection.js";
 
 let inFlight = 0;
@@ -43,24 +37,11 @@ export function isKept(key) {
 const WRITE_TIMEOUT_MS = 20_000;
 const unanswered = (err) => (err?.name === "TimeoutError" ? "no answer" : "offline");
 
-/** Everything not saved yet: writes in flight or kept, text typed and not sent, conflicts awaiting a choice. */
-function pendingWork() {
-  return {
-    kept: failed.size,
-    error: diskError ?? lastError,
-    saving: inFlight + (unsentNotes() ? 1 : 0),
-    waiting: conflictCount(),
-    started,
-  };
+/** The writes' part of what is unsaved: kept for a retry, the last error, in flight, anything written yet. */
+export function writeState() {
+  return { kept: failed.size, error: diskError ?? lastError, inFlight, started };
 }
-/** Shows the save status from what is unsaved now; call after anything that changes it. */
-export function refreshSaveStatus() {
-  const s = saveStatus(pendingWork());
-  setSave(s.state, s.label);
-}
-// Alpine (and its store) starts after this module: show what was already unsaved by then (a conflict offered
-// again at load, U11).
-document.addEventListener("alpine:initialized", () => refreshSaveStatus());
+const refreshSaveStatus = () => notify("save");
 function saveStarted() {
   if (inFlight === 0) oldestPendingAt = Date.now();
   inFlight++;
@@ -137,7 +118,8 @@ async function sendPatch(path, fields, opts, chained) {
   if (res.status === 409 && body.error === "version_conflict") {
     noteVersion(path, body.current?.version);
     // The conflict counts as unsaved from here on (U12): it is shown before the status is.
-    (opts.onConflict ?? showConflict)(path, fields, body.current);
+    if (opts.onConflict) opts.onConflict(path, fields, body.current);
+    else notify("conflict", { path, fields, current: body.current });
     saveFinished(true);
     return null;
   }
@@ -229,12 +211,6 @@ export function retryFailed() {
   failed.clear();
   for (const job of jobs) job();
 }
-// Leaving with an edit not yet saved (in flight, kept for a retry, typed and not sent, or waiting in a conflict)
-// would lose it: the browser asks first.
-window.addEventListener("beforeunload", (e) => {
-  if (unsaved(pendingWork())) e.preventDefault();
-});
-
 // Failed writes are kept and re-sent by themselves every few seconds (and when the stream is back).
 setInterval(() => {
   if (failed.size && inFlight === 0) retryFailed();
@@ -245,7 +221,7 @@ export function starFields(n) {
 }
 
 export function rateSelection(n) {
-  const paths = [...selection.paths];
+  const paths = [...state.selected];
   if (!paths.length) return;
   if (paths.length === 1) patchItem(paths[0], starFields(n));
   else patchMany(paths, starFields(n));
@@ -273,7 +249,7 @@ export function metricSorted() {
 
 /** Re-fetches what the view shows, keeping the scroll position (items may enter or leave a filter). */
 export function reloadView() {
-  selection.allPaths = null;
+  state.allPaths = null;
   if (grid.el?.isConnected && grid.total) grid.reloadVisible();
   else if (browseEl())
     window.htmx.ajax("GET", withQuery("/"), {
@@ -304,11 +280,10 @@ export function onPersistence(p) {
   refreshSaveStatus();
 }
 
-/** Shows accepted records: cards in place, the inspector, and the view itself when labels drive it. */
+/** Shows accepted records: cards in place, whoever listens (the inspector), and the view when labels drive it. */
 function afterWrite(records) {
   showRecords(records);
-  const inspected = inspectedPath();
-  if (inspected && records.some((r) => r.path === inspected)) refreshInspector();
+  notify("written", { records });
   if (labelDrivenView()) reloadView();
 }
 
