@@ -1,3 +1,4 @@
+// @ts-check
 // The save status line and "leave anyway?": what is unsaved, gathered from the writes (in flight, kept,
 // failed), the inspector (a note typed and not sent, conflicts awaiting a choice), and worded by the pure
 // save-status.js. Recomputed on every notify("save"), so no lower module needs to know it exists.

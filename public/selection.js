@@ -1,3 +1,4 @@
+// @ts-check
 // The selection (click, Shift range, Ctrl/⌘ toggle, select all) and the cursor; ranges beyond the loaded
 // pages come from GET /select. The data lives in page-state (state.selected, …); this module is its one
 // writer and tells the others by notify("selection"): the grid redraws its marks, the inspector follows.
@@ -115,7 +116,7 @@ export const selection = {
         complete = false;
         break;
       }
-      out.push(c.dataset.path);
+      out.push(c.dataset.path ?? "");
     }
     if (complete) return out;
     const all = await this.fetchAll();
@@ -124,8 +125,9 @@ export const selection = {
   /** @returns {Promise<string[]>} */
   async fetchAll() {
     const q = currentQuery();
-    if (state.allPaths?.query === q) return state.allPaths.paths;
+    if (state.allPaths && state.allPaths.query === q) return state.allPaths.paths;
     const res = await fetch(withQuery("/select"));
+    /** @type {import("../src/routes/openapi/pages.ts").SelectResponse} */
     const body = await res.json();
     const paths = body.items.map(([p, v]) => {
       noteVersion(p, v);
