@@ -3,13 +3,7 @@
 // inspector, writes, viewer, keyboard) to the page and to htmx. Everything
 // shown is rendered by the server; this holds the little state the browser needs.
 import { cardFor, grid } from "./grid.js";
-import {
-  inspectedPath,
-  inspectorPath,
-  offerLeftovers,
-  remoteInspectorUpdate,
-  setInspectedPath,
-} from "./inspector.js";
+import { inspectorPath, offerLeftovers, setInspectedPath } from "./inspector.js";
 import "./keyboard.js";
 import "./save-tracker.js";
 import {
@@ -22,24 +16,11 @@ import {
   noteVersion,
   showsSubtree,
   store,
-  versions,
   writeHeaders,
 } from "./page-state.js";
 import { selection } from "./selection.js";
 import { closeViewer, openViewer, stepViewer } from "./viewer.js";
-import {
-  labelDrivenView,
-  metricSorted,
-  oldestPendingSaveAt,
-  onPersistence,
-  patchItem,
-  rateSelection,
-  reloadView,
-  retryFailed,
-  reveal,
-  showRecords,
-  starFields,
-} from "./writes.js";
+import { patchItem, rateSelection, retryFailed, starFields } from "./writes.js";
 
 // ---------------------------------------------------------------- clicks
 document.addEventListener("click", (e) => {
@@ -243,11 +224,12 @@ function onLoad(root) {
     if (ib?.dataset.path) {
       noteVersion(ib.dataset.path, ib.dataset.version);
       // A note an earlier page left unsent on this item goes back into its field (U11).
-      if (window.lenslet) offerLeftovers(ib.dataset.path);
+      if (started) offerLeftovers(ib.dataset.path);
     }
   }
 }
 
+let started = false; // until then the start below offers every leftover itself
 function start() {
   const htmx = window.htmx;
   htmx.onLoad((el) => onLoad(/** @type {HTMLElement} */ (el)));
@@ -259,26 +241,7 @@ function start() {
   onLoad(document.body);
   if (!sel) setInspectedPath(null);
   if (askName) openWhoami(false);
-  window.lenslet = {
-    grid,
-    selection,
-    versions,
-    me,
-    patchItem,
-    cardFor,
-    showRecords,
-    retryFailed,
-    currentFolder,
-    noteVersion,
-    labelDrivenView,
-    metricSorted,
-    reloadView,
-    inspectorPath: inspectedPath,
-    remoteInspectorUpdate,
-    reveal,
-    onPersistence,
-    oldestPendingSaveAt,
-  };
+  started = true;
   document.dispatchEvent(new CustomEvent("lenslet:ready"));
 }
 

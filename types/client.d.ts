@@ -1,6 +1,6 @@
 /**
  * What the page's scripts (public/*.js, checked with `// @ts-check`) find on `window`: the vendored libraries
- * (only the calls we make) and the handle app.js gives live.js. Wire types come from src/live/protocol.ts.
+ * (only the calls we make). Wire types come from src/live/protocol.ts.
  */
 export {};
 
@@ -23,6 +23,5 @@ declare global {
   interface Window {
     htmx: Htmx;
     Alpine?: AlpineLike;
-    lenslet?: Record<string, unknown>;
   }
 }
