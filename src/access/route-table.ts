@@ -80,6 +80,11 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
   ["GET", "/access/tokens", R.admin, "json", "list API tokens"],
   ["POST", "/access/tokens", R.admin, "json", "create an API token"],
   ["DELETE", "/access/tokens/:id", R.admin, "json", "revoke an API token"],
+  // Culling (issue 12), appended so the numbers above stay what they were.
+  ["GET", "/export/xmp", R.viewer, "json", "XMP sidecars of a folder as a zip"],
+  ["POST", "/export/xmp", R.viewer, "json", "XMP sidecars of a selection as a zip"],
+  ["GET", "/exif", R.viewer, "json", "an image's EXIF facts"],
+  ["GET", "/groups", R.viewer, "json", "bursts and near-duplicates"],
 ];
 
 export const ROUTE_TABLE: readonly RouteRule[] = rows.map(

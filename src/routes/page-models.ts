@@ -30,6 +30,9 @@ export class PageModels {
     this.queries = new QueryRunner(
       deps.gallery,
       deps.dataset ? deps.dataset.lookup(deps.labels) : deps.labels,
+      32,
+      // sort=taken reads capture times the EXIF cache holds (pages.tsx fills it first).
+      deps.exif,
     );
   }
 
@@ -126,6 +129,9 @@ export class PageModels {
     const img = this.deps.gallery.get(path);
     if (!img) return null;
     if (this.deps.dims.peek(img) === undefined) await this.deps.dims.get(img);
+    // Issue 12: its XMP seeds its labels before anyone sees them; its EXIF is read once.
+    await this.deps.xmpSeeder?.ensure(img);
+    if (this.deps.exif.peek(img) === undefined) await this.deps.exif.get(img);
     return this.details(path);
   }
 

@@ -1,0 +1,133 @@
+/**
+ * Bursts and near-duplicates (spec M3), pure: facts in, groups out.
+ *
+ * - A burst is a run of frames from one camera whose capture times are at most
+ *   BURST_GAP_MS apart, frame to frame (a run of 2 or more).
+ * - Near-duplicates are images whose dHashes differ in at most
+ *   DUPLICATE_MAX_DISTANCE bits (measured on the demo: bench/culling.ts),
+ *   joined transitively (union–find). Pairs are found by multi-index hashing:
+ *   split into DUPLICATE_MAX_DISTANCE + 1 bands, two hashes that close agree
+ *   on at least one band whole (pigeonhole), so only images sharing a band
+ *   value are compared.
+ */
+
+export const BURST_GAP_MS = 2000;
+/** Hamming distance (of 64 bits) up to which two images count as near-duplicates. */
+export const DUPLICATE_MAX_DISTANCE = 6;
+
+export interface Framed {
+  path: string;
+  takenMs: number;
+  camera: string | null;
+}
+
+export interface Hashed {
+  path: string;
+  /** The two 32-bit halves of the 64-bit hash. */
+  hi: number;
+  lo: number;
+}
+
+export function bursts(frames: readonly Framed[], gapMs = BURST_GAP_MS): string[][] {
+  const byCamera = new Map<string, Framed[]>();
+  for (const f of frames) {
+    const k = f.camera ?? "";
+    let list = byCamera.get(k);
+    if (!list) {
+      list = [];
+      byCamera.set(k, list);
+    }
+    list.push(f);
+  }
+  const out: { first: number; paths: string[] }[] = [];
+  for (const list of byCamera.values()) {
+    list.sort((a, b) => a.takenMs - b.takenMs || (a.path < b.path ? -1 : 1));
+    let run: Framed[] = [];
+    const close = () => {
+      if (run.length >= 2) out.push({ first: run[0]!.takenMs, paths: run.map((f) => f.path) });
+      run = [];
+    };
+    for (const f of list) {
+      const last = run[run.length - 1];
+      if (last && f.takenMs - last.takenMs > gapMs) close();
+      run.push(f);
+    }
+    close();
+  }
+  out.sort((a, b) => a.first - b.first);
+  return out.map((g) => g.paths);
+}
+
+function popcount32(v: number): number {
+  let x = v - ((v >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** Bits [from, to) of the 64-bit value hi:lo, as a number (to − from ≤ 32). */
+function band(hi: number, lo: number, from: number, to: number): number {
+  let v = 0;
+  for (let b = from; b < to; b++) {
+    const bit = b < 32 ? (hi >>> (31 - b)) & 1 : (lo >>> (63 - b)) & 1;
+    v = v * 2 + bit;
+  }
+  return v;
+}
+
+export function duplicates(
+  items: readonly Hashed[],
+  maxDistance = DUPLICATE_MAX_DISTANCE,
+): string[][] {
+  const n = items.length;
+  const parent = new Int32Array(n);
+  for (let i = 0; i < n; i++) parent[i] = i;
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]!]!;
+      i = parent[i]!;
+    }
+    return i;
+  };
+  const bands = maxDistance + 1;
+  const hi = new Uint32Array(n);
+  const lo = new Uint32Array(n);
+  items.forEach((it, i) => {
+    hi[i] = it.hi;
+    lo[i] = it.lo;
+  });
+  for (let b = 0; b < bands; b++) {
+    const from = Math.floor((b * 64) / bands);
+    const to = Math.floor(((b + 1) * 64) / bands);
+    const buckets = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) {
+      const key = band(hi[i]!, lo[i]!, from, to);
+      const list = buckets.get(key);
+      if (list) list.push(i);
+      else buckets.set(key, [i]);
+    }
+    for (const list of buckets.values()) {
+      for (let x = 0; x < list.length; x++) {
+        const i = list[x]!;
+        for (let y = x + 1; y < list.length; y++) {
+          const j = list[y]!;
+          const ri = find(i);
+          const rj = find(j);
+          if (ri === rj) continue;
+          const d = popcount32((hi[i]! ^ hi[j]!) >>> 0) + popcount32((lo[i]! ^ lo[j]!) >>> 0);
+          if (d <= maxDistance) parent[Math.max(ri, rj)] = Math.min(ri, rj);
+        }
+      }
+    }
+  }
+  const groups = new Map<number, string[]>();
+  for (let i = 0; i < n; i++) {
+    const r = find(i);
+    let g = groups.get(r);
+    if (!g) {
+      g = [];
+      groups.set(r, g);
+    }
+    g.push(items[i]!.path);
+  }
+  return [...groups.values()].filter((g) => g.length >= 2);
+}
