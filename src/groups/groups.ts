@@ -12,8 +12,14 @@
  */
 
 export const BURST_GAP_MS = 2000;
-/** Hamming distance (of 64 bits) up to which two images count as near-duplicates. */
-export const DUPLICATE_MAX_DISTANCE = 6;
+/**
+ * Hamming distance (of 64 bits) up to which two images count as near-duplicates.
+ * Measured on 100 demo JPEGs (bench/culling.ts): copies of the same picture
+ * resized to half, re-encoded at q40, brightened 10 % or cropped 2 % are within
+ * 8 bits in 91.5 % of cases (p99 12); pairs of different demo pictures within 8
+ * bits: 0.5 % (26 of 4,950, mostly near-identical generated scenes).
+ */
+export const DUPLICATE_MAX_DISTANCE = 8;
 
 export interface Framed {
   path: string;
