@@ -120,6 +120,7 @@ const EVENT_NAMES = [
   "persistence",
   "resync-required",
   "gallery-changed",
+  "access-revoked",
 ];
 
 function setConnection(state, failures = live.failures) {
@@ -222,6 +223,13 @@ function onEvent(name, raw, id) {
       break;
     case "presence":
       if (data.gallery_id === presence.scope) applyCounts(data);
+      // Any folder's change: the people list (public/people.js) follows everyone.
+      document.dispatchEvent(new CustomEvent("lenslet:presence", { detail: data }));
+      break;
+    case "access-revoked":
+      // The server ends the stream after this event: stop here, and let public/access.js say why.
+      $("#live-stream")?.remove();
+      document.dispatchEvent(new CustomEvent("lenslet:access-revoked", { detail: data }));
       break;
     case "persistence":
       L.onPersistence?.(data);

@@ -1,13 +1,25 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
+import { AccessNotices } from "./AccessNotices.tsx";
 import { Browse } from "./Browse.tsx";
 import { FolderTree } from "./FolderTree.tsx";
 import { Inspector, StarButtons } from "./Inspector.tsx";
 import type { AppShellModel, TreeNode } from "./model.ts";
+import { PeoplePanel } from "./People.tsx";
+import { ShareDialog } from "./ShareDialog.tsx";
 import { Shortcuts } from "./Shortcuts.tsx";
 import { Viewer, type ViewerModel } from "./Viewer.tsx";
 
-export function Document({ title, children }: { title: string; children: Child }) {
+export function Document({
+  title,
+  children,
+  scripts = [],
+}: {
+  title: string;
+  children: Child;
+  /** More of our modules (public/NAME), for what this page has (access control, the Share dialog). */
+  scripts?: string[];
+}) {
   return (
     <html lang="en">
       <head>
@@ -21,6 +33,10 @@ export function Document({ title, children }: { title: string; children: Child }
         <script src="/vendor/hx-sse.js" defer />
         <script src="/static/app.js" type="module" />
         <script src="/static/live.js" type="module" />
+        <script src="/static/people.js" type="module" />
+        {scripts.map((name) => (
+          <script src={`/static/${name}`} type="module" />
+        ))}
         <script src="/vendor/alpine.js" defer />
       </head>
       <body>{children}</body>
@@ -75,11 +91,16 @@ export function Page({
   root: TreeNode;
   viewer: ViewerModel | null;
 }) {
+  const canShare = (m.access?.grantable.length ?? 0) > 0;
+  const scripts = m.access ? ["access.js", ...(canShare ? ["share.js"] : [])] : [];
   return (
-    <Document title={m.title}>
+    <Document title={m.title} scripts={scripts}>
       <div
         id="app"
         class="app"
+        data-access={m.access ? "token" : undefined}
+        data-role={m.access?.role}
+        data-me-name={m.access?.name}
         data-can-write={m.canWrite && !m.writeRefusal ? "1" : "0"}
         data-write-refusal={m.writeRefusal ?? undefined}
         data-durability={m.durability}
@@ -117,6 +138,7 @@ export function Page({
               </template>
             </span>
           </span>
+          <PeoplePanel />
           <details class="menu">
             <summary>Export</summary>
             <div class="menu-body">
@@ -140,15 +162,30 @@ export function Page({
               </button>
             </div>
           </details>
+          {canShare && (
+            <button
+              type="button"
+              class="share-button"
+              data-action="share-open"
+              aria-haspopup="dialog"
+              aria-controls="share-dialog"
+            >
+              Share
+            </button>
+          )}
           <button
             type="button"
             class="who"
             data-action="rename"
-            title="Your name, shown to others"
+            title={
+              m.access
+                ? `Your name, shown to others (you are ${m.access.role})`
+                : "Your name, shown to others"
+            }
             x-data
             x-text="$store.me.name"
           >
-            you
+            {m.access?.name ?? "you"}
           </button>
         </header>
         <Banner
@@ -189,12 +226,14 @@ export function Page({
                 <span class="label">Tags for all</span>
                 <input
                   class="bulk-tag-input"
+                  disabled={!!m.writeRefusal}
                   type="text"
                   placeholder="Add tag to all, Enter"
                   aria-label="Add tag to selection"
                 />
                 <input
                   class="bulk-untag-input"
+                  disabled={!!m.writeRefusal}
                   type="text"
                   placeholder="Remove tag from all, Enter"
                   aria-label="Remove tag from selection"
@@ -211,6 +250,8 @@ export function Page({
           {viewer && <Viewer v={viewer} />}
         </div>
         <Shortcuts />
+        {m.access && <AccessNotices />}
+        {canShare && m.access && <ShareDialog grantable={m.access.grantable} />}
         <div id="oob-sink" hidden />
       </div>
     </Document>

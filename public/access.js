@@ -1,0 +1,84 @@
+// Access control in the page (loaded only when it is on): a page whose session was ended says so at
+// once and stops (the stream's last `access-revoked` event, or a 401 on any request), and a viewer's
+// rating keys show a short hint instead of pretending to rate. The server refuses either way.
+const app = document.getElementById("app");
+const HINT_MS = 2500;
+
+// ---------------------------------------------------------------- access ended
+let ended = false;
+
+/** Shows "Your access was ended by an admin" over an inert page, and stops the live parts. */
+function accessEnded(reason) {
+  if (ended) return;
+  ended = true;
+  app?.setAttribute("data-access-ended", reason);
+  // No reconnects: htmx closes a removed element's stream for good.
+  document.getElementById("live-stream")?.remove();
+  const live = window.lensletLive;
+  if (live?.presence) live.presence.joined = false;
+  const dialog = document.getElementById("access-ended");
+  if (reason !== "session_ended") {
+    const title = document.getElementById("access-ended-title");
+    if (title) title.textContent = "Your access to this Lenslet ended";
+  }
+  // Modal: everything else on the page is inert; Esc must not dismiss what is true.
+  dialog?.addEventListener("cancel", (e) => e.preventDefault());
+  if (dialog && !dialog.open) dialog.showModal();
+  document.title = `Access ended · ${document.title}`;
+}
+
+document.addEventListener("lenslet:access-revoked", () => accessEnded("session_ended"));
+
+// Every request the page makes (ours and htmx's go through fetch): a 401 means the credential is gone.
+const realFetch = window.fetch.bind(window);
+window.fetch = async (...args) => {
+  const res = await realFetch(...args);
+  if (res.status === 401 && !ended) {
+    res
+      .clone()
+      .json()
+      .then((body) => {
+        if (body?.error === "session_ended" || body?.error === "auth_required")
+          accessEnded(body.error);
+      })
+      .catch(() => {});
+  }
+  return res;
+};
+
+// ---------------------------------------------------------------- a viewer's keys
+function typing(t) {
+  return (
+    t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))
+  );
+}
+
+let hintTimer = 0;
+function showHint(text) {
+  const el = document.getElementById("role-hint");
+  if (!el) return;
+  el.textContent = text;
+  el.hidden = false;
+  clearTimeout(hintTimer);
+  hintTimer = setTimeout(() => {
+    el.hidden = true;
+  }, HINT_MS);
+}
+
+// Capture phase: runs before the shortcuts (public/keyboard.js), which skip a handled key.
+window.addEventListener(
+  "keydown",
+  (e) => {
+    const refusal = app?.dataset.writeRefusal;
+    if (!refusal || e.defaultPrevented || typing(e.target)) return;
+    if (e.ctrlKey || e.metaKey || e.altKey || !/^Digit[0-5]$/.test(e.code)) return;
+    if (document.querySelector("dialog[open]")) return;
+    e.preventDefault();
+    showHint(
+      app.dataset.role === "viewer" ? "You can view, not rate" : `Not saved from here: ${refusal}`,
+    );
+  },
+  true,
+);
+
+export { accessEnded };
