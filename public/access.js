@@ -8,10 +8,12 @@ const HINT_MS = 2500;
 let ended = false;
 
 /** Shows "Your access was ended by an admin" over an inert page, and stops the live parts. */
-function accessEnded(reason) {
+function accessEnded(reason, via) {
   if (ended) return;
   ended = true;
   app?.setAttribute("data-access-ended", reason);
+  app?.setAttribute("data-access-ended-via", via);
+  app?.setAttribute("data-access-ended-at", String(Date.now()));
   // No reconnects: htmx closes a removed element's stream for good.
   document.getElementById("live-stream")?.remove();
   const live = window.lensletLive;
@@ -27,7 +29,7 @@ function accessEnded(reason) {
   document.title = `Access ended · ${document.title}`;
 }
 
-document.addEventListener("lenslet:access-revoked", () => accessEnded("session_ended"));
+document.addEventListener("lenslet:access-revoked", () => accessEnded("session_ended", "stream"));
 
 // Every request the page makes (ours and htmx's go through fetch): a 401 means the credential is gone.
 const realFetch = window.fetch.bind(window);
@@ -39,7 +41,7 @@ window.fetch = async (...args) => {
       .json()
       .then((body) => {
         if (body?.error === "session_ended" || body?.error === "auth_required")
-          accessEnded(body.error);
+          accessEnded(body.error, "request");
       })
       .catch(() => {});
   }

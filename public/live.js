@@ -206,6 +206,13 @@ function parse(data) {
 }
 
 function onEvent(name, raw, id) {
+  if (name === "access-revoked") {
+    // Carries no id of its own (the stream's last id is repeated), so it skips the duplicate check.
+    // The server ends the stream after it: stop here, and let public/access.js say why.
+    $("#live-stream")?.remove();
+    document.dispatchEvent(new CustomEvent("lenslet:access-revoked", { detail: parse(raw) }));
+    return;
+  }
   if (Number.isFinite(id) && id > 0) {
     if (live.seen.has(id) && name !== "resync-required") return;
     live.seen.add(id);
@@ -226,11 +233,7 @@ function onEvent(name, raw, id) {
       // Any folder's change: the people list (public/people.js) follows everyone.
       document.dispatchEvent(new CustomEvent("lenslet:presence", { detail: data }));
       break;
-    case "access-revoked":
-      // The server ends the stream after this event: stop here, and let public/access.js say why.
-      $("#live-stream")?.remove();
-      document.dispatchEvent(new CustomEvent("lenslet:access-revoked", { detail: data }));
-      break;
+
     case "persistence":
       L.onPersistence?.(data);
       break;

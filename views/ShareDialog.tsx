@@ -165,7 +165,7 @@ export function ShareLists({ m }: { m: ShareListsModel }) {
                   data-action="share-revoke-invite"
                   data-id={i.id}
                   data-end-sessions="1"
-                  aria-label={`Revoke the ${i.role} link made ${formatDate(i.created_at)} and end its sessions`}
+                  aria-label={`Revoke and end its sessions: the ${i.role} link made ${formatDate(i.created_at)}`}
                 >
                   Revoke and end its sessions
                 </button>
@@ -190,7 +190,7 @@ export function ShareLists({ m }: { m: ShareListsModel }) {
                     type="button"
                     data-action="share-end-session"
                     data-id={s.id}
-                    aria-label={`End ${s.name}'s session`}
+                    aria-label={`End session of ${s.name}`}
                   >
                     End session
                   </button>
