@@ -64,9 +64,9 @@ describe("A18 UI by role", () => {
 
   test("A18 a viewer's page has no working edit controls and says why; the server still refuses", async () => {
     const doc = await html("/?folder=/a&sel=/a/one.jpg", as.viewer.cookie);
-    const app = doc.querySelector("#app") as HTMLElement;
-    expect(app.getAttribute("data-can-write")).toBe("0");
-    expect(app.getAttribute("data-role")).toBe("viewer");
+    const app = doc.querySelector("#app");
+    expect(app?.getAttribute("data-can-write")).toBe("0");
+    expect(app?.getAttribute("data-role")).toBe("viewer");
     expect(doc.querySelector("#banner")?.textContent).toContain("you are a viewer here");
     for (const el of doc.querySelectorAll(
       "#inspector-body .star-buttons, #inspector-body textarea, #inspector-body input, .bulk .star-buttons, .bulk input",
