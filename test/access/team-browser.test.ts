@@ -63,7 +63,7 @@ async function selectCard(p: Page, path: string) {
   await p.waitForSelector(`#inspector-body[data-path="${path}"]`);
 }
 
-test("A16 A17 A18 A19 A20: owner shares, a rater rates, a viewer cannot, people by name, a revoked page stops within a second", async () => {
+test("A17 A18 A19 A20 A21: owner shares, a rater rates, a viewer cannot, people by name, a revoked page stops within a second", async () => {
   const errors = watchErrors(rater.page);
   const link = /(http:\/\/\S+\/\?token=\S+)/.exec(server.output())?.[1] as string;
   const o = owner.page;
