@@ -47,9 +47,17 @@ const EXPIRIES: [string, string][] = [
   ["2592000", "in 30 days"],
 ];
 
-function RoleSelect({ id, roles }: { id: string; roles: readonly GrantableRole[] }) {
+function RoleSelect({
+  id,
+  roles,
+  autofocus = false,
+}: {
+  id: string;
+  roles: readonly GrantableRole[];
+  autofocus?: boolean;
+}) {
   return (
-    <select id={id} name="role">
+    <select id={id} name="role" autofocus={autofocus}>
       {roles.map((r) => (
         <option value={r} selected={r === "viewer"}>
           {r}
@@ -74,7 +82,8 @@ export function ShareDialog({ grantable }: { grantable: readonly GrantableRole[]
         <h3 id="share-invite-title">Invite link</h3>
         <form class="share-form" data-action="share-invite">
           <label for="share-invite-role">Role</label>
-          <RoleSelect id="share-invite-role" roles={grantable} />
+          {/* Where focus lands when the dialog opens: the first choice to make. */}
+          <RoleSelect id="share-invite-role" roles={grantable} autofocus />
           <label for="share-invite-expires">Expires</label>
           <select id="share-invite-expires" name="expires_in">
             {EXPIRIES.map(([v, t]) => (
