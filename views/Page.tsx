@@ -10,16 +10,7 @@ import { ShareDialog } from "./ShareDialog.tsx";
 import { Shortcuts } from "./Shortcuts.tsx";
 import { Viewer, type ViewerModel } from "./Viewer.tsx";
 
-export function Document({
-  title,
-  children,
-  scripts = [],
-}: {
-  title: string;
-  children: Child;
-  /** More of our modules (public/NAME), for what this page has (access control, the Share dialog). */
-  scripts?: string[];
-}) {
+export function Document({ title, children }: { title: string; children: Child }) {
   return (
     <html lang="en">
       <head>
@@ -28,16 +19,9 @@ export function Document({
         <meta name="htmx-config" content='{"defaultSwap":"innerHTML","history":true}' />
         <title>{title}</title>
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
-        <link rel="stylesheet" href="/static/app.css" />
-        <script src="/vendor/htmx.js" defer />
-        <script src="/vendor/hx-sse.js" defer />
-        <script src="/static/app.js" type="module" />
-        <script src="/static/live.js" type="module" />
-        <script src="/static/people.js" type="module" />
-        {scripts.map((name) => (
-          <script src={`/static/${name}`} type="module" />
-        ))}
-        <script src="/vendor/alpine.js" defer />
+        <link rel="stylesheet" href="/static/app.min.css" />
+        {/* htmx, its SSE extension, our modules and Alpine in one minified file (src/routes/static.ts). */}
+        <script src="/static/bundle.js" defer />
       </head>
       <body>{children}</body>
     </html>
@@ -92,9 +76,8 @@ export function Page({
   viewer: ViewerModel | null;
 }) {
   const canShare = (m.access?.grantable.length ?? 0) > 0;
-  const scripts = m.access ? ["access.js", ...(canShare ? ["share.js"] : [])] : [];
   return (
-    <Document title={m.title} scripts={scripts}>
+    <Document title={m.title}>
       <div
         id="app"
         class="app"
