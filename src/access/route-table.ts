@@ -80,6 +80,27 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
   ["GET", "/access/tokens", R.admin, "json", "list API tokens"],
   ["POST", "/access/tokens", R.admin, "json", "create an API token"],
   ["DELETE", "/access/tokens/:id", R.admin, "json", "revoke an API token"],
+  [
+    "GET",
+    "/health/live",
+    "public",
+    "json",
+    "liveness for an uptime probe: `{ok: true}`, nothing else",
+  ],
+  [
+    "GET",
+    "/presence/people",
+    R.viewer,
+    "fragment",
+    "who is here: each person's name, role and folder",
+  ],
+  [
+    "GET",
+    "/access/share",
+    R.admin,
+    "fragment",
+    "the Share dialog's lists: open invites, sessions, API tokens",
+  ],
   // Culling (issue 12), appended so the numbers above stay what they were.
   ["GET", "/export/xmp", R.viewer, "json", "XMP sidecars of a folder as a zip"],
   ["POST", "/export/xmp", R.viewer, "json", "XMP sidecars of a selection as a zip"],

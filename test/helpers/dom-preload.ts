@@ -46,8 +46,12 @@ const KEEP_BUNS = [
 
 const g = globalThis as unknown as Record<string, unknown>;
 const buns = new Map(KEEP_BUNS.filter((k) => k in g).map((k) => [k, g[k]]));
+// Bun's os.availableParallelism() reads navigator.hardwareConcurrency, which happy-dom's navigator says
+// is 8: the server code under test (thumbnail jobs, demo generation) would size its pools for 8 cores.
+const cores = navigator.hardwareConcurrency;
 
 GlobalRegistrator.register({ url: "http://localhost/", width: 1280, height: 800 });
+Object.defineProperty(navigator, "hardwareConcurrency", { value: cores, configurable: true });
 
 for (const [k, v] of buns) {
   Object.defineProperty(globalThis, k, { value: v, writable: true, configurable: true });
