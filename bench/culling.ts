@@ -28,6 +28,7 @@ const IMAGES = arg("images", 150);
 const SECONDS = arg("seconds", 5);
 const CLIENTS = arg("clients", 16);
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+const N = 100_000;
 
 const project = join(import.meta.dir, "..");
 const root = await ensureDemoGallery(join(project, ".cache", "demo-gallery"));
@@ -87,12 +88,11 @@ const hist = (xs: number[], upTo: number) =>
   Array.from({ length: upTo + 1 }, (_, d) => xs.filter((x) => x === d).length);
 
 // 3. Grouping 100,000 images: random hashes with 10 % near copies; capture times in bursts.
-const N = 100_000;
-let seed = 1;
-const rnd = () => {
-  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-  return seed;
-};
+// Uniform 32-bit values (an LCG's low bits repeat with a short period and make huge buckets).
+const pool = new Uint32Array(4 * N);
+for (let i = 0; i < pool.length; i += 16_384) crypto.getRandomValues(pool.subarray(i, i + 16_384));
+let drawn = 0;
+const rnd = () => pool[drawn++ % pool.length]!;
 const items: { path: string; hi: number; lo: number }[] = [];
 const frames: { path: string; takenMs: number; camera: string }[] = [];
 let at = Date.UTC(2024, 0, 1);

@@ -6,9 +6,9 @@
  * - Near-duplicates are images whose dHashes differ in at most
  *   DUPLICATE_MAX_DISTANCE bits (measured on the demo: bench/culling.ts),
  *   joined transitively (union–find). Pairs are found by multi-index hashing:
- *   split into DUPLICATE_MAX_DISTANCE + 1 bands, two hashes that close agree
- *   on at least one band whole (pigeonhole), so only images sharing a band
- *   value are compared.
+ *   split into ⌊T/2⌋ + 1 bands, two hashes at most T apart agree on some band
+ *   but for at most one bit (pigeonhole), so each image is compared only with
+ *   those whose band value is its own or one bit away.
  */
 
 export const BURST_GAP_MS = 2000;
@@ -94,33 +94,46 @@ export function duplicates(
     }
     return i;
   };
-  const bands = maxDistance + 1;
   const hi = new Uint32Array(n);
   const lo = new Uint32Array(n);
   items.forEach((it, i) => {
     hi[i] = it.hi;
     lo[i] = it.lo;
   });
+  // floor(T/2)+1 bands: two hashes at most T apart differ in at most one bit of some band
+  // (pigeonhole), so probing each band's value and its one-bit neighbours finds every pair.
+  const bands = Math.floor(maxDistance / 2) + 1;
   for (let b = 0; b < bands; b++) {
     const from = Math.floor((b * 64) / bands);
     const to = Math.floor(((b + 1) * 64) / bands);
-    const buckets = new Map<number, number[]>();
+    const width = to - from;
+    // Counting sort by band value: `order` lists the images by value, `start[v]` where value v begins.
+    const size = 2 ** width;
+    if (width > 20) throw new RangeError("maxDistance too small for banded search (use ≥ 4)");
+    const keys = new Uint32Array(n);
+    const start = new Uint32Array(size + 1);
     for (let i = 0; i < n; i++) {
       const key = band(hi[i]!, lo[i]!, from, to);
-      const list = buckets.get(key);
-      if (list) list.push(i);
-      else buckets.set(key, [i]);
+      keys[i] = key;
+      start[key + 1]!++;
     }
-    for (const list of buckets.values()) {
-      for (let x = 0; x < list.length; x++) {
-        const i = list[x]!;
-        for (let y = x + 1; y < list.length; y++) {
-          const j = list[y]!;
+    for (let v = 0; v < size; v++) start[v + 1]! += start[v]!;
+    const order = new Uint32Array(n);
+    const fill = start.slice(0, size);
+    for (let i = 0; i < n; i++) order[fill[keys[i]!]!++] = i;
+    for (let i = 0; i < n; i++) {
+      const key = keys[i]!;
+      for (let t = -1; t < width; t++) {
+        // t = -1: the band's own value; else that value with bit t flipped.
+        const probe = t < 0 ? key : (key ^ (1 << t)) >>> 0;
+        for (let at = start[probe]!, end = start[probe + 1]!; at < end; at++) {
+          const j = order[at]!;
+          if (j <= i) continue;
+          const d = popcount32((hi[i]! ^ hi[j]!) >>> 0) + popcount32((lo[i]! ^ lo[j]!) >>> 0);
+          if (d > maxDistance) continue;
           const ri = find(i);
           const rj = find(j);
-          if (ri === rj) continue;
-          const d = popcount32((hi[i]! ^ hi[j]!) >>> 0) + popcount32((lo[i]! ^ lo[j]!) >>> 0);
-          if (d <= maxDistance) parent[Math.max(ri, rj)] = Math.min(ri, rj);
+          if (ri !== rj) parent[Math.max(ri, rj)] = Math.min(ri, rj);
         }
       }
     }
