@@ -5,6 +5,7 @@ import {
   SORT_KEYS,
   STAR_FILTERS,
 } from "../src/gallery/browse-query.ts";
+import { CullFilters } from "./CullFilters.tsx";
 import { formatCount } from "./format.ts";
 import type { BrowseModel } from "./model.ts";
 
@@ -108,6 +109,7 @@ export function Toolbar({ m }: { m: BrowseModel }) {
           </label>
         ))}
       </fieldset>
+      <CullFilters q={q} />
       <label class="control">
         <span>Tag</span>
         <select name="tag" aria-label="Filter by tag">

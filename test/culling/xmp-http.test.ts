@@ -56,7 +56,7 @@ const item = async (s: TestLenslet, path: string) =>
   (await (await s.get(`/item?path=${encodeURIComponent(path)}`)).json()) as Record<string, unknown>;
 
 describe("XMP in (X1, X2)", () => {
-  test("X1: sidecars of both names and embedded XMP seed labels once, through the store, saying where from", async () => {
+  test("X1/X2: sidecars of both names and embedded XMP seed labels once (before GET /item answers), through the store, saying where from", async () => {
     const s = await start(
       { "a.jpg": {}, "b.jpg": {}, "c.jpg": {}, "d.jpg": {}, "e.jpg": {} },
       {},
