@@ -146,6 +146,12 @@ export class XmpWriter {
     if (!img) return;
     const target = sidecarPathOf(img, this.deps.style);
     try {
+      // The folder must still be inside the root (a folder swapped for a link since indexing is not).
+      const real = fs.realpathSync(dirname(target));
+      const rootReal = this.deps.files.realRoot;
+      if (real !== rootReal && !real.startsWith(rootReal === "/" ? "/" : `${rootReal}/`)) {
+        throw new Error("its folder resolves outside the gallery root");
+      }
       const text = sidecarText(
         this.deps.files,
         target,

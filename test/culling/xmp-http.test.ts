@@ -290,3 +290,20 @@ describe("XMP out (X4, X5)", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe("XMP out stays inside the root (X4)", () => {
+  test("X4: a folder swapped for a link to outside after indexing gets no sidecar; the label is saved", async () => {
+    const outside = tempDir("lenslet-outside-");
+    const s = await start({ "sub/a.jpg": {} }, { xmp: "write" });
+    // Swap the indexed folder for a link to a folder outside, holding a file of the same name.
+    fs.renameSync(join(s.root, "sub"), join(s.root, "sub-moved"));
+    fs.copyFileSync(join(s.root, "sub-moved", "a.jpg"), join(outside, "a.jpg"));
+    fs.symlinkSync(outside, join(s.root, "sub"));
+    const r = await patch(s, "/sub/a.jpg", { base_version: 1, set_star: 2 });
+    expect(r.status).toBe(200);
+    await until(() => ((s.deps.xmpWriter?.health().failed ?? 0) > 0 ? true : undefined), "refusal");
+    expect(fs.existsSync(join(outside, "a.jpg.xmp"))).toBe(false);
+    expect(s.deps.xmpWriter?.health().last_error).toContain("outside the gallery root");
+    fs.rmSync(outside, { recursive: true, force: true });
+  });
+});
