@@ -16,7 +16,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { demoPlan, ensureDemoGallery } from "../src/gallery/demo.ts";
 import { bursts, duplicates } from "../src/groups/groups.ts";
-import { dHash, halves, hamming } from "../src/media/phash.ts";
+import { dHash, hamming } from "../src/media/phash.ts";
 import { startLenslet } from "../src/server.ts";
 import { median, percentile, printTable, writeSummary } from "./stats.ts";
 
