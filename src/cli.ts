@@ -49,6 +49,12 @@ export interface CliOptions {
   presenceLifecycleV2: boolean;
   /** Start even though label files show that acknowledged writes were lost (recorded in labels.losses.jsonl). */
   acceptLabelLoss: boolean;
+  /** `--redis URL`: labels, events and presence in Redis, so several processes serve one gallery. */
+  redis?: string;
+  /** The gallery's name in Redis (default: from the image folder's path). */
+  redisGallery?: string;
+  /** Start on a Redis that does not fsync every write (loudly warned; writes answer `relaxed`). */
+  redisWeakDurability?: boolean;
 }
 
 /** A problem with the command line: printed as one line, exit code 2. */
@@ -210,6 +216,31 @@ export function buildCommand(): Command {
         "start although the label journal shows lost writes (emptied, cut, gap); the loss is recorded",
       ).default(false),
     )
+    .addOption(
+      new Option(
+        "--redis <url>",
+        "keep labels, events and presence in Redis (redis://host:port/db), so several Lenslet processes serve one gallery",
+      ).argParser((v) => {
+        if (!/^rediss?:\/\//.test(v)) throw new InvalidArgumentError("expected redis://host:port");
+        return v;
+      }),
+    )
+    .addOption(
+      new Option(
+        "--redis-gallery <name>",
+        "with --redis: the gallery's name in Redis (default: from the folder's path; set it when hosts mount the folder at different paths)",
+      ).argParser((v) => {
+        if (!/^[A-Za-z0-9._-]{1,100}$/.test(v))
+          throw new InvalidArgumentError("expected letters, digits, . _ -");
+        return v;
+      }),
+    )
+    .addOption(
+      new Option(
+        "--redis-weak-durability",
+        "with --redis: start although Redis does not fsync every write (appendfsync always); writes then answer persistence: relaxed",
+      ).default(false),
+    )
     .showHelpAfterError(false)
     .exitOverride();
 }
@@ -245,6 +276,12 @@ export function parseCli(
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) {
     throw new UsageError("--tls-cert and --tls-key go together");
   }
+  if ((o.redisGallery !== undefined || o.redisWeakDurability) && o.redis === undefined) {
+    throw new UsageError("--redis-gallery and --redis-weak-durability go with --redis");
+  }
+  if (o.redis !== undefined && o.presenceLifecycleV2 === false) {
+    throw new UsageError("--no-presence-lifecycle-v2 is not available with --redis");
+  }
   if ((o.expires !== undefined || o.uses !== undefined) && o.invite === undefined) {
     throw new UsageError("--expires and --uses go with --invite");
   }
@@ -277,6 +314,9 @@ export function parseCli(
     watch: o.watch,
     presenceLifecycleV2: o.presenceLifecycleV2,
     acceptLabelLoss: o.acceptLabelLoss,
+    redis: o.redis,
+    redisGallery: o.redisGallery,
+    redisWeakDurability: o.redisWeakDurability,
   };
 }
 

@@ -46,6 +46,11 @@ export const Config = z.object({
   /** Follow files added, removed or rewritten while running. */
   watch: z.boolean().default(true),
   presenceLifecycleV2: z.boolean().default(true),
+  /** `--redis URL`: labels, events and presence shared through Redis (several processes); null = this process alone. */
+  redisUrl: z.string().nullable().default(null),
+  /** The gallery's name in Redis. */
+  redisGallery: z.string().nullable().default(null),
+  redisWeakDurability: z.boolean().default(false),
   /** True for the built-in demo gallery. */
   demo: z.boolean().default(false),
 });

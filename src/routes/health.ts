@@ -16,10 +16,12 @@ export function streamStatsOf(deps: Pick<AppDeps, "bus">) {
 
 export function healthRoutes(deps: AppDeps): Hono {
   const app = new Hono();
-  app.get("/health", (c) => {
+  app.get("/health", async (c) => {
     const { config, gallery } = deps;
     // For this asker: a page on another origin or host must not be told it can write.
     const ability = writeAbility(config, c.req.raw, c.env);
+    // Asked first: it refreshes the shared store's figures too.
+    const backend = deps.backend ? await deps.backend() : { kind: "local" as const, redis: null };
     const labels = deps.labels.health();
     const body: HealthResponse = {
       ok: true,
@@ -39,6 +41,7 @@ export function healthRoutes(deps: AppDeps): Hono {
       dataset: deps.dataset?.health() ?? null,
       // What the seeds' UI reads for its no-write banner.
       labels: { ...labels, enabled: labels.durability !== "memory" },
+      backend,
       events: eventStreamHealth(deps.bus),
       presence: presenceHealth(deps, streamStatsOf(deps)),
       thumbnails: deps.thumbs.stats(),
