@@ -16,12 +16,9 @@ export function Document({ title, children }: { title: string; children: Child }
         <meta name="htmx-config" content='{"defaultSwap":"innerHTML","history":true}' />
         <title>{title}</title>
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
-        <link rel="stylesheet" href="/static/app.css" />
-        <script src="/vendor/htmx.js" defer />
-        <script src="/vendor/hx-sse.js" defer />
-        <script src="/static/app.js" type="module" />
-        <script src="/static/live.js" type="module" />
-        <script src="/vendor/alpine.js" defer />
+        <link rel="stylesheet" href="/static/app.min.css" />
+        {/* htmx, its SSE extension, our modules and Alpine in one minified file (src/routes/static.ts). */}
+        <script src="/static/bundle.js" defer />
       </head>
       <body>{children}</body>
     </html>

@@ -12,6 +12,7 @@
  */
 import fs from "node:fs";
 import type { Logger } from "../core/logger.ts";
+import { realTimers, type Timers } from "../core/timers.ts";
 import { fromOutcome, toJournalWire, toOutcome } from "./answers.ts";
 import {
   type BatchItem,
@@ -40,7 +41,6 @@ import { LabelRefusal, MissingBaseVersion, PersistenceError } from "./refusals.t
 import type { LabelsHealth, Sidecar } from "./schema.ts";
 import { compactJournal, writeSnapshot } from "./snapshot.ts";
 import type { LabelStoreApi, WriteResult } from "./store-api.ts";
-import { realTimers, type Timers } from "./timers.ts";
 
 export type { BatchItem, PatchRequest, PutRequest, RejectedItem, WriteContext } from "./compute.ts";
 export type { LabelStoreApi, WriteResult } from "./store-api.ts";
