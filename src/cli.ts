@@ -320,6 +320,54 @@ export function parseCli(
   };
 }
 
+export interface MigrateCli {
+  dir: string;
+  workspace?: string;
+  direction: "to-redis" | "from-redis";
+  url: string;
+  gallery?: string;
+}
+
+/** `lenslet migrate DIR --to-redis URL | --from-redis URL [--redis-gallery NAME] [--workspace DIR]`. */
+export function parseMigrate(
+  argv: string[],
+  write: (s: string) => void = (s) => process.stdout.write(s),
+): MigrateCli | "exit" {
+  const cmd = new Command("lenslet migrate")
+    .description("move a workspace's labels into a gallery in Redis, or back")
+    .argument("<dir>", "the image folder (its workspace holds the labels)")
+    .addOption(new Option("--to-redis <url>", "move the labels into Redis"))
+    .addOption(new Option("--from-redis <url>", "move the labels from Redis into the workspace"))
+    .addOption(
+      new Option(
+        "--redis-gallery <name>",
+        "the gallery's name in Redis (default: from the folder's path)",
+      ),
+    )
+    .addOption(new Option("--workspace <dir>", "the workspace (default: DIR/.lenslet)"))
+    .exitOverride()
+    .configureOutput({ writeOut: write, writeErr: () => {} });
+  try {
+    cmd.parse(argv, { from: "user" });
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.help") return "exit";
+    throw new UsageError((e.message ?? String(err)).replace(/^error: /, ""));
+  }
+  const o = cmd.opts();
+  if ((o.toRedis === undefined) === (o.fromRedis === undefined))
+    throw new UsageError("give one of --to-redis URL or --from-redis URL");
+  const url = (o.toRedis ?? o.fromRedis) as string;
+  if (!/^rediss?:\/\//.test(url)) throw new UsageError("expected a redis://host:port URL");
+  return {
+    dir: checkFolder(cmd.args[0] as string, cmd.args[0] as string),
+    workspace: o.workspace,
+    direction: o.toRedis !== undefined ? "to-redis" : "from-redis",
+    url,
+    gallery: o.redisGallery,
+  };
+}
+
 /** An existing, readable folder (absolute), or a UsageError naming `shown`. */
 function checkFolder(path: string, shown: string): string {
   const dir = resolve(path);

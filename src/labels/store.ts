@@ -265,6 +265,37 @@ export class LabelStore implements LabelStoreApi {
     return this.write(ctx, batchPaths(items), (stage) => batchOf(stage, items, this.durability));
   }
 
+  /**
+   * `lenslet migrate --from-redis`: takes records as they are (versions, authors,
+   * times kept) into an empty store, journaled like any write (no events go out).
+   */
+  async importRecords(records: Sidecar[], client = "migrate"): Promise<void> {
+    if (!this.writer) throw new Error("importing labels needs a writable workspace");
+    if (this.records.size > 0)
+      throw new Error(`the workspace already holds ${this.records.size} labelled items`);
+    const bus = this.bus;
+    if (!bus) throw new Error("LabelStore.attach(bus) must be called before writes");
+    for (let i = 0; i < records.length; i += 1000) {
+      const chunk = records.slice(i, i + 1000);
+      const at = this.now();
+      const lines: SetLine[] = chunk.map((rec) => ({
+        t: "set",
+        ev: bus.reserve(),
+        at,
+        path: rec.path,
+        rec: toStored(rec),
+        cf: [],
+        client,
+      }));
+      await (this.writer as JournalWriter).append(lines, () => {
+        for (const rec of chunk) this.records.set(rec.path, rec);
+        this.rev++;
+        this.linesSinceSnapshot += lines.length;
+      });
+      for (const l of lines) bus.abandon(l.ev);
+    }
+  }
+
   /** Whether a snapshot is being written now (by the schedule or a caller). */
   get snapshotInFlight(): boolean {
     return this.snapshotting !== null;
