@@ -3,7 +3,7 @@
  * idempotency rule through HTTP) on the Redis store, against a real
  * redis-server of this test's own.
  */
-import { afterAll, beforeAll } from "bun:test";
+import { afterAll, beforeAll, describe } from "bun:test";
 import { startRedis, type TestRedis } from "../helpers/redis-server.ts";
 import { labelContract } from "../labels/contract.ts";
 import { redisHarness } from "./redis-harness.ts";
@@ -16,4 +16,6 @@ afterAll(async () => {
   await redis?.dispose();
 });
 
-labelContract(redisHarness(() => redis));
+describe("R2: the label contract on the Redis store", () => {
+  labelContract(redisHarness(() => redis));
+});
