@@ -19,6 +19,7 @@ import {
   writeHeaders,
 } from "./page-state.js";
 import { selection } from "./selection.js";
+import { nameIsTheSessions, renameSession } from "./session-name.js";
 import { closeViewer, openViewer, stepViewer } from "./viewer.js";
 import { patchItem, rateSelection, retryFailed, starFields } from "./writes.js";
 
@@ -135,6 +136,15 @@ function nameField() {
 function setName(name) {
   const clean = name.trim().slice(0, 64);
   if (!clean) return;
+  if (nameIsTheSessions()) {
+    // The server keeps it (and tells presence); this browser's other tabs hear the storage event.
+    renameSession(clean).then((kept) => {
+      if (!kept) return;
+      localStorage.setItem("lenslet.name", kept);
+      adoptName(kept);
+    });
+    return;
+  }
   // The other tabs of this browser hear it as a storage event (below): one person, one name.
   localStorage.setItem("lenslet.name", clean);
   adoptName(clean);

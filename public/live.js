@@ -31,7 +31,8 @@ import {
 /**
  * @import { EventName, GalleryChanged, ItemUpdated, MetricsUpdated, PersistenceState, PresenceCounts } from "../src/live/protocol.ts"
  * @typedef {"live" | "reconnecting" | "offline"} Connection
- * @typedef {{ kind: "event", name: EventName, data: string, id: number }
+ * @typedef {EventName | "access-revoked"} StreamEventName the bus's events, and the access guard's last word (A7)
+ * @typedef {{ kind: "event", name: StreamEventName, data: string, id: number }
  *   | { kind: "status", state: Connection, failures: number }
  *   | { kind: "hello" }} ChannelMessage
  */
@@ -170,7 +171,7 @@ async function claimTabId() {
 
 // ------------------------------------------------------------------ the stream
 const channel = "BroadcastChannel" in window ? new BroadcastChannel("lenslet-live") : null;
-/** @type {EventName[]} */
+/** @type {StreamEventName[]} */
 const EVENT_NAMES = [
   "item-updated",
   "metrics-updated",
@@ -178,6 +179,7 @@ const EVENT_NAMES = [
   "persistence",
   "resync-required",
   "gallery-changed",
+  "access-revoked",
 ];
 
 /** @param {Connection} state @param {number} [failures] */
@@ -268,8 +270,15 @@ function parse(data) {
   }
 }
 
-/** @param {EventName} name @param {string} raw @param {number} id */
+/** @param {StreamEventName} name @param {string} raw @param {number} id */
 function onEvent(name, raw, id) {
+  if (name === "access-revoked") {
+    // Carries no id of its own (the stream's last id is repeated), so it skips the duplicate check.
+    // The server ends the stream after it: stop here, and let public/access.js say why.
+    $("#live-stream")?.remove();
+    document.dispatchEvent(new CustomEvent("lenslet:access-revoked", { detail: parse(raw) }));
+    return;
+  }
   if (Number.isFinite(id) && id > 0) {
     if (live.seen.has(id) && name !== "resync-required") return;
     live.seen.add(id);
@@ -289,6 +298,8 @@ function onEvent(name, raw, id) {
     case "presence": {
       const counts = /** @type {PresenceCounts} */ (data);
       if (counts.gallery_id === presence.scope) applyCounts(counts);
+      // Any folder's change: the people list (public/people.js) follows everyone.
+      document.dispatchEvent(new CustomEvent("lenslet:presence", { detail: counts }));
       break;
     }
     case "persistence":

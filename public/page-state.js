@@ -12,13 +12,15 @@ export const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel
 // ---------------------------------------------------------------- identity
 export let askName = false;
 export const me = (() => {
-  let name = localStorage.getItem("lenslet.name");
+  // With access control on the name is the session's (chosen when the invite was opened): never asked here.
+  const sessionName = document.getElementById("app")?.dataset.meName;
+  let name = sessionName ?? localStorage.getItem("lenslet.name");
   if (!name) {
     name = `Guest-${Math.random().toString(36).slice(2, 6)}`;
     localStorage.setItem("lenslet.name", name);
   }
   // Asked once, in a small box that blocks nothing; a guest name until then.
-  askName = !localStorage.getItem("lenslet.nameAsked");
+  askName = !sessionName && !localStorage.getItem("lenslet.nameAsked");
   // One id per tab: sessionStorage survives a reload but not a new tab.
   // A duplicated tab copies sessionStorage; the tab claims its id on a
   // BroadcastChannel and takes a new one if another live tab answers.

@@ -237,15 +237,24 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
   let presence: PresenceApi;
   let presenceService: { stop(): void };
   if (shared) {
-    presence = shared.presence;
+    const shared_ = shared;
+    presence = shared_.presence;
     presenceService = startSharedPresenceService({
-      presence: shared.presence,
+      presence: shared_.presence,
       pruneIntervalMs: config.pruneIntervalMs,
       log,
+    });
+    // A rename (PATCH /access/me) shows in presence at once, on every process.
+    access?.store.onRename((personId, name) => {
+      shared_.presence
+        .renamePerson(personId, name)
+        .catch((err: Error) => log.warn(`presence: rename failed: ${err.message}`));
     });
   } else {
     const tracker = createPresenceTracker(config);
     presence = tracker;
+    // A rename (PATCH /access/me) shows in presence at once, not at each tab's next heartbeat.
+    access?.store.onRename((personId, name) => tracker.renamePerson(personId, name));
     presenceService = startPresenceService({
       tracker,
       bus,

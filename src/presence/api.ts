@@ -9,6 +9,7 @@ import type {
   JoinResult,
   LeaveResult,
   MoveResult,
+  PersonHere,
   Result,
   TrackerStats,
 } from "./tracker.ts";
@@ -37,5 +38,7 @@ export interface PresenceApi {
   ): Awaitable<Result<PresenceCounts>>;
   touchEdit(clientId: string, galleryId?: string | null): Awaitable<EditResult>;
   counts(galleryId: string): Awaitable<PresenceCounts>;
+  /** Everyone present, one row per person. */
+  people(): Awaitable<PersonHere[]>;
   diagnostics(): TrackerStats;
 }

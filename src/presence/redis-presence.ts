@@ -21,8 +21,11 @@ import {
   type LeaveResult,
   MAX_NAMES,
   type MoveResult,
+  type PersonHere,
   type PresenceError,
+  peopleOf,
   type Result,
+  type SessionView,
   type TrackerStats,
 } from "./tracker.ts";
 
@@ -223,6 +226,28 @@ elseif op == 'prune' then
   for _, scope in ipairs(redis.call('HKEYS', PUB)) do touch(scope) end
   flush()
   return {'ok', redis.call('ZCARD', ALL), redis.call('HLEN', PUB), pruned}
+elseif op == 'people' then
+  local out = {'ok'}
+  for _, c in ipairs(redis.call('ZRANGEBYSCORE', ALL, '(' .. (now - viewTtl), '+inf')) do
+    local s = load(c)
+    if s then
+      out[#out + 1] = {s.person, s.name, s.namedAt, s.scope, s.lastSeen, s.editAt, s.editScope}
+    end
+  end
+  out[#out + 1] = now
+  out[#out + 1] = pruned
+  return out
+elseif op == 'rename' then
+  local key, name = 'p:' .. ARGV[14], ARGV[15]
+  for _, c in ipairs(redis.call('ZRANGE', ALL, 0, -1)) do
+    local s = load(c)
+    if s and s.person == key and s.name ~= name then
+      s.name = name; s.namedAt = redis.call('INCR', NAMES)
+      save(s); touch(s.scope)
+    end
+  end
+  flush()
+  return {'ok', pruned}
 elseif op == 'counts' then
   return {'ok', counts(ARGV[14]), pruned}
 end
@@ -354,6 +379,26 @@ export class RedisPresence {
   async counts(galleryId: string): Promise<PresenceCounts> {
     const r = await this.run("counts", [galleryId]);
     return countsOf(r[1]);
+  }
+
+  /** Everyone present, one row per person (the people list), by the tracker's rules (peopleOf). */
+  async people(): Promise<PersonHere[]> {
+    const r = await this.run("people", []);
+    const now = Number(r.at(-2));
+    const sessions: SessionView[] = (r.slice(1, -2) as (string | number)[][]).map((x) => ({
+      person: String(x[0]),
+      name: x[1] === "" ? null : String(x[1]),
+      namedAt: Number(x[2]),
+      scope: String(x[3]),
+      lastSeen: Number(x[4]),
+      edit: Number(x[5]) > 0 ? { at: Number(x[5]), scope: String(x[6]) } : null,
+    }));
+    return peopleOf(sessions, now, this.viewTtlMs, this.editTtlMs);
+  }
+
+  /** A person renamed (PATCH /access/me): every tab of theirs, on every process, shows the new name. */
+  async renamePerson(personId: string, name: string): Promise<void> {
+    await this.run("rename", [personId, name]);
   }
 
   /** Drops tabs silent for the view TTL and notices edits that aged out (any process may run it). */

@@ -472,7 +472,7 @@ describe("failures", () => {
     const dir = gallery();
     try {
       await expect(start(dir, [], weak.url)).rejects.toThrow(
-        /appendfsync is everysec[^]*--redis-weak-durability/,
+        /appendfsync is everysec[\s\S]*--redis-weak-durability/,
       );
       const p = await start(dir, ["--redis-weak-durability"], weak.url);
       try {
