@@ -54,9 +54,11 @@ export async function startRedis(extra: string[] = []): Promise<TestRedis> {
     );
     const t0 = Date.now();
     for (;;) {
-      const r = Bun.spawnSync(["redis-cli", "-p", String(port), "PING"]);
-      if (r.stdout.toString().trim() === "PONG") return;
-      if (Date.now() - t0 > 10_000) throw new Error(`redis-server on ${port} did not start`);
+      // Ours, not whatever else may answer on that port: it names our dir.
+      const r = Bun.spawnSync(["redis-cli", "-p", String(port), "CONFIG", "GET", "dir"]);
+      if (r.stdout.toString().includes(fs.realpathSync(dir))) return;
+      if ((proc as Subprocess).exitCode !== null || Date.now() - t0 > 10_000)
+        throw new Error(`redis-server on ${port} did not start`);
       await Bun.sleep(20);
     }
   };
