@@ -50,6 +50,11 @@ export const Config = z.object({
   xmp: z.enum(["off", "read", "write"]).default("read"),
   /** Sidecar name: `ext` = image.jpg.xmp (digiKam, darktable), `base` = image.xmp (Lightroom, Capture One). */
   xmpStyle: z.enum(["ext", "base"]).default("ext"),
+  /** `--redis URL`: labels, events and presence shared through Redis (several processes); null = this process alone. */
+  redisUrl: z.string().nullable().default(null),
+  /** The gallery's name in Redis. */
+  redisGallery: z.string().nullable().default(null),
+  redisWeakDurability: z.boolean().default(false),
   /** True for the built-in demo gallery. */
   demo: z.boolean().default(false),
 });

@@ -21,6 +21,7 @@ import type { AppDeps } from "./deps.ts";
 import { GalleryIndex, skippedLines } from "./gallery/gallery-index.ts";
 import { watchGallery } from "./gallery/watcher.ts";
 import { LabelStore } from "./labels/store.ts";
+import type { LabelStoreApi } from "./labels/store-api.ts";
 import { EventBus } from "./live/bus.ts";
 import { MetricsCoalescer } from "./live/metrics-coalescer.ts";
 import { EventName } from "./live/protocol.ts";
@@ -29,7 +30,13 @@ import { ExifReader } from "./media/exif.ts";
 import { PerceptualHashes } from "./media/phash.ts";
 import { RootFiles } from "./media/root-file.ts";
 import { Thumbnailer } from "./media/thumbnails.ts";
-import { createPresenceTracker, startPresenceService } from "./presence/service.ts";
+import type { PresenceApi } from "./presence/api.ts";
+import {
+  createPresenceTracker,
+  startPresenceService,
+  startSharedPresenceService,
+} from "./presence/service.ts";
+import { defaultGalleryName, openShared, type SharedBackend } from "./scale-out.ts";
 import { acquireWorkspaceLock } from "./workspace/lock.ts";
 import { resolveWorkspace, WorkspaceError } from "./workspace/workspace.ts";
 import { XmpSeeder } from "./xmp/seed.ts";
@@ -115,9 +122,17 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     xmp: input.xmp,
     xmpStyle: input.xmpStyle,
     demo: input.demo ?? false,
+    redisUrl: input.redis ?? null,
+    redisGallery: input.redisGallery ?? null,
+    redisWeakDurability: input.redisWeakDurability ?? false,
   });
 
-  const lock = config.canWrite ? acquireWorkspaceLock(config.workspace) : null;
+  const sharedName = config.redisUrl
+    ? (config.redisGallery ?? defaultGalleryName(config.root))
+    : undefined;
+  const lock = config.canWrite
+    ? acquireWorkspaceLock(config.workspace, { shared: sharedName })
+    : null;
   if (lock && !lock.ok) throw new StartupError(lock.message);
 
   let dataset: Dataset | null = null;
@@ -151,18 +166,22 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
         },
       });
 
-  let labels: LabelStore;
+  let shared: SharedBackend | null = null;
+  let local: LabelStore | null = null;
   try {
-    labels = await LabelStore.open({
-      dir: config.canWrite ? config.workspace : null,
-      mode: config.canWrite ? config.durability : "memory",
-      log,
-      acceptLoss: input.acceptLabelLoss ?? false,
-    });
+    if (config.redisUrl) shared = await openShared(config, log);
+    else
+      local = await LabelStore.open({
+        dir: config.canWrite ? config.workspace : null,
+        mode: config.canWrite ? config.durability : "memory",
+        log,
+        acceptLoss: input.acceptLabelLoss ?? false,
+      });
   } catch (err) {
     if (lock?.ok) lock.release();
     throw new StartupError((err as Error).message);
   }
+  const labels: LabelStoreApi = shared?.labels ?? (local as LabelStore);
   let access: AccessRuntime | undefined;
   let ownerSecret: string | null = null;
   try {
@@ -183,15 +202,34 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     choice.warnings.push("No writable workspace: invites and sessions end when Lenslet stops.");
   }
 
-  const seed = labels.recentEvents(config.eventBuffer);
-  const bus = new EventBus({ capacity: config.eventBuffer, firstId: labels.firstEventId(), seed });
-  const coalescer = new MetricsCoalescer({ bus });
-  // Metric changes of the last window before a crash may never have gone out: announce them again.
-  coalescer.reannounce(seed);
-  // The bus is the store's LabelEvents port (src/labels/events.ts): reserve, commit, abandon, publish.
-  labels.attach(bus, {
-    onMetricsChanged: (path, version, metrics) => coalescer.add(path, version, metrics),
-  });
+  let bus: EventBus;
+  let coalescer: MetricsCoalescer;
+  if (shared) {
+    bus = shared.bus;
+    coalescer = new MetricsCoalescer({ bus });
+    const sharedLabels = shared.labels;
+    sharedLabels.attach({
+      onMetricsChanged: (path, version, metrics) => coalescer.add(path, version, metrics),
+      // The link of this process to Redis: its own pages hear it (Redis cannot carry it while down).
+      onHealth: (state, lastError) =>
+        bus.publishLocal({
+          type: EventName.persistence,
+          data: { state, durability: sharedLabels.durability, last_error: lastError },
+        }),
+    });
+    shared.log.start();
+  } else {
+    const store = local as LabelStore;
+    const seed = store.recentEvents(config.eventBuffer);
+    bus = new EventBus({ capacity: config.eventBuffer, firstId: store.firstEventId(), seed });
+    coalescer = new MetricsCoalescer({ bus });
+    // Metric changes of the last window before a crash may never have gone out: announce them again.
+    coalescer.reannounce(seed);
+    // The bus is the store's LabelEvents port (src/labels/events.ts): reserve, commit, abandon, publish.
+    store.attach(bus, {
+      onMetricsChanged: (path, version, metrics) => coalescer.add(path, version, metrics),
+    });
+  }
 
   const files = new RootFiles(gallery.rules, { log });
   const cacheDir = config.canWrite ? config.workspace : null;
@@ -207,14 +245,33 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     log,
   });
   const dims = new Dimensions({ files, cacheDir: config.canWrite ? config.workspace : null });
-  const presence = createPresenceTracker(config);
-  // A rename (PATCH /access/me) shows in presence at once, not at each tab's next heartbeat.
-  access?.store.onRename((personId, name) => presence.renamePerson(personId, name));
-  const presenceService = startPresenceService({
-    tracker: presence,
-    bus,
-    pruneIntervalMs: config.pruneIntervalMs,
-  });
+  let presence: PresenceApi;
+  let presenceService: { stop(): void };
+  if (shared) {
+    const shared_ = shared;
+    presence = shared_.presence;
+    presenceService = startSharedPresenceService({
+      presence: shared_.presence,
+      pruneIntervalMs: config.pruneIntervalMs,
+      log,
+    });
+    // A rename (PATCH /access/me) shows in presence at once, on every process.
+    access?.store.onRename((personId, name) => {
+      shared_.presence
+        .renamePerson(personId, name)
+        .catch((err: Error) => log.warn(`presence: rename failed: ${err.message}`));
+    });
+  } else {
+    const tracker = createPresenceTracker(config);
+    presence = tracker;
+    // A rename (PATCH /access/me) shows in presence at once, not at each tab's next heartbeat.
+    access?.store.onRename((personId, name) => tracker.renamePerson(personId, name));
+    presenceService = startPresenceService({
+      tracker,
+      bus,
+      pruneIntervalMs: config.pruneIntervalMs,
+    });
+  }
 
   // A table is not followed on disk: its rows, not the folder, say what the gallery holds.
   const watcher =
@@ -222,7 +279,8 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
       ? watchGallery({
           index: gallery,
           log,
-          onChange: (data) => bus.publish({ type: EventName.galleryChanged, data }),
+          // Each process watches the folder for its own index: its own pages hear what it saw.
+          onChange: (data) => bus.publishLocal({ type: EventName.galleryChanged, data }),
         })
       : null;
 
@@ -269,6 +327,7 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     hashes,
     xmpSeeder,
     xmpWriter,
+    backend: shared ? () => (shared as SharedBackend).health() : undefined,
   };
   const app = createApp(deps, opts.app);
 
@@ -322,6 +381,7 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
       await xmpWriter?.stop();
       await seeding;
       await hashes.idle();
+      await shared?.stop();
       await dims.flush();
       await exif.flush();
       await hashes.flush();

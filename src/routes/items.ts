@@ -9,13 +9,14 @@ import type { Logger } from "../core/logger.ts";
 import { canonicalPath, PathError, parentOf, tryCanonicalPath } from "../core/paths.ts";
 import type { GalleryIndex } from "../gallery/gallery-index.ts";
 import type { ImageEntry } from "../gallery/types.ts";
+import type { BatchItem, WriteContext } from "../labels/compute.ts";
 import { exportCsv, exportRows } from "../labels/export.ts";
 import { requestHash } from "../labels/idempotency.ts";
 import type { BatchOutcome, ItemOutcome } from "../labels/outcome.ts";
 import { isCommuting } from "../labels/patch.ts";
 import { LabelRefusal, MissingBaseVersion, type RefusalReason } from "../labels/refusals.ts";
 import { BatchPatchBody, ExportSelection, PatchBody, PutBody } from "../labels/schema.ts";
-import type { BatchItem, LabelStore, WriteContext } from "../labels/store.ts";
+import type { LabelStoreApi } from "../labels/store-api.ts";
 import { jsonError, validationError } from "./errors.ts";
 import { originGuard } from "./origin-guard.ts";
 import { updatedByOf } from "./principal-actor.ts";
@@ -25,7 +26,7 @@ import { askerOf } from "./request-actor.ts";
 export interface ItemRouteDeps {
   config: Pick<Config, "allowRemoteWrites"> & Partial<Pick<Config, "host">>;
   gallery: Pick<GalleryIndex, "get" | "list"> & Partial<Pick<GalleryIndex, "stat">>;
-  labels: LabelStore;
+  labels: LabelStoreApi;
   presence?: { touchEdit?(clientId: string, galleryId?: string | null): unknown };
   log: Logger;
   /** XMP in: an image's labels are read from its XMP before they are first answered (spec X2). */
@@ -342,10 +343,13 @@ function touchEdit(c: Context, deps: ItemRouteDeps, ctx: WriteContext, itemPath:
   // The folder the writer is viewing (presence counts editors there), else the item's own folder.
   const read = askerOf(c);
   const scope = (read.ok ? read.asker.scope : undefined) ?? parentOf(itemPath);
-  try {
-    touch.call(deps.presence, ctx.clientId, scope);
-  } catch (err) {
+  const failed = (err: unknown) =>
     deps.log.warn(`presence: touchEdit failed: ${(err as Error).message}`);
+  try {
+    // Shared presence answers later; the write's answer does not wait for it.
+    Promise.resolve(touch.call(deps.presence, ctx.clientId, scope)).catch(failed);
+  } catch (err) {
+    failed(err);
   }
 }
 
@@ -424,7 +428,7 @@ function renderBatch(c: Context, o: BatchOutcome, replayed: boolean): Response {
 function renderExport(
   c: Context,
   images: ImageEntry[],
-  labels: LabelStore,
+  labels: LabelStoreApi,
   format: "json" | "csv",
 ): Response {
   const rows = exportRows(images, labels);

@@ -19,7 +19,8 @@ import { basename, dirname, extname, join } from "node:path";
 import exifr from "exifr";
 import type { Logger } from "../core/logger.ts";
 import type { ImageEntry } from "../gallery/types.ts";
-import type { BatchItem, LabelStore } from "../labels/store.ts";
+import type { BatchItem } from "../labels/store.ts";
+import type { LabelStoreApi } from "../labels/store-api.ts";
 import { readHeader } from "../media/exif.ts";
 import type { RootFiles } from "../media/root-file.ts";
 import { isEmptyLabels, labelsFromXmp, type XmpLabels } from "./labels.ts";
@@ -90,7 +91,7 @@ export class XmpSeeder {
 
   constructor(
     private readonly deps: {
-      labels: LabelStore;
+      labels: Pick<LabelStoreApi, "get" | "batch">;
       files: RootFiles;
       log: Logger;
       /** Read XMP embedded in images too (one header read per unlabelled image). */

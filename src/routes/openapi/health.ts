@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { DatasetHealth } from "../../dataset/dataset.ts";
 import { LabelsHealth } from "../../labels/schema.ts";
+import { BackendHealth } from "../../redis/backend-health.ts";
 import { type ApiPart, jsonSchema, ref } from "./common.ts";
 import { HashesHealth, XmpHealth } from "./culling.ts";
 
@@ -93,6 +94,9 @@ export const HealthResponse = z.object({
       .boolean()
       .describe("true when labels persist to the workspace; false under --no-write (memory only)"),
   }),
+  backend: BackendHealth.describe(
+    "where labels, events and presence live: this process (local) or Redis, with its round trip and stream length",
+  ),
   events: EventStreamHealth,
   presence: PresenceDiagnostics,
   thumbnails: ThumbnailStats,
