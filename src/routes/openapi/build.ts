@@ -7,6 +7,7 @@ import pkg from "../../../package.json" with { type: "json" };
 import { accessApi } from "./access.ts";
 import { type ApiPart, error, type Paths } from "./common.ts";
 import { eventsApi } from "./events.ts";
+import { exportApi } from "./export.ts";
 import { healthApi } from "./health.ts";
 import { labelsApi } from "./labels.ts";
 import { mediaApi } from "./media.ts";
@@ -63,6 +64,7 @@ export function buildOpenApi(parts: ApiPart[] = defaultParts()): Record<string, 
 function defaultParts(): ApiPart[] {
   return [
     labelsApi(),
+    exportApi(),
     eventsApi(),
     presenceApi(),
     healthApi(),
