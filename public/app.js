@@ -9,7 +9,9 @@ import {
   remoteInspectorUpdate,
   setInspectedPath,
 } from "./inspector.js";
+import "./export-selection.js";
 import "./keyboard.js";
+import "./notices.js";
 import {
   $,
   askName,
@@ -17,10 +19,8 @@ import {
   currentFolder,
   me,
   noteVersion,
-  showsSubtree,
   store,
   versions,
-  writeHeaders,
 } from "./page-state.js";
 import { selection } from "./selection.js";
 import { closeViewer, openViewer, stepViewer } from "./viewer.js";
@@ -85,15 +85,6 @@ document.addEventListener("click", (e) => {
       closeWhoami();
       return;
     }
-    if (a === "export") {
-      // The menu sits outside the swapped region: point it at the folder shown now.
-      action.href = `/export?format=${action.dataset.format}&path=${encodeURIComponent(currentFolder())}&recursive=${showsSubtree() ? 1 : 0}`;
-      return;
-    }
-    if (a === "export-selection") {
-      exportSelection(action.dataset.format);
-      return;
-    }
     if (a === "retry") {
       retryFailed();
       return;
@@ -110,7 +101,8 @@ document.addEventListener("click", (e) => {
     return;
   }
   const card = t.closest?.(".card");
-  if (card && grid.el?.contains(card)) {
+  // A card's folder line is a link to that folder, not a click on the card.
+  if (card && grid.el?.contains(card) && !t.closest(".card-folder")) {
     e.preventDefault();
     const i = Number(card.dataset.index);
     const path = card.dataset.path;
@@ -173,22 +165,6 @@ document.addEventListener("submit", (e) => {
   setName($("#whoami-name").value);
   closeWhoami();
 });
-
-async function exportSelection(format) {
-  const paths = [...selection.paths];
-  if (!paths.length) return;
-  const res = await fetch("/export", {
-    method: "POST",
-    headers: writeHeaders(),
-    body: JSON.stringify({ paths, format }),
-  });
-  const blob = await res.blob();
-  const a = document.createElement("a");
-  a.href = URL.createObjectURL(blob);
-  a.download = `lenslet-selection.${format}`;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-}
 
 // ---------------------------------------------------------------- htmx wiring
 function onLoad(root) {

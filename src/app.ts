@@ -8,6 +8,7 @@ import { compress } from "hono/compress";
 import type { AppDeps } from "./deps.ts";
 import { accessRoutes } from "./routes/access.ts";
 import { accessGuard } from "./routes/access-guard.ts";
+import { activityRoutes } from "./routes/activity.tsx";
 import { apiDocRoutes } from "./routes/api-doc.ts";
 import { bodyLimits } from "./routes/body-limits.ts";
 import { jsonError } from "./routes/errors.ts";
@@ -59,6 +60,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
   app.route("/", presenceRoutes(deps, { streamStats: streamStatsOf(deps) }));
   app.route("/", healthRoutes(deps));
   app.route("/", apiDocRoutes());
+  app.route("/", activityRoutes(deps));
   app.route("/", pageRoutes(deps, models));
   app.notFound((c) =>
     jsonError(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`),

@@ -1,6 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
+import { ActivityMenu } from "./Activity.tsx";
 import { Browse } from "./Browse.tsx";
+import { ExportMenu } from "./ExportMenu.tsx";
 import { FolderTree } from "./FolderTree.tsx";
 import { Inspector, StarButtons } from "./Inspector.tsx";
 import type { AppShellModel, TreeNode } from "./model.ts";
@@ -117,29 +119,8 @@ export function Page({
               </template>
             </span>
           </span>
-          <details class="menu">
-            <summary>Export</summary>
-            <div class="menu-body">
-              <a
-                data-action="export"
-                data-format="csv"
-                href={`/export?format=csv&path=${encodeURIComponent(m.browse.q.folder)}&recursive=${m.browse.q.recursive ? 1 : 0}`}
-              >
-                This folder as CSV
-              </a>
-              <a
-                data-action="export"
-                data-format="json"
-                href={`/export?format=json&path=${encodeURIComponent(m.browse.q.folder)}&recursive=${m.browse.q.recursive ? 1 : 0}`}
-              >
-                This folder as JSON
-              </a>
-              <p class="menu-note muted">Recursive view: the folder and everything below it.</p>
-              <button type="button" data-action="export-selection" data-format="csv">
-                Selection as CSV
-              </button>
-            </div>
-          </details>
+          <ActivityMenu />
+          <ExportMenu q={m.browse.q} />
           <button
             type="button"
             class="who"

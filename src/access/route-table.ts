@@ -80,6 +80,7 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
   ["GET", "/access/tokens", R.admin, "json", "list API tokens"],
   ["POST", "/access/tokens", R.admin, "json", "create an API token"],
   ["DELETE", "/access/tokens/:id", R.admin, "json", "revoke an API token"],
+  ["GET", "/activity", R.viewer, "fragment", "recent edits by others (the activity panel)"],
 ];
 
 export const ROUTE_TABLE: readonly RouteRule[] = rows.map(

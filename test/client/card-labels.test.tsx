@@ -18,6 +18,7 @@ const base: CardModel = {
   tags: [],
   version: 1,
   folder: null,
+  folderHref: null,
   href: "/?sel=%2Fa%2Fb.jpg",
 };
 
