@@ -90,12 +90,20 @@ describe("finding things (F5-F7)", () => {
     expect(d.querySelectorAll("#grid .card").length).toBe(0);
     const offer = d.querySelector(".deeper")!;
     expect(offer.textContent).toBe("3 matches in subfolders — show them");
-    const href = offer.querySelector("a")!.getAttribute("href")!;
+    // It submits the toolbar form (which holds q=c) with recursive=1.
+    const button = offer.querySelector("button")!;
+    expect(["type", "form", "name", "value"].map((a) => button.getAttribute(a))).toEqual([
+      "submit",
+      "browse-form",
+      "recursive",
+      "1",
+    ]);
+    expect(d.querySelector("form#browse-form input[name=q]")!.getAttribute("value")).toBe("c");
+    const href = button.getAttribute("data-href")!;
     expect(Object.fromEntries(new URL(href, "http://x").searchParams)).toEqual({
       recursive: "1",
       q: "c",
     });
-    expect(offer.querySelector("a")!.getAttribute("hx-get")).toBe(href);
     const deep = dom(await (await app.get(href)).text());
     expect(deep.querySelectorAll("#grid .card").length).toBe(3);
     // A filter that finds nothing below either offers nothing; a match here needs no offer.
