@@ -1,3 +1,4 @@
+// @ts-check
 // Downloads an export in the page, with progress: "This view" (a plain GET link the
 // server renders for the view shown, views/ExportMenu.tsx) and "Selection" (POST of
 // the selected paths). The file name is the server's (Content-Disposition).
@@ -6,12 +7,17 @@ import { selection } from "./selection.js";
 
 const status = () => document.getElementById("export-status");
 
+/** @param {string} text */
 function say(text) {
   const el = status();
   if (el) el.textContent = text;
 }
 
-/** The file name the server chose: RFC 5987 `filename*` first, then `filename`. */
+/**
+ * The file name the server chose: RFC 5987 `filename*` first, then `filename`.
+ * @param {string | null} disposition
+ * @param {string} fallback
+ */
 export function fileNameOf(disposition, fallback) {
   const exact = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(disposition ?? "");
   if (exact) {
@@ -25,12 +31,17 @@ export function fileNameOf(disposition, fallback) {
   return ascii ? ascii[1] : fallback;
 }
 
+/** @param {number} bytes */
 function kb(bytes) {
   return bytes < 1024 * 1024
     ? `${Math.max(1, Math.round(bytes / 1024))} KB`
     : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/**
+ * @param {Request} request
+ * @param {string} fallbackName
+ */
 async function download(request, fallbackName) {
   say("Exporting…");
   const res = await fetch(request);
@@ -63,12 +74,16 @@ async function download(request, fallbackName) {
 }
 
 document.addEventListener("click", (e) => {
-  const el = e.target.closest?.('[data-action="export"], [data-action="export-selection"]');
+  const el = /** @type {HTMLElement | null} */ (
+    /** @type {HTMLElement} */ (e.target).closest?.(
+      '[data-action="export"], [data-action="export-selection"]',
+    )
+  );
   if (!el) return;
   e.preventDefault();
   const format = el.dataset.format;
   if (el.dataset.action === "export") {
-    download(new Request(el.href), `lenslet-export.${format}`);
+    download(new Request(/** @type {HTMLAnchorElement} */ (el).href), `lenslet-export.${format}`);
     return;
   }
   const paths = [...selection.paths];

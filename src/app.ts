@@ -20,7 +20,9 @@ import { itemRoutes } from "./routes/items.ts";
 import { mediaRoutes } from "./routes/media.ts";
 import { PageModels } from "./routes/page-models.ts";
 import { pageRoutes } from "./routes/pages.tsx";
+import { peopleRoutes } from "./routes/people.tsx";
 import { presenceRoutes } from "./routes/presence.ts";
+import { shareRoutes } from "./routes/share.tsx";
 import { staticRoutes } from "./routes/static.ts";
 
 export interface AppOptions {
@@ -50,6 +52,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
     }),
   );
   app.route("/", accessRoutes({ mode: deps.config.access, access: deps.access }));
+  app.route("/", shareRoutes(deps));
   app.route("/", staticRoutes());
   app.route("/", mediaRoutes(deps));
   app.route("/", itemRoutes(deps));
@@ -58,6 +61,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
   app.route("/", exportRoutes(deps, models.queries));
   app.route("/", eventRoutes(deps, opts.events));
   app.route("/", presenceRoutes(deps, { streamStats: streamStatsOf(deps) }));
+  app.route("/", peopleRoutes(deps));
   app.route("/", healthRoutes(deps));
   app.route("/", apiDocRoutes());
   app.route("/", activityRoutes(deps));

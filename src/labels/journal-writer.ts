@@ -11,10 +11,10 @@
  * writeSync 9,672 / 12,330 / 14,079 vs FileSink 10,188 / 10,198 / 13,083.
  */
 import fs from "node:fs";
+import { realTimers, type Timers } from "../core/timers.ts";
 import type { DiskIo } from "./faults.ts";
 import { type BodyLine, crcOf, encodeBodyLine } from "./journal-format.ts";
 import { PersistenceError } from "./refusals.ts";
-import { realTimers, type Timers } from "./timers.ts";
 
 export { PersistenceError };
 

@@ -12,6 +12,7 @@
  */
 import fs from "node:fs";
 import type { Logger } from "../core/logger.ts";
+import { realTimers, type Timers } from "../core/timers.ts";
 import { fromOutcome, toJournalWire, toOutcome } from "./answers.ts";
 import type { ItemUpdated, JournaledEvent, LabelEvents } from "./events.ts";
 import { type FaultSource, faultsFromEnv, faultyIo, fileSinkIo, realIo } from "./faults.ts";
@@ -34,7 +35,6 @@ import { JOURNAL_FILE, recoverLabels, SNAPSHOT_FILE } from "./recovery.ts";
 import { LabelRefusal, MissingBaseVersion, PersistenceError } from "./refusals.ts";
 import type { ChangedField, LabelsHealth, PatchFields, PutBody, Sidecar } from "./schema.ts";
 import { compactJournal, writeSnapshot } from "./snapshot.ts";
-import { realTimers, type Timers } from "./timers.ts";
 
 export {
   IdempotencyKeyReused,

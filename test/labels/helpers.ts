@@ -243,27 +243,4 @@ export function parseCsv(text: string): Record<string, string>[] {
   });
 }
 
-/** Timers driven by the test: `advance(ms)` runs what falls due, in order (src/labels/timers.ts). */
-export class ManualTimers {
-  now = 0;
-  private readonly jobs = new Set<{ every: number; next: number; fn: () => void }>();
-  every(ms: number, fn: () => void): () => void {
-    const job = { every: ms, next: this.now + ms, fn };
-    this.jobs.add(job);
-    return () => this.jobs.delete(job);
-  }
-  advance(ms: number): void {
-    const until = this.now + ms;
-    for (;;) {
-      const due = [...this.jobs].filter((j) => j.next <= until).sort((a, b) => a.next - b.next)[0];
-      if (!due) break;
-      this.now = due.next;
-      due.next += due.every;
-      due.fn();
-    }
-    this.now = until;
-  }
-  get size(): number {
-    return this.jobs.size;
-  }
-}
+export { ManualTimers } from "../helpers/timers.ts";
