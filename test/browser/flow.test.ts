@@ -28,10 +28,7 @@ afterAll(async () => {
 });
 
 const ready = async () => {
-  await browser.page.waitForFunction(() => {
-    const w = window as unknown as { lenslet?: unknown; Alpine?: unknown };
-    return !!w.lenslet && !!w.Alpine;
-  });
+  await browser.page.waitForFunction(() => !!(window as unknown as { Alpine?: unknown }).Alpine);
 };
 
 async function remoteWrite(path: string, body: object, name: string) {
