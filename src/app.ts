@@ -11,6 +11,7 @@ import { accessGuard } from "./routes/access-guard.ts";
 import { activityRoutes } from "./routes/activity.tsx";
 import { apiDocRoutes } from "./routes/api-doc.ts";
 import { bodyLimits } from "./routes/body-limits.ts";
+import { cullingRoutes } from "./routes/culling.ts";
 import { jsonError } from "./routes/errors.ts";
 import { type EventRouteOptions, eventRoutes } from "./routes/events.ts";
 import { exportRoutes } from "./routes/export.ts";
@@ -55,6 +56,8 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
   app.route("/", shareRoutes(deps));
   app.route("/", staticRoutes());
   app.route("/", mediaRoutes(deps));
+  // Before the label routes: /export/xmp is its own route, not GET /export.
+  app.route("/", cullingRoutes(deps));
   app.route("/", itemRoutes(deps));
   // The page and the export share one query runner (and its cache): an export is what the page shows.
   const models = new PageModels(deps);

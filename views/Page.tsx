@@ -1,8 +1,10 @@
 /** @jsxImportSource hono/jsx */
+
 import type { Child } from "hono/jsx";
 import { AccessNotices } from "./AccessNotices.tsx";
 import { ActivityMenu } from "./Activity.tsx";
 import { Browse } from "./Browse.tsx";
+import { AutoAdvanceSwitch } from "./CullFilters.tsx";
 import { ExportMenu } from "./ExportMenu.tsx";
 import { FolderTree } from "./FolderTree.tsx";
 import { Inspector, StarButtons } from "./Inspector.tsx";
@@ -99,6 +101,7 @@ export function Page({
             Lenslet
           </a>
           <span class="spacer" />
+          <AutoAdvanceSwitch />
           <span class="typing-cue" x-data x-show="$store.live.typing" x-cloak>
             typing…
           </span>

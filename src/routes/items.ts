@@ -8,6 +8,7 @@ import type { Config } from "../config.ts";
 import type { Logger } from "../core/logger.ts";
 import { canonicalPath, PathError, parentOf, tryCanonicalPath } from "../core/paths.ts";
 import type { GalleryIndex } from "../gallery/gallery-index.ts";
+import type { ImageEntry } from "../gallery/types.ts";
 import { requestHash } from "../labels/idempotency.ts";
 import type { BatchOutcome, ItemOutcome } from "../labels/outcome.ts";
 import { isCommuting } from "../labels/patch.ts";
@@ -26,6 +27,8 @@ export interface ItemRouteDeps {
   labels: LabelStore;
   presence?: { touchEdit?(clientId: string, galleryId?: string | null): unknown };
   log: Logger;
+  /** XMP in: an image's labels are read from its XMP before they are first answered (spec X2). */
+  xmpSeeder?: { ensure(img: ImageEntry): Promise<void> } | null;
 }
 
 const MAX_KEY_LENGTH = 255;
@@ -51,8 +54,10 @@ export function itemRoutes(deps: ItemRouteDeps): Hono {
   app.use("/items/*", guard);
 
   app.get("/item", (c) =>
-    handle(c, () => {
+    handle(c, async () => {
       const path = itemPath(c, deps);
+      const img = deps.gallery.get(path);
+      if (img && deps.xmpSeeder) await deps.xmpSeeder.ensure(img);
       const sidecar = deps.labels.get(path);
       c.header("ETag", etag(sidecar.version));
       return c.json(sidecar);

@@ -36,6 +36,8 @@ describe("records and patches", () => {
       tags: [],
       notes: "",
       metrics: {},
+      flag: null,
+      color: null,
       version: 1,
       updated_at: null,
       updated_by: null,
@@ -777,6 +779,8 @@ describe("API document", () => {
       "add_tags",
       "remove_tags",
       "set_metrics",
+      "set_flag",
+      "set_color",
       "base_version",
     ]);
     expect(patchBody.WriteResponse.properties.persistence).toEqual({

@@ -47,6 +47,8 @@ beforeAll(async () => {
     set_tags: ["cute", "cat"],
     set_notes: 'golden, "hour"\nline 2',
     set_metrics: { score: 0.25 },
+    set_flag: "pick",
+    set_color: "green",
   });
   await label("/animals/dog.png", { set_star: 2, set_metrics: { blur: 3 } });
 });
@@ -72,6 +74,8 @@ describe("export (L13, F9-F11)", () => {
       tags: ["cute", "cat"],
       notes: 'golden, "hour"\nline 2',
       metrics: { score: 0.25 },
+      flag: "pick",
+      color: "green",
       version: 2,
       updated_at: expect.any(String),
       updated_by: "anonymous (api)",
@@ -95,6 +99,8 @@ describe("export (L13, F9-F11)", () => {
       "star",
       "tags",
       "notes",
+      "flag",
+      "color",
       "version",
       "updated_at",
       "updated_by",
