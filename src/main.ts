@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { cliInvite } from "./access/cli-invite.ts";
 import type { GrantableRole } from "./access/roles.ts";
 import { type CliOptions, parseCli, parseMigrate, UsageError } from "./cli.ts";
-import { ensureDemoGallery } from "./gallery/demo.ts";
+import { demoPlan, ensureDemoGallery } from "./gallery/demo.ts";
 import { MigrateError, migrate } from "./migrate.ts";
 import { startLenslet } from "./server.ts";
 import { consoleLogger, progressBar } from "./terminal.ts";
@@ -34,10 +34,14 @@ async function main(): Promise<number> {
   let demo = false;
   if (!root) {
     demo = true;
-    const bar = progressBar("Making the demo gallery");
-    root = await ensureDemoGallery(join(PROJECT, ".cache", "demo-gallery"), {
-      onProgress: bar.update,
-    });
+    // Said before the first image is made (only when it must be made): the first start takes a while.
+    const bar = progressBar(`Making the demo gallery (${demoPlan().length} images)`);
+    root = await ensureDemoGallery(
+      process.env.LENSLET_DEMO_DIR || join(PROJECT, ".cache", "demo-gallery"),
+      {
+        onProgress: bar.update,
+      },
+    );
     bar.done();
   }
   const bar = progressBar("Indexing");

@@ -46,6 +46,19 @@ export function Card({
           {starText(card.star)}
         </span>
       </div>
+      {card.folder && card.folderHref && (
+        <a
+          class="card-folder"
+          href={card.folderHref}
+          hx-get={card.folderHref}
+          hx-target="#browse"
+          hx-swap="outerHTML"
+          hx-push-url="true"
+          title={`Open ${card.folder}`}
+        >
+          {card.folder}
+        </a>
+      )}
       <div class="chips">
         {shownTags.map((t) => (
           <span class="chip">{t}</span>

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { Card } from "./Card.tsx";
+import { DeeperMatches } from "./DeeperMatches.tsx";
 import { formatCount } from "./format.ts";
 import type { BrowseModel, CardModel } from "./model.ts";
 
@@ -49,6 +50,7 @@ export function Grid({ m }: { m: BrowseModel }) {
               ? "No images directly in this folder — open a subfolder, or turn on Recursive."
               : "No images in this folder."
             : "No images match these filters."}
+          <DeeperMatches deeper={m.deeper} />
         </div>
       ) : (
         <div class="grid-spacer">

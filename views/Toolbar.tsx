@@ -8,6 +8,7 @@ import {
 import { CullFilters } from "./CullFilters.tsx";
 import { formatCount } from "./format.ts";
 import type { BrowseModel } from "./model.ts";
+import { Reshuffle } from "./Reshuffle.tsx";
 
 const SORT_LABELS: Record<(typeof SORT_KEYS)[number], string> = {
   name: "Name",
@@ -101,6 +102,7 @@ export function Toolbar({ m }: { m: BrowseModel }) {
           </option>
         </select>
       </label>
+      <Reshuffle href={m.reshuffleHref} />
       <fieldset class="control stars-filter" aria-label="Filter by stars">
         {STAR_FILTERS.map((s) => (
           <label title={s === "unrated" ? "Unrated" : `${s} star${s === "1" ? "" : "s"}`}>

@@ -18,6 +18,8 @@ export interface CardModel {
   version: number;
   /** Folder shown under the name in recursive views. */
   folder: string | null;
+  /** That folder's browse URL (same filters and sort). */
+  folderHref: string | null;
   /** The browse URL with this card selected (works without JS). */
   href: string;
 }
@@ -85,6 +87,12 @@ export interface BrowseModel {
   selected: ItemDetails | null;
   /** Where the page/fragment endpoints for this query live (query string only). */
   queryString: string;
+  /** What the link asked for and is not there (a vanished folder or image): said above the grid. */
+  notices: string[];
+  /** With no match here: how many the same search and filters find in the subfolders, and the link to them. */
+  deeper: { count: number; href: string } | null;
+  /** Random order: the same view with a new seed. */
+  reshuffleHref: string | null;
 }
 
 /** Who the page is for, when access control is on (null when it is off). */

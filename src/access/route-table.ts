@@ -106,6 +106,7 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
   ["POST", "/export/xmp", R.viewer, "json", "XMP sidecars of a selection as a zip"],
   ["GET", "/exif", R.viewer, "json", "an image's EXIF facts"],
   ["GET", "/groups", R.viewer, "json", "bursts and near-duplicates"],
+  ["GET", "/activity", R.viewer, "fragment", "recent edits by others (the activity panel)"],
 ];
 
 export const ROUTE_TABLE: readonly RouteRule[] = rows.map(

@@ -239,6 +239,11 @@ export class EventBus {
     return () => this.listeners.delete(fn);
   }
 
+  /** The ring's events from the newest back (at most `limit`), for views of recent activity. */
+  *newestFirst(limit = this.ringLength): Generator<Envelope> {
+    for (let i = this.ringLength - 1, n = 0; i >= 0 && n < limit; i--, n++) yield this.at(i)!;
+  }
+
   /**
    * What a client that last saw `lastEventId` missed. null means the client
    * named no id: nothing to replay (the caller decides what a fresh client needs).

@@ -1,6 +1,6 @@
 /**
  * Label routes, thin over LabelStore: GET/PATCH/PUT /item, POST /items/patch,
- * GET|POST /export (GET /openapi.json is src/routes/api-doc.ts). They parse and validate, call the store,
+ * (GET|POST /export is src/routes/export.ts, GET /openapi.json src/routes/api-doc.ts). They parse and validate, call the store,
  * and render its outcome; every rule lives in src/labels/.
  */
 import { type Context, Hono } from "hono";
@@ -10,12 +10,11 @@ import { canonicalPath, PathError, parentOf, tryCanonicalPath } from "../core/pa
 import type { GalleryIndex } from "../gallery/gallery-index.ts";
 import type { ImageEntry } from "../gallery/types.ts";
 import type { BatchItem, WriteContext } from "../labels/compute.ts";
-import { exportCsv, exportRows } from "../labels/export.ts";
 import { requestHash } from "../labels/idempotency.ts";
 import type { BatchOutcome, ItemOutcome } from "../labels/outcome.ts";
 import { isCommuting } from "../labels/patch.ts";
 import { LabelRefusal, MissingBaseVersion, type RefusalReason } from "../labels/refusals.ts";
-import { BatchPatchBody, ExportSelection, PatchBody, PutBody } from "../labels/schema.ts";
+import { BatchPatchBody, PatchBody, PutBody } from "../labels/schema.ts";
 import type { LabelStoreApi } from "../labels/store-api.ts";
 import { jsonError, validationError } from "./errors.ts";
 import { originGuard } from "./origin-guard.ts";
@@ -25,7 +24,7 @@ import { askerOf } from "./request-actor.ts";
 /** What the label routes use of AppDeps (AppDeps satisfies it; tests pass a small gallery stub). */
 export interface ItemRouteDeps {
   config: Pick<Config, "allowRemoteWrites"> & Partial<Pick<Config, "host">>;
-  gallery: Pick<GalleryIndex, "get" | "list"> & Partial<Pick<GalleryIndex, "stat">>;
+  gallery: Pick<GalleryIndex, "get">;
   labels: LabelStoreApi;
   presence?: { touchEdit?(clientId: string, galleryId?: string | null): unknown };
   log: Logger;
@@ -145,42 +144,6 @@ export function itemRoutes(deps: ItemRouteDeps): Hono {
       if (!replayed && firstApplied?.kind === "applied")
         touchEdit(c, deps, ctx, firstApplied.sidecar.path);
       return renderBatch(c, outcome, replayed);
-    }),
-  );
-
-  app.get("/export", (c) =>
-    handle(c, () => {
-      const format = c.req.query("format") ?? "json";
-      if (format !== "json" && format !== "csv") {
-        throw new BadRequest(400, "validation_error", "format: must be json or csv", "format");
-      }
-      const path = canonicalOr400(c.req.query("path") ?? "/");
-      const recursive = ["1", "true", "yes"].includes(
-        (c.req.query("recursive") ?? "").toLowerCase(),
-      );
-      const one = deps.gallery.get(path);
-      const listed = one ? [one] : deps.gallery.list(path, recursive);
-      // Listed entries may still wait for their size; stat fills it.
-      const images = deps.gallery.stat ? listed.map((img) => deps.gallery.stat!(img)) : listed;
-      return renderExport(c, images, deps.labels, format);
-    }),
-  );
-
-  app.post("/export", (c) =>
-    handle(c, async () => {
-      const parsed = ExportSelection.safeParse(await jsonBody(c));
-      if (!parsed.success) return validationError(c, parsed.error);
-      const images: ImageEntry[] = [];
-      const seen = new Set<string>();
-      for (const p of parsed.data.paths) {
-        const path = tryCanonicalPath(p);
-        const img = path === null ? undefined : deps.gallery.get(path);
-        if (img && !seen.has(img.path)) {
-          seen.add(img.path);
-          images.push(img);
-        }
-      }
-      return renderExport(c, images, deps.labels, parsed.data.format);
     }),
   );
 
@@ -422,23 +385,4 @@ function renderBatch(c: Context, o: BatchOutcome, replayed: boolean): Response {
     return { path, status, ...body };
   });
   return c.json({ results, applied, persistence: o.persistence });
-}
-
-/** Answers an export as a JSON or CSV download. */
-function renderExport(
-  c: Context,
-  images: ImageEntry[],
-  labels: LabelStoreApi,
-  format: "json" | "csv",
-): Response {
-  const rows = exportRows(images, labels);
-  const stamp = new Date().toISOString().slice(0, 10);
-  if (format === "json") {
-    c.header("Content-Disposition", `attachment; filename="lenslet-export-${stamp}.json"`);
-    return c.json(rows);
-  }
-  return c.body(exportCsv(rows), 200, {
-    "Content-Type": "text/csv; charset=utf-8",
-    "Content-Disposition": `attachment; filename="lenslet-export-${stamp}.csv"`,
-  });
 }

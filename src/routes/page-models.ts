@@ -11,14 +11,20 @@ import type {
   TreeNode,
 } from "../../views/model.ts";
 import type { ViewerModel } from "../../views/Viewer.tsx";
-import { ancestorsOf, baseName } from "../core/paths.ts";
+import { ancestorsOf, baseName, parentOf } from "../core/paths.ts";
 import type { AppDeps } from "../deps.ts";
 import { type BrowseQuery, browseHref, browseParams } from "../gallery/browse-query.ts";
-import { QueryRunner } from "../gallery/run-query.ts";
+import { isLabelFiltered, QueryRunner } from "../gallery/run-query.ts";
 import type { ImageEntry } from "../gallery/types.ts";
 
 export const TREE_PAGE = 200;
 export const FIRST_PAGE = 120;
+
+/** A random seed other than `current` (seeds are 0…2^31, as the browse query allows). */
+function newSeed(current: number): number {
+  const seed = 1 + Math.floor(Math.random() * (2 ** 31 - 1));
+  return seed === current ? seed + 1 : seed;
+}
 
 export class PageModels {
   readonly queries: QueryRunner;
@@ -48,6 +54,10 @@ export class PageModels {
       color: s.color,
       version: s.version,
       folder: q.recursive && img.folder !== q.folder ? img.folder : null,
+      folderHref:
+        q.recursive && img.folder !== q.folder
+          ? browseHref(q, { folder: img.folder, recursive: false, sel: undefined, view: false })
+          : null,
       href: browseHref(q, { sel: img.path }),
     };
   }
@@ -71,7 +81,46 @@ export class PageModels {
     };
   }
 
-  browse(q: BrowseQuery, offset = 0, limit = FIRST_PAGE): BrowseModel {
+  /** The folder itself when it exists, else its nearest ancestor that does (the root at worst). */
+  nearestFolder(path: string): string {
+    let at = path;
+    while (at !== "/" && !this.deps.gallery.folder(at)) at = parentOf(at);
+    return at;
+  }
+
+  /**
+   * The view a link can still show: a vanished folder becomes its nearest ancestor still here,
+   * a vanished image is dropped from the selection (and the viewer), each with a notice saying so.
+   */
+  resolveMissing(asked: BrowseQuery): { q: BrowseQuery; notices: string[] } {
+    let q = asked;
+    const notices: string[] = [];
+    if (!this.deps.gallery.folder(q.folder)) {
+      const near = this.nearestFolder(q.folder);
+      notices.push(
+        `The folder “${q.folder}” is not in this gallery (it was moved or deleted). Showing “${near === "/" ? "All images" : near}”, the nearest folder still here.`,
+      );
+      q = { ...q, folder: near };
+    }
+    if (q.sel && !this.deps.gallery.get(q.sel)) {
+      notices.push(
+        `The image “${baseName(q.sel)}” (${q.sel}) is not in this gallery: it was moved or deleted.`,
+      );
+      q = { ...q, sel: undefined, view: false };
+    }
+    return { q, notices };
+  }
+
+  /** No match in this folder: the same search and filters over its subtree, when that finds some. */
+  private deeper(q: BrowseQuery, total: number): BrowseModel["deeper"] {
+    if (total > 0 || q.recursive || !isLabelFiltered(q)) return null;
+    if (!this.deps.gallery.folder(q.folder)?.folders.length) return null;
+    const deep = { ...q, recursive: true, sel: undefined, view: false };
+    const count = this.queries.run(deep).length;
+    return count > 0 ? { count, href: browseHref(deep) } : null;
+  }
+
+  browse(q: BrowseQuery, offset = 0, limit = FIRST_PAGE, notices: string[] = []): BrowseModel {
     const { gallery } = this.deps;
     const folder = gallery.folder(q.folder);
     const items = this.queries.run(q);
@@ -98,6 +147,12 @@ export class PageModels {
       metricNames: this.metricNames(),
       selected: q.sel ? this.details(q.sel) : null,
       queryString: qs,
+      notices,
+      deeper: this.deeper(q, items.length),
+      reshuffleHref:
+        q.sort === "random"
+          ? browseHref(q, { seed: newSeed(q.seed), sel: undefined, view: false })
+          : null,
     };
   }
 

@@ -7,6 +7,7 @@
 import { type Context, Hono } from "hono";
 import pkg from "../../package.json" with { type: "json" };
 import { Browse } from "../../views/Browse.tsx";
+import { ExportLinks } from "../../views/ExportMenu.tsx";
 import { TreeChildren } from "../../views/FolderTree.tsx";
 import { GridPage } from "../../views/Grid.tsx";
 import { Inspector } from "../../views/Inspector.tsx";
@@ -17,7 +18,7 @@ import { GrantableRole, mayGrant } from "../access/roles.ts";
 import type { Principal } from "../access/store.ts";
 import { canonicalPath } from "../core/paths.ts";
 import type { AppDeps } from "../deps.ts";
-import { BrowseQuery, PageQuery } from "../gallery/browse-query.ts";
+import { BrowseQuery, browseHref, PageQuery } from "../gallery/browse-query.ts";
 import { jsonError, validationError } from "./errors.ts";
 import { PathQuery, type SelectResponse, TreeQuery } from "./openapi/pages.ts";
 import { FIRST_PAGE, PageModels } from "./page-models.ts";
@@ -78,14 +79,24 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
   app.get("/", (c) => {
     const parsed = parseBrowse(c);
     if (!parsed.success) return validationError(c, parsed.error);
-    const q = parsed.data;
-    if (!deps.gallery.folder(q.folder))
-      return jsonError(c, 404, "not_found", `no folder ${q.folder}`, { field: "folder" });
+    // A link to what is no longer there is never a dead end: the nearest view that is, saying so.
+    const { q, notices } = models.resolveMissing(parsed.data);
+    const status = notices.length ? 404 : 200;
     const page = PageQuery.safeParse(queryObject(c));
     const offset = page.success ? page.data.offset : 0;
-    const browse = models.browse(q, offset, FIRST_PAGE);
+    const browse = models.browse(q, offset, FIRST_PAGE, notices);
+    const shown = browseHref(q);
     if (c.req.header("HX-Request") === "true") {
-      return html(c, <Browse m={browse} />);
+      // The address bar shows the view given, not the one asked for.
+      if (notices.length) c.header("HX-Replace-Url", shown);
+      return html(
+        c,
+        <>
+          <Browse m={browse} />
+          <ExportLinks q={q} oob />
+        </>,
+        status,
+      );
     }
     const tree = models.tree(q);
     const viewer = q.view && q.sel ? models.viewer(q, q.sel) : null;
@@ -113,7 +124,7 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
         viewer={viewer}
       />
     );
-    return c.html(DOCTYPE + body, 200, { "Cache-Control": "no-store", Vary: "HX-Request" });
+    return c.html(DOCTYPE + body, status, { "Cache-Control": "no-store", Vary: "HX-Request" });
   });
 
   // A page of cards for the virtual grid.

@@ -20,6 +20,7 @@ const base: CardModel = {
   color: null,
   version: 1,
   folder: null,
+  folderHref: null,
   href: "/?sel=%2Fa%2Fb.jpg",
 };
 

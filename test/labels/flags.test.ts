@@ -1,6 +1,16 @@
 /** Flags and colour labels through the real label routes and store (L19–L21). */
 import { afterAll, describe, expect, test } from "bun:test";
-import { call, cleanupTempDirs, harness, newKey, parseCsv, patch } from "./helpers.ts";
+import { exportCsv, exportRows } from "../../src/labels/export.ts";
+import {
+  call,
+  cleanupTempDirs,
+  GALLERY_PATHS,
+  harness,
+  newKey,
+  parseCsv,
+  patch,
+  StubGallery,
+} from "./helpers.ts";
 
 afterAll(cleanupTempDirs);
 
@@ -93,12 +103,14 @@ describe("flags and colour labels", () => {
   test("L13: export carries flag and colour, in JSON and as CSV columns", async () => {
     const h = await harness();
     await patch(h.app, "/a.jpg", { base_version: 1, set_flag: "pick", set_color: "purple" });
-    const json = await call(h.app, "GET", "/export?path=/a.jpg");
-    expect((json.body as unknown as Record<string, unknown>[])[0]).toMatchObject({
-      flag: "pick",
-      color: "purple",
-    });
-    const csv = parseCsv((await call(h.app, "GET", "/export?path=/&format=csv")).text);
+    // The export writers over the store's records (the /export route itself: test/routes/export.test.ts).
+    const gallery = new StubGallery(GALLERY_PATHS);
+    const rows = exportRows(
+      GALLERY_PATHS.map((p) => gallery.get(p)!),
+      h.store,
+    );
+    expect(rows.find((r) => r.path === "/a.jpg")).toMatchObject({ flag: "pick", color: "purple" });
+    const csv = parseCsv(exportCsv(rows));
     const a = csv.find((r) => r.path === "/a.jpg");
     const b = csv.find((r) => r.path === "/b.jpg");
     expect(a).toMatchObject({ flag: "pick", color: "purple" });

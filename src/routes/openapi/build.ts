@@ -8,6 +8,7 @@ import { accessApi } from "./access.ts";
 import { type ApiPart, error, type Paths } from "./common.ts";
 import { cullingApi } from "./culling.ts";
 import { eventsApi } from "./events.ts";
+import { exportApi } from "./export.ts";
 import { healthApi } from "./health.ts";
 import { labelsApi } from "./labels.ts";
 import { mediaApi } from "./media.ts";
@@ -64,6 +65,7 @@ export function buildOpenApi(parts: ApiPart[] = defaultParts()): Record<string, 
 function defaultParts(): ApiPart[] {
   return [
     labelsApi(),
+    exportApi(),
     eventsApi(),
     presenceApi(),
     healthApi(),
