@@ -84,7 +84,7 @@ export class PageModels {
         .filter((p, i, a) => a.indexOf(p) === i)
         .map((p) => ({ path: p, name: p === "/" ? "Home" : baseName(p) })),
       total: items.length,
-      unfiltered: gallery.list(q.folder, q.recursive).length,
+      unfiltered: ((r) => r.end - r.start)(gallery.range(q.folder, q.recursive)),
       subfolderCount: folder?.folders.length ?? 0,
       offset: start,
       limit,
