@@ -13,7 +13,6 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Dataset } from "../src/dataset/dataset.ts";
-import { GalleryIndex } from "../src/gallery/gallery-index.ts";
 import { QueryEngine } from "../src/query/engine.ts";
 import { median, percentile, printTable, writeSummary } from "./stats.ts";
 
@@ -89,7 +88,7 @@ if (args.measure) {
   // The child: load, then query; prints one JSON line.
   const t0 = performance.now();
   const ds = await Dataset.open(args.measure, { exclude: [`${args.measure}.lenslet`] });
-  const index = GalleryIndex.fromScan(ds.resolution.root, ds.scan());
+  const index = ds.index();
   const readyMs = performance.now() - t0;
   Bun.gc(true);
   const rss = process.memoryUsage().rss / 2 ** 20;

@@ -132,9 +132,9 @@ export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): 
     const r: ResolvedRow = { row, path, fsPath, missing: false };
     all.push(r);
     const folder = parentOf(path);
-    let list = byFolder.get(folder);
-    if (!list) byFolder.set(folder, (list = []));
-    list.push(r);
+    const list = byFolder.get(folder);
+    if (list) list.push(r);
+    else byFolder.set(folder, [r]);
   }
 
   // One realpath and one readdir per folder (not a stat per row): a folder reached through a

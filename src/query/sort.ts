@@ -215,9 +215,22 @@ export function descending(c: Column, asc: Uint32Array): Uint32Array {
   return out;
 }
 
-export function permutation(c: Column, dir: SortDir): Uint32Array {
+/**
+ * How ties go in a descending order: "keep" (D9: row order, as ascending) or "reverse" (the
+ * ascending order read backwards, as the folder grid's `dir=desc` always did, G4).
+ */
+export type TieOrder = "keep" | "reverse";
+
+export function permutation(c: Column, dir: SortDir, ties: TieOrder = "keep"): Uint32Array {
   const asc = ascending(c);
-  return dir === "asc" ? asc : descending(c, asc);
+  if (dir === "asc") return asc;
+  if (ties === "keep") return descending(c, asc);
+  let present = asc.length;
+  while (present > 0 && isMissing(c, asc[present - 1]!)) present--;
+  const out = new Uint32Array(asc.length);
+  for (let i = 0; i < present; i++) out[i] = asc[present - 1 - i]!;
+  out.set(asc.subarray(present), present);
+  return out;
 }
 
 /** The rows of `perm` that are in `mask`, in perm's order. */

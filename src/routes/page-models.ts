@@ -16,6 +16,7 @@ import type { AppDeps } from "../deps.ts";
 import { type BrowseQuery, browseHref, browseParams } from "../gallery/browse-query.ts";
 import { QueryRunner } from "../gallery/run-query.ts";
 import type { ImageEntry } from "../gallery/types.ts";
+import { similarityTo } from "../query/similarity.ts";
 
 export const TREE_PAGE = 200;
 export const FIRST_PAGE = 120;
@@ -26,10 +27,10 @@ export class PageModels {
   private metricCache: { revision: number; names: string[] } | null = null;
 
   constructor(private readonly deps: AppDeps) {
-    // A table's metric columns join the pushed metrics (sort=metric:<column>).
-    this.queries = new QueryRunner(
-      deps.gallery,
-      deps.dataset ? deps.dataset.lookup(deps.labels) : deps.labels,
+    // One engine for folders and tables: a table's columns join the gallery's own (D12).
+    const table = deps.dataset?.loaded.table ?? null;
+    this.queries = new QueryRunner(deps.gallery, deps.labels, table, 32, (columns, path) =>
+      table ? similarityTo(table, columns, deps.gallery.ordinalOf(path)) : null,
     );
   }
 
@@ -59,21 +60,21 @@ export class PageModels {
   }
 
   cards(q: BrowseQuery, offset: number, limit: number): { cards: CardModel[]; total: number } {
-    const items = this.queries.run(q);
+    const view = this.queries.view(q);
     return {
-      cards: items.slice(offset, offset + limit).map((img) => this.card(img, q)),
-      total: items.length,
+      cards: view.slice(offset, limit).map((img) => this.card(img, q)),
+      total: view.total,
     };
   }
 
   browse(q: BrowseQuery, offset = 0, limit = FIRST_PAGE): BrowseModel {
     const { gallery } = this.deps;
     const folder = gallery.folder(q.folder);
-    const items = this.queries.run(q);
+    const view = this.queries.view(q);
     // A selected item keeps its page in view when the page is reloaded without JS.
     let start = offset;
     if (q.sel && offset === 0) {
-      const i = items.findIndex((img) => img.path === q.sel);
+      const i = view.indexOf(q.sel);
       if (i >= limit) start = Math.floor(i / limit) * limit;
     }
     const qs = browseParams(q, { sel: undefined }).toString();
@@ -83,12 +84,12 @@ export class PageModels {
       crumbs: [...ancestorsOf(q.folder), q.folder]
         .filter((p, i, a) => a.indexOf(p) === i)
         .map((p) => ({ path: p, name: p === "/" ? "Home" : baseName(p) })),
-      total: items.length,
-      unfiltered: ((r) => r.end - r.start)(gallery.range(q.folder, q.recursive)),
+      total: view.total,
+      unfiltered: view.unfiltered,
       subfolderCount: folder?.folders.length ?? 0,
       offset: start,
       limit,
-      cards: items.slice(start, start + limit).map((img) => this.card(img, q)),
+      cards: view.slice(start, limit).map((img) => this.card(img, q)),
       tagOptions: this.tagOptions(),
       metricNames: this.metricNames(),
       selected: q.sel ? this.details(q.sel) : null,
@@ -101,6 +102,7 @@ export class PageModels {
     if (!img) return null;
     const s = this.deps.labels.get(path);
     const dims = this.deps.dims.peek(img);
+    if (dims) this.deps.gallery.noteDims(path, dims.width, dims.height);
     return {
       path,
       name: img.name,
@@ -114,7 +116,9 @@ export class PageModels {
       star: s.star,
       tags: s.tags,
       notes: s.notes,
-      metrics: this.deps.dataset ? { ...this.deps.dataset.metrics(path), ...s.metrics } : s.metrics,
+      metrics: this.deps.dataset
+        ? { ...this.queries.columns.sourceMetrics(img.ordinal), ...s.metrics }
+        : s.metrics,
       version: s.version,
       updatedAt: s.updated_at,
       updatedBy: s.updated_by,
@@ -147,6 +151,7 @@ export class PageModels {
     const rev = this.deps.labels.revision;
     if (this.metricCache?.revision === rev) return this.metricCache.names;
     const names = new Set<string>(this.deps.dataset?.metricNames);
+
     for (const [, s] of this.deps.labels.entries()) for (const m in s.metrics) names.add(m);
     this.metricCache = { revision: rev, names: [...names].sort().slice(0, 100) };
     return this.metricCache.names;
@@ -216,14 +221,15 @@ export class PageModels {
   viewer(q: BrowseQuery, path: string): ViewerModel | null {
     const item = this.details(path);
     if (!item) return null;
-    const items = this.queries.run(q);
-    let index = items.findIndex((img) => img.path === path);
-    const total = items.length;
+    const view = this.queries.view(q);
+    let index = view.indexOf(path);
+    const total = view.total;
     if (index < 0) index = 0;
-    const prev = index > 0 ? items[index - 1] : undefined;
-    const next = index + 1 < total ? items[index + 1] : undefined;
+    const entry = (i: number) => (i >= 0 && i < total ? view.at(i) : undefined);
+    const prev = entry(index - 1);
+    const next = entry(index + 1);
     const href = (p: string) => browseHref(q, { sel: p, view: true });
-    const preload = [items[index + 1], items[index - 1], items[index + 2]]
+    const preload = [next, prev, entry(index + 2)]
       .filter((x): x is ImageEntry => !!x)
       .map((img) => this.fileUrl(img));
     return {

@@ -142,11 +142,13 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
   app.get("/select", (c) => {
     const parsed = parseBrowse(c);
     if (!parsed.success) return validationError(c, parsed.error);
-    const items = models.queries.run(parsed.data);
-    return c.json({
-      total: items.length,
-      items: items.map((img): [string, number] => [img.path, deps.labels.get(img.path).version]),
-    } satisfies SelectResponse);
+    const view = models.queries.view(parsed.data);
+    const items: [string, number][] = new Array(view.total);
+    for (let i = 0; i < view.total; i++) {
+      const path = view.pathAt(i);
+      items[i] = [path, deps.labels.get(path).version];
+    }
+    return c.json({ total: view.total, items } satisfies SelectResponse);
   });
 
   return app;
