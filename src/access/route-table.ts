@@ -80,6 +80,8 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
   ["GET", "/access/tokens", R.admin, "json", "list API tokens"],
   ["POST", "/access/tokens", R.admin, "json", "create an API token"],
   ["DELETE", "/access/tokens/:id", R.admin, "json", "revoke an API token"],
+  // Appended, so the rule IDs above stay what they were.
+  ["GET", "/facets", R.viewer, "json", "histograms and value counts of a view (D14)"],
 ];
 
 export const ROUTE_TABLE: readonly RouteRule[] = rows.map(

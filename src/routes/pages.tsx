@@ -16,6 +16,7 @@ import { canonicalPath } from "../core/paths.ts";
 import type { AppDeps } from "../deps.ts";
 import { BrowseQuery, PageQuery } from "../gallery/browse-query.ts";
 import { jsonError, validationError } from "./errors.ts";
+import { facetsHandler } from "./facets.ts";
 import { PathQuery, type SelectResponse, TreeQuery } from "./openapi/pages.ts";
 import { FIRST_PAGE, PageModels } from "./page-models.ts";
 import { queryObject } from "./query-params.ts";
@@ -37,10 +38,17 @@ function canon(c: Context, raw: string): string | Response {
 
 export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
   const app = new Hono();
-  // Date and size sorts need every file's stat: wait for the background pass (≈0.5 s per 100k files).
+  // Date and size sorts, filters and facets need every file's stat: wait for the background pass
+  // (≈0.5 s per 100k files).
   app.use(async (c, next) => {
     const sort = c.req.query("sort");
-    if (sort === "date" || sort === "size") await deps.gallery.statsReady;
+    if (
+      sort === "date" ||
+      sort === "size" ||
+      c.req.path === "/facets" ||
+      /[?&]m\.(%40|@)(size|date)=/.test(c.req.url)
+    )
+      await deps.gallery.statsReady;
     await next();
   });
   const html = (c: Context, body: unknown, status: 200 | 404 = 200) =>
@@ -137,6 +145,8 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
     if (!v) return jsonError(c, 404, "not_found", `no image ${parsed.data.sel}`, { field: "sel" });
     return html(c, <Viewer v={v} />);
   });
+
+  app.get("/facets", facetsHandler(models.queries));
 
   // Paths and versions of a whole result, for "select all" and bulk edits.
   app.get("/select", (c) => {

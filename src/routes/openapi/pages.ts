@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { BrowseQuery, PageQuery } from "../../gallery/browse-query.ts";
+import { FacetsQuery, FacetsResponse } from "../facets.ts";
 import { type ApiPart, error, json, jsonSchema, queryParameters } from "./common.ts";
 
 export const PathQuery = z.object({ path: z.string().min(1).max(4096) });
@@ -27,7 +28,10 @@ const html = (description: string) => ({
 const badQuery = { "400": error("`validation_error` naming the field, or `invalid_path`") };
 
 export const pagesApi = (): ApiPart => ({
-  schemas: { SelectResponse: jsonSchema(SelectResponse) },
+  schemas: {
+    SelectResponse: jsonSchema(SelectResponse),
+    FacetsResponse: jsonSchema(FacetsResponse),
+  },
   paths: {
     "/": {
       get: {
@@ -90,6 +94,18 @@ export const pagesApi = (): ApiPart => ({
         parameters: queryParameters(BrowseQuery),
         responses: {
           "200": { description: "The result", content: json("SelectResponse") },
+          ...badQuery,
+        },
+      },
+    },
+    "/facets": {
+      get: {
+        summary: "Histograms and value counts of the current view (the Metrics panel)",
+        description:
+          "Takes the grid's parameters plus field filters: `m.<field>=lo..hi` (a metric, or @size, @date, @width, @height; either end may be empty; numbers or ISO dates) and `c.<field>=a,b` (category values; `(none)` = missing). Crossfilter: a field's own filter does not narrow its facet.",
+        parameters: [...queryParameters(BrowseQuery), ...queryParameters(FacetsQuery)],
+        responses: {
+          "200": { description: "The facets", content: json("FacetsResponse") },
           ...badQuery,
         },
       },
