@@ -71,7 +71,10 @@ export class Dataset {
 
   /** The gallery index of the served rows (D11): folders from the paths, each image its table row. */
   index(): GalleryIndex {
-    return GalleryIndex.fromRows(this.resolution.root, this.resolution.rows);
+    const index = GalleryIndex.fromRows(this.resolution.root, this.resolution.folders);
+    // The index holds the names now; the per-folder lists would only double them.
+    this.resolution.folders = [];
+    return index;
   }
 
   get metricNames(): string[] {
@@ -84,7 +87,7 @@ export class Dataset {
       path_column: this.loaded.pathColumn,
       base_dir: this.baseDir,
       rows: this.loaded.rows,
-      images: this.resolution.rows.length,
+      images: this.resolution.count,
       missing_files: this.resolution.missing,
       skipped: this.resolution.skipped,
       fields: this.loaded.fields,

@@ -71,11 +71,15 @@ interface FolderNode extends FolderEntry {
   end: number;
 }
 
-/** A served table row (src/dataset/): canonical path, file inside the base, table row. */
-export interface TableRowRef {
+/** A folder's served table rows (src/dataset/resolve-paths.ts), as columns. */
+export interface TableFolder {
+  /** Canonical folder path; `fsPath` is inside the root. */
   path: string;
   fsPath: string;
-  row: number;
+  /** Canonical names, their spelling on disk where it differs (else null), their table rows. */
+  names: readonly string[];
+  raw: readonly (string | null)[];
+  rows: readonly number[];
 }
 
 export class GalleryIndex {
@@ -134,10 +138,10 @@ export class GalleryIndex {
    * An index of a table's served rows (D11): every ancestor folder of a path is a folder, each
    * slot remembers its table row (`sourceRow`). No object per row: names go straight into slots.
    */
-  static fromRows(root: string, rows: readonly TableRowRef[]): GalleryIndex {
+  static fromRows(root: string, folders: readonly TableFolder[]): GalleryIndex {
     const t0 = performance.now();
     const reader = new FolderReader(root);
-    return new GalleryIndex(root, reader, (i) => i.addRows(reader.root, rows), t0);
+    return new GalleryIndex(root, reader, (i) => i.addRows(reader.root, folders), t0);
   }
 
   /** Every entry left out (collisions, links leaving the root, unreadable folders…), by path. */
@@ -495,27 +499,22 @@ export class GalleryIndex {
     return added;
   }
 
-  /** A table's rows: folders created as paths need them, a slot per row with its table row. */
-  private addRows(root: FolderRef, rows: readonly TableRowRef[]): void {
-    const rootNode = this.ensureFolder(root);
-    const base = root.fsPath;
-    this.slots.reserve(rows.length);
-    let last: FolderNode = rootNode;
-    const touched = new Set<FolderNode>();
-    for (const r of rows) {
-      const i = r.path.lastIndexOf("/");
-      const folder = i <= 0 ? "/" : r.path.slice(0, i);
-      let f = last.path === folder ? last : this.folders.get(folder);
-      if (!f) f = this.ensureAncestors(folder, base);
-      last = f;
-      const name = r.path.slice(i + 1);
-      const raw = r.fsPath.slice(f.fsPath.length + 1);
-      const s = this.slots.alloc(name, f.id, raw, r.row);
-      f.byName.set(name, s);
-      f.slots.push(s);
-      touched.add(f);
+  /** A table's rows: every ancestor folder made, a slot per row with its table row. */
+  private addRows(root: FolderRef, folders: readonly TableFolder[]): void {
+    this.ensureFolder(root);
+    let total = 0;
+    for (const tf of folders) total += tf.names.length;
+    this.slots.reserve(total);
+    for (const tf of folders) {
+      const f = this.ensureAncestors(tf.path, root.fsPath);
+      for (let k = 0; k < tf.names.length; k++) {
+        const name = tf.names[k]!;
+        const s = this.slots.alloc(name, f.id, tf.raw[k] ?? null, tf.rows[k]!);
+        f.byName.set(name, s);
+        f.slots.push(s);
+      }
+      this.sortSlots(f);
     }
-    for (const f of touched) this.sortSlots(f);
     for (const f of this.folders.values()) f.folders.sort(byFolderName);
   }
 
@@ -529,6 +528,12 @@ export class GalleryIndex {
   /** A folder's own images in natural name order. */
   private sortSlots(f: FolderNode): void {
     const names = this.slots.names as string[];
+    const slots = f.slots;
+    // Tables usually list a folder's files in order already: one pass to check is far cheaper.
+    let sorted = true;
+    for (let i = 1; i < slots.length && sorted; i++)
+      sorted = naturalCompare(names[slots[i - 1]!]!, names[slots[i]!]!) <= 0;
+    if (sorted) return;
     // A plain sort first makes the natural sort nearly free (the engine's merge sort adapts to sorted runs).
     f.slots
       .sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0))
