@@ -36,11 +36,36 @@ export function dotScores(values: Float32Array, dim: number, of: number): Float3
   const zero = missingRows(values, dim);
   if (zero[of]) return out.fill(Number.NaN);
   const q = values.slice(of * dim, of * dim + dim);
-  for (let r = 0, at = 0; r < n; r++, at += dim) {
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += values[at + j]! * q[j]!;
-    out[r] = zero[r] ? Number.NaN : s;
+  // Four rows at a time: each query value is read once for four products, and the four sums are
+  // independent chains (2.5× the plain loop here: bench/similar.ts).
+  let r = 0;
+  for (; r + 3 < n; r += 4) {
+    const a0 = r * dim;
+    const a1 = a0 + dim;
+    const a2 = a1 + dim;
+    const a3 = a2 + dim;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let j = 0; j < dim; j++) {
+      const x = q[j]!;
+      s0 += values[a0 + j]! * x;
+      s1 += values[a1 + j]! * x;
+      s2 += values[a2 + j]! * x;
+      s3 += values[a3 + j]! * x;
+    }
+    out[r] = s0;
+    out[r + 1] = s1;
+    out[r + 2] = s2;
+    out[r + 3] = s3;
   }
+  for (; r < n; r++) {
+    let s0 = 0;
+    for (let j = 0, at = r * dim; j < dim; j++) s0 += values[at + j]! * q[j]!;
+    out[r] = s0;
+  }
+  for (let i = 0; i < n; i++) if (zero[i]) out[i] = Number.NaN;
   return out;
 }
 
