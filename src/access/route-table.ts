@@ -81,7 +81,7 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
   ["POST", "/access/tokens", R.admin, "json", "create an API token"],
   ["DELETE", "/access/tokens/:id", R.admin, "json", "revoke an API token"],
   // Appended, so the rule IDs above stay what they were.
-  ["GET", "/facets", R.viewer, "json", "histograms and value counts of a view (D14)"],
+  ["GET", "/facets", R.viewer, "json", "histograms and value counts of a view (D15)"],
 ];
 
 export const ROUTE_TABLE: readonly RouteRule[] = rows.map(

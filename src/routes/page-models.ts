@@ -32,6 +32,8 @@ export class PageModels {
     this.queries = new QueryRunner(deps.gallery, deps.labels, table, 32, (columns, path) =>
       table ? similarityTo(table, columns, deps.gallery.ordinalOf(path)) : null,
     );
+    // Built now, not by the first page request (a million rows take a moment).
+    this.queries.columns.current();
   }
 
   card(img: ImageEntry, q: BrowseQuery): CardModel {
