@@ -355,14 +355,21 @@ export class GalleryIndex {
     this.slots.mtime[s] = st ? Math.trunc(st.mtimeMs) : 0;
   }
 
-  /** Stats every slot in chunks, yielding between them so requests are served meanwhile. */
-  private async statAll(chunk = 2000): Promise<void> {
+  /**
+   * Stats every slot, yielding every few milliseconds so requests are served meanwhile (a fixed
+   * count of stats took 100 ms and more with a cold cache: pages waited that long).
+   */
+  private async statAll(sliceMs = 4): Promise<void> {
     const n = this.slots.length;
-    for (let i = 0; i < n; i += chunk) {
-      const end = Math.min(n, i + chunk);
-      for (let s = i; s < end; s++) if (this.slots.folder[s]! >= 0) this.statSlot(s);
+    let s = 0;
+    while (s < n) {
+      const until = performance.now() + sliceMs;
+      do {
+        for (const end = Math.min(n, s + 32); s < end; s++)
+          if (this.slots.folder[s]! >= 0) this.statSlot(s);
+      } while (s < n && performance.now() < until);
       this.statsValue++;
-      if (end < n) await new Promise((r) => setImmediate(r));
+      if (s < n) await new Promise((r) => setImmediate(r));
     }
   }
 
@@ -402,7 +409,7 @@ export class GalleryIndex {
     for (const img of listing.images) {
       seen.add(img.name);
       const known = f.byName.get(img.name);
-      const raw = img.fsPath.slice(f.fsPath.length + 1);
+      const raw = img.raw;
       if (known !== undefined && slots.rawName(known) !== raw) {
         // Another spelling of the name now wins (scan.ts picks by name, not by arrival):
         // the entry reads that file from now on, as a rewritten one.
@@ -482,9 +489,8 @@ export class GalleryIndex {
     const touched = new Set<FolderNode>();
     const added: number[] = [];
     for (const img of scan.images) {
-      const f = this.folders.get(img.folder)!;
-      const raw = img.fsPath.slice(f.fsPath.length + 1);
-      const s = this.slots.alloc(img.name, f.id, raw);
+      const f = this.folders.get(img.dir.path)!;
+      const s = this.slots.alloc(img.name, f.id, img.raw);
       if (img.mtimeMs >= 0) {
         this.slots.size[s] = img.size;
         this.slots.mtime[s] = img.mtimeMs;
