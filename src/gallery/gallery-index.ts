@@ -63,9 +63,8 @@ export interface GalleryChange {
 interface FolderNode extends FolderEntry {
   id: number;
   fsPath: string;
-  /** Own images, as slots in name order. */
+  /** Own images, as slots in name order (found by binary search: no map of a million names). */
   slots: number[];
-  byName: Map<string, number>;
   /** Ordinals: own images are [start, start + slots.length), the subtree [start, end). */
   start: number;
   end: number;
@@ -323,7 +322,23 @@ export class GalleryIndex {
   private slotOf(path: string): number {
     const i = path.lastIndexOf("/");
     const f = this.folders.get(i <= 0 ? "/" : path.slice(0, i));
-    return f?.byName.get(path.slice(i + 1)) ?? -1;
+    return f ? this.find(f, path.slice(i + 1)) : -1;
+  }
+
+  /** The slot of a name among a folder's (sorted) images, or -1. */
+  private find(f: FolderNode, name: string): number {
+    const names = this.slots.names;
+    const list = f.slots;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = naturalCompare(names[list[mid]!]!, name);
+      if (c === 0) return list[mid]!;
+      if (c < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
 
   private fsPathOf(s: number): string {
@@ -405,10 +420,13 @@ export class GalleryIndex {
     let changed = false;
     const { slots } = this;
     this.setSkipped(f.path, listing.skipped);
+    // The folder's names while its list is being changed (binary search needs it sorted).
+    const byName = new Map<string, number>();
+    for (const s of f.slots) byName.set(slots.names[s]!, s);
     const seen = new Set<string>();
     for (const img of listing.images) {
       seen.add(img.name);
-      const known = f.byName.get(img.name);
+      const known = byName.get(img.name);
       const raw = img.raw;
       if (known !== undefined && slots.rawName(known) !== raw) {
         // Another spelling of the name now wins (scan.ts picks by name, not by arrival):
@@ -424,7 +442,7 @@ export class GalleryIndex {
       if (known === undefined) {
         const s = slots.alloc(img.name, f.id, raw);
         this.statSlot(s);
-        f.byName.set(img.name, s);
+        byName.set(img.name, s);
         f.slots.push(s);
         change.added.push(img.path);
         changed = true;
@@ -446,7 +464,6 @@ export class GalleryIndex {
         const name = slots.names[s]!;
         if (seen.has(name)) continue;
         change.removed.push(childPath(f.path, name));
-        f.byName.delete(name);
         slots.release(s);
       }
       changed = true;
@@ -495,7 +512,6 @@ export class GalleryIndex {
         this.slots.size[s] = img.size;
         this.slots.mtime[s] = img.mtimeMs;
       }
-      f.byName.set(img.name, s);
       f.slots.push(s);
       touched.add(f);
       added.push(s);
@@ -516,7 +532,6 @@ export class GalleryIndex {
       for (let k = 0; k < tf.names.length; k++) {
         const name = tf.names[k]!;
         const s = this.slots.alloc(name, f.id, tf.raw[k] ?? null, tf.rows[k]!);
-        f.byName.set(name, s);
         f.slots.push(s);
       }
       this.sortSlots(f);
@@ -591,7 +606,6 @@ export class GalleryIndex {
         fsPath: ref.fsPath,
         folders: [],
         slots: [],
-        byName: new Map(),
         start: 0,
         end: 0,
         totalImages: 0,
