@@ -1,8 +1,10 @@
+// @ts-check
 // The full-screen viewer: GET /viewer renders it with the neighbours preloaded.
 import { cardFor, grid } from "./grid.js";
 import { $, withQuery } from "./page-state.js";
 import { selection, syncUrl } from "./selection.js";
 
+/** @param {string | null | undefined} path */
 export async function openViewer(path) {
   if (!path) return;
   if (!selection.has(path) || selection.paths.size !== 1) {
@@ -24,6 +26,7 @@ export function closeViewer() {
   const card = sel ? cardFor(sel) : null;
   if (card) grid.scrollToIndex(Number(card.dataset.index), "nearest");
 }
+/** @param {number} delta */
 export function stepViewer(delta) {
   const v = $("#viewer");
   const next = delta < 0 ? v?.dataset.prev : v?.dataset.next;

@@ -9,7 +9,6 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { GalleryIndex } from "../gallery/gallery-index.ts";
 import type { MetricColumn } from "../query/columns.ts";
-import type { FieldInfo } from "./detect.ts";
 import { type LoadedTable, loadTable } from "./load-table.ts";
 import { type Resolution, resolvePaths } from "./resolve-paths.ts";
 
