@@ -114,6 +114,8 @@ export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): 
     excludedNames: Set<string>;
   }
   const byFolder = new Map<string, Pending>();
+  /** The same folders by the text before a fast-path row's last slash (one lookup, no new string). */
+  const byPrefix = new Map<string, Pending>();
   const folderOf = (path: string): Pending => {
     let f = byFolder.get(path);
     if (!f) {
@@ -148,11 +150,18 @@ export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): 
     }
     let folder: string;
     let name: string;
-    if (simpleCanonical(v) !== null) {
+    let f: Pending | undefined;
+    if (v.length <= 4000 && SIMPLE_PATH.test(v)) {
       // Already canonical (see SIMPLE_PATH): the folder and name are slices of it.
       const i = v.lastIndexOf("/");
-      folder = i < 0 ? "/" : `/${v.slice(0, i)}`;
       name = i < 0 ? v : v.slice(i + 1);
+      const prefix = i < 0 ? "" : v.slice(0, i);
+      f = byPrefix.get(prefix);
+      if (!f) {
+        f = folderOf(i < 0 ? "/" : `/${prefix}`);
+        byPrefix.set(prefix, f);
+      }
+      folder = f.path;
     } else {
       if (URL_LIKE.test(v)) {
         skip(row, v, "url");
@@ -189,7 +198,7 @@ export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): 
     }
     // A canonical path has no `.`/`..` segments, so the root plus it stays inside the root
     // (toFsPath's check, without a resolve() per row).
-    const f = folderOf(folder);
+    f ??= folderOf(folder);
     if (f.excluded || f.excludedNames.has(name)) {
       skip(row, v, "workspace");
       continue;
@@ -228,8 +237,10 @@ export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): 
     } catch {
       listing = new Map();
     }
-    const kept: Pending = { ...f, names: [], raw: [], rows: [], missing: [] };
-    for (let k = 0; k < f.names.length; k++) {
+    // Refused rows are dropped in place: `w` is where the next kept row goes.
+    let w = 0;
+    const n = f.names.length;
+    for (let k = 0; k < n; k++) {
       const name = f.names[k]!;
       const d = listing.get(name);
       let isMissing = false;
@@ -248,21 +259,27 @@ export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): 
           if (target === null || !isFile(target)) isMissing = true;
         } else if (!d.isFile()) isMissing = true;
       }
-      kept.names.push(name);
-      kept.raw.push(raw);
-      kept.rows.push(f.rows[k]!);
-      kept.missing.push(isMissing);
+      f.names[w] = name;
+      f.raw[w] = raw;
+      f.rows[w] = f.rows[k]!;
+      f.missing[w] = isMissing;
+      w++;
       if (isMissing) missing++;
     }
-    count += kept.names.length;
+    f.names.length = w;
+    f.raw.length = w;
+    f.rows.length = w;
+    f.missing.length = w;
+    count += w;
     folders.push({
-      path: kept.path,
-      fsPath: kept.fsPath,
-      names: kept.names,
-      raw: kept.raw,
-      rows: kept.rows,
-      missing: kept.missing,
+      path: f.path,
+      fsPath: f.fsPath,
+      names: f.names,
+      raw: f.raw,
+      rows: f.rows,
+      missing: f.missing,
     });
+    f.seen.clear();
   }
   return {
     root,
