@@ -117,11 +117,15 @@ const queryOf = (r: number) => {
 if (args.measure) {
   // The child: load, then query; prints one JSON line.
   const runs = Number(args.runs);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const ds = await Dataset.open(args.measure, { exclude: [`${args.measure}.lenslet`] });
   const resolvedMs = performance.now() - t0;
   const index = ds.index();
   const readyMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  // CPU time beside wall time: on a shared machine the wall clock also measures the neighbours.
+  const readyCpuMs = (cpu.user + cpu.system) / 1000;
   Bun.gc(true);
   const rss = process.memoryUsage().rss / 2 ** 20;
 
@@ -205,6 +209,7 @@ if (args.measure) {
   console.log(
     JSON.stringify({
       readyMs,
+      readyCpuMs,
       readMs: ds.loaded.readMs,
       resolveMs: resolvedMs - ds.loaded.readMs,
       indexMs: readyMs - resolvedMs,
@@ -256,7 +261,7 @@ printTable(
   [
     [
       "load → ready (read, detect, resolve, index)",
-      `${(out.readyMs / 1000).toFixed(2)} s  (goal ≤ 3 s)`,
+      `${(out.readyMs / 1000).toFixed(2)} s (CPU ${(out.readyCpuMs / 1000).toFixed(2)} s)  (goal ≤ 3 s)`,
     ],
     [
       "  reading + detection / resolving paths / index",
