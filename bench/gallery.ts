@@ -64,6 +64,8 @@ for (let r = 0; r < runs; r++) {
   const index = await GalleryIndex.build(dir);
   indexMs.push(performance.now() - t0);
   if (index.imageCount !== count) throw new Error(`indexed ${index.imageCount}, expected ${count}`);
+  // The background stat pass runs off the main thread: let it end before the next cold run.
+  await index.statsReady;
 }
 
 // ------------------------------------------------------------ first grid page over HTTP
