@@ -135,7 +135,7 @@ if (args.measure) {
     get: () => ({ star: null, tags: [], notes: "", metrics: {} }),
     entries: () => [],
   };
-  const runner = new QueryRunner(index, labels, ds.loaded.table);
+  const runner = new QueryRunner(index, labels, 32, null, { source: ds.loaded.table });
   const browse = (o: Record<string, unknown>) => BrowseQuery.parse({ recursive: "1", ...o });
   const p0 = performance.now();
   runner.view(browse({})).slice(0, 120);

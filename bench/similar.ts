@@ -120,9 +120,10 @@ const labels = {
   get: () => ({ star: null, tags: [], notes: "", metrics: {} }),
   entries: () => [],
 };
-const runner = new QueryRunner(index, labels, table, 32, (columns, path) =>
-  similarityTo(table, columns, index.ordinalOf(path)),
-);
+const runner = new QueryRunner(index, labels, 32, null, {
+  source: table,
+  similar: (columns, path) => similarityTo(table, columns, index.ordinalOf(path)),
+});
 const q = (r: number) => BrowseQuery.parse({ sort: `similar:/${names[queryRow(r)]}` });
 const view = timed((r) => runner.view(q(r)).slice(0, K));
 const cached = timed(() => runner.view(q(0)).slice(0, K));

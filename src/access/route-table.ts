@@ -101,6 +101,11 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
     "fragment",
     "the Share dialog's lists: open invites, sessions, API tokens",
   ],
+  // Culling (issue 12), appended so the numbers above stay what they were.
+  ["GET", "/export/xmp", R.viewer, "json", "XMP sidecars of a folder as a zip"],
+  ["POST", "/export/xmp", R.viewer, "json", "XMP sidecars of a selection as a zip"],
+  ["GET", "/exif", R.viewer, "json", "an image's EXIF facts"],
+  ["GET", "/groups", R.viewer, "json", "bursts and near-duplicates"],
   // Appended, so the rule IDs above stay what they were.
   ["GET", "/facets", R.viewer, "json", "histograms and value counts of a view (D15)"],
 ];

@@ -4,8 +4,10 @@
  */
 import { z } from "zod";
 import { canonicalPath } from "../core/paths.ts";
+import { colorFilterList, flagFilterList } from "./cull-filters.ts";
 
-export const SORT_KEYS = ["name", "date", "size", "stars", "random"] as const;
+/** `flag`: rejects, unflagged, picks (cull-filters.ts); `taken`: EXIF capture time, images without one last. */
+export const SORT_KEYS = ["name", "date", "size", "stars", "random", "flag", "taken"] as const;
 /** In a URL a metric sort is one value, `sort=metric:<name>`; parsed, it is `sort: "metric"` plus `metric`. */
 export const METRIC_SORT_PREFIX = "metric:";
 /** `sort=similar:<path>`: most similar to that image first (a table with an embedding column). */
@@ -167,6 +169,9 @@ export const BrowseQuery = z
     sort: sortSpec.prefault("name"),
     dir: z.enum(["asc", "desc"]).default("asc"),
     stars: starList.default([]),
+    /** Flag and colour filters (cull-filters.ts): `flag=pick`, `flag=!reject`, `color=red,green`. */
+    flag: flagFilterList.default([]),
+    color: colorFilterList.default([]),
     tag: z
       .string()
       .max(128)
@@ -190,7 +195,10 @@ export const BrowseQuery = z
   })
   .catchall(z.unknown())
   .transform(
-    ({ sort, folder, recursive, q, dir, stars, tag, seed, sel, size, view, ...extra }, ctx) => ({
+    (
+      { sort, folder, recursive, q, dir, stars, tag, seed, sel, size, view, flag, color, ...extra },
+      ctx,
+    ) => ({
       folder,
       recursive,
       q,
@@ -201,6 +209,8 @@ export const BrowseQuery = z
       sel,
       size,
       view,
+      flag,
+      color,
       sort: sort.sort,
       metric: sort.metric,
       similar: sort.similar,
@@ -230,6 +240,8 @@ export function browseParams(
   else if (s.sort !== "name") p.set("sort", s.sort);
   if (s.dir !== "asc") p.set("dir", s.dir);
   if (s.stars.length) p.set("stars", s.stars.join(","));
+  if (s.flag.length) p.set("flag", s.flag.join(","));
+  if (s.color.length) p.set("color", s.color.join(","));
   if (s.tag) p.set("tag", s.tag);
   for (const [name, r] of Object.entries(s.ranges ?? {}))
     p.set(`${RANGE_PREFIX}${name}`, `${rangeText(r.lo)}..${rangeText(r.hi)}`);

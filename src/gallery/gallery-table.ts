@@ -12,12 +12,21 @@
  * again when more sizes/mtimes/dimensions are known. Computed columns (random
  * ranks, similarity scores) are built on demand and dropped when unused.
  */
-import type { Column, MetricColumn, StarColumn, TagsColumn, TextColumn } from "../query/columns.ts";
+import { COLORS, FLAGS } from "../core/cull.ts";
+import type {
+  CategoryColumn,
+  Column,
+  MetricColumn,
+  StarColumn,
+  TagsColumn,
+  TextColumn,
+} from "../query/columns.ts";
 import { Table } from "../query/columns.ts";
+import type { CullFacts } from "./cull-filters.ts";
 import type { GalleryIndex } from "./gallery-index.ts";
 
-/** The part of a label record a query looks at. */
-export interface LabelFacts {
+/** The part of a label record a query looks at (flag and colour: G14; absent = none). */
+export interface LabelFacts extends Partial<CullFacts> {
   star: number | null;
   tags: string[];
   notes: string;
@@ -44,7 +53,12 @@ export const FIELD = {
   star: "@star",
   tags: "@tags",
   notes: "@notes",
+  flag: "@flag",
+  color: "@color",
 } as const;
+/** Fixed dictionaries of the flag and colour categories (code 0 = none). */
+const FLAG_DICT: (string | null)[] = [null, ...FLAGS];
+const COLOR_DICT: (string | null)[] = [null, ...COLORS];
 /** File facts (copied from the index as they become known). */
 const FILE_FIELDS: readonly string[] = [FIELD.size, FIELD.date, FIELD.width, FIELD.height];
 /** Metric columns at most: each is 8 bytes a row (a script pushing thousands of names must not cost GBs). */
@@ -168,6 +182,20 @@ export class GalleryTable {
     t.add({ kind: "star", name: FIELD.star, values: new Uint8Array(n), version: 0 });
     t.add({ kind: "tags", name: FIELD.tags, values: new Array(n).fill(null), version: 0 });
     t.add({ kind: "text", name: FIELD.notes, values: new Array(n).fill(null), version: 0 });
+    t.add({
+      kind: "category",
+      name: FIELD.flag,
+      codes: new Uint8Array(n),
+      dict: FLAG_DICT,
+      version: 0,
+    });
+    t.add({
+      kind: "category",
+      name: FIELD.color,
+      codes: new Uint8Array(n),
+      dict: COLOR_DICT,
+      version: 0,
+    });
     if (this.source) {
       const perm = new Int32Array(n);
       for (let o = 0; o < n; o++) perm[o] = facts.source(o);
@@ -205,9 +233,13 @@ export class GalleryTable {
     const star = t.get(FIELD.star) as StarColumn;
     const tags = t.get(FIELD.tags) as TagsColumn;
     const notes = t.get(FIELD.notes) as TextColumn;
+    const flag = t.get(FIELD.flag) as CategoryColumn;
+    const color = t.get(FIELD.color) as CategoryColumn;
     star.values.fill(0);
     tags.values.fill(null);
     notes.values.fill(null);
+    flag.codes.fill(0);
+    color.codes.fill(0);
     for (const c of t.columns.values())
       if (c.kind === "metric" && !this.computed.has(c.name)) t.delete(c.name);
     const apply = (path: string, l: LabelFacts) => {
@@ -217,6 +249,8 @@ export class GalleryTable {
       star.values[o] = l.star ?? 0;
       tags.values[o] = l.tags.length ? l.tags : null;
       notes.values[o] = l.notes || null;
+      flag.codes[o] = codeOf(FLAG_DICT, l.flag);
+      color.codes[o] = codeOf(COLOR_DICT, l.color);
     };
     if (this.labels.entries) for (const [path, l] of this.labels.entries()) apply(path, l);
     else
@@ -225,6 +259,8 @@ export class GalleryTable {
     star.version++;
     tags.version++;
     notes.version++;
+    flag.version++;
+    color.version++;
   }
 
   private applyLabelChanges(): void {
@@ -238,6 +274,8 @@ export class GalleryTable {
     const star = t.get(FIELD.star) as StarColumn;
     const tags = t.get(FIELD.tags) as TagsColumn;
     const notes = t.get(FIELD.notes) as TextColumn;
+    const flag = t.get(FIELD.flag) as CategoryColumn;
+    const color = t.get(FIELD.color) as CategoryColumn;
     const bumped = new Set<Column>();
     for (const path of changed) {
       const l = this.labels.get(path);
@@ -258,6 +296,16 @@ export class GalleryTable {
       if (notes.values[o] !== nt) {
         notes.values[o] = nt;
         bumped.add(notes);
+      }
+      for (const [c, dict, v] of [
+        [flag, FLAG_DICT, l.flag],
+        [color, COLOR_DICT, l.color],
+      ] as const) {
+        const code = codeOf(dict, v);
+        if (c.codes[o] !== code) {
+          c.codes[o] = code;
+          bumped.add(c);
+        }
       }
       for (const c of t.columns.values()) {
         if (c.kind !== "metric" || this.computed.has(c.name)) continue;
@@ -336,6 +384,12 @@ export class GalleryTable {
     fill(FIELD.width, "metric", facts.width, (v) => v <= 0);
     fill(FIELD.height, "metric", facts.height, (v) => v <= 0);
   }
+}
+
+/** The code of a value in a fixed dictionary (0 = none, or a value it does not know). */
+function codeOf(dict: readonly (string | null)[], v: string | null | undefined): number {
+  const i = v == null ? 0 : dict.indexOf(v);
+  return i < 0 ? 0 : i;
 }
 
 function sameValues(a: Float64Array | Float32Array, b: Float64Array): boolean {

@@ -9,17 +9,33 @@
 import type { Column, Table } from "../query/columns.ts";
 import { type Facet, type Filter, QueryEngine, type QuerySpec } from "../query/engine.ts";
 import type { BrowseQuery } from "./browse-query.ts";
+import { flagRank } from "./cull-filters.ts";
 import type { GalleryIndex } from "./gallery-index.ts";
 import { FIELD, GalleryTable, type LabelFacts, type LabelLookup } from "./gallery-table.ts";
 import type { ImageEntry } from "./types.ts";
 
 export type { LabelFacts, LabelLookup };
 
+/** Facts read from the files themselves, lazily (EXIF capture time, src/media/exif.ts). */
+export interface ImageFacts {
+  /** Capture time in ms since epoch; undefined when unknown or not read yet. */
+  takenMs(img: ImageEntry): number | undefined;
+  /** Changes whenever a fact is learned. */
+  readonly revision: number;
+}
+
 export type QueryKey = Pick<
   BrowseQuery,
   "folder" | "recursive" | "q" | "sort" | "metric" | "dir" | "stars" | "tag" | "seed"
 > &
-  Partial<Pick<BrowseQuery, "ranges" | "cats" | "similar">>;
+  Partial<Pick<BrowseQuery, "ranges" | "cats" | "similar" | "flag" | "color">>;
+
+export interface QueryRunnerOptions {
+  /** A table's own columns, rows in table order (`lenslet TABLE`). */
+  source?: Table | null;
+  /** Similarity scores of every row to one image (sort=similar), or null when not possible. */
+  similar?: ((columns: GalleryTable, path: string) => Float32Array | null) | null;
+}
 
 /** Deterministic per-(seed, path) rank: a random order that is stable across pages and reloads. */
 export function randomRank(seed: number, path: string): number {
@@ -91,17 +107,17 @@ export class QueryRunner {
   private engine: QueryEngine | null = null;
   private readonly views = new Map<string, Cached>();
 
+  private readonly similar: QueryRunnerOptions["similar"];
+
   constructor(
     private readonly gallery: GalleryIndex,
     private readonly labels: LabelLookup,
-    source: Table | null = null,
     private readonly maxCached = 32,
-    /** Similarity scores of every row to one image (sort=similar), or null when not possible. */
-    private readonly similar:
-      | ((columns: GalleryTable, path: string) => Float32Array | null)
-      | null = null,
+    private readonly facts: ImageFacts | null = null,
+    opts: QueryRunnerOptions = {},
   ) {
-    this.columns = new GalleryTable(gallery, labels, source);
+    this.columns = new GalleryTable(gallery, labels, opts.source ?? null);
+    this.similar = opts.similar ?? null;
   }
 
   /** The whole result as entries (O(n) objects: tests and small results; pages use `view`). */
@@ -186,6 +202,17 @@ export class QueryRunner {
       });
     }
     if (q.tag) filters.push({ kind: "tag", field: FIELD.tags, tag: q.tag });
+    // G14: `none` is the missing value of the flag and colour categories.
+    const cull = (values: readonly string[] | undefined, field: string) => {
+      if (values?.length)
+        filters.push({
+          kind: "anyOf",
+          field,
+          values: values.map((v) => (v === "none" ? null : v)),
+        });
+    };
+    cull(q.flag, FIELD.flag);
+    cull(q.color, FIELD.color);
     if (q.q) filters.push({ kind: "contains", fields: cols.searchFields(), needle: q.q });
     for (const [field, r] of Object.entries(q.ranges ?? {})) {
       const c = cols.need(field);
@@ -222,6 +249,34 @@ export class QueryRunner {
       case "metric":
         // Nobody has it: every image lacks it, so name order (images without a metric keep name order).
         return this.columns.need(q.metric) ? { field: q.metric, dir, ties } : null;
+      case "flag": {
+        // Rejects, unflagged, picks (flagRank); ranks computed per flag-column version.
+        const flags = this.columns.current().get(FIELD.flag) as {
+          codes: Uint8Array;
+          dict: (string | null)[];
+          version: number;
+        };
+        const name = `@flagrank:${flags.version}`;
+        this.columns.computedColumn(name, (n) => {
+          const rank = flags.dict.map((v) => flagRank((v as "pick" | "reject" | null) ?? null));
+          const out = new Float64Array(n);
+          for (let o = 0; o < n; o++) out[o] = rank[flags.codes[o]!]!;
+          return out;
+        });
+        return { field: name, dir, ties };
+      }
+      case "taken": {
+        // Capture times arrive as files are read: a taken order is as old as what it knew.
+        const facts = this.facts;
+        if (!facts) return null;
+        const name = `@taken:${facts.revision}`;
+        this.columns.computedColumn(name, (n) => {
+          const out = new Float64Array(n);
+          for (let o = 0; o < n; o++) out[o] = facts.takenMs(this.gallery.at(o)) ?? Number.NaN;
+          return out;
+        });
+        return { field: name, dir, ties };
+      }
       case "random": {
         const seed = q.seed;
         const name = `@random:${seed}`;

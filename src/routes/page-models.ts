@@ -29,8 +29,17 @@ export class PageModels {
   constructor(private readonly deps: AppDeps) {
     // One engine for folders and tables: a table's columns join the gallery's own (D12).
     const table = deps.dataset?.loaded.table ?? null;
-    this.queries = new QueryRunner(deps.gallery, deps.labels, table, 32, (columns, path) =>
-      table ? similarityTo(table, columns, deps.gallery.ordinalOf(path)) : null,
+    this.queries = new QueryRunner(
+      deps.gallery,
+      deps.labels,
+      32,
+      // sort=taken reads capture times the EXIF cache holds (pages.tsx fills it first).
+      deps.exif,
+      {
+        source: table,
+        similar: (columns, path) =>
+          table ? similarityTo(table, columns, deps.gallery.ordinalOf(path)) : null,
+      },
     );
     // Built now, not by the first page request (a million rows take a moment).
     this.queries.columns.current();
@@ -44,6 +53,8 @@ export class PageModels {
       thumbUrl: this.thumbUrl(img),
       star: s.star,
       tags: s.tags,
+      flag: s.flag,
+      color: s.color,
       version: s.version,
       folder: q.recursive && img.folder !== q.folder ? img.folder : null,
       href: browseHref(q, { sel: img.path }),
@@ -121,6 +132,9 @@ export class PageModels {
       metrics: this.deps.dataset
         ? { ...this.queries.columns.sourceMetrics(img.ordinal), ...s.metrics }
         : s.metrics,
+      flag: s.flag,
+      color: s.color,
+      exif: this.deps.exif.peek(img) ?? null,
       version: s.version,
       updatedAt: s.updated_at,
       updatedBy: s.updated_by,
@@ -132,6 +146,9 @@ export class PageModels {
     const img = this.deps.gallery.get(path);
     if (!img) return null;
     if (this.deps.dims.peek(img) === undefined) await this.deps.dims.get(img);
+    // Issue 12: its XMP seeds its labels before anyone sees them; its EXIF is read once.
+    await this.deps.xmpSeeder?.ensure(img);
+    if (this.deps.exif.peek(img) === undefined) await this.deps.exif.get(img);
     return this.details(path);
   }
 
