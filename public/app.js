@@ -10,6 +10,12 @@ import {
   setInspectedPath,
 } from "./inspector.js";
 import "./keyboard.js";
+// Screens and fingers: drawers, the viewer's zoom and history, taps and long presses.
+import "./drawers.js";
+import "./history.js";
+import "./touch.js";
+import "./viewer-bar.js";
+import "./zoom.js";
 import {
   $,
   askName,

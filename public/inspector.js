@@ -228,7 +228,8 @@ function relTime(iso) {
 
 // ---------------------------------------------------------------- inspector editing
 export function inspectorPath(el) {
-  return el.closest("#inspector-body")?.dataset.path || null;
+  // The viewer's star buttons edit the item it shows.
+  return el.closest("#inspector-body, #viewer")?.dataset.path || null;
 }
 
 const notesTimers = new WeakMap();

@@ -17,7 +17,8 @@ const MOVE_COALESCE_MS = 350;
 
 // ------------------------------------------------------------------ shared state
 const live = {
-  connection: "reconnecting",
+  // Until the first connection opens: "Connecting…", never a "Reconnecting…" flash.
+  connection: "connecting",
   failures: 0,
   polling: false,
   lastEventId: Number($("#app")?.dataset.lastEventId ?? 0),
@@ -68,7 +69,9 @@ function render() {
         ? "Live"
         : live.connection === "offline"
           ? "Offline — checking every 15 s"
-          : "Reconnecting…";
+          : live.connection === "connecting"
+            ? "Connecting…"
+            : "Reconnecting…";
   }
   if (!s) return;
   s.state = ind.state;

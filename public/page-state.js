@@ -55,8 +55,8 @@ document.addEventListener("alpine:init", () => {
   Alpine.store("sync", {
     saveState: "idle",
     saveLabel: "",
-    connState: "live",
-    connLabel: "Live",
+    connState: "connecting",
+    connLabel: "Connecting…",
   });
 });
 export const store = (name) => window.Alpine?.store(name);

@@ -23,6 +23,7 @@ import { LabelStore } from "./labels/store.ts";
 import { EventBus } from "./live/bus.ts";
 import { MetricsCoalescer } from "./live/metrics-coalescer.ts";
 import { EventName } from "./live/protocol.ts";
+import { DISPLAY_LONG_EDGE, DISPLAY_QUALITY } from "./media/browser-formats.ts";
 import { Dimensions } from "./media/dimensions.ts";
 import { RootFiles } from "./media/root-file.ts";
 import { Thumbnailer } from "./media/thumbnails.ts";
@@ -193,6 +194,16 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     maxCacheBytes: config.thumbCacheBytes,
     log,
   });
+  // The same machinery (queue, one job per item, bounded disk cache) at the viewer's size.
+  const display = new Thumbnailer({
+    files,
+    cacheDir: join(config.workspace, "display"),
+    size: DISPLAY_LONG_EDGE,
+    edge: "long",
+    quality: DISPLAY_QUALITY,
+    maxCacheBytes: config.thumbCacheBytes,
+    log,
+  });
   const dims = new Dimensions({ files, cacheDir: config.canWrite ? config.workspace : null });
   const presence = createPresenceTracker(config);
   const presenceService = startPresenceService({
@@ -217,6 +228,7 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     labels,
     bus,
     thumbs,
+    display,
     dims,
     files,
     presence,

@@ -28,6 +28,32 @@ export function Document({ title, children }: { title: string; children: Child }
   );
 }
 
+/** Opens the folder tree or the inspector: a drawer on narrow screens (public/drawers.js). */
+function DrawerToggle({
+  name,
+  controls,
+  label,
+  icon,
+}: {
+  name: "tree" | "inspector";
+  controls: string;
+  label: string;
+  icon: string;
+}) {
+  return (
+    <button
+      type="button"
+      class={`drawer-toggle ${name}`}
+      data-drawer-toggle={name}
+      aria-controls={controls}
+      aria-expanded="false"
+      title={name === "tree" ? `${label} (Ctrl/⌘+B)` : label}
+    >
+      <span aria-hidden="true">{icon}</span> <span class="drawer-label">{label}</span>
+    </button>
+  );
+}
+
 /** Stays on screen while labels are not fully durable, so nobody is surprised later. */
 export function Banner({
   canWrite,
@@ -86,11 +112,12 @@ export function Page({
         data-last-event-id={String(m.lastEventId)}
       >
         <header class="topbar">
+          <DrawerToggle name="tree" controls="sidebar" label="Folders" icon="☰" />
           <a class="brand" href="/" title="Lenslet home">
             <span class="logo" aria-hidden="true">
               ◐
             </span>{" "}
-            Lenslet
+            <span class="brand-name">Lenslet</span>
           </a>
           <span class="spacer" />
           <span class="typing-cue" x-data x-show="$store.live.typing" x-cloak>
@@ -150,6 +177,7 @@ export function Page({
           >
             you
           </button>
+          <DrawerToggle name="inspector" controls="inspector" label="Details" icon="ⓘ" />
         </header>
         <Banner
           canWrite={m.canWrite}
@@ -168,11 +196,17 @@ export function Page({
         </form>
         {/* Each region's requests queue on its own container; the newest replaces an older one in flight. */}
         <div id="columns" class="columns" hx-sync="this:replace">
-          <aside class="sidebar">
+          <aside id="sidebar" class="sidebar" aria-label="Folders" tabindex={-1}>
             <FolderTree root={root} m={m.tree} />
           </aside>
           <Browse m={m.browse} />
-          <aside id="inspector" class="inspector" aria-label="Details" hx-sync="this:replace">
+          <aside
+            id="inspector"
+            class="inspector"
+            aria-label="Details"
+            tabindex={-1}
+            hx-sync="this:replace"
+          >
             <section class="bulk" x-data x-show="$store.sel.count > 1" x-cloak>
               <h2>
                 <span x-text="$store.sel.count.toLocaleString()" /> selected
@@ -207,8 +241,10 @@ export function Page({
             </div>
           </aside>
         </div>
+        {/* Behind an open drawer (narrow screens): a tap beside it closes it. */}
+        <div class="drawer-backdrop" data-action="close-drawer" aria-hidden="true" />
         <div id="viewer-slot" hx-sync="this:replace">
-          {viewer && <Viewer v={viewer} />}
+          {viewer && <Viewer v={viewer} readOnly={m.writeRefusal} />}
         </div>
         <Shortcuts />
         <div id="oob-sink" hidden />

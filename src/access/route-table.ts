@@ -80,6 +80,8 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
   ["GET", "/access/tokens", R.admin, "json", "list API tokens"],
   ["POST", "/access/tokens", R.admin, "json", "create an API token"],
   ["DELETE", "/access/tokens/:id", R.admin, "json", "revoke an API token"],
+  // New routes go last, so the rule ids above never move.
+  ["GET", "/display", R.viewer, "media", "display image of a format a browser cannot show"],
 ];
 
 export const ROUTE_TABLE: readonly RouteRule[] = rows.map(

@@ -6,6 +6,7 @@
 import type {
   BrowseModel,
   CardModel,
+  FolderTileModel,
   ItemDetails,
   TreeChildrenModel,
   TreeNode,
@@ -15,10 +16,13 @@ import { ancestorsOf, baseName } from "../core/paths.ts";
 import type { AppDeps } from "../deps.ts";
 import { type BrowseQuery, browseHref, browseParams } from "../gallery/browse-query.ts";
 import { QueryRunner } from "../gallery/run-query.ts";
-import type { ImageEntry } from "../gallery/types.ts";
+import type { FolderEntry, ImageEntry } from "../gallery/types.ts";
+import { browserShows } from "../media/browser-formats.ts";
 
 export const TREE_PAGE = 200;
 export const FIRST_PAGE = 120;
+/** Subfolder tiles shown in a folder without images of its own. */
+export const TILE_LIMIT = 200;
 
 export class PageModels {
   readonly queries: QueryRunner;
@@ -51,6 +55,17 @@ export class PageModels {
   fileUrl(img: ImageEntry): string {
     this.deps.gallery.stat(img);
     return `/file?path=${encodeURIComponent(img.path)}&v=${encodeURIComponent(this.deps.thumbs.etag(img))}`;
+  }
+
+  /** The viewer-sized rendering (TIFF, SVG, or a file the browser failed to decode). */
+  displayUrl(img: ImageEntry): string {
+    this.deps.gallery.stat(img);
+    return `/display?path=${encodeURIComponent(img.path)}&v=${encodeURIComponent(this.deps.display.etag(img))}`;
+  }
+
+  /** What the viewer shows: the original when browsers decode it, else the display image. */
+  viewUrl(img: ImageEntry): string {
+    return browserShows(img.name) ? this.fileUrl(img) : this.displayUrl(img);
   }
 
   thumbUrl(img: ImageEntry): string {
@@ -86,6 +101,8 @@ export class PageModels {
       total: items.length,
       unfiltered: gallery.list(q.folder, q.recursive).length,
       subfolderCount: folder?.folders.length ?? 0,
+      folderTiles:
+        folder && folder.images.length === 0 && !q.recursive ? this.folderTiles(folder, q) : [],
       offset: start,
       limit,
       cards: items.slice(start, start + limit).map((img) => this.card(img, q)),
@@ -94,6 +111,36 @@ export class PageModels {
       selected: q.sel ? this.details(q.sel) : null,
       queryString: qs,
     };
+  }
+
+  /** A folder's subfolders as grid tiles (the first TILE_LIMIT; the tree lists them all). */
+  private folderTiles(folder: FolderEntry, q: BrowseQuery): FolderTileModel[] {
+    return folder.folders.slice(0, TILE_LIMIT).flatMap((path) => {
+      const f = this.deps.gallery.folder(path);
+      if (!f) return [];
+      const first = this.firstImage(f);
+      return [
+        {
+          path,
+          name: f.name,
+          images: f.totalImages,
+          thumbUrl: first ? this.thumbUrl(first) : null,
+          href: browseHref(q, { folder: path, sel: undefined }),
+        },
+      ];
+    });
+  }
+
+  /** The first image of a folder in name order (its own, then its subfolders'), without listing the subtree. */
+  private firstImage(f: FolderEntry): ImageEntry | null {
+    if (f.images[0]) return f.images[0];
+    for (const path of f.folders) {
+      const child = this.deps.gallery.folder(path);
+      if (!child || child.totalImages === 0) continue;
+      const found = this.firstImage(child);
+      if (found) return found;
+    }
+    return null;
   }
 
   details(path: string): ItemDetails | null {
@@ -110,6 +157,8 @@ export class PageModels {
       width: dims?.width ?? 0,
       height: dims?.height ?? 0,
       fileUrl: this.fileUrl(img),
+      viewUrl: this.viewUrl(img),
+      displayUrl: this.displayUrl(img),
       previewUrl: this.thumbUrl(img),
       star: s.star,
       tags: s.tags,
@@ -127,6 +176,12 @@ export class PageModels {
     if (!img) return null;
     if (this.deps.dims.peek(img) === undefined) await this.deps.dims.get(img);
     return this.details(path);
+  }
+
+  /** Reads the image header of `path` once if its dimensions are not cached, so the views that follow show them. */
+  async ensureDims(path: string | undefined): Promise<void> {
+    const img = path ? this.deps.gallery.get(path) : undefined;
+    if (img && this.deps.dims.peek(img) === undefined) await this.deps.dims.get(img);
   }
 
   /** Tags in use, most used first; recomputed only when labels change. */
@@ -225,7 +280,7 @@ export class PageModels {
     const href = (p: string) => browseHref(q, { sel: p, view: true });
     const preload = [items[index + 1], items[index - 1], items[index + 2]]
       .filter((x): x is ImageEntry => !!x)
-      .map((img) => this.fileUrl(img));
+      .map((img) => this.viewUrl(img));
     return {
       item,
       index,
