@@ -11,13 +11,21 @@
  *    and a bare HTTP server (Bun.serve, parse the body, answer JSON, no disk)
  *    driven by the same client: the ceiling of any HTTP server here.
  * 2. Startup: replay of a 1,000,000-line journal, and load of a 1,000,000-item snapshot.
+ * 3. Idempotency memory: a flood of 100,000 keyed PATCHes on 64 images over
+ *    HTTP at 64 clients, then 100 score-push batches of 1,000 items: bytes per
+ *    remembered key (the table's estimate, and RSS), journal and snapshot
+ *    size, and the restart after it (time and RSS of a fresh process).
  *
  * 3. The cost of access control: the same PATCH run at 64 clients through the
  *    access guard with no credential check (access off), a bearer token and a
  *    session cookie, interleaved (`--access-only` runs just this part).
  *
- * Prints a table and writes bench/out/labels.json. `--writes-only` / `--startup-only` run one half.
+ * Prints a table and writes bench/out/labels.json. `--writes-only`, `--startup-only`, `--access-only` and
+ * `--idempotency-only` run one part (`--flood 100000` sets the flood's size); `--clients 64`
+ * picks the concurrencies, `--append filesink` appends through a Bun FileSink instead of writeSync.
  */
+
+import { heapStats } from "bun:jsc";
 import fs from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
@@ -26,7 +34,7 @@ import { accessRuntime } from "../src/access/runtime.ts";
 import { AccessStore } from "../src/access/store.ts";
 import { parentOf } from "../src/core/paths.ts";
 import type { ImageEntry } from "../src/gallery/types.ts";
-import { createJournalFile, type SetLine } from "../src/labels/journal.ts";
+import { createJournalFile, encodeBodyLine, type SetLine } from "../src/labels/journal-format.ts";
 import { encodeLine } from "../src/labels/lines.ts";
 import type { Sidecar } from "../src/labels/schema.ts";
 import { writeSnapshotSync } from "../src/labels/snapshot.ts";
@@ -51,9 +59,20 @@ const PART = args.includes("--startup-only")
     ? "writes"
     : args.includes("--access-only")
       ? "access"
-      : "all";
+      : args.includes("--idempotency-only")
+        ? "idempotency"
+        : "all";
+const FLOOD = opt("flood", 100_000);
+/** `--append filesink` appends through Bun.file(fd).writer() instead of writeSync (same fsync). */
+const APPEND =
+  args.includes("--append") && args[args.indexOf("--append") + 1] === "filesink"
+    ? "filesink"
+    : "write";
 const LINES = opt("lines", 1_000_000);
-const CONCURRENCY = [1, 16, 64];
+/** `--clients 64` (or `1,16`) measures only those concurrencies. */
+const CONCURRENCY = args.includes("--clients")
+  ? args[args.indexOf("--clients") + 1].split(",").map(Number)
+  : [1, 16, 64];
 const ITEMS = 20_000;
 
 const quiet = { info() {}, warn() {}, error: (m: string) => console.error(m) };
@@ -134,10 +153,9 @@ function gallery(n: number) {
   };
 }
 
-async function openStore() {
-  const dir = tmp("store");
+async function openStore(dir = tmp("store")) {
   cleanup.push(dir);
-  const store = await LabelStore.open({ dir, mode: "strict", log: quiet });
+  const store = await LabelStore.open({ dir, mode: "strict", log: quiet, appendWith: APPEND });
   const bus = new EventBus({ capacity: 2000, firstId: store.firstEventId() });
   store.attach(bus);
   return store;
@@ -350,7 +368,7 @@ function setLine(i: number, ev: number, version: number): string {
     cf: ["star"],
     client: `c${ev % 50}`,
   };
-  return encodeLine(line);
+  return encodeBodyLine(ev, line);
 }
 
 async function benchReplay(): Promise<{
@@ -363,7 +381,7 @@ async function benchReplay(): Promise<{
   const dir = tmp("replay");
   cleanup.push(dir);
   const path = join(dir, "labels.log.jsonl");
-  createJournalFile(path, 0);
+  createJournalFile(path);
   const fd = fs.openSync(path, "a");
   const items = 200_000;
   let chunk = "";
@@ -403,20 +421,144 @@ async function benchSnapshotLoad(): Promise<{
     });
   }
   const bytes = writeSnapshotSync(join(dir, "labels.snapshot.json"), {
-    lastEventId: LINES,
+    point: { ev: LINES, seq: 0, crc: "" },
     records,
     idem: [],
   });
-  createJournalFile(join(dir, "labels.log.jsonl"), LINES);
+  createJournalFile(join(dir, "labels.log.jsonl"), { ev: LINES, seq: 0, crc: "" });
   records.length = 0;
   const { ms, cpuMs, items } = await loadInFreshProcess(dir);
   return { items, bytes, ms, cpuMs };
 }
 
+interface IdemFigures {
+  flood: number;
+  floodJournalBytes: number;
+  floodSnapshotBytes: number;
+  keys: number;
+  tableBytes: number;
+  tableBytesPerKey: number;
+  rssBytesPerKey: number;
+  heapBytesPerKey: number;
+  journalBytes: number;
+  snapshotBytes: number;
+  snapshotIdemBytesPerKey: number;
+  batch: { batches: number; items: number; journalGrowth: number; snapshotIdemBytesPerKey: number };
+  restart: { ms: number; cpuMs: number; rssMB: number; keys: number };
+  refusedWrites: number;
+}
+
+/** Average bytes of the snapshot's `idem` lines whose key starts with `prefix`. */
+function snapshotIdemBytes(dir: string, prefix: string): number {
+  let bytes = 0;
+  let lines = 0;
+  const text = fs.readFileSync(join(dir, "labels.snapshot.json"), "utf8");
+  for (const l of text.split("\n")) {
+    if (!l.startsWith(`{"t":"idem","key":"${prefix}`)) continue;
+    bytes += l.length + 1;
+    lines++;
+  }
+  return Math.round(bytes / Math.max(1, lines));
+}
+
+/** Section 3: what remembered keys cost, in memory and on disk, and at the next start. */
+async function benchIdempotency(): Promise<IdemFigures> {
+  const dir = tmp("idem");
+  const store = await openStore(dir);
+  const g = gallery(64);
+  const app = itemRoutes({
+    config: { allowRemoteWrites: false },
+    gallery: g,
+    labels: store,
+    log: quiet,
+  });
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: app.fetch });
+  const url = `http://127.0.0.1:${server.port}`;
+  Bun.gc(true);
+  const rss0 = process.memoryUsage().rss;
+  const heap0 = heapStats().heapSize;
+  let sent = 0;
+  let refused = 0;
+  await Promise.all(
+    Array.from({ length: 64 }, async (_, c) => {
+      while (sent < FLOOD) {
+        const n = sent++;
+        const res = await fetch(`${url}/item?path=${encodeURIComponent(g.paths[c])}`, {
+          method: "PATCH",
+          headers: { "content-type": "application/json", "idempotency-key": `flood-${n}` },
+          body: JSON.stringify({ set_metrics: { score: n / FLOOD, n } }),
+        });
+        if (res.status === 503) refused++;
+        await res.arrayBuffer();
+      }
+    }),
+  );
+  Bun.gc(true);
+  const rss1 = process.memoryUsage().rss;
+  const heap1 = heapStats().heapSize;
+  const h = store.health();
+  const keys = h.idempotency_keys;
+  const figures = {
+    flood: FLOOD,
+    // What the flood left on disk (snapshots ran by themselves every 50,000 lines).
+    floodJournalBytes: h.journal.bytes,
+    floodSnapshotBytes: h.snapshot.bytes,
+    keys,
+    tableBytes: h.idempotency_bytes,
+    tableBytesPerKey: Math.round(h.idempotency_bytes / Math.max(1, keys)),
+    rssBytesPerKey: Math.round((rss1 - rss0) / Math.max(1, keys)),
+    heapBytesPerKey: Math.round((heap1 - heap0) / Math.max(1, keys)),
+  };
+  // Score pushes: 100 batches of 1,000 items, one key each.
+  const big = gallery(1000);
+  const batchApp = itemRoutes({
+    config: { allowRemoteWrites: false },
+    gallery: big,
+    labels: store,
+    log: quiet,
+  });
+  const before = store.health().journal.bytes + store.health().snapshot.bytes;
+  for (let b = 0; b < 100; b++) {
+    const res = await batchApp.request("/items/patch", {
+      method: "POST",
+      headers: { "content-type": "application/json", "idempotency-key": `push-${b}` },
+      body: JSON.stringify({
+        patches: big.paths.map((path, i) => ({
+          path,
+          set_metrics: { score: (b * 1000 + i) / 1e5 },
+        })),
+      }),
+    });
+    if (res.status !== 200) refused++;
+    await res.arrayBuffer();
+  }
+  const batchGrowth = store.health().journal.bytes + store.health().snapshot.bytes - before;
+  server.stop(true);
+  await store.snapshot();
+  const journalBytes = fs.statSync(join(dir, "labels.log.jsonl")).size;
+  const snapshotBytes = fs.statSync(join(dir, "labels.snapshot.json")).size;
+  await store.close();
+  const restart = await loadInFreshProcess(dir);
+  return {
+    ...figures,
+    journalBytes,
+    snapshotBytes,
+    snapshotIdemBytesPerKey: snapshotIdemBytes(dir, "flood-"),
+    batch: {
+      batches: 100,
+      items: 1000,
+      journalGrowth: batchGrowth,
+      snapshotIdemBytesPerKey: snapshotIdemBytes(dir, "push-"),
+    },
+    restart: { ms: restart.ms, cpuMs: restart.cpuMs, rssMB: restart.rssMB, keys: restart.keys },
+    refusedWrites: refused,
+  };
+}
+
 /** Startup happens in a fresh process: measure it there, not in this one's full heap. */
 async function loadInFreshProcess(
   dir: string,
-): Promise<{ ms: number; cpuMs: number; items: number }> {
+): Promise<{ ms: number; cpuMs: number; items: number; rssMB: number; keys: number }> {
   const proc = Bun.spawn([process.execPath, "run", import.meta.path, "--load", dir], {
     stdout: "pipe",
     stderr: "inherit",
@@ -435,18 +577,22 @@ async function loadOnly(dir: string): Promise<void> {
   const cpu = process.cpuUsage(cpu0);
   let items = 0;
   for (const _ of store.entries()) items++;
+  const rssMB = Math.round(process.memoryUsage().rss / 1048576);
+  const keys = store.health().idempotency_keys;
   await store.close();
   // CPU time next to wall time: on a shared machine it shows what the wall time would be alone.
-  console.log(JSON.stringify({ ms, cpuMs: Math.round((cpu.user + cpu.system) / 1000), items }));
+  console.log(
+    JSON.stringify({ ms, cpuMs: Math.round((cpu.user + cpu.system) / 1000), items, rssMB, keys }),
+  );
 }
 
 async function main() {
   const load0 = os.loadavg()[0];
   console.log(
-    `labels benchmark: median of ${REPEATS} interleaved runs of ${SECONDS}s, ${os.cpus().length} cores, bun ${Bun.version}, load average ${load0.toFixed(2)}\n`,
+    `labels benchmark: median of ${REPEATS} interleaved runs of ${SECONDS}s, ${os.cpus().length} cores, bun ${Bun.version}, journal appends via ${APPEND}, load average ${load0.toFixed(2)}\n`,
   );
   const rows: { clients: number; http: Run; store: Run; bare: Run; bareHttp: Run }[] = [];
-  for (const clients of PART === "startup" || PART === "access" ? [] : CONCURRENCY) {
+  for (const clients of PART === "all" || PART === "writes" ? CONCURRENCY : []) {
     // Repeat the three, interleaved, and keep each one's median run: other processes
     // sharing the machine then weigh on all three alike, and one bad moment does not decide.
     const runs: { bare: Run[]; store: Run[]; http: Run[]; bareHttp: Run[] } = {
@@ -505,6 +651,21 @@ async function main() {
     );
   }
 
+  let idem: IdemFigures | null = null;
+  if (PART === "all" || PART === "idempotency") {
+    idem = await benchIdempotency();
+    const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
+    console.log(
+      `\nidempotency: ${idem.flood.toLocaleString("en-US")} keyed PATCHes on 64 images → ${idem.keys.toLocaleString("en-US")} keys remembered, ` +
+        `${idem.tableBytesPerKey} B/key estimated (${mb(idem.tableBytes)}), heap growth ${idem.heapBytesPerKey} B/key, RSS growth ${idem.rssBytesPerKey} B/key; ` +
+        `left journal ${mb(idem.floodJournalBytes)} + snapshot ${mb(idem.floodSnapshotBytes)}; ` +
+        `on disk after 100 batches of 1,000 more: journal ${mb(idem.journalBytes)}, snapshot ${mb(idem.snapshotBytes)} ` +
+        `(idem line ${idem.snapshotIdemBytesPerKey} B per flood key, ${idem.batch.snapshotIdemBytesPerKey} B per batch key); the 100 batches added ${mb(idem.batch.journalGrowth)} to journal + snapshot; ` +
+        `restart ${idem.restart.ms} ms (CPU ${idem.restart.cpuMs} ms), RSS ${idem.restart.rssMB} MB, ${idem.restart.keys.toLocaleString("en-US")} keys` +
+        `${idem.refusedWrites ? `; ${idem.refusedWrites} writes refused (table full)` : ""}`,
+    );
+  }
+
   const at64 = rows.find((r) => r.clients === 64);
   const goals = {
     ...(at64 && {
@@ -528,7 +689,7 @@ async function main() {
   fs.mkdirSync(join(import.meta.dir, "out"), { recursive: true });
   fs.writeFileSync(
     join(import.meta.dir, "out", "labels.json"),
-    `${JSON.stringify({ seconds: SECONDS, cores: os.cpus().length, loadavg: [load0, load1], rows, access, replay, snapshot: snap, goals }, null, 2)}\n`,
+    `${JSON.stringify({ seconds: SECONDS, cores: os.cpus().length, loadavg: [load0, load1], rows, access, replay, snapshot: snap, idempotency: idem, goals }, null, 2)}\n`,
   );
   for (const d of cleanup) fs.rmSync(d, { recursive: true, force: true });
 }

@@ -47,6 +47,8 @@ export interface CliOptions {
   maxSessions: number;
   watch: boolean;
   presenceLifecycleV2: boolean;
+  /** Start even though label files show that acknowledged writes were lost (recorded in labels.losses.jsonl). */
+  acceptLabelLoss: boolean;
 }
 
 /** A problem with the command line: printed as one line, exit code 2. */
@@ -202,6 +204,12 @@ export function buildCommand(): Command {
     )
     .addOption(new Option("--no-watch", "do not follow files added or removed while running"))
     .addOption(new Option("--no-presence-lifecycle-v2", "heartbeat-only presence (legacy)"))
+    .addOption(
+      new Option(
+        "--accept-label-loss",
+        "start although the label journal shows lost writes (emptied, cut, gap); the loss is recorded",
+      ).default(false),
+    )
     .showHelpAfterError(false)
     .exitOverride();
 }
@@ -268,6 +276,7 @@ export function parseCli(
     maxSessions: o.maxSessions,
     watch: o.watch,
     presenceLifecycleV2: o.presenceLifecycleV2,
+    acceptLabelLoss: o.acceptLabelLoss,
   };
 }
 

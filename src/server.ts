@@ -151,6 +151,7 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
       dir: config.canWrite ? config.workspace : null,
       mode: config.canWrite ? config.durability : "memory",
       log,
+      acceptLoss: input.acceptLabelLoss ?? false,
     });
   } catch (err) {
     if (lock?.ok) lock.release();
@@ -181,6 +182,7 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
   const coalescer = new MetricsCoalescer({ bus });
   // Metric changes of the last window before a crash may never have gone out: announce them again.
   coalescer.reannounce(seed);
+  // The bus is the store's LabelEvents port (src/labels/events.ts): reserve, commit, abandon, publish.
   labels.attach(bus, {
     onMetricsChanged: (path, version, metrics) => coalescer.add(path, version, metrics),
   });

@@ -3,19 +3,10 @@
  * and of the admin API's answers), and the pure rules about them.
  */
 import { z } from "zod";
+import { DisplayName } from "../core/identity.ts";
 import { GrantableRole, RoleSchema } from "./roles.ts";
 
-export const DisplayName = z
-  .string()
-  .trim()
-  .min(1, "a name is required")
-  .max(64, "at most 64 characters")
-  .refine((s) => ![...s].some(isControl), "no control characters");
-
-function isControl(ch: string): boolean {
-  const c = ch.codePointAt(0) ?? 0;
-  return c < 0x20 || c === 0x7f;
-}
+export { DisplayName };
 
 const Hash = z.string().regex(/^[0-9a-f]{64}$/);
 const Instant = z.number().int().nonnegative();

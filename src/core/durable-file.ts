@@ -1,13 +1,18 @@
 /**
- * Replacing a small file so that a crash leaves either the old or the new
- * content, never a mix: write a temp file, fsync it, rename it over the
- * target, fsync the folder (so the rename itself survives a power cut).
- *
- * src/labels/journal.ts has its own copy of fsyncDir for its bigger files;
- * new callers use this one.
+ * Durable file steps, the one home for them (the journal, the snapshot, the id
+ * floor, access.json and access.key all use these):
+ * write everything, fsync a file, fsync its folder (so a rename or a new file
+ * survives a crash), and replace a file atomically (temp, fsync, rename, fsync
+ * folder: a reader sees the old file or the new one, never a mix).
  */
 import fs from "node:fs";
 import { dirname } from "node:path";
+
+export function writeAll(fd: number, data: string | Uint8Array): void {
+  const bytes = typeof data === "string" ? Buffer.from(data) : data;
+  let done = 0;
+  while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+}
 
 export function fsyncDir(filePath: string): void {
   const fd = fs.openSync(dirname(filePath), "r");
@@ -18,18 +23,58 @@ export function fsyncDir(filePath: string): void {
   }
 }
 
-/** Atomically replaces `path` with `data` (mode applies to the new file). */
-export function writeFileDurably(path: string, data: string | Uint8Array, mode = 0o600): void {
+export function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // already closed
+  }
+}
+
+/**
+ * Replaces `path` atomically with what `fill(fd)` writes into `path.tmp`.
+ * Returns the new file's size. On failure the temp file is removed and `path` is untouched.
+ */
+export async function replaceFile(
+  path: string,
+  fill: (fd: number) => void | Promise<void>,
+): Promise<number> {
+  const tmp = `${path}.tmp`;
+  const fd = fs.openSync(tmp, "w");
+  try {
+    await fill(fd);
+    return finish(fd, tmp, path);
+  } catch (err) {
+    closeQuietly(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** replaceFile, blocking: for startup and repair, when nothing else runs yet, and small files. */
+export function replaceFileSync(path: string, fill: (fd: number) => void, mode = 0o666): number {
   const tmp = `${path}.tmp`;
   const fd = fs.openSync(tmp, "w", mode);
   try {
-    const buf = typeof data === "string" ? Buffer.from(data) : data;
-    let done = 0;
-    while (done < buf.length) done += fs.writeSync(fd, buf, done, buf.length - done);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    fill(fd);
+    return finish(fd, tmp, path);
+  } catch (err) {
+    closeQuietly(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
   }
+}
+
+/** Atomically replaces a small file with `data`; private (0600) unless told otherwise. */
+export function writeFileDurably(path: string, data: string | Uint8Array, mode = 0o600): void {
+  replaceFileSync(path, (fd) => writeAll(fd, data), mode);
+}
+
+function finish(fd: number, tmp: string, path: string): number {
+  fs.fsyncSync(fd);
+  const bytes = fs.fstatSync(fd).size;
+  fs.closeSync(fd);
   fs.renameSync(tmp, path);
   fsyncDir(path);
+  return bytes;
 }

@@ -6,9 +6,8 @@
  * out; the next process starts at or above it.
  */
 import fs from "node:fs";
+import { fsyncDir } from "../core/durable-file.ts";
 import type { Logger } from "../core/logger.ts";
-import type { EventBus } from "../live/bus.ts";
-import { fsyncDir } from "./journal.ts";
 
 export const ID_FLOOR_FILE = "events.hwm";
 export const ID_BLOCK = 1000;
@@ -78,7 +77,7 @@ export class IdFloor {
    * Makes every id `bus` hands out pass through `ensure` first. The bus has no
    * hook of its own; `publish` calls `reserve`, so wrapping it covers both.
    */
-  guard(bus: EventBus): void {
+  guard(bus: { reserve(): number }): void {
     const reserve = bus.reserve.bind(bus);
     bus.reserve = () => {
       const id = reserve();

@@ -2,7 +2,14 @@
  * Pure patch rules: what a patch or a full replace does to one record.
  * No I/O, no clocks: the store stamps version, time and author.
  */
-import type { ChangedField, PatchFields, PutBody, Sidecar } from "./schema.ts";
+import {
+  type ChangedField,
+  type Metrics,
+  newMetrics,
+  type PatchFields,
+  type PutBody,
+  type Sidecar,
+} from "./schema.ts";
 
 /** The label content of a record, without its bookkeeping fields. */
 export type Labels = Pick<Sidecar, "star" | "tags" | "notes" | "metrics">;
@@ -20,7 +27,7 @@ export function emptySidecar(path: string): Sidecar {
     star: null,
     tags: [],
     notes: "",
-    metrics: {},
+    metrics: newMetrics(),
     version: 1,
     updated_at: null,
     updated_by: null,
@@ -124,7 +131,8 @@ export function applyReplace(current: Labels, body: PutBody): LabelChange {
   const star = body.star ?? null;
   const tags = normalizeTags(body.tags ?? []);
   const notes = body.notes ?? "";
-  const metrics = body.metrics !== undefined ? { ...body.metrics } : current.metrics;
+  const metrics =
+    body.metrics !== undefined ? newMetrics(Object.entries(body.metrics)) : current.metrics;
   const changed: ChangedField[] = [];
   if (star !== current.star) changed.push("star");
   if (!sameList(tags, current.tags)) changed.push("tags");
@@ -134,27 +142,20 @@ export function applyReplace(current: Labels, body: PutBody): LabelChange {
 }
 
 /** Returns `current` itself when nothing changes, so callers can compare by identity. */
-export function mergeMetrics(
-  current: Record<string, number>,
-  patch: Record<string, number | null>,
-): Record<string, number> {
-  let next: Record<string, number> | null = null;
-  for (const [name, value] of Object.entries(patch)) {
+export function mergeMetrics(current: Metrics, patch: Record<string, number | null>): Metrics {
+  let next: Metrics | null = null;
+  for (const name of Object.keys(patch)) {
+    const value = patch[name];
     const has = Object.hasOwn(current, name);
     if (value === null) {
       if (!has && !(next && Object.hasOwn(next, name))) continue;
-      next ??= { ...current };
+      next ??= newMetrics(Object.entries(current));
       delete next[name];
     } else {
       if (has && current[name] === value && !next) continue;
-      next ??= { ...current };
-      // defineProperty: a metric named "__proto__" must stay a plain key.
-      Object.defineProperty(next, name, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      // No prototype: a metric named "__proto__" or "constructor" is a plain key.
+      next ??= newMetrics(Object.entries(current));
+      next[name] = value;
     }
   }
   return next === null || sameMetrics(next, current) ? current : next;

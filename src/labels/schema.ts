@@ -16,6 +16,51 @@ export const TagList = z.array(Tag).max(MAX_TAGS);
 export const MetricName = z.string().min(1).max(128);
 export const MetricValue = z.number().refine(Number.isFinite, "must be a finite number");
 
+/** Metric name → value. Built without a prototype (newMetrics), so every name is an ordinary own key. */
+export type Metrics = Record<string, number>;
+
+/** An empty metrics object, or one holding `entries`: no prototype, so `__proto__` or `toString` are plain names. */
+export function newMetrics(entries: Iterable<[string, number]> = []): Metrics {
+  const m = Object.create(null) as Metrics;
+  for (const [k, v] of entries) m[k] = v;
+  return m;
+}
+
+/**
+ * A JSON object of metrics. z.record skips a key named `__proto__` without a
+ * word, so this reads the object's own keys itself (names by MetricName,
+ * values by `value`, issues at `<field>.<name>`) into a prototype-free object.
+ * The JSON Schema is the one of the equivalent z.record.
+ */
+function metricMap<V extends z.ZodType<number | null>>(value: V) {
+  const { $schema: _drop, ...doc } = z.toJSONSchema(z.record(MetricName, value));
+  return z
+    .custom<Record<string, unknown>>(
+      (v) => typeof v === "object" && v !== null && !Array.isArray(v),
+      "expected an object of metric name → number",
+    )
+    .transform((input, ctx) => {
+      const out = Object.create(null) as Record<string, z.output<V>>;
+      for (const name of Object.keys(input)) {
+        const key = MetricName.safeParse(name);
+        if (!key.success) {
+          ctx.addIssue({ code: "custom", message: key.error.issues[0].message, path: [name] });
+          continue;
+        }
+        const v = value.safeParse(input[name]);
+        if (!v.success) {
+          for (const issue of v.error.issues) {
+            ctx.addIssue({ code: "custom", message: issue.message, path: [name, ...issue.path] });
+          }
+          continue;
+        }
+        out[name] = v.data;
+      }
+      return out;
+    })
+    .meta(doc);
+}
+
 /** The per-item record ("sidecar"). */
 export const Sidecar = z.object({
   path: z.string(),
@@ -37,7 +82,7 @@ export const PatchFields = z
     set_tags: TagList.optional(),
     add_tags: TagList.optional(),
     remove_tags: TagList.optional(),
-    set_metrics: z.record(MetricName, MetricValue.nullable()).optional(),
+    set_metrics: metricMap(MetricValue.nullable()).optional(),
   })
   .strict();
 export type PatchFields = z.infer<typeof PatchFields>;
@@ -53,7 +98,7 @@ export const PutBody = z
     star: Star.nullable().optional(),
     tags: TagList.optional(),
     notes: z.string().max(MAX_NOTES_LENGTH).optional(),
-    metrics: z.record(MetricName, MetricValue).optional(),
+    metrics: metricMap(MetricValue).optional(),
     base_version: z.number().int().min(1).optional(),
   })
   .strict();
@@ -68,13 +113,6 @@ export const BatchPatchBody = z
   })
   .strict();
 export type BatchPatchBody = z.infer<typeof BatchPatchBody>;
-
-/** Who made a write: display name chosen in the browser plus a short client id. */
-export const Actor = z.object({
-  name: z.string().trim().min(1).max(64).default("anonymous"),
-  client_id: z.string().trim().min(1).max(64).default("api"),
-});
-export type Actor = z.infer<typeof Actor>;
 
 export const ChangedField = z.enum(["star", "tags", "notes", "metrics"]);
 export type ChangedField = z.infer<typeof ChangedField>;
@@ -157,5 +195,8 @@ export const LabelsHealth = z.object({
   journal_lines: z.number(),
   last_snapshot_at: z.string().nullable(),
   idempotency_keys: z.number(),
+  /** Estimated bytes the remembered answers keep, and the budget past which new keyed writes get 503. */
+  idempotency_bytes: z.number(),
+  idempotency_budget_bytes: z.number(),
 });
 export type LabelsHealth = z.infer<typeof LabelsHealth>;

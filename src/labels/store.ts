@@ -12,19 +12,14 @@
  */
 import fs from "node:fs";
 import type { Logger } from "../core/logger.ts";
-import type { EventBus } from "../live/bus.ts";
-import type { Envelope, ItemUpdated } from "../live/protocol.ts";
-import { type FaultSource, faultsFromEnv, faultyIo, realIo } from "./faults.ts";
+import { realTimers, type Timers } from "../core/timers.ts";
+import { fromOutcome, toJournalWire, toOutcome } from "./answers.ts";
+import type { ItemUpdated, JournaledEvent, LabelEvents } from "./events.ts";
+import { type FaultSource, faultsFromEnv, faultyIo, fileSinkIo, realIo } from "./faults.ts";
 import { IdFloor } from "./id-floor.ts";
-import { type IdemEntry, IdempotencyCache, IdempotencyKeyReused } from "./idempotency.ts";
-import {
-  JournalWriter,
-  PersistenceError,
-  type RespLine,
-  type SetLine,
-  toStored,
-} from "./journal.ts";
-import { encodeLine } from "./lines.ts";
+import { IdempotencyKeyReused, IdempotencyTable, IdempotencyTableFull } from "./idempotency.ts";
+import { type BodyLine, type RespLine, type SetLine, toStored } from "./journal-format.ts";
+import { JournalWriter } from "./journal-writer.ts";
 import type { BatchOutcome, Durability, ItemOutcome, Outcome } from "./outcome.ts";
 import { persistenceOf } from "./outcome.ts";
 import {
@@ -37,10 +32,17 @@ import {
 } from "./patch.ts";
 import { PathLocks } from "./path-locks.ts";
 import { JOURNAL_FILE, recoverLabels, SNAPSHOT_FILE } from "./recovery.ts";
+import { LabelRefusal, MissingBaseVersion, PersistenceError } from "./refusals.ts";
 import type { ChangedField, LabelsHealth, PatchFields, PutBody, Sidecar } from "./schema.ts";
 import { compactJournal, writeSnapshot } from "./snapshot.ts";
 
-export { IdempotencyKeyReused, PersistenceError };
+export {
+  IdempotencyKeyReused,
+  IdempotencyTableFull,
+  LabelRefusal,
+  MissingBaseVersion,
+  PersistenceError,
+};
 
 export interface LabelStoreOptions {
   /** Folder holding labels.log.jsonl, labels.snapshot.json and events.hwm (the workspace); null in memory mode. */
@@ -56,9 +58,16 @@ export interface LabelStoreOptions {
   /** Item-updated events kept from the journal for the bus's replay ring (default 10,000). */
   recentCapacity?: number;
   idempotencyTtlMs?: number;
-  idempotencyCapacity?: number;
+  /** Bytes the idempotency table may keep before new keyed writes are refused (default 64 MiB). */
+  idempotencyBudgetBytes?: number;
   /** Clock, for tests. */
   now?: () => number;
+  /** Timers (snapshot schedule, relaxed fsync, disk probe), for tests. */
+  timers?: Timers;
+  /** `--accept-label-loss`: start from what is left when the files show lost writes (recorded). */
+  acceptLoss?: boolean;
+  /** How appends reach the file: writeSync (default) or a Bun FileSink; see bench/labels.ts. */
+  appendWith?: "write" | "filesink";
   /** Write a final snapshot on close (default true; tests turn it off to inspect the journal). */
   snapshotOnClose?: boolean;
 }
@@ -104,14 +113,7 @@ export interface WriteResult<O extends Outcome> {
   replayed: boolean;
 }
 
-export class MissingBaseVersion extends Error {
-  constructor() {
-    super(
-      "base_version (or If-Match) is required unless the patch only adds/removes tags or sets metrics",
-    );
-    this.name = "MissingBaseVersion";
-  }
-}
+const NOTHING: readonly BodyLine[] = [];
 
 interface StagedWrite {
   path: string;
@@ -156,7 +158,7 @@ export class LabelStore {
   readonly journalPath: string | null;
   readonly snapshotPath: string | null;
   private readonly records: Map<string, Sidecar>;
-  private readonly idem: IdempotencyCache;
+  private readonly idem: IdempotencyTable;
   private readonly inflight = new Map<string, { req: string | null; done: Promise<Outcome> }>();
   private readonly locks = new PathLocks();
   private readonly writer: JournalWriter | null;
@@ -166,18 +168,19 @@ export class LabelStore {
   private readonly faults: FaultSource | null;
   private readonly floor: IdFloor;
   private readonly snapshotOnClose: boolean;
-  private bus: EventBus | null = null;
+  private bus: LabelEvents | null = null;
   private hooks: StoreHooks = {};
   private rev = 0;
   private lastEv: number;
-  private recent: Envelope[];
+  private recent: JournaledEvent[];
   private linesSinceSnapshot: number;
   private snapshotBytes: number;
   private lastSnapshotAt: string | null = null;
   private snapshotting: Promise<void> | null = null;
   /** After a failed snapshot, automatic ones wait until then (the journal keeps everything meanwhile). */
   private snapshotRetryAt = 0;
-  private snapshotTimer: ReturnType<typeof setInterval> | null = null;
+  private stopSnapshotTimer: (() => void) | null = null;
+  private readonly timers: Timers;
   private lastErrorText: string | null = null;
   private closed = false;
 
@@ -185,12 +188,17 @@ export class LabelStore {
     this.durability = opts.mode;
     this.log = opts.log;
     this.now = opts.now ?? Date.now;
+    this.timers = opts.timers ?? realTimers;
     this.snapshotEvery = opts.snapshotEvery ?? 50_000;
     // Unset → LENSLET_FAULTS / LENSLET_FAULTS_FILE (end-to-end tests of a running server), usually none.
     this.faults = opts.faults === undefined ? faultsFromEnv() : opts.faults;
     this.snapshotOnClose = opts.snapshotOnClose ?? true;
-    this.idem = new IdempotencyCache(opts.idempotencyTtlMs, opts.idempotencyCapacity);
     this.records = recovered?.records ?? new Map();
+    this.idem = new IdempotencyTable({
+      ttlMs: opts.idempotencyTtlMs,
+      budgetBytes: opts.idempotencyBudgetBytes,
+      isCurrent: (rec) => this.records.get(rec.path) === rec,
+    });
     this.lastEv = recovered?.lastEventId ?? 0;
     this.recent = recovered?.recent ?? [];
     this.linesSinceSnapshot = recovered?.journalLines ?? 0;
@@ -207,17 +215,19 @@ export class LabelStore {
     }
     this.journalPath = `${opts.dir}/${JOURNAL_FILE}`;
     this.snapshotPath = `${opts.dir}/${SNAPSHOT_FILE}`;
+    const baseIo = opts.appendWith === "filesink" ? fileSinkIo() : realIo;
     this.writer = new JournalWriter({
       path: this.journalPath,
       mode: opts.mode,
-      io: this.faults ? faultyIo(realIo, this.faults) : realIo,
+      io: this.faults ? faultyIo(baseIo, this.faults) : baseIo,
       onHealth: (ok, error) => this.onDiskHealth(ok, error),
+      last: recovered?.journalLast,
+      timers: this.timers,
     });
     const every = opts.snapshotIntervalMs ?? 60_000;
-    this.snapshotTimer = setInterval(() => {
+    this.stopSnapshotTimer = this.timers.every(every, () => {
       if (this.linesSinceSnapshot > 0 && this.now() >= this.snapshotRetryAt) void this.snapshot();
-    }, every);
-    this.snapshotTimer.unref?.();
+    });
   }
 
   /**
@@ -234,6 +244,7 @@ export class LabelStore {
       recentCapacity: opts.recentCapacity,
       idempotencyTtlMs: opts.idempotencyTtlMs,
       now: (opts.now ?? Date.now)(),
+      acceptLoss: opts.acceptLoss,
     });
     return new LabelStore(opts, recovered);
   }
@@ -252,7 +263,7 @@ export class LabelStore {
    * publishes. From then on every id the bus hands out first raises the
    * workspace's high-water mark when needed (IdFloor).
    */
-  attach(bus: EventBus, hooks: StoreHooks = {}): void {
+  attach(bus: LabelEvents, hooks: StoreHooks = {}): void {
     this.bus = bus;
     this.hooks = hooks;
     this.floor.guard(bus);
@@ -279,7 +290,7 @@ export class LabelStore {
   }
 
   /** The last `n` item-updated events from the journal at startup, in id order. */
-  recentEvents(n: number): Envelope[] {
+  recentEvents(n: number): JournaledEvent[] {
     return n <= 0 ? [] : this.recent.slice(-n);
   }
 
@@ -289,6 +300,7 @@ export class LabelStore {
   }
 
   health(): LabelsHealth {
+    this.idem.prune(this.now());
     return {
       durability: this.durability,
       state: this.state,
@@ -298,10 +310,12 @@ export class LabelStore {
       journal_lines: this.linesSinceSnapshot,
       last_snapshot_at: this.lastSnapshotAt,
       idempotency_keys: this.idem.size,
+      idempotency_bytes: this.idem.bytes,
+      idempotency_budget_bytes: this.idem.budgetBytes,
     };
   }
 
-  /** PATCH /item. Throws MissingBaseVersion, IdempotencyKeyReused, PersistenceError. */
+  /** PATCH /item. Throws a LabelRefusal (MissingBaseVersion, IdempotencyKeyReused, IdempotencyTableFull, PersistenceError). */
   async patch(req: PatchRequest, ctx: WriteContext): Promise<WriteResult<ItemOutcome>> {
     if (req.baseVersion === null && !isCommuting(req.fields)) throw new MissingBaseVersion();
     return this.write(ctx, [req.path], (stage) => this.patchOne(stage, req));
@@ -352,6 +366,11 @@ export class LabelStore {
     });
   }
 
+  /** Whether a snapshot is being written now (by the schedule or a caller). */
+  get snapshotInFlight(): boolean {
+    return this.snapshotting !== null;
+  }
+
   /** Writes a snapshot and compacts the journal now (also runs by itself every N lines / T seconds). */
   snapshot(): Promise<void> {
     if (!this.writer || this.closed) return Promise.resolve();
@@ -363,7 +382,7 @@ export class LabelStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    this.stopSnapshotTimer?.();
     await Promise.allSettled([...this.inflight.values()].map((f) => f.done));
     if (this.snapshotting) await this.snapshotting;
     if (this.snapshotOnClose && this.writer?.ok && this.linesSinceSnapshot > 0)
@@ -404,16 +423,19 @@ export class LabelStore {
     if (this.closed) throw new PersistenceError(new Error("label store is closed"));
     const { key } = ctx;
     if (key !== null) {
-      const hit = this.idem.lookup(key, this.now());
+      const now = this.now();
+      const hit = this.idem.lookup(key, now);
       if (hit) {
         if (hit.req !== ctx.requestHash) throw new IdempotencyKeyReused(key);
-        return { outcome: hit.outcome as O, replayed: true };
+        return { outcome: toOutcome(hit) as O, replayed: true };
       }
       const running = this.inflight.get(key);
       if (running) {
         if (running.req !== ctx.requestHash) throw new IdempotencyKeyReused(key);
         return { outcome: (await running.done) as O, replayed: true };
       }
+      // A new key: refused while the table is full of keys younger than their lifetime.
+      this.idem.admit(now);
     }
     const done = this.compute(ctx, paths, compute);
     if (key === null) return { outcome: await done, replayed: false };
@@ -451,21 +473,27 @@ export class LabelStore {
     ctx: WriteContext,
     at: number,
   ): Promise<void> {
-    const apply = () => this.applyStage(stage, outcome, ctx, at);
-    const text = this.writer ? this.journalText(stage, outcome, ctx, at) : "";
-    if (text === "") {
+    const lines = this.writer ? this.journalLines(stage, outcome, ctx, at) : NOTHING;
+    const apply = () => this.applyStage(stage, outcome, ctx, at, lines.length);
+    if (lines.length === 0) {
       apply();
       return;
     }
     try {
-      await (this.writer as JournalWriter).append(text, apply);
+      await (this.writer as JournalWriter).append(lines, apply);
     } catch (err) {
       for (const w of stage.writes) this.bus?.abandon(w.ev);
       throw err;
     }
   }
 
-  private journalText(stage: Stage, outcome: Outcome, ctx: WriteContext, at: number): string {
+  /** The journal lines of a write (each counts toward the next snapshot); the writer numbers them. */
+  private journalLines(
+    stage: Stage,
+    outcome: Outcome,
+    ctx: WriteContext,
+    at: number,
+  ): readonly BodyLine[] {
     const setLine = (w: StagedWrite): SetLine => ({
       t: "set",
       ev: w.ev,
@@ -480,8 +508,8 @@ export class LabelStore {
       const lines: (SetLine | RespLine)[] = stage.writes.map(setLine);
       if (keyed) lines.push(this.respLine(ctx, outcome, at));
       const n = lines.length;
-      // The group tag goes first: replay reads it without parsing the line (peekSetHeader).
-      return lines.map((l, i) => encodeLine({ g: [i, n], ...l })).join("");
+      // The group tag goes first (after the line number): replay reads it without parsing the line.
+      return lines.map((l, i) => ({ g: [i, n], ...l }) as BodyLine);
     }
     if (stage.writes.length === 1) {
       const w = stage.writes[0];
@@ -493,29 +521,42 @@ export class LabelStore {
         const ps = persistenceOf(this.durability);
         if (ps !== "saved") line.ps = ps;
       }
-      return encodeLine(line);
+      return [line];
     }
     // A no-op or a conflict changes nothing, but its answer must survive a restart too.
-    return keyed ? encodeLine(this.respLine(ctx, outcome, at)) : "";
+    return keyed ? [this.respLine(ctx, outcome, at)] : NOTHING;
   }
 
+  /** The compact answer: records are referenced, not repeated (answers.ts). */
   private respLine(ctx: WriteContext, outcome: Outcome, at: number): RespLine {
-    return { t: "resp", at, key: ctx.key as string, req: ctx.requestHash as string, outcome };
+    const key = ctx.key as string;
+    return {
+      t: "resp",
+      ...toJournalWire(key, fromOutcome(outcome, ctx.requestHash as string, at)),
+    };
   }
 
   /** Runs once the journal holds the stage: memory, idempotency, events. */
-  private applyStage(stage: Stage, outcome: Outcome, ctx: WriteContext, at: number): void {
+  private applyStage(
+    stage: Stage,
+    outcome: Outcome,
+    ctx: WriteContext,
+    at: number,
+    lines: number,
+  ): void {
     for (const w of stage.writes) {
+      const prev = this.records.get(w.path);
       this.records.set(w.path, w.next);
+      if (prev) this.idem.superseded(prev);
       if (w.ev > this.lastEv) this.lastEv = w.ev;
     }
     if (stage.writes.length > 0) this.rev++;
     if (ctx.key !== null && ctx.requestHash !== null) {
-      const entry: IdemEntry = { req: ctx.requestHash, at, outcome };
-      this.idem.remember(ctx.key, entry, this.now());
+      this.idem.remember(ctx.key, fromOutcome(outcome, ctx.requestHash, at), this.now());
     }
     if (this.writer) {
-      this.linesSinceSnapshot += stage.writes.length + (outcome.kind === "batch" ? 1 : 0);
+      // Every line counts, keyed no-op and conflict answers too: they all make replay longer.
+      this.linesSinceSnapshot += lines;
       if (
         this.linesSinceSnapshot >= this.snapshotEvery &&
         !this.snapshotting &&
@@ -528,7 +569,7 @@ export class LabelStore {
   }
 
   private publish(w: StagedWrite, ctx: WriteContext): void {
-    const bus = this.bus as EventBus;
+    const bus = this.bus as LabelEvents;
     if (isMetricsOnly(w.changed)) {
       bus.abandon(w.ev);
       this.hooks.onMetricsChanged?.(w.path, w.next.version, w.next.metrics);
@@ -575,14 +616,17 @@ export class LabelStore {
         offset: writer.size,
         lines: this.linesSinceSnapshot,
         state: {
-          lastEventId: this.lastEv,
+          point: { ev: this.lastEv, ...writer.last },
           records: [...this.records.values()],
           idem: [...this.idem.live(this.now())],
         },
       }));
+      // Relaxed mode writes ahead of fsync: the journal up to the cut is made durable before the
+      // snapshot that names it, so a crash cannot leave the snapshot ahead of its journal.
+      await writer.syncNow();
       const bytes = await writeSnapshot(snapPath, cut.state, this.faults);
       await writer.exclusive(() => {
-        compactJournal(journalPath, cut.offset, writer.size, cut.state.lastEventId);
+        compactJournal(journalPath, cut.offset, writer.size, cut.state.point);
         writer.reopen();
         this.linesSinceSnapshot -= cut.lines;
       });

@@ -8,21 +8,12 @@
  * write is durable (its journal id is abandoned on the bus); everything else is
  * published as `item-updated` by the store itself.
  */
+import { realTimers, type Timers } from "../core/timers.ts";
 import type { EventBus } from "./bus.ts";
 import { type Envelope, EventName, type LiveEvent, type MetricsUpdated } from "./protocol.ts";
 
 export const METRICS_WINDOW_MS = 250;
 export const METRICS_MAX_ITEMS = 200;
-
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realTimers: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
 
 export interface MetricsCoalescerOptions {
   /** Where events go; its item-updated events supersede pending metric changes. */
@@ -40,7 +31,8 @@ export class MetricsCoalescer {
   private readonly timers: Timers;
   /** Latest pending change per path, in first-changed order. */
   private readonly pending = new Map<string, Item>();
-  private timer: unknown = null;
+  /** Cancels the pending window, while one is open. */
+  private timer: (() => void) | null = null;
   private stopped = false;
   private readonly bus: Pick<EventBus, "publish">;
   private readonly stopListening: () => void;
@@ -70,10 +62,10 @@ export class MetricsCoalescer {
     if (prev && prev.version > version) return;
     this.pending.set(path, { path, version, metrics: { ...metrics } });
     if (this.timer === null) {
-      this.timer = this.timers.setTimeout(() => {
+      this.timer = this.timers.after(this.windowMs, () => {
         this.timer = null;
         this.flush();
-      }, this.windowMs);
+      });
     }
   };
 
@@ -84,7 +76,7 @@ export class MetricsCoalescer {
   /** Publishes what is pending now (one event), or nothing. Returns the event id. */
   flush(): number | null {
     if (this.timer !== null) {
-      this.timers.clearTimeout(this.timer);
+      this.timer();
       this.timer = null;
     }
     if (this.pending.size === 0) return null;

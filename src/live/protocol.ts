@@ -3,9 +3,9 @@
  * Every event carries one increasing id (see EventBus).
  */
 import type { GalleryChanged } from "../gallery/types.ts";
-import type { ChangedField } from "../labels/schema.ts";
+import type { ItemUpdated, PersistenceState } from "../labels/events.ts";
 
-export type { GalleryChanged };
+export type { GalleryChanged, ItemUpdated, PersistenceState };
 
 export const EventName = {
   itemUpdated: "item-updated",
@@ -16,20 +16,6 @@ export const EventName = {
   galleryChanged: "gallery-changed",
 } as const;
 export type EventName = (typeof EventName)[keyof typeof EventName];
-
-export interface ItemUpdated {
-  path: string;
-  version: number;
-  star: number | null;
-  tags: string[];
-  notes: string;
-  metrics: Record<string, number>;
-  updated_at: string | null;
-  updated_by: string | null;
-  /** Writer's tab id, so the writer can tell its own echo apart. */
-  client_id: string | null;
-  changed_fields: ChangedField[];
-}
 
 export interface MetricsUpdated {
   /** Items whose metrics changed, up to a cap; `truncated` says more changed. */
@@ -45,12 +31,6 @@ export interface PresenceCounts {
   editing: number;
   names: string[];
   sessions: number;
-}
-
-export interface PersistenceState {
-  state: "saved" | "failed" | "disabled";
-  durability: "strict" | "relaxed" | "memory";
-  last_error: string | null;
 }
 
 export interface ResyncRequired {

@@ -3,14 +3,11 @@
  * `/a/`, `a` and `/a//` name one scope everywhere after validation.
  */
 import { z } from "zod";
+import { ClientId, DisplayName, PersonId } from "../core/identity.ts";
 import { tryCanonicalPath } from "../core/paths.ts";
 
-/** Same limits as the labels `Actor` schema: ids and names travel in headers there too. */
-export const ClientId = z.string().trim().min(1).max(64);
+export { ClientId, DisplayName, PersonId };
 export const LeaseId = z.string().min(1).max(128);
-export const DisplayName = z.string().trim().min(1).max(64);
-/** One per browser profile (the page keeps it in localStorage): its tabs count as one person. */
-export const PersonId = z.string().trim().min(1).max(64);
 
 export const GalleryId = z
   .string()

@@ -3,6 +3,7 @@
  * becomes one `presence` event at once, and a prune loop ages out tabs that
  * vanished without leaving even when nobody else touches their scope.
  */
+import { realTimers, type Timers } from "../core/timers.ts";
 import type { EventBus } from "../live/bus.ts";
 import { EventName } from "../live/protocol.ts";
 import { PresenceTracker } from "./tracker.ts";
@@ -22,8 +23,10 @@ export interface PresenceService {
 
 export interface PresenceServiceOptions {
   tracker: PresenceTracker;
-  bus: EventBus;
+  bus: Pick<EventBus, "publish">;
   pruneIntervalMs: number;
+  /** For tests: drive the prune loop by hand. */
+  timers?: Timers;
 }
 
 export function startPresenceService(opts: PresenceServiceOptions): PresenceService {
@@ -31,15 +34,16 @@ export function startPresenceService(opts: PresenceServiceOptions): PresenceServ
   const unlisten = tracker.onChange((changed) => {
     for (const counts of changed) bus.publish({ type: EventName.presence, data: counts });
   });
-  const timer = setInterval(() => tracker.prune(), opts.pruneIntervalMs);
-  // The loop must never be what keeps the process alive.
-  timer.unref?.();
+  // Real timers never keep the process alive.
+  const stopPruning = (opts.timers ?? realTimers).every(opts.pruneIntervalMs, () =>
+    tracker.prune(),
+  );
   let stopped = false;
   return {
     stop() {
       if (stopped) return;
       stopped = true;
-      clearInterval(timer);
+      stopPruning();
       unlisten();
     },
   };

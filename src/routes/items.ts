@@ -10,17 +10,12 @@ import { canonicalPath, PathError, parentOf, tryCanonicalPath } from "../core/pa
 import type { GalleryIndex } from "../gallery/gallery-index.ts";
 import type { ImageEntry } from "../gallery/types.ts";
 import { exportCsv, exportRows } from "../labels/export.ts";
-import { IdempotencyKeyReused, requestHash } from "../labels/idempotency.ts";
-import { PersistenceError } from "../labels/journal.ts";
+import { requestHash } from "../labels/idempotency.ts";
 import type { BatchOutcome, ItemOutcome } from "../labels/outcome.ts";
 import { isCommuting } from "../labels/patch.ts";
+import { LabelRefusal, MissingBaseVersion, type RefusalReason } from "../labels/refusals.ts";
 import { BatchPatchBody, ExportSelection, PatchBody, PutBody } from "../labels/schema.ts";
-import {
-  type BatchItem,
-  type LabelStore,
-  MissingBaseVersion,
-  type WriteContext,
-} from "../labels/store.ts";
+import type { BatchItem, LabelStore, WriteContext } from "../labels/store.ts";
 import { jsonError, validationError } from "./errors.ts";
 import { originGuard } from "./origin-guard.ts";
 import { updatedByOf } from "./principal-actor.ts";
@@ -187,7 +182,22 @@ export function itemRoutes(deps: ItemRouteDeps): Hono {
   return app;
 }
 
-/** Maps the store's and the parser's errors to the seeds' error names. */
+/** The store's refusals as HTTP answers: status, error name, the field to name, a hint after the message. */
+const REFUSALS: Record<
+  RefusalReason,
+  { status: 400 | 422 | 503; error: string; field?: string; hint?: string }
+> = {
+  missing_base_version: { status: 400, error: "missing_base_version", field: "base_version" },
+  key_reused: { status: 422, error: "idempotency_key_reused", field: "Idempotency-Key" },
+  idempotency_full: { status: 503, error: "idempotency_table_full" },
+  persistence_unavailable: {
+    status: 503,
+    error: "label_persistence_unavailable",
+    hint: ". Nothing was changed; retry with the same Idempotency-Key.",
+  },
+};
+
+/** Maps the store's refusals and the parser's errors to the seeds' error names. */
 async function handle(c: Context, fn: () => Response | Promise<Response>): Promise<Response> {
   try {
     return await fn();
@@ -201,19 +211,15 @@ async function handle(c: Context, fn: () => Response | Promise<Response>): Promi
         err.field ? { field: err.field } : undefined,
       );
     }
-    if (err instanceof MissingBaseVersion) {
-      return jsonError(c, 400, "missing_base_version", err.message, { field: "base_version" });
-    }
-    if (err instanceof IdempotencyKeyReused) {
-      return jsonError(c, 422, "idempotency_key_reused", err.message, { field: "Idempotency-Key" });
-    }
-    if (err instanceof PersistenceError) {
-      c.header("Retry-After", "1");
+    if (err instanceof LabelRefusal) {
+      const r = REFUSALS[err.reason];
+      if (err.retryAfterSeconds !== null) c.header("Retry-After", String(err.retryAfterSeconds));
       return jsonError(
         c,
-        503,
-        "label_persistence_unavailable",
-        `${err.message}. Nothing was changed; retry with the same Idempotency-Key.`,
+        r.status,
+        r.error,
+        err.message + (r.hint ?? ""),
+        r.field ? { field: r.field } : undefined,
       );
     }
     throw err;

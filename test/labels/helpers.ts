@@ -242,3 +242,5 @@ export function parseCsv(text: string): Record<string, string>[] {
     return Object.fromEntries(header.map((h, i) => [h, r[i]]));
   });
 }
+
+export { ManualTimers } from "../helpers/timers.ts";

@@ -5,11 +5,11 @@ import fc from "fast-check";
 import { type DiskIo, realIo } from "../../src/labels/faults.ts";
 import {
   createJournalFile,
-  JournalWriter,
-  PersistenceError,
+  encodeBodyLine,
   peekRecord,
   peekSetHeader,
-} from "../../src/labels/journal.ts";
+} from "../../src/labels/journal-format.ts";
+import { JournalWriter, PersistenceError } from "../../src/labels/journal-writer.ts";
 import { decodeLine, encodeLine, scanLines } from "../../src/labels/lines.ts";
 import { cleanupTempDirs, tempDir, until } from "./helpers.ts";
 
@@ -36,7 +36,7 @@ class CountingIo implements DiskIo {
 
 function journal(io: DiskIo, mode: "strict" | "relaxed" = "strict", syncEveryMs?: number) {
   const path = `${tempDir("journal")}/labels.log.jsonl`;
-  createJournalFile(path, 0);
+  createJournalFile(path);
   const health: boolean[] = [];
   const w = new JournalWriter({ path, mode, io, onHealth: (ok) => health.push(ok), syncEveryMs });
   return { path, w, health };
@@ -89,26 +89,35 @@ describe("replay header", () => {
       nil: undefined,
     });
     fc.assert(
-      fc.property(path, fc.nat(), fc.nat(), g, (p, ev, at, group) => {
-        const line: Record<string, unknown> = group ? { g: group } : {};
-        Object.assign(line, {
-          t: "set",
-          ev,
-          at,
-          path: p,
-          rec: { notes: '"path":"x"' },
-          cf: [],
-          client: null,
-        });
-        const buf = Buffer.from(encodeLine(line));
-        const h = peekSetHeader(buf, 0, buf.length - 1);
-        if (h === null) {
-          // Declines only for paths JSON escapes.
-          expect(JSON.stringify(p)).not.toBe(`"${p}"`);
-          return;
-        }
-        expect(h).toEqual({ ev, at, path: p, g: group ?? null });
-      }),
+      fc.property(
+        path,
+        fc.nat(),
+        fc.nat(),
+        g,
+        fc.option(fc.nat(), { nil: null }),
+        (p, ev, at, group, n) => {
+          const line: Record<string, unknown> = group ? { g: group } : {};
+          Object.assign(line, {
+            t: "set",
+            ev,
+            at,
+            path: p,
+            rec: { notes: '"path":"x"' },
+            cf: [],
+            client: null,
+          });
+          // With its line number (format 2, as the writer encodes it) or without (format 1).
+          const buf = Buffer.from(n === null ? encodeLine(line) : encodeBodyLine(n, line));
+          const h = peekSetHeader(buf, 0, buf.length - 1);
+          if (h === null) {
+            // Declines only for paths JSON escapes.
+            expect(JSON.stringify(p)).not.toBe(`"${p}"`);
+            return;
+          }
+          const { end: _end, ...rest } = h;
+          expect(rest).toEqual({ n, ev, at, path: p, g: group ?? null });
+        },
+      ),
     );
     const other = Buffer.from(encodeLine({ t: "resp", at: 1, key: "k" }));
     expect(peekSetHeader(other, 0, other.length - 1)).toBeNull();
@@ -145,7 +154,7 @@ describe("replay header", () => {
           client: "c",
           key: "k",
         };
-        const buf = Buffer.from(encodeLine(line));
+        const buf = Buffer.from(encodeBodyLine(3, line));
         const got = peekRecord(buf, 0, buf.length - 1);
         const whole = JSON.parse(buf.toString("utf8", 0, buf.length - 1));
         if (got === null) expect(JSON.stringify(`/${p}`)).not.toBe(`"/${p}"`);
@@ -167,7 +176,7 @@ describe("appender", () => {
     let durable = false;
     let answered = false;
     const p = w
-      .append(encodeLine({ t: "set", ev: 1 }), () => {
+      .append([{ t: "set", ev: 1 }], () => {
         durable = true;
       })
       .then(() => {
@@ -195,7 +204,7 @@ describe("appender", () => {
     const n = 200;
     const order: number[] = [];
     const all = Array.from({ length: n }, (_, i) =>
-      w.append(encodeLine({ t: "set", ev: i + 1 }), () => order.push(i + 1)),
+      w.append([{ t: "set", ev: i + 1 }], () => order.push(i + 1)),
     );
     // The first append is in flight, the other 199 queue behind it.
     await until(() => io.appends === 1, 2000, "first write");
@@ -218,7 +227,7 @@ describe("appender", () => {
       open = r;
     });
     const { w } = journal(io, "relaxed", 30);
-    await w.append(encodeLine({ t: "set", ev: 1 }), () => {});
+    await w.append([{ t: "set", ev: 1 }], () => {});
     expect(io.appends).toBe(1);
     expect(io.fsyncs).toBe(0); // answered before any fsync
     open();
@@ -237,13 +246,13 @@ describe("appender", () => {
       },
     };
     const { w, health } = journal(io, "relaxed", 20);
-    await w.append(encodeLine({ t: "set", ev: 1 }), () => {}); // acknowledged before fsync, as relaxed does
+    await w.append([{ t: "set", ev: 1 }], () => {}); // acknowledged before fsync, as relaxed does
     await until(() => health.includes(false), 3000, "the periodic fsync to fail");
-    await expect(w.append(encodeLine({ t: "set", ev: 2 }), () => {})).rejects.toBeInstanceOf(
+    await expect(w.append([{ t: "set", ev: 2 }], () => {})).rejects.toBeInstanceOf(
       PersistenceError,
     );
     failing = false;
-    await w.append(encodeLine({ t: "set", ev: 3 }), () => {});
+    await w.append([{ t: "set", ev: 3 }], () => {});
     expect(health.at(-1)).toBe(true);
     await w.close();
   });
@@ -264,14 +273,52 @@ describe("appender", () => {
     const { w, path, health } = journal(io);
     const before = fs.statSync(path).size;
     let applied = 0;
-    const a = w.append(encodeLine({ t: "set", ev: 1 }), () => applied++);
+    const a = w.append([{ t: "set", ev: 1 }], () => applied++);
     await expect(a).rejects.toBeInstanceOf(PersistenceError);
     expect(applied).toBe(0);
     expect(fs.statSync(path).size).toBe(before); // the unacknowledged bytes are gone
     expect(health).toEqual([false]);
-    await w.append(encodeLine({ t: "set", ev: 2 }), () => applied++);
+    await w.append([{ t: "set", ev: 2 }], () => applied++);
     expect(applied).toBe(1);
     expect(health).toEqual([false, true]);
     await w.close();
+    // The failed line's number is given to the next line: no gap (J8b).
+    const numbers = fs
+      .readFileSync(path, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .slice(1)
+      .map((l) => JSON.parse(l).n);
+    expect(numbers).toEqual([1]);
+  });
+
+  test("J1: the writer numbers lines in order, across group commits, going on from the file's last line", async () => {
+    const path = `${tempDir("journal")}/labels.log.jsonl`;
+    createJournalFile(path, { ev: 40, seq: 30, crc: "abcd0123" });
+    const w = new JournalWriter({
+      path,
+      mode: "strict",
+      io: realIo,
+      onHealth: () => {},
+      last: { seq: 30, crc: "abcd0123" },
+    });
+    await Promise.all([
+      w.append([{ t: "set", ev: 41 }], () => {}),
+      w.append(
+        [
+          { g: [0, 2], t: "set", ev: 42 },
+          { g: [1, 2], t: "resp" },
+        ],
+        () => {},
+      ),
+      w.append([{ t: "set", ev: 43 }], () => {}),
+    ]);
+    await w.close();
+    const lines = fs.readFileSync(path, "utf8").split("\n").filter(Boolean);
+    expect(JSON.parse(lines[0])).toMatchObject({ t: "head", format: 2, base_seq: 30 });
+    expect(lines.slice(1).map((l) => JSON.parse(l).n)).toEqual([31, 32, 33, 34]);
+    expect(lines[1].startsWith('{"n":31,"t":"set"')).toBe(true);
+    expect(lines[2].startsWith('{"n":32,"g":[0,2],"t":"set"')).toBe(true);
+    expect(w.last).toEqual({ seq: 34, crc: JSON.parse(lines[4]).crc });
   });
 });

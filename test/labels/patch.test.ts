@@ -105,9 +105,11 @@ describe("patch rules", () => {
   });
 
   test("L5: a metric named __proto__ is an ordinary key", () => {
-    const m = mergeMetrics({}, { ["__proto__"]: 5 } as Record<string, number>);
-    expect(Object.keys(m)).toEqual(["__proto__"]);
-    expect(Object.getPrototypeOf(m)).toBe(Object.prototype);
+    const m = mergeMetrics({}, { ["__proto__"]: 5, constructor: 6 } as Record<string, number>);
+    expect(Object.keys(m)).toEqual(["__proto__", "constructor"]);
+    // No prototype: nothing is inherited under a metric's name.
+    expect(Object.getPrototypeOf(m)).toBeNull();
+    expect(Object.hasOwn(mergeMetrics(m, { constructor: null }), "constructor")).toBe(false);
   });
 
   test("L3: fields apply only when present, each to its own field", () => {

@@ -4,13 +4,19 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import fs from "node:fs";
+import { join } from "node:path";
 import { FaultSwitch } from "../../src/labels/faults.ts";
 import { ID_FLOOR_FILE } from "../../src/labels/id-floor.ts";
 import { encodeLine, scanLines } from "../../src/labels/lines.ts";
-import { JOURNAL_FILE, RecoveryError, SNAPSHOT_FILE } from "../../src/labels/recovery.ts";
+import {
+  JOURNAL_FILE,
+  LOSSES_FILE,
+  RecoveryError,
+  SNAPSHOT_FILE,
+} from "../../src/labels/recovery.ts";
 import { LabelStore, type LabelStoreOptions } from "../../src/labels/store.ts";
 import { EventBus } from "../../src/live/bus.ts";
-import { CapturingLog, cleanupTempDirs, ctx, tempDir } from "./helpers.ts";
+import { CapturingLog, cleanupTempDirs, ctx, ManualTimers, tempDir } from "./helpers.ts";
 
 afterAll(cleanupTempDirs);
 
@@ -300,16 +306,46 @@ describe("recovery", () => {
     await b.store.close();
   });
 
-  test("J5: snapshot every T seconds when there were writes", async () => {
+  test("J5: snapshot every T seconds when there were writes, on the store's timers", async () => {
+    const timers = new ManualTimers();
     const dir = tempDir();
-    const a = await open(dir, { snapshotIntervalMs: 30 });
+    const a = await open(dir, { snapshotIntervalMs: 60_000, timers, now: () => timers.now });
+    timers.advance(60_000); // no writes yet: no snapshot
+    expect(a.store.health().last_snapshot_at).toBeNull();
     await writeItems(a.store, 1, 2);
-    const t0 = Date.now();
-    while (a.store.health().last_snapshot_at === null) {
-      if (Date.now() - t0 > 5000) throw new Error("no timed snapshot");
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    timers.advance(59_999);
+    expect(a.store.snapshotInFlight).toBe(false);
+    timers.advance(1);
+    expect(a.store.snapshotInFlight).toBe(true);
+    await a.store.snapshot(); // the one the timer started
+    expect(a.store.health().last_snapshot_at).not.toBeNull();
     expect(journalLines(dir).length).toBe(1);
+    await a.store.close();
+    expect(timers.size).toBe(0); // close stops the schedule
+  });
+
+  test("J5: after a failed snapshot the schedule waits 10 s before trying again", async () => {
+    const timers = new ManualTimers();
+    const faults = new FaultSwitch();
+    faults.fail("snapshot", "ENOSPC");
+    const a = await open(tempDir(), {
+      snapshotIntervalMs: 1000,
+      timers,
+      now: () => timers.now,
+      faults,
+    });
+    await writeItems(a.store, 1, 1);
+    timers.advance(1000);
+    expect(a.store.snapshotInFlight).toBe(true); // started by the schedule
+    await a.store.snapshot();
+    expect(a.store.health().last_error).toContain("snapshot failed");
+    faults.clear();
+    timers.advance(8000); // ticks at 2 … 9 s: all within the 10 s pause
+    expect(a.store.snapshotInFlight).toBe(false);
+    timers.advance(2000); // the tick at 11 s tries again
+    expect(a.store.snapshotInFlight).toBe(true);
+    await a.store.snapshot();
+    expect(a.store.health().last_snapshot_at).not.toBeNull();
     await a.store.close();
   });
 
@@ -375,5 +411,172 @@ describe("recovery", () => {
     }
     expect(b.store.recentEvents(2).map((e) => e.id)).toEqual(recent.slice(-2).map((e) => e.id));
     await b.store.close();
+  });
+});
+
+/** Opening must be refused; returns the message. Nothing on disk may change. */
+async function refused(dir: string): Promise<string> {
+  const listing = fs.readdirSync(dir).sort();
+  const bytes = listing.map((f) => fs.readFileSync(`${dir}/${f}`));
+  let err: unknown = null;
+  try {
+    await LabelStore.open({ dir, mode: "strict", log: new CapturingLog() });
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(RecoveryError);
+  expect(fs.readdirSync(dir).sort()).toEqual(listing);
+  for (const [i, f] of listing.entries()) {
+    expect(fs.readFileSync(`${dir}/${f}`).equals(bytes[i])).toBe(true);
+  }
+  return (err as Error).message;
+}
+
+function losses(dir: string): { lost: string; kept: string[] }[] {
+  return fs
+    .readFileSync(`${dir}/${LOSSES_FILE}`, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
+
+describe("loss is detected, refused and reported", () => {
+  test("J13: an emptied journal (truncate -s 0) without a snapshot is refused; --accept-label-loss starts empty and records it", async () => {
+    const dir = tempDir();
+    const a = await open(dir);
+    await writeItems(a.store, 1, 4);
+    await a.store.close();
+    const path = `${dir}/${JOURNAL_FILE}`;
+    fs.truncateSync(path, 0);
+    const m = await refused(dir);
+    expect(m).toContain(`${path} is empty (0 bytes)`);
+    expect(m).toContain("--accept-label-loss");
+    const b = await open(dir, { acceptLoss: true });
+    expect(b.store.get("/item-1.jpg").version).toBe(1);
+    expect(b.log.has(/error labels: started with --accept-label-loss: .* is empty/)).toBe(true);
+    expect(losses(dir)[0].lost).toContain("is empty (0 bytes)");
+    await writeItems(b.store, 5, 5);
+    await b.store.close();
+    // From then on it is a whole journal again.
+    const c = await open(dir);
+    expectItems(c.store, 5, 5);
+    expect(c.log.lines.filter((l) => !l.startsWith("info"))).toEqual([]);
+    await c.store.close();
+  });
+
+  test("J13: an emptied journal beside a snapshot is refused; accepting the loss keeps what the snapshot holds", async () => {
+    const dir = tempDir();
+    const a = await open(dir);
+    await writeItems(a.store, 1, 5);
+    await a.store.snapshot();
+    await writeItems(a.store, 6, 7);
+    await a.store.close();
+    fs.truncateSync(`${dir}/${JOURNAL_FILE}`, 0);
+    expect(await refused(dir)).toContain(
+      "the label writes acknowledged after the snapshot's point",
+    );
+    const b = await open(dir, { acceptLoss: true });
+    expectItems(b.store, 1, 5);
+    expect(b.store.get("/item-7.jpg").version).toBe(1);
+    expect(losses(dir)).toHaveLength(1);
+    await b.store.close();
+  });
+
+  test("J13: a missing journal beside a snapshot is refused", async () => {
+    const dir = tempDir();
+    const a = await open(dir);
+    await writeItems(a.store, 1, 3);
+    await a.store.snapshot();
+    await a.store.close();
+    fs.rmSync(`${dir}/${JOURNAL_FILE}`);
+    expect(await refused(dir)).toContain(`${dir}/${JOURNAL_FILE} is missing`);
+  });
+
+  test("J13: a line deleted from the middle is a gap: refused, naming the numbers and the line", async () => {
+    const dir = tempDir();
+    const a = await open(dir);
+    await writeItems(a.store, 1, 6);
+    await a.store.close();
+    const lines = journalLines(dir);
+    lines.splice(3, 1); // the 3rd write (line 4 of the file, number 3)
+    fs.writeFileSync(`${dir}/${JOURNAL_FILE}`, `${lines.join("\n")}\n`);
+    const m = await refused(dir);
+    expect(m).toContain(`${dir}/${JOURNAL_FILE} line number 3 is missing before line 4`);
+    expect(m).toContain("Restore the journal from a backup");
+  });
+
+  test("J13: a journal replaced by an older copy is refused (it ends before the snapshot's point)", async () => {
+    const dir = tempDir();
+    const a = await open(dir);
+    await writeItems(a.store, 1, 3);
+    const copy = fs.readFileSync(`${dir}/${JOURNAL_FILE}`);
+    await writeItems(a.store, 4, 6);
+    await a.store.snapshot();
+    await writeItems(a.store, 7, 7);
+    await a.store.close();
+    fs.writeFileSync(`${dir}/${JOURNAL_FILE}`, copy);
+    expect(await refused(dir)).toMatch(
+      /ends at line number 3, but .* contains the journal up to line 6/,
+    );
+  });
+
+  test("J13: a deleted last line is refused when the snapshot's point is past it, and otherwise undetectable", async () => {
+    const dir = tempDir();
+    await snapshotWithFullJournal(dir, 4); // snapshot at line 4, journal still holds lines 1-4
+    const lines = journalLines(dir);
+    fs.writeFileSync(`${dir}/${JOURNAL_FILE}`, `${lines.slice(0, -1).join("\n")}\n`);
+    expect(await refused(dir)).toContain("the journal is older than its snapshot");
+    // After the snapshot's point, a last line cut at a line boundary looks like a crash before it was written.
+    const other = tempDir();
+    const b = await open(other);
+    await writeItems(b.store, 1, 3);
+    await b.store.close();
+    const kept = journalLines(other);
+    fs.writeFileSync(`${other}/${JOURNAL_FILE}`, `${kept.slice(0, -1).join("\n")}\n`);
+    const c = await open(other);
+    expectItems(c.store, 1, 2);
+    expect(c.store.get("/item-3.jpg").version).toBe(1);
+    await c.store.close();
+  });
+
+  test("J14: format-1 files load and are written again as format 2; the old journal is kept", async () => {
+    const fixture = join(import.meta.dir, "fixtures", "format1");
+    const dir = tempDir();
+    fs.copyFileSync(join(fixture, "journal.lines"), `${dir}/${JOURNAL_FILE}`);
+    fs.copyFileSync(join(fixture, "snapshot.lines"), `${dir}/${SNAPSHOT_FILE}`);
+    const expected = JSON.parse(fs.readFileSync(join(fixture, "expected.json"), "utf8"));
+    const a = await open(dir);
+    for (const [path, rec] of Object.entries(expected.records)) {
+      expect(a.store.get(path)).toEqual(rec as never);
+    }
+    expect(a.log.has(/is of format 1; wrote the labels again/)).toBe(true);
+    expect(fs.readdirSync(dir).some((f) => f.startsWith(`${JOURNAL_FILE}.format1-`))).toBe(true);
+    expect(JSON.parse(journalLines(dir)[0])).toMatchObject({ t: "head", format: 2 });
+    await a.store.close();
+    const b = await open(dir);
+    expect(b.log.lines.filter((l) => !l.startsWith("info"))).toEqual([]);
+    await b.store.close();
+  });
+
+  test("J13: the CLI refuses an emptied journal with exit code 2 and one message naming the file and the remedy", async () => {
+    const root = tempDir("cli-root");
+    fs.writeFileSync(join(root, "a.jpg"), "x");
+    const ws = tempDir("cli-ws");
+    fs.writeFileSync(`${ws}/${JOURNAL_FILE}`, "");
+    const main = join(import.meta.dir, "..", "..", "src", "main.ts");
+    const proc = Bun.spawn(
+      [process.execPath, "run", main, root, "--port", "0", "--workspace", ws],
+      {
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
+    const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+    expect(code).toBe(2);
+    const lines = stderr.split("\n").filter((l) => l.startsWith("lenslet:"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`${ws}/${JOURNAL_FILE} is empty (0 bytes)`);
+    expect(lines[0]).toContain("--accept-label-loss");
+    expect(fs.statSync(`${ws}/${JOURNAL_FILE}`).size).toBe(0);
   });
 });

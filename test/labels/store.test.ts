@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import fs from "node:fs";
 import { type FaultOp, type FaultSource, FaultSwitch } from "../../src/labels/faults.ts";
-import { PersistenceError } from "../../src/labels/journal.ts";
+import { PersistenceError } from "../../src/labels/journal-writer.ts";
 import { JOURNAL_FILE } from "../../src/labels/recovery.ts";
 import { LabelStore, type LabelStoreOptions } from "../../src/labels/store.ts";
 import { EventBus } from "../../src/live/bus.ts";

@@ -4,44 +4,15 @@ import {
   METRICS_MAX_ITEMS,
   METRICS_WINDOW_MS,
   MetricsCoalescer,
-  type Timers,
   unannouncedMetrics,
 } from "../../src/live/metrics-coalescer.ts";
 import { type Envelope, EventName, type MetricsUpdated } from "../../src/live/protocol.ts";
-
-/** A manual clock: timers fire only when the test advances time. */
-function manualTimers() {
-  let now = 0;
-  const due = new Map<number, { at: number; fn: () => void }>();
-  let next = 1;
-  const timers: Timers = {
-    setTimeout(fn, ms) {
-      const h = next++;
-      due.set(h, { at: now + ms, fn });
-      return h;
-    },
-    clearTimeout(h) {
-      due.delete(h as number);
-    },
-  };
-  return {
-    timers,
-    pending: () => due.size,
-    advance(ms: number) {
-      now += ms;
-      for (const [h, t] of [...due].sort((a, b) => a[1].at - b[1].at)) {
-        if (t.at <= now) {
-          due.delete(h);
-          t.fn();
-        }
-      }
-    },
-  };
-}
+import { ManualTimers } from "../helpers/timers.ts";
 
 function setup(opts: { maxItems?: number } = {}) {
   const bus = new EventBus({ capacity: 1000, firstId: 1 });
-  const clock = manualTimers();
+  const timers = new ManualTimers();
+  const clock = { timers, advance: (ms: number) => timers.advance(ms), pending: () => timers.size };
   const events: Envelope[] = [];
   bus.onEvent((env) => events.push(env));
   const co = new MetricsCoalescer({ bus, timers: clock.timers, ...opts });

@@ -5,12 +5,13 @@ import {
   type PresenceService,
   startPresenceService,
 } from "../../src/presence/service.ts";
+import { ManualTimers } from "../helpers/timers.ts";
 import { FakeClock, newBus, observedTracker, presenceEvents } from "./helpers.ts";
 
 const VIEW = 75_000;
 const EDIT = 60_000;
-/** Real milliseconds between prune passes; the fake clock moves time itself. */
-const LOOP_MS = 5;
+/** Between prune passes; the manual timers run them as the test moves time. */
+const LOOP_MS = 1_000;
 
 let service: PresenceService | null = null;
 afterEach(() => {
@@ -19,12 +20,16 @@ afterEach(() => {
 });
 
 function setup() {
-  const clock = new FakeClock();
+  // One time for the tracker's clock and the prune loop: advancing it runs the passes that fall due.
+  const timers = new ManualTimers();
+  timers.now = 1_000_000;
+  const clock = new FakeClock(timers.now);
+  clock.now = () => timers.now;
   const tracker = observedTracker(clock, { viewTtlMs: VIEW, editTtlMs: EDIT });
   const bus = newBus();
   const events = presenceEvents(bus);
-  service = startPresenceService({ tracker, bus, pruneIntervalMs: LOOP_MS });
-  return { clock, tracker, bus, events };
+  service = startPresenceService({ tracker, bus, pruneIntervalMs: LOOP_MS, timers });
+  return { timers, tracker, bus, events };
 }
 
 function ok<T>(r: { ok: true; value: T } | { ok: false; error: string }): T {
@@ -34,48 +39,44 @@ function ok<T>(r: { ok: true; value: T } | { ok: false; error: string }): T {
 
 describe("prune loop", () => {
   test("P7: a tab that vanished is removed after view_ttl by the loop alone, and published", async () => {
-    const { clock, tracker, events } = setup();
+    const { timers, tracker, events } = setup();
     ok(tracker.join("/a", "gone"));
     ok(tracker.join("/a", "stays"));
     await events.next((c) => c.viewing === 2);
-    const joinedAt = clock.t;
+    const joinedAt = timers.now;
     for (;;) {
       // Keep the live tab alive, as its heartbeat would.
-      if ((clock.t - joinedAt) % 30_000 === 0) ok(tracker.join("/a", "stays", null, "lease-2"));
-      clock.advance(5_000);
-      await tracker.nextPrune();
+      if ((timers.now - joinedAt) % 30_000 === 0) ok(tracker.join("/a", "stays", null, "lease-2"));
+      timers.advance(5_000);
       if (tracker.counts("/a").viewing === 1) break;
-      expect(clock.t - joinedAt).toBeLessThan(VIEW);
+      expect(timers.now - joinedAt).toBeLessThan(VIEW);
     }
     // Gone exactly when view_ttl is reached: within view_ttl + one prune interval.
-    expect(clock.t - joinedAt).toBe(VIEW);
+    expect(timers.now - joinedAt).toBe(VIEW);
     const published = await events.next();
     expect(published).toEqual({ gallery_id: "/a", viewing: 1, editing: 0, names: [], sessions: 1 });
     expect(tracker.diagnostics().stale_pruned_total).toBe(1);
   });
 
   test("P7: nothing is published by a prune pass that changes nothing", async () => {
-    const { clock, tracker, events } = setup();
+    const { timers, tracker, events } = setup();
     ok(tracker.join("/a", "t1"));
     await events.next();
     const before = events.seen.length;
-    for (let i = 0; i < 5; i++) {
-      clock.advance(1_000);
-      await tracker.nextPrune();
-    }
+    const passes = tracker.pruneCalls;
+    timers.advance(5_000);
+    expect(tracker.pruneCalls - passes).toBe(5);
     expect(events.seen.length).toBe(before);
   });
 
   test("P8: an edit expiring after edit_ttl is published by the loop", async () => {
-    const { clock, tracker, events } = setup();
+    const { timers, tracker, events } = setup();
     ok(tracker.join("/a", "t1"));
     tracker.touchEdit("t1", "/a");
     await events.next((c) => c.editing === 1);
-    clock.advance(EDIT - 1);
-    await tracker.nextPrune();
+    timers.advance(EDIT - 1);
     expect(tracker.counts("/a").editing).toBe(1);
-    clock.advance(1);
-    await tracker.nextPrune();
+    timers.advance(1);
     const after = await events.next();
     expect(after).toEqual({ gallery_id: "/a", viewing: 1, editing: 0, names: [], sessions: 1 });
   });
