@@ -10,7 +10,8 @@ const MOVE_TOLERANCE_PX = 10;
 
 let press = null;
 let selectMode = false;
-let swallowClickUntil = 0;
+/** The click that ends a long press is not a tap. */
+let swallowClick = false;
 
 const writesRefused = () => !!document.getElementById("app")?.dataset.writeRefusal;
 
@@ -21,6 +22,7 @@ function setSelectMode(on) {
 
 document.addEventListener("pointerdown", (e) => {
   if (e.pointerType !== "touch") return;
+  swallowClick = false;
   const card = e.target.closest?.(".card");
   if (!card || !grid.el?.contains(card)) return;
   clearTimeout(press?.timer);
@@ -43,12 +45,12 @@ document.addEventListener("pointerup", cancelPress);
 document.addEventListener("pointercancel", cancelPress);
 // A long press would open the browser's menu over the card.
 document.addEventListener("contextmenu", (e) => {
-  if (e.target.closest?.(".card") && (press || Date.now() < swallowClickUntil)) e.preventDefault();
+  if (e.target.closest?.(".card") && (press || swallowClick)) e.preventDefault();
 });
 
 function longPress(card) {
   press = null;
-  swallowClickUntil = Date.now() + 800;
+  swallowClick = true;
   const i = Number(card.dataset.index);
   if (selectMode) selection.toggle(i, card.dataset.path);
   else selection.selectOnly(i, card.dataset.path);
@@ -62,7 +64,8 @@ document.addEventListener(
   (e) => {
     const card = e.target.closest?.(".card");
     if (!card || !grid.el?.contains(card)) return;
-    if (Date.now() < swallowClickUntil) {
+    if (swallowClick) {
+      swallowClick = false;
       e.preventDefault();
       e.stopPropagation();
       return;

@@ -186,7 +186,7 @@ function stagePoint(e) {
   return { x: e.clientX - r.left, y: e.clientY - r.top };
 }
 
-const onStage = (e) => v?.stage.contains(e.target) && !e.target.closest("a, button");
+const onStage = (e) => v?.stage.contains(e.target) && !e.target.closest("button");
 
 document.addEventListener(
   "wheel",
@@ -199,7 +199,7 @@ document.addEventListener(
 );
 
 document.addEventListener("dblclick", (e) => {
-  if (!onStage(e) || Date.now() - v.dblAt < 500) return;
+  if (!onStage(e) || e.target.closest("a") || Date.now() - v.dblAt < 500) return;
   e.preventDefault();
   toggleZoom(stagePoint(e));
 });
@@ -213,7 +213,6 @@ document.addEventListener("click", (e) => {
 
 document.addEventListener("pointerdown", (e) => {
   if (!onStage(e) || e.button > 0) return;
-  v.stage.setPointerCapture?.(e.pointerId);
   v.pointers.set(e.pointerId, stagePoint(e));
   const pts = [...v.pointers.values()];
   if (pts.length === 2) {

@@ -5,7 +5,7 @@
  * shows TIFF and AVIF dimensions, and files of other formats are counted as skipped.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
 import { UNSUPPORTED } from "../../src/gallery/scan.ts";
