@@ -1,15 +1,11 @@
+// @ts-check
 // Lenslet's client entry: wires the parts (page-state, grid, selection,
 // inspector, writes, viewer, keyboard) to the page and to htmx. Everything
 // shown is rendered by the server; this holds the little state the browser needs.
 import { cardFor, grid } from "./grid.js";
-import {
-  inspectedPath,
-  inspectorPath,
-  offerLeftovers,
-  remoteInspectorUpdate,
-  setInspectedPath,
-} from "./inspector.js";
+import { inspectorPath, offerLeftovers, setInspectedPath } from "./inspector.js";
 import "./keyboard.js";
+import "./save-tracker.js";
 // Screens and fingers: drawers, the viewer's zoom and history, taps and long presses.
 import "./drawers.js";
 import "./history.js";
@@ -18,6 +14,7 @@ import "./viewer-bar.js";
 import "./zoom.js";
 import {
   $,
+  $$,
   askName,
   browseEl,
   currentFolder,
@@ -25,29 +22,17 @@ import {
   noteVersion,
   showsSubtree,
   store,
-  versions,
   writeHeaders,
 } from "./page-state.js";
 import { selection } from "./selection.js";
+import { nameIsTheSessions, renameSession } from "./session-name.js";
 import { closeViewer, openViewer, stepViewer } from "./viewer.js";
-import {
-  labelDrivenView,
-  metricSorted,
-  oldestPendingSaveAt,
-  onPersistence,
-  patchItem,
-  rateSelection,
-  reloadView,
-  retryFailed,
-  reveal,
-  showRecords,
-  starFields,
-} from "./writes.js";
+import { patchItem, rateSelection, retryFailed, starFields } from "./writes.js";
 
 // ---------------------------------------------------------------- clicks
 document.addEventListener("click", (e) => {
-  const t = e.target;
-  const action = t.closest?.("[data-action]");
+  const t = /** @type {HTMLElement} */ (e.target);
+  const action = /** @type {HTMLAnchorElement | null} */ (t.closest?.("[data-action]"));
   if (action) {
     const a = action.dataset.action;
     if (a === "star") {
@@ -60,7 +45,7 @@ document.addEventListener("click", (e) => {
     }
     if (a === "remove-tag") {
       const path = inspectorPath(action);
-      if (path) patchItem(path, { remove_tags: [action.dataset.tag] });
+      if (path && action.dataset.tag) patchItem(path, { remove_tags: [action.dataset.tag] });
       return;
     }
     if (a === "open-viewer") {
@@ -80,7 +65,7 @@ document.addEventListener("click", (e) => {
       return;
     }
     if (a === "shortcuts") {
-      $("#shortcuts")?.showModal();
+      /** @type {HTMLDialogElement | null} */ ($("#shortcuts"))?.showModal();
       return;
     }
     if (a === "rename") {
@@ -115,11 +100,11 @@ document.addEventListener("click", (e) => {
     retryFailed();
     return;
   }
-  const card = t.closest?.(".card");
+  const card = /** @type {HTMLElement | null} */ (t.closest?.(".card"));
   if (card && grid.el?.contains(card)) {
     e.preventDefault();
     const i = Number(card.dataset.index);
-    const path = card.dataset.path;
+    const path = card.dataset.path ?? "";
     if (e.shiftKey) selection.range(i, path);
     else if (e.ctrlKey || e.metaKey) selection.toggle(i, path);
     else selection.selectOnly(i, path);
@@ -128,16 +113,19 @@ document.addEventListener("click", (e) => {
 });
 
 document.addEventListener("dblclick", (e) => {
-  const card = e.target.closest?.(".card");
+  const card = /** @type {HTMLElement | null} */ (
+    /** @type {HTMLElement} */ (e.target).closest?.(".card")
+  );
   if (card) openViewer(card.dataset.path);
 });
 
 function openWhoami(focus = true) {
   const form = $("#whoami");
-  if (!form) return;
-  $("#whoami-name").value = me.name;
+  const field = nameField();
+  if (!form || !field) return;
+  field.value = me.name;
   form.hidden = false;
-  if (focus) $("#whoami-name").select();
+  if (focus) field.select();
 }
 
 function closeWhoami() {
@@ -146,21 +134,36 @@ function closeWhoami() {
   localStorage.setItem("lenslet.nameAsked", "1");
 }
 
+function nameField() {
+  return /** @type {HTMLInputElement | null} */ ($("#whoami-name"));
+}
+
+/** @param {string} name */
 function setName(name) {
   const clean = name.trim().slice(0, 64);
   if (!clean) return;
+  if (nameIsTheSessions()) {
+    // The server keeps it (and tells presence); this browser's other tabs hear the storage event.
+    renameSession(clean).then((kept) => {
+      if (!kept) return;
+      localStorage.setItem("lenslet.name", kept);
+      adoptName(kept);
+    });
+    return;
+  }
   // The other tabs of this browser hear it as a storage event (below): one person, one name.
   localStorage.setItem("lenslet.name", clean);
   adoptName(clean);
 }
 
 /** Shows and announces a name (set here or in another tab of this browser); presence re-joins with it. */
+/** @param {string} name */
 function adoptName(name) {
   if (name === me.name) return;
   me.name = name;
   const s = store("me");
   if (s) s.name = name;
-  const field = $("#whoami-name");
+  const field = nameField();
   if (field && document.activeElement !== field) field.value = name;
   document.dispatchEvent(new CustomEvent("lenslet:rename"));
 }
@@ -174,12 +177,13 @@ window.addEventListener("pageshow", (e) => {
 });
 
 document.addEventListener("submit", (e) => {
-  if (!e.target.matches?.('[data-action="whoami-form"]')) return;
+  if (!(/** @type {HTMLElement} */ (e.target).matches?.('[data-action="whoami-form"]'))) return;
   e.preventDefault();
-  setName($("#whoami-name").value);
+  setName(nameField()?.value ?? "");
   closeWhoami();
 });
 
+/** @param {string | undefined} format */
 async function exportSelection(format) {
   const paths = [...selection.paths];
   if (!paths.length) return;
@@ -197,8 +201,9 @@ async function exportSelection(format) {
 }
 
 // ---------------------------------------------------------------- htmx wiring
+/** @param {HTMLElement} root */
 function onLoad(root) {
-  const g = root.id === "grid" ? root : root.querySelector?.("#grid");
+  const g = root.id === "grid" ? root : $("#grid", root);
   if (g) {
     selection.allPaths = null;
     // A new view keeps the selection only for items still in it.
@@ -211,7 +216,7 @@ function onLoad(root) {
     grid.init(g);
     const card = sel ? cardFor(sel) : null;
     if (card) selection.cursor = Number(card.dataset.index);
-    document.querySelectorAll(".folder-link").forEach((a) => {
+    $$(".folder-link").forEach((a) => {
       const on = a.dataset.folder === currentFolder();
       a.classList.toggle("current", on);
       if (on) a.setAttribute("aria-current", "page");
@@ -220,7 +225,7 @@ function onLoad(root) {
     // The search box survives swaps (hx-preserve) so typing is never interrupted; when the view
     // changed for another reason (Reveal, a link) it shows that view's query, and text typed while
     // this view was on its way gets its own search.
-    const search = $("#search");
+    const search = /** @type {HTMLInputElement | null} */ ($("#search"));
     const viewQ = browseEl()?.dataset.q ?? "";
     if (search && document.activeElement !== search) search.value = viewQ;
     else if (search && search.value.trim() !== viewQ)
@@ -230,19 +235,20 @@ function onLoad(root) {
     document.dispatchEvent(new CustomEvent("lenslet:folder"));
     document.dispatchEvent(new CustomEvent("lenslet:cards"));
   }
-  if (root.id === "inspector-body" || root.querySelector?.("#inspector-body")) {
-    const ib = root.id === "inspector-body" ? root : root.querySelector("#inspector-body");
-    if (ib.dataset.path) {
+  if (root.id === "inspector-body" || $("#inspector-body", root)) {
+    const ib = root.id === "inspector-body" ? root : $("#inspector-body", root);
+    if (ib?.dataset.path) {
       noteVersion(ib.dataset.path, ib.dataset.version);
       // A note an earlier page left unsent on this item goes back into its field (U11).
-      if (window.lenslet) offerLeftovers(ib.dataset.path);
+      if (started) offerLeftovers(ib.dataset.path);
     }
   }
 }
 
+let started = false; // until then the start below offers every leftover itself
 function start() {
   const htmx = window.htmx;
-  htmx.onLoad((el) => onLoad(el));
+  htmx.onLoad((el) => onLoad(/** @type {HTMLElement} */ (el)));
   const sel = new URLSearchParams(location.search).get("sel");
   if (sel) {
     selection.paths = new Set([sel]);
@@ -251,26 +257,7 @@ function start() {
   onLoad(document.body);
   if (!sel) setInspectedPath(null);
   if (askName) openWhoami(false);
-  window.lenslet = {
-    grid,
-    selection,
-    versions,
-    me,
-    patchItem,
-    cardFor,
-    showRecords,
-    retryFailed,
-    currentFolder,
-    noteVersion,
-    labelDrivenView,
-    metricSorted,
-    reloadView,
-    inspectorPath: inspectedPath,
-    remoteInspectorUpdate,
-    reveal,
-    onPersistence,
-    oldestPendingSaveAt,
-  };
+  started = true;
   document.dispatchEvent(new CustomEvent("lenslet:ready"));
 }
 

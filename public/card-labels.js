@@ -1,9 +1,11 @@
+// @ts-check
 // Writes an item's labels into a card already on the page, exactly as
 // views/Card.tsx renders them (test/client/card-labels.test.ts compares the
 // two), so a live change shows without a round trip for the card.
 
 export const SHOWN_TAGS = 3;
 
+/** @param {number | null | undefined} star */
 export function starText(star) {
   const n = star ?? 0;
   return "★".repeat(n) + "☆".repeat(5 - n);
@@ -18,7 +20,7 @@ export function applyLabels(card, { star, tags, version }) {
   if (Number(card.dataset.version) > version) return false;
   card.dataset.version = String(version);
   card.dataset.star = String(star ?? 0);
-  const stars = card.querySelector(".stars");
+  const stars = /** @type {HTMLElement | null} */ (card.querySelector(".stars"));
   if (stars) {
     stars.textContent = starText(star);
     stars.className = star ? "stars rated" : "stars";

@@ -1,3 +1,4 @@
+// @ts-check
 // The folder tree and the inspector as panels on wide screens and drawers on narrow ones
 // (≤ 900 px), each with a visible toggle in the top bar. Ctrl/⌘+B shows or hides the tree at
 // every width (remembered on wide screens); Esc or a tap beside an open drawer closes it, and
@@ -5,11 +6,12 @@
 const NARROW = window.matchMedia("(max-width: 900px)");
 const columns = () => document.getElementById("columns");
 
+/** @param {"tree" | "inspector" | null} name */
 function setDrawer(name) {
   const c = columns();
   if (!c) return;
   c.dataset.drawer = name ?? "";
-  for (const b of document.querySelectorAll("[data-drawer-toggle]")) {
+  for (const b of document.querySelectorAll(/** @type {"button"} */ ("[data-drawer-toggle]"))) {
     const open = NARROW.matches
       ? b.dataset.drawerToggle === name
       : b.dataset.drawerToggle === "tree" && !c.classList.contains("no-tree");
@@ -17,13 +19,15 @@ function setDrawer(name) {
   }
 }
 
-/** The tree toggle: a drawer when narrow, the remembered column when wide. */
+/** The tree toggle: a drawer when narrow, the remembered column when wide. @param {"tree" | "inspector"} name */
 function toggle(name) {
   const c = columns();
   if (!c) return;
   if (NARROW.matches) {
     setDrawer(c.dataset.drawer === name ? null : name);
-    const panel = name === "tree" ? c.querySelector(".sidebar") : c.querySelector(".inspector");
+    const panel = /** @type {HTMLElement | null} */ (
+      c.querySelector(name === "tree" ? ".sidebar" : ".inspector")
+    );
     if (c.dataset.drawer === name) panel?.focus({ preventScroll: true });
     return;
   }
@@ -51,10 +55,10 @@ window.addEventListener(
 );
 
 document.addEventListener("click", (e) => {
-  const t = e.target;
-  const button = t.closest?.("[data-drawer-toggle]");
+  const t = /** @type {Element} */ (e.target);
+  const button = /** @type {HTMLElement | null} */ (t.closest?.("[data-drawer-toggle]"));
   if (button) {
-    toggle(button.dataset.drawerToggle);
+    toggle(button.dataset.drawerToggle === "inspector" ? "inspector" : "tree");
     return;
   }
   if (t.closest?.("[data-action='close-drawer']")) setDrawer(null);

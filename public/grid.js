@@ -1,22 +1,32 @@
+// @ts-check
 // The virtual grid: pages of cards fetched as fragments while scrolling, only
 // the pages near the viewport kept, a scrollbar that spans the whole result.
-import { $, $$, noteVersion, withQuery } from "./page-state.js";
-import { selection } from "./selection.js";
+// It reads the selection from page-state and redraws the marks when told (notify("selection")).
+import { $, $$, noteVersion, singleSelected, state, subscribe, withQuery } from "./page-state.js";
 
 // ---------------------------------------------------------------- virtual grid
 const PAGE_TARGET = 120;
 export const grid = {
-  el: null,
+  /** The grid element; set by init() before any other method runs. @type {HTMLElement} */
+  el: /** @type {any} */ (null),
+  /** The element whose height spans the whole result. @type {HTMLElement} */
+  spacer: /** @type {any} */ (null),
+  /** @type {ResizeObserver | null} */
+  resizeObserver: null,
+  raf: 0,
   total: 0,
   cols: 1,
   rowH: 0,
   gap: 8,
   pageRows: 1,
   pageSize: PAGE_TARGET,
+  /** Loaded pages by page number. @type {Map<number, HTMLElement>} */
   pages: new Map(),
+  /** @type {Map<number, boolean>} */
   pending: new Map(),
   generation: 0,
 
+  /** @param {HTMLElement} el */
   init(el) {
     this.el = el;
     this.generation++;
@@ -24,7 +34,7 @@ export const grid = {
     this.pages = new Map();
     this.pending = new Map();
     if (!this.total) return;
-    const spacer = $(".grid-spacer", el);
+    const spacer = /** @type {HTMLElement} */ ($(".grid-spacer", el));
     const first = $(".grid-page", el);
     el.classList.add("virtual");
     this.spacer = spacer;
@@ -41,7 +51,7 @@ export const grid = {
     } else {
       first?.remove();
     }
-    for (const card of $$(".card", el)) noteVersion(card.dataset.path, card.dataset.version);
+    for (const card of $$(".card", el)) noteVersion(card.dataset.path ?? "", card.dataset.version);
     el.onscroll = () => this.schedule();
     if (!this.resizeObserver) {
       this.resizeObserver = new ResizeObserver(() => {
@@ -50,7 +60,7 @@ export const grid = {
     }
     this.resizeObserver.disconnect();
     this.resizeObserver.observe(el);
-    const sel = selection.single();
+    const sel = singleSelected();
     const selCard = sel ? cardFor(sel) : null;
     if (selCard) this.scrollToIndex(Number(selCard.dataset.index));
     else if (firstOffset > 0) this.scrollToIndex(firstOffset);
@@ -92,12 +102,14 @@ export const grid = {
     return true;
   },
 
+  /** @param {number} total */
   setTotal(total) {
     this.total = total;
     this.el.dataset.total = String(total);
     this.layout();
   },
 
+  /** @param {HTMLElement} pageEl @param {number} k */
   place(pageEl, k) {
     pageEl.style.top = `${k * this.pageRows * (this.rowH + this.gap)}px`;
     pageEl.dataset.page = String(k);
@@ -108,6 +120,7 @@ export const grid = {
     return Math.min(this.total - 1, Math.max(0, row * this.cols));
   },
 
+  /** @param {number} i @param {"start" | "nearest"} [mode] */
   scrollToIndex(i, mode = "start") {
     const row = Math.floor(i / this.cols);
     const top = row * (this.rowH + this.gap);
@@ -149,6 +162,7 @@ export const grid = {
     for (let k = from; k <= to; k++) if (!this.pages.has(k) && !this.pending.has(k)) this.load(k);
   },
 
+  /** @param {number} k @param {boolean} [replace] */
   async load(k, replace = false) {
     const gen = this.generation;
     const offset = k * this.pageSize;
@@ -187,23 +201,27 @@ export const grid = {
     for (const k of this.pages.keys()) this.load(k, true);
   },
 
+  /** @param {number} i */
   cardAt(i) {
-    return $(`.card[data-index="${i}"]`, this.el);
+    return this.el && $(`.card[data-index="${i}"]`, this.el);
   },
 };
 
+/** @param {string} path */
 export function cardFor(path) {
   return $(`.card[data-path="${CSS.escape(path)}"]`, grid.el ?? document);
 }
 
 // A pulse lasts PULSE_MS from its event, whatever re-renders the card meanwhile: never twice, never cut short.
 export const PULSE_MS = 1400;
-export const pulses = new Map(); // path -> started at
+/** @type {Map<string, number>} path -> started at */
+export const pulses = new Map();
+/** @param {HTMLElement} card */
 function pulseStyle(card) {
-  const started = pulses.get(card.dataset.path);
+  const started = pulses.get(card.dataset.path ?? "");
   const elapsed = started === undefined ? PULSE_MS : Date.now() - started;
   if (elapsed >= PULSE_MS) {
-    if (started !== undefined) pulses.delete(card.dataset.path);
+    if (started !== undefined) pulses.delete(card.dataset.path ?? "");
     card.classList.remove("pulse");
     return;
   }
@@ -212,14 +230,19 @@ function pulseStyle(card) {
 }
 
 /** Applies client-side state (selection, cursor, pulse) to freshly swapped cards. */
+/** @param {ParentNode} root */
 export function decorate(root) {
   for (const card of $$(".card", root)) {
     pulseStyle(card);
-    const path = card.dataset.path;
+    const path = card.dataset.path ?? "";
     noteVersion(path, card.dataset.version);
-    const on = selection.has(path);
+    const on = state.selected.has(path);
     card.classList.toggle("selected", on);
     card.setAttribute("aria-selected", on ? "true" : "false");
-    card.classList.toggle("cursor", path === selection.cursorPath);
+    card.classList.toggle("cursor", path === state.cursorPath);
   }
 }
+
+subscribe("selection", () => {
+  if (grid.el) decorate(grid.el);
+});

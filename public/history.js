@@ -1,9 +1,10 @@
+// @ts-check
 // The browser's Back and Forward over the viewer: the entry an opened viewer adds (public/viewer.js)
 // closes it on Back and opens it again on Forward, without reloading the page the grid shows.
 import { browseEl } from "./page-state.js";
 import { hideViewer, openViewer } from "./viewer.js";
 
-/** A query without the parts that do not change what the grid shows. */
+/** A query without the parts that do not change what the grid shows. @param {string} qs */
 function viewKey(qs) {
   const p = new URLSearchParams(qs);
   for (const k of ["sel", "view", "offset"]) p.delete(k);

@@ -1,3 +1,4 @@
+// @ts-check
 // The one sync/presence indicator state, by precedence:
 //   offline > unstable (reconnecting, polling, save error, a save pending > 10 s)
 //   > recent (a remote edit within the last 6 s) > editing > live.
@@ -30,7 +31,7 @@ export function indicatorState(s) {
   const detail =
     viewing === null
       ? "Counts return when the connection is back"
-      : `${editing} editing · ${Math.max(0, viewing - editing)} viewing${tabs === null ? "" : ` · ${tabs} tab${tabs === 1 ? "" : "s"}`}`;
+      : `${editing} editing · ${Math.max(0, (viewing ?? 0) - (editing ?? 0))} viewing${tabs === null ? "" : ` · ${tabs} tab${tabs === 1 ? "" : "s"}`}`;
   // The first connection of a page is not a reconnection: no warning while it opens (U6).
   if (s.connection === "connecting" && !s.saveFailed) {
     return { state: "connecting", label: "Connecting…", count, detail };

@@ -1,6 +1,8 @@
+// @ts-check
 // The inspector: one item's details, re-rendered from the server while
 // keeping what the person is typing; notes autosave; conflicts as explicit
-// state that survives re-renders until the person chooses.
+// state that survives re-renders until the person chooses. It follows the selection and hears of writes
+// through page-state (subscribe), so nothing below it imports it.
 
 import {
   dropLeftover,
@@ -9,24 +11,37 @@ import {
   leftovers,
   sendWhileLeaving,
 } from "./leftovers.js";
-import { $, $$, store, versions } from "./page-state.js";
-import { selection } from "./selection.js";
-import { isKept, patchItem, patchMany, refreshSaveStatus, showRecords } from "./writes.js";
+import { $, $$, notify, singleSelected, state, store, subscribe, versions } from "./page-state.js";
+import { isKept, patchItem, patchMany, showRecords } from "./writes.js";
 
-let inspectorFor = null;
+const refreshSaveStatus = () => notify("save");
+/**
+ * @import { Sidecar, PatchFields } from "../src/labels/schema.ts"
+ * @import { ItemUpdated } from "../src/live/protocol.ts"
+ * @typedef {"star" | "tags" | "notes"} ConflictField
+ * @typedef {{ path: string, field: ConflictField, mine: PatchFields, current: Sidecar }} Conflict
+ */
+
+/** The notes field in an inspector body. @param {ParentNode | null} root */
+function notesIn(root) {
+  return /** @type {HTMLTextAreaElement | null} */ (root?.querySelector(".notes") ?? null);
+}
+
 /** The item the inspector shows (null when none or several). */
 export function inspectedPath() {
-  return inspectorFor;
+  return state.inspected;
 }
 /** Set at start-up from the URL, before the first render. */
+/** @param {string | null} path */
 export function setInspectedPath(path) {
-  inspectorFor = path;
+  state.inspected = path;
 }
+/** @param {string | null} path @param {boolean} [force] */
 export function loadInspector(path, force = false) {
   const body = $("#inspector-body");
   if (!body) return;
-  if (!force && path === inspectorFor) return;
-  inspectorFor = path;
+  if (!force && path === state.inspected) return;
+  state.inspected = path;
   if (!path) {
     if (body.dataset.path) {
       body.outerHTML =
@@ -42,7 +57,8 @@ export function loadInspector(path, force = false) {
 }
 
 let inspectorSwaps = 0; // refreshes in flight (a newer one replaces an older)
-let carried = null; // unsent notes text between the old field and the new one: { path, value, from, version }
+/** @type {{ path: string, value: string, from: string, version: number, textarea?: HTMLTextAreaElement } | null} unsent notes text between the old field and the new one */
+let carried = null;
 
 /**
  * Re-renders the inspector from the server, keeping what the person is in
@@ -50,8 +66,8 @@ let carried = null; // unsent notes text between the old field and the new one: 
  */
 export async function refreshInspector() {
   const body = $("#inspector-body");
-  if (!body || !inspectorFor) return;
-  const active = document.activeElement;
+  if (!body || !state.inspected) return;
+  const active = /** @type {HTMLInputElement | null} */ (document.activeElement);
   const keep =
     active && body.contains(active) && active.matches("textarea, input")
       ? {
@@ -61,12 +77,12 @@ export async function refreshInspector() {
           end: active.selectionEnd,
         }
       : null;
-  const notes = $(".notes", body);
+  const notes = notesIn(body);
   const dirtyNotes = notes && notes.value !== notes.dataset.base ? notes.value : null;
   // Until it is in the new field, the text is carried here (a page leaving meanwhile still sends it).
-  if (dirtyNotes !== null && !hasConflict(inspectorFor, "notes"))
+  if (notes && dirtyNotes !== null && !hasConflict(state.inspected, "notes"))
     carried = {
-      path: inspectorFor,
+      path: state.inspected,
       value: dirtyNotes,
       from: notes.dataset.base ?? "",
       version: Number(body.dataset.version),
@@ -74,7 +90,7 @@ export async function refreshInspector() {
   // Removing a focused textarea fires blur: that must not save (the text moves to the new one).
   inspectorSwaps++;
   try {
-    await window.htmx.ajax("GET", `/inspector?path=${encodeURIComponent(inspectorFor)}`, {
+    await window.htmx.ajax("GET", `/inspector?path=${encodeURIComponent(state.inspected)}`, {
       source: "#inspector",
       target: "#inspector-body",
       swap: "outerHTML",
@@ -85,14 +101,16 @@ export async function refreshInspector() {
   }
   const fresh = $("#inspector-body");
   if (!fresh) return;
-  const freshNotes = $(".notes", fresh);
+  const freshNotes = notesIn(fresh);
   if (dirtyNotes !== null && freshNotes) {
     freshNotes.value = dirtyNotes;
     scheduleNotesSave(freshNotes);
   }
   renderConflicts();
   if (keep) {
-    const el = fresh.querySelector(`.${keep.cls.split(" ").filter(Boolean).join(".")}`);
+    const el = /** @type {HTMLInputElement | null} */ (
+      fresh.querySelector(`.${keep.cls.split(" ").filter(Boolean).join(".")}`)
+    );
     if (el) {
       if (el.matches(".tag-input")) el.value = keep.value;
       el.focus();
@@ -108,25 +126,33 @@ export async function refreshInspector() {
  * update; notes that this person is editing are never overwritten: the
  * conflict choice appears instead.
  */
+/** @param {Pick<ItemUpdated, "path" | "changed_fields"> & Partial<ItemUpdated>} ev */
 export async function remoteInspectorUpdate(ev) {
   const body = $("#inspector-body");
   if (!body || body.dataset.path !== ev.path) return;
-  const notes = $(".notes", body);
+  const notes = notesIn(body);
   const mine = notes && notes.value !== notes.dataset.base ? notes.value : null;
   await refreshInspector();
   if (mine !== null && ev.changed_fields?.includes("notes") && ev.notes !== mine) {
-    showConflict(ev.path, { set_notes: mine }, ev);
+    showConflict(
+      ev.path,
+      { set_notes: mine },
+      /** @type {Sidecar} */ (/** @type {unknown} */ (ev)),
+    );
   }
 }
 
 // ---------------------------------------------------------------- conflicts
 // Open conflicts by "path|field": they outlive inspector re-renders until the person chooses.
+/** @type {Map<string, Conflict>} */
 const conflicts = new Map();
 
+/** @param {PatchFields} mine @returns {ConflictField} */
 function conflictField(mine) {
   return "set_notes" in mine ? "notes" : "set_star" in mine ? "star" : "tags";
 }
 
+/** @param {string | null} path @param {ConflictField} field */
 function hasConflict(path, field) {
   return conflicts.has(`${path}|${field}`);
 }
@@ -141,9 +167,10 @@ export function conflictCount() {
  * was editing the same notes. Never dropped silently: the field shows both
  * and the person picks.
  */
+/** @param {string} path @param {PatchFields} mine @param {Sidecar} current */
 export function showConflict(path, mine, current) {
   const field = conflictField(mine);
-  if (path !== inspectorFor) {
+  if (path !== state.inspected) {
     const s = store("sel");
     if (s)
       s.message = `${path.split("/").pop()} was changed by ${current?.updated_by ?? "someone"}; your change was not applied.`;
@@ -151,7 +178,7 @@ export function showConflict(path, mine, current) {
     return;
   }
   if (field === "notes") {
-    const n = $("#inspector-body .notes");
+    const n = notesIn($("#inspector-body"));
     if (n) clearTimeout(notesTimers.get(n));
   }
   conflicts.set(`${path}|${field}`, { path, field, mine, current });
@@ -159,12 +186,13 @@ export function showConflict(path, mine, current) {
   refreshSaveStatus();
 }
 
+/** @param {string} key @param {"mine" | "theirs"} choice */
 function resolveConflict(key, choice) {
   const c = conflicts.get(key);
   if (!c) return;
   conflicts.delete(key);
   refreshSaveStatus();
-  const n = $("#inspector-body .notes");
+  const n = notesIn($("#inspector-body"));
   if (c.field === "notes" && n) {
     if (choice === "mine") {
       n.dataset.base = n.value;
@@ -186,7 +214,7 @@ function resolveConflict(key, choice) {
 function renderConflicts() {
   for (const slot of $$("#inspector-body .conflict-slot")) slot.replaceChildren();
   for (const [key, c] of conflicts) {
-    if (c.path !== inspectorFor) continue;
+    if (c.path !== state.inspected) continue;
     const slot = $(`#inspector-body .conflict-slot[data-conflict="${c.field}"]`);
     if (!slot) continue;
     const cur = c.current ?? {};
@@ -204,10 +232,10 @@ function renderConflicts() {
     msg.textContent = `Changed by ${(cur.updated_by ?? "someone").replace(/ \(.*\)$/, "")} ${ago}: ${theirs}`;
     const actions = document.createElement("div");
     actions.className = "actions";
-    for (const [label, choice] of [
+    for (const [label, choice] of /** @type {[string, "mine" | "theirs"][]} */ ([
       ["Apply mine again", "mine"],
       ["Keep theirs", "theirs"],
-    ]) {
+    ])) {
       const b = document.createElement("button");
       b.type = "button";
       b.textContent = label;
@@ -219,6 +247,7 @@ function renderConflicts() {
   }
 }
 
+/** @param {string} iso */
 function relTime(iso) {
   const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
   if (s < 60) return `${s} s ago`;
@@ -227,11 +256,15 @@ function relTime(iso) {
 }
 
 // ---------------------------------------------------------------- inspector editing
+/** @param {Element} el */
 export function inspectorPath(el) {
   // The viewer's star buttons edit the item it shows.
-  return el.closest("#inspector-body, #viewer")?.dataset.path || null;
+  return (
+    /** @type {HTMLElement | null} */ (el.closest("#inspector-body, #viewer"))?.dataset.path || null
+  );
 }
 
+/** @type {WeakMap<HTMLTextAreaElement, ReturnType<typeof setTimeout>>} */
 const notesTimers = new WeakMap();
 
 /**
@@ -240,19 +273,21 @@ const notesTimers = new WeakMap();
  */
 export function unsentNotes() {
   if (carried) return carried;
-  const n = $("#inspector-body .notes");
+  const n = notesIn($("#inspector-body"));
   const path = n && inspectorPath(n);
   if (!path || n.value === n.dataset.base || n.value === n.dataset.saving) return null;
   if (hasConflict(path, "notes")) return null;
-  const version = Number(n.closest("#inspector-body").dataset.version);
+  const version = Number($("#inspector-body")?.dataset.version);
   return { path, value: n.value, from: n.dataset.base ?? "", version, textarea: n };
 }
 
 /** The base version a notes save of the inspected item goes on. */
-function notesBase(path, textarea) {
-  return versions.get(path) ?? Number(textarea.closest("#inspector-body").dataset.version);
+/** @param {string} path */
+function notesBase(path) {
+  return versions.get(path) ?? Number($("#inspector-body")?.dataset.version);
 }
 /** Notes save themselves 0.8 s after the last keystroke (and on blur). */
+/** @param {HTMLTextAreaElement} textarea */
 function scheduleNotesSave(textarea) {
   clearTimeout(notesTimers.get(textarea));
   notesTimers.set(
@@ -260,6 +295,7 @@ function scheduleNotesSave(textarea) {
     setTimeout(() => saveNotes(textarea), 800),
   );
 }
+/** @param {HTMLTextAreaElement} textarea */
 function saveNotes(textarea) {
   // A re-rendered inspector leaves its old textarea detached: its pending timer must not save.
   if (!textarea.isConnected || inspectorSwaps > 0) return;
@@ -273,7 +309,7 @@ function saveNotes(textarea) {
   )
     return;
   textarea.dataset.saving = value;
-  patchItem(path, { set_notes: value }, { baseVersion: notesBase(path, textarea) }).then((body) => {
+  patchItem(path, { set_notes: value }, { baseVersion: notesBase(path) }).then((body) => {
     delete textarea.dataset.saving;
     // Only a saved text becomes the base: after a conflict or failure the field stays "dirty".
     if (body && textarea.isConnected) textarea.dataset.base = value;
@@ -283,7 +319,7 @@ function saveNotes(textarea) {
 }
 
 document.addEventListener("input", (e) => {
-  const t = e.target;
+  const t = /** @type {HTMLTextAreaElement} */ (e.target);
   if (t.matches?.("#inspector-body .notes")) {
     scheduleNotesSave(t);
     refreshSaveStatus();
@@ -293,16 +329,17 @@ document.addEventListener("input", (e) => {
 document.addEventListener(
   "blur",
   (e) => {
-    if (e.target.matches?.("#inspector-body .notes")) {
-      clearTimeout(notesTimers.get(e.target));
-      saveNotes(e.target);
+    const t = /** @type {HTMLTextAreaElement} */ (e.target);
+    if (t.matches?.("#inspector-body .notes")) {
+      clearTimeout(notesTimers.get(t));
+      saveNotes(t);
     }
   },
   true,
 );
 
 document.addEventListener("keydown", (e) => {
-  const t = e.target;
+  const t = /** @type {HTMLInputElement} */ (e.target);
   if (e.key !== "Enter") return;
   if (t.matches?.("#inspector-body .tag-input")) {
     e.preventDefault();
@@ -318,7 +355,7 @@ document.addEventListener("keydown", (e) => {
     if (!tag) return;
     t.value = "";
     const field = t.classList.contains("bulk-tag-input") ? "add_tags" : "remove_tags";
-    patchMany([...selection.paths], { [field]: [tag] });
+    patchMany([...state.selected], { [field]: [tag] });
   }
 });
 
@@ -337,10 +374,10 @@ window.addEventListener("pagehide", () => {
     if (u.textarea) u.textarea.dataset.saving = u.value;
   }
   // A choice not made yet is kept for the next page too (leaving asked first).
-  const n = $("#inspector-body .notes");
+  const n = notesIn($("#inspector-body"));
   for (const c of conflicts.values()) {
     const mine =
-      c.field === "notes" && n && c.path === inspectorFor ? { set_notes: n.value } : c.mine;
+      c.field === "notes" && n && c.path === state.inspected ? { set_notes: n.value } : c.mine;
     keepUnchosen(c.path, mine, c.current);
   }
 });
@@ -348,31 +385,34 @@ window.addEventListener("pageshow", (e) => {
   if (e.persisted) offerLeftovers();
 });
 
-const offering = new Set(); // leftover keys on their way
+/** @type {Set<string>} leftover keys on their way */
+const offering = new Set();
 /**
  * Sends again, with their keys, the edits a page left unsent (public/leftovers.js). The inspected item's note
  * goes back into its field first, so a conflict is offered there like any other; a conflict on an item not
  * shown keeps the text until that item is inspected.
  */
+/** @param {string | null} [onlyPath] */
 export function offerLeftovers(onlyPath = null) {
   for (const l of leftovers()) {
     if (onlyPath && l.path !== onlyPath) continue;
-    const n = l.path === inspectorFor ? $("#inspector-body .notes") : null;
+    const n = l.path === state.inspected ? notesIn($("#inspector-body")) : null;
     if (offering.has(l.key) || ((l.conflicted || l.current) && !n)) continue;
     if (l.current) {
       // A conflict left open: offered again as it was, nothing sent.
-      if ("set_notes" in l.fields) n.value = l.fields.set_notes;
+      if (n && l.fields.set_notes !== undefined) n.value = l.fields.set_notes;
       dropLeftover(l.key);
       showConflict(l.path, l.fields, l.current);
       continue;
     }
-    if (n && "set_notes" in l.fields) {
+    if (n && l.fields.set_notes !== undefined) {
       n.value = l.fields.set_notes;
       n.dataset.saving = n.value;
     }
     offering.add(l.key);
     let answered = false;
     let again = false; // re-applied on the current version: that write settles the field
+    /** @type {import("./writes.js").OnConflict} */
     const onConflict = (path, fields, current) => {
       answered = true;
       // It landed earlier (and its key has since expired): nothing to choose.
@@ -404,6 +444,7 @@ export function offerLeftovers(onlyPath = null) {
   }
 }
 
+/** @param {string} key @param {string} path @param {Sidecar} current */
 function markConflicted(key, path, current) {
   keepConflicted(key);
   const s = store("sel");
@@ -411,3 +452,10 @@ function markConflicted(key, path, current) {
     s.message = `Your note on ${path.split("/").pop()} was not saved: ${current?.updated_by ?? "someone"} changed it. Open the image to choose.`;
 }
 document.addEventListener("lenslet:ready", () => offerLeftovers());
+
+// ---------------------------------------------------------------- what the inspector hears
+subscribe("selection", () => loadInspector(singleSelected()));
+subscribe("conflict", ({ path, fields, current }) => showConflict(path, fields, current));
+subscribe("written", ({ records }) => {
+  if (state.inspected && records.some((r) => r.path === state.inspected)) refreshInspector();
+});

@@ -1,3 +1,4 @@
+// @ts-check
 // Keyboard shortcuts (spec G10); none fires while typing in a field.
 import { grid } from "./grid.js";
 import { $, currentFolder, parentOf } from "./page-state.js";
@@ -5,12 +6,14 @@ import { selection } from "./selection.js";
 import { closeViewer, openViewer, stepViewer } from "./viewer.js";
 import { patchItem, rateSelection, starFields } from "./writes.js";
 
+/** @param {EventTarget | null} t */
 export function typing(t) {
   return (
     t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))
   );
 }
 
+/** @param {number} delta @param {boolean} extend */
 async function moveCursor(delta, extend) {
   if (!grid.total) return;
   let i =
@@ -24,14 +27,14 @@ async function moveCursor(delta, extend) {
     card = grid.cardAt(i);
   }
   if (!card) return;
-  const path = card.dataset.path;
+  const path = card.dataset.path ?? "";
   if (extend) selection.range(i, path);
   else selection.selectOnly(i, path);
 }
 
 document.addEventListener("keydown", (e) => {
   if (e.defaultPrevented || typing(e.target)) return;
-  if ($("#shortcuts")?.open) return;
+  if (shortcutsDialog()?.open) return;
   const viewerOpen = !!$("#viewer");
   const k = e.key;
   const mod = e.ctrlKey || e.metaKey;
@@ -46,8 +49,8 @@ document.addEventListener("keydown", (e) => {
     e.preventDefault();
     const n = Number(digit[1]);
     if (viewerOpen) {
-      const p = $("#viewer").dataset.path;
-      patchItem(p, starFields(n));
+      const p = $("#viewer")?.dataset.path;
+      if (p) patchItem(p, starFields(n));
       if (e.shiftKey) stepViewer(1);
     } else {
       rateSelection(n);
@@ -64,6 +67,7 @@ document.addEventListener("keydown", (e) => {
     return;
   }
   const cols = grid.cols || 1;
+  /** @type {Record<string, number>} */
   const moves = {
     ArrowLeft: -1,
     ArrowRight: 1,
@@ -74,7 +78,7 @@ document.addEventListener("keydown", (e) => {
     w: -cols,
     s: cols,
   };
-  const m = moves[k] ?? moves[k.toLowerCase?.()];
+  const m = moves[k] ?? moves[k.toLowerCase()];
   if (m !== undefined) {
     e.preventDefault();
     moveCursor(m, e.shiftKey);
@@ -106,13 +110,17 @@ document.addEventListener("keydown", (e) => {
     return;
   }
   if (k === "?") {
-    $("#shortcuts")?.showModal();
+    shortcutsDialog()?.showModal();
   }
 });
+
+function shortcutsDialog() {
+  return /** @type {HTMLDialogElement | null} */ ($("#shortcuts"));
+}
 
 // Ctrl/⌘+B (the folder tree, at every width) is public/drawers.js.
 
 // Esc in a field leaves the field, so shortcuts work again.
 document.addEventListener("keydown", (e) => {
-  if (e.key === "Escape" && typing(e.target)) e.target.blur();
+  if (e.key === "Escape" && typing(e.target)) /** @type {HTMLElement} */ (e.target).blur();
 });

@@ -1,12 +1,60 @@
+// @ts-check
 // Live collaboration in the browser: one event stream per browser (a leader
 // tab holds it, the others hear it over a BroadcastChannel), what each event
 // changes on the page, presence (join, move, leave) and the one indicator.
+// Events are typed by the server's protocol (src/live/protocol.ts): a renamed event or payload field fails tsc.
+import { cardFor, grid } from "./grid.js";
 import { indicatorState } from "./indicator.js";
-import { isWithin, parentOf, showsSubtree, writeHeaders } from "./page-state.js";
+import { inspectedPath, remoteInspectorUpdate } from "./inspector.js";
+import {
+  $,
+  currentFolder,
+  isWithin,
+  me,
+  noteVersion,
+  parentOf,
+  showsSubtree,
+  store,
+  writeHeaders,
+} from "./page-state.js";
+import {
+  labelDrivenView,
+  metricSorted,
+  oldestPendingSaveAt,
+  onPersistence,
+  reloadView,
+  retryFailed,
+  reveal,
+  showRecords,
+} from "./writes.js";
 
-const L = window.lenslet;
-const $ = (sel, root = document) => root.querySelector(sel);
-const store = (name) => window.Alpine?.store(name);
+/**
+ * @import { EventName, GalleryChanged, ItemUpdated, MetricsUpdated, PersistenceState, PresenceCounts } from "../src/live/protocol.ts"
+ * @typedef {"connecting" | "live" | "reconnecting" | "offline"} Connection
+ * @typedef {EventName | "access-revoked"} StreamEventName the bus's events, and the access guard's last word (A7)
+ * @typedef {{ kind: "event", name: StreamEventName, data: string, id: number }
+ *   | { kind: "status", state: Connection, failures: number }
+ *   | { kind: "hello" }} ChannelMessage
+ */
+
+// What this module uses from the rest of the page, in one place.
+const L = {
+  me,
+  grid,
+  cardFor,
+  currentFolder,
+  noteVersion,
+  retryFailed,
+  labelDrivenView,
+  metricSorted,
+  reloadView,
+  inspectorPath: inspectedPath,
+  remoteInspectorUpdate,
+  reveal,
+  onPersistence,
+  oldestPendingSaveAt,
+  showRecords,
+};
 
 const TYPING_MS = 2000;
 const RECENT_ACTIVITY_MS = 30_000;
@@ -18,23 +66,32 @@ const MOVE_COALESCE_MS = 350;
 // ------------------------------------------------------------------ shared state
 const live = {
   // Until the first connection opens: "Connecting…", never a "Reconnecting…" flash.
+  /** @type {Connection} */
   connection: "connecting",
   failures: 0,
   polling: false,
   lastEventId: Number($("#app")?.dataset.lastEventId ?? 0),
+  /** @type {Set<number>} */
   seen: new Set(),
+  /** @type {number | null} */
   lastRemoteEditAt: null,
+  /** @type {number | null} */
   viewing: null,
+  /** @type {number | null} */
   editing: null,
-  sessions: null, // tabs of those people
+  /** @type {number | null} tabs of those people */
+  sessions: null,
+  /** @type {string[]} */
   names: [],
   typingUntil: 0,
-  offview: new Map(), // path -> name
-  activity: null, // { who, what, at }
+  /** @type {Map<string, string>} path -> name */
+  offview: new Map(),
+  /** @type {{ who: string, what: string, at: number } | null} */
+  activity: null,
 };
 
 document.addEventListener("alpine:init", () => {
-  window.Alpine.store("live", {
+  window.Alpine?.store("live", {
     state: "unstable",
     label: "Connecting…",
     count: "…",
@@ -95,6 +152,7 @@ setInterval(render, 1000);
 
 // ------------------------------------------------------------------ tab identity
 /** Holds a Web Lock for the life of the page; resolves false if another tab holds it. */
+/** @param {string} name @returns {Promise<boolean>} */
 function holdLock(name) {
   return new Promise((resolve) => {
     navigator.locks.request(name, { ifAvailable: true }, (lock) => {
@@ -116,6 +174,7 @@ async function claimTabId() {
 
 // ------------------------------------------------------------------ the stream
 const channel = "BroadcastChannel" in window ? new BroadcastChannel("lenslet-live") : null;
+/** @type {StreamEventName[]} */
 const EVENT_NAMES = [
   "item-updated",
   "metrics-updated",
@@ -123,8 +182,10 @@ const EVENT_NAMES = [
   "persistence",
   "resync-required",
   "gallery-changed",
+  "access-revoked",
 ];
 
+/** @param {Connection} state @param {number} [failures] */
 function setConnection(state, failures = live.failures) {
   const was = live.connection;
   live.connection = state;
@@ -154,7 +215,9 @@ function becomeLeader() {
   document.body.append(el);
   for (const name of EVENT_NAMES) {
     el.addEventListener(name, (e) => {
-      const msg = { kind: "event", name, data: e.detail?.data ?? "{}", id: Number(e.detail?.id) };
+      const detail = /** @type {CustomEvent<{ data?: string, id?: string }>} */ (e).detail;
+      /** @type {ChannelMessage} */
+      const msg = { kind: "event", name, data: detail?.data ?? "{}", id: Number(detail?.id) };
       channel?.postMessage(msg);
       onMessage(msg);
     });
@@ -165,13 +228,14 @@ function becomeLeader() {
   });
   const failed = () => {
     const failures = live.failures + 1;
+    /** @type {Connection} */
     const state = failures >= OFFLINE_AFTER_FAILURES ? "offline" : "reconnecting";
     channel?.postMessage({ kind: "status", state, failures });
     setConnection(state, failures);
   };
   el.addEventListener("htmx:sse:error", failed);
   el.addEventListener("htmx:sse:close", (e) => {
-    if (e.detail?.reason !== "removed") failed();
+    if (/** @type {CustomEvent<{ reason?: string }>} */ (e).detail?.reason !== "removed") failed();
   });
   window.htmx.process(el);
 }
@@ -190,6 +254,7 @@ function startStream() {
   });
 }
 
+/** @param {ChannelMessage} msg */
 function onMessage(msg) {
   if (msg.kind === "status") setConnection(msg.state, msg.failures);
   else if (msg.kind === "hello") {
@@ -199,6 +264,7 @@ function onMessage(msg) {
 }
 
 // ------------------------------------------------------------------ events → page
+/** @param {string} data @returns {unknown} */
 function parse(data) {
   try {
     return JSON.parse(data);
@@ -207,38 +273,52 @@ function parse(data) {
   }
 }
 
+/** @param {StreamEventName} name @param {string} raw @param {number} id */
 function onEvent(name, raw, id) {
+  if (name === "access-revoked") {
+    // Carries no id of its own (the stream's last id is repeated), so it skips the duplicate check.
+    // The server ends the stream after it: stop here, and let public/access.js say why.
+    $("#live-stream")?.remove();
+    document.dispatchEvent(new CustomEvent("lenslet:access-revoked", { detail: parse(raw) }));
+    return;
+  }
   if (Number.isFinite(id) && id > 0) {
     if (live.seen.has(id) && name !== "resync-required") return;
     live.seen.add(id);
     if (live.seen.size > 5000) live.seen = new Set([...live.seen].slice(-2500));
     live.lastEventId = Math.max(live.lastEventId, id);
   }
+  /** @type {any} the payload of `name`, as the server's protocol types say (each case names its type) */
   const data = parse(raw);
   if (!data) return;
   switch (name) {
     case "item-updated":
-      onItemUpdated(data, id);
+      onItemUpdated(/** @type {ItemUpdated} */ (data), id);
       break;
     case "metrics-updated":
-      onMetricsUpdated(data);
+      onMetricsUpdated(/** @type {MetricsUpdated} */ (data));
       break;
-    case "presence":
-      if (data.gallery_id === presence.scope) applyCounts(data);
+    case "presence": {
+      const counts = /** @type {PresenceCounts} */ (data);
+      if (counts.gallery_id === presence.scope) applyCounts(counts);
+      // Any folder's change: the people list (public/people.js) follows everyone.
+      document.dispatchEvent(new CustomEvent("lenslet:presence", { detail: counts }));
       break;
+    }
     case "persistence":
-      L.onPersistence?.(data);
+      L.onPersistence(/** @type {PersistenceState} */ (data));
       break;
     case "resync-required":
       resync();
       break;
     case "gallery-changed":
-      onGalleryChanged(data);
+      onGalleryChanged(/** @type {GalleryChanged} */ (data));
       break;
   }
   render();
 }
 
+/** @param {string} path */
 function inView(path) {
   const card = L.cardFor(path);
   if (!card || !L.grid.el) return false;
@@ -248,16 +328,19 @@ function inView(path) {
 }
 
 /** An item the current view would list if filters and scrolling allowed. */
+/** @param {string} path */
 function inScope(path) {
   return showsSubtree() ? isWithin(path, L.currentFolder()) : parentOf(path) === L.currentFolder();
 }
 
-let viewReload = 0;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let viewReload;
 function reloadViewSoon() {
   clearTimeout(viewReload);
   viewReload = setTimeout(() => L.reloadView(), 150);
 }
 
+/** @param {ItemUpdated} d @param {number} id */
 function onItemUpdated(d, id) {
   L.noteVersion(d.path, d.version);
   const mine = d.client_id === L.me.clientId;
@@ -265,18 +348,21 @@ function onItemUpdated(d, id) {
     live.lastRemoteEditAt = Date.now();
     live.activity = {
       who: (d.updated_by ?? "someone").replace(/ \(.*\)$/, ""),
-      what: d.path.split("/").pop(),
+      what: d.path.split("/").pop() ?? d.path,
       at: Date.now(),
     };
   }
   const visible = inView(d.path);
   L.showRecords([d], !mine && pulseOnce(id));
-  if (!mine && !visible && inScope(d.path)) live.offview.set(d.path, d.path.split("/").pop());
+  if (!mine && !visible && inScope(d.path))
+    live.offview.set(d.path, d.path.split("/").pop() ?? d.path);
   if (L.labelDrivenView()) reloadViewSoon();
   if (L.inspectorPath() === d.path && !mine) L.remoteInspectorUpdate(d);
 }
 
+/** @type {Set<number>} */
 const pulsed = new Set();
+/** @param {number} id */
 function pulseOnce(id) {
   if (!Number.isFinite(id)) return true;
   if (pulsed.has(id)) return false;
@@ -284,6 +370,7 @@ function pulseOnce(id) {
   return true;
 }
 
+/** @param {MetricsUpdated} d */
 function onMetricsUpdated(d) {
   for (const it of d.items ?? []) {
     L.noteVersion(it.path, it.version);
@@ -294,6 +381,7 @@ function onMetricsUpdated(d) {
 }
 
 /** Files came, went or were rewritten on disk: tree counts and children, and the view if it shows them. */
+/** @param {GalleryChanged} d */
 function onGalleryChanged(d) {
   for (const [folder, total] of Object.entries(d.totals ?? {})) {
     for (const el of document.querySelectorAll(
@@ -302,7 +390,7 @@ function onGalleryChanged(d) {
       el.textContent = Number(total).toLocaleString("en-US");
   }
   const folder = L.currentFolder();
-  const shown = (f) => (showsSubtree() ? isWithin(f, folder) : f === folder);
+  const shown = (/** @type {string} */ f) => (showsSubtree() ? isWithin(f, folder) : f === folder);
   // The server already waited for the disk to settle: reload now.
   if ((d.folders ?? []).some(shown) || (d.modified ?? []).some(inScope)) L.reloadView();
   for (const f of d.tree ?? []) refreshTreeChildren(f);
@@ -316,6 +404,7 @@ function onGalleryChanged(d) {
 }
 
 /** Re-reads the children of a folder the tree shows open (a leaf that gained folders: its parent's). */
+/** @param {string} folder */
 function refreshTreeChildren(folder) {
   const node = $(`.tree .tree-node[data-folder="${CSS.escape(folder)}"]`);
   if (!node) return;
@@ -350,7 +439,9 @@ document.addEventListener("lenslet:cards", () => {
 });
 
 document.addEventListener("click", (e) => {
-  const a = e.target.closest?.("[data-action]");
+  const a = /** @type {HTMLElement | null} */ (
+    /** @type {HTMLElement} */ (e.target).closest?.("[data-action]")
+  );
   if (!a) return;
   if (a.dataset.action === "offview-dismiss") {
     live.offview.clear();
@@ -364,6 +455,7 @@ document.addEventListener("click", (e) => {
 });
 
 // ------------------------------------------------------------------ polling fallback
+/** @type {ReturnType<typeof setInterval> | 0} */
 let pollTimer = 0;
 function startPolling() {
   if (pollTimer) return;
@@ -382,6 +474,7 @@ function stopPolling() {
 }
 
 // ------------------------------------------------------------------ presence
+/** @param {PresenceCounts} c */
 function applyCounts(c) {
   live.viewing = c.viewing;
   live.editing = c.editing;
@@ -393,24 +486,30 @@ function applyCounts(c) {
 const LEASE_KEY = "lenslet.lease";
 
 const presence = {
+  /** @type {string | null} */
   scope: null,
   // The lease survives a reload (sessionStorage), so a reloaded tab resumes its own session.
+  /** @type {string | null} */
   lease: (() => {
     const [id, lease] = (sessionStorage.getItem(LEASE_KEY) ?? "").split(":");
     return id === L.me.clientId && lease ? lease : null;
   })(),
   joined: false,
+  /** @type {string | null} */
   wanted: null,
   busy: false,
   lastMoveAt: 0,
-  timer: 0,
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  timer: undefined,
 
+  /** @param {string | null} lease */
   setLease(lease) {
     this.lease = lease;
     if (lease) sessionStorage.setItem(LEASE_KEY, `${L.me.clientId}:${lease}`);
     else sessionStorage.removeItem(LEASE_KEY);
   },
 
+  /** @param {string} route @param {object} body @returns {Promise<{ status: number, body: any }>} */
   async post(route, body) {
     const res = await fetch(`/presence/${route}`, {
       method: "POST",
@@ -422,6 +521,7 @@ const presence = {
 
   async join() {
     const scope = L.currentFolder();
+    /** @type {{ gallery_id: string, client_id: string, person_id: string, name: string, lease_id?: string }} */
     const body = {
       gallery_id: scope,
       client_id: L.me.clientId,
@@ -542,4 +642,4 @@ document.addEventListener("lenslet:typing", () => {
   presence.sync();
   render();
 })();
-window.lensletLive = { live, presence };
+/** @type {any} */ (window).lensletLive = { live, presence };

@@ -1,3 +1,4 @@
+// @ts-check
 // The save status in words, from what is unsaved, by precedence:
 //   failed (kept for a retry, refused, or the disk says so) > saving (in flight, or typed and not yet sent)
 //   > waiting (a conflict box open for the person's choice) > saved.
@@ -28,7 +29,7 @@ export function saveStatus(s) {
   return { state: "saved", label: "All changes saved" };
 }
 
-/** Something would be lost by leaving now (the browser asks first). */
+/** Something would be lost by leaving now (the browser asks first). @param {Parameters<typeof saveStatus>[0]} s */
 export function unsaved(s) {
   return !!s.kept || !!s.saving || !!s.waiting;
 }

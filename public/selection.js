@@ -1,70 +1,112 @@
-// The selection (click, Shift range, Ctrl/⌘ toggle, select all) and the
-// cursor; ranges beyond the loaded pages come from GET /select.
-import { decorate, grid } from "./grid.js";
-import { loadInspector } from "./inspector.js";
-import { $, currentQuery, noteVersion, store, withQuery } from "./page-state.js";
+// @ts-check
+// The selection (click, Shift range, Ctrl/⌘ toggle, select all) and the cursor; ranges beyond the loaded
+// pages come from GET /select. The data lives in page-state (state.selected, …); this module is its one
+// writer and tells the others by notify("selection"): the grid redraws its marks, the inspector follows.
+import { grid } from "./grid.js";
+import {
+  $,
+  currentQuery,
+  noteVersion,
+  notify,
+  singleSelected,
+  state,
+  store,
+  withQuery,
+} from "./page-state.js";
 
 // ---------------------------------------------------------------- selection
 export const selection = {
-  paths: new Set(),
-  anchor: -1,
-  cursor: -1,
-  cursorPath: null,
-  allPaths: null,
+  get paths() {
+    return state.selected;
+  },
+  set paths(v) {
+    state.selected = v;
+  },
+  get anchor() {
+    return state.anchor;
+  },
+  set anchor(v) {
+    state.anchor = v;
+  },
+  get cursor() {
+    return state.cursor;
+  },
+  set cursor(v) {
+    state.cursor = v;
+  },
+  get cursorPath() {
+    return state.cursorPath;
+  },
+  set cursorPath(v) {
+    state.cursorPath = v;
+  },
+  get allPaths() {
+    return state.allPaths;
+  },
+  set allPaths(v) {
+    state.allPaths = v;
+  },
 
+  /** @param {string} p */
   has(p) {
-    return this.paths.has(p);
+    return state.selected.has(p);
   },
   single() {
-    return this.paths.size === 1 ? this.paths.values().next().value : null;
+    return singleSelected();
   },
   changed() {
     const s = store("sel");
     if (s) {
-      s.count = this.paths.size;
+      s.count = state.selected.size;
       s.message = "";
     }
-    if (grid.el) decorate(grid.el);
-    const one = this.single();
-    loadInspector(one);
+    notify("selection");
     syncUrl();
   },
+  /** @param {number} i @param {string | null} path */
   setCursor(i, path) {
-    this.cursor = i;
-    this.cursorPath = path;
+    state.cursor = i;
+    state.cursorPath = path;
   },
   clear() {
-    this.paths.clear();
-    this.anchor = -1;
+    state.selected.clear();
+    state.anchor = -1;
     this.changed();
   },
+  /** @param {number} i @param {string} path */
   selectOnly(i, path) {
-    this.paths = new Set([path]);
-    this.anchor = i;
+    state.selected = new Set([path]);
+    state.anchor = i;
     this.setCursor(i, path);
     this.changed();
   },
+  /** @param {number} i @param {string} path */
   toggle(i, path) {
-    if (this.paths.has(path)) this.paths.delete(path);
-    else this.paths.add(path);
-    this.anchor = i;
+    if (state.selected.has(path)) state.selected.delete(path);
+    else state.selected.add(path);
+    state.anchor = i;
     this.setCursor(i, path);
     this.changed();
   },
+  /** @param {number} i @param {string} path */
   async range(i, path) {
-    const from = Math.min(this.anchor < 0 ? i : this.anchor, i);
-    const to = Math.max(this.anchor < 0 ? i : this.anchor, i);
+    const from = Math.min(state.anchor < 0 ? i : state.anchor, i);
+    const to = Math.max(state.anchor < 0 ? i : state.anchor, i);
     const all = await this.resultPaths(from, to);
-    this.paths = new Set(all);
+    state.selected = new Set(all);
     this.setCursor(i, path);
     this.changed();
   },
   async selectAll() {
     const all = await this.resultPaths(0, grid.total - 1);
-    this.paths = new Set(all);
+    state.selected = new Set(all);
     this.changed();
   },
-  /** Paths at result indexes from..to: from the DOM when loaded, else from /select. */
+  /**
+   * Paths at result indexes from..to: from the DOM when loaded, else from /select.
+   * @param {number} from @param {number} to
+   * @returns {Promise<string[]>}
+   */
   async resultPaths(from, to) {
     const out = [];
     let complete = true;
@@ -74,29 +116,31 @@ export const selection = {
         complete = false;
         break;
       }
-      out.push(c.dataset.path);
+      out.push(c.dataset.path ?? "");
     }
     if (complete) return out;
     const all = await this.fetchAll();
     return all.slice(from, to + 1);
   },
+  /** @returns {Promise<string[]>} */
   async fetchAll() {
     const q = currentQuery();
-    if (this.allPaths?.query === q) return this.allPaths.paths;
+    if (state.allPaths && state.allPaths.query === q) return state.allPaths.paths;
     const res = await fetch(withQuery("/select"));
+    /** @type {import("../src/routes/openapi/pages.ts").SelectResponse} */
     const body = await res.json();
     const paths = body.items.map(([p, v]) => {
       noteVersion(p, v);
       return p;
     });
-    this.allPaths = { query: q, paths };
+    state.allPaths = { query: q, paths };
     return paths;
   },
 };
 
 /** Keeps the URL naming the selected item and whether the viewer is open. */
 export function syncUrl() {
-  const sel = selection.single();
+  const sel = singleSelected();
   const viewerOpen = !!$("#viewer");
   const url = withQuery("/", { sel: sel ?? null, view: viewerOpen && sel ? 1 : null });
   if (url !== location.pathname + location.search) history.replaceState(history.state, "", url);

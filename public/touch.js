@@ -1,3 +1,4 @@
+// @ts-check
 // Fingers on the grid: a tap on a card's stars rates it (the star under the finger; the same
 // star again clears), a long press starts multi-select (then each tap adds or removes a card
 // until the selection is empty). Taps that select are ordinary clicks (public/app.js).
@@ -8,13 +9,18 @@ import { patchItem, starFields } from "./writes.js";
 const LONG_PRESS_MS = 500;
 const MOVE_TOLERANCE_PX = 10;
 
+/** @type {{ card: HTMLElement, x: number, y: number, timer: ReturnType<typeof setTimeout> } | null} */
 let press = null;
 let selectMode = false;
 /** The click that ends a long press is not a tap. */
 let swallowClick = false;
 
+/** @param {EventTarget | null} t */
+const cardAt = (t) =>
+  /** @type {HTMLElement | null} */ (/** @type {Element} */ (t)?.closest?.(".card"));
 const writesRefused = () => !!document.getElementById("app")?.dataset.writeRefusal;
 
+/** @param {boolean} on */
 function setSelectMode(on) {
   selectMode = on;
   document.body.classList.toggle("select-mode", on);
@@ -23,7 +29,7 @@ function setSelectMode(on) {
 document.addEventListener("pointerdown", (e) => {
   if (e.pointerType !== "touch") return;
   swallowClick = false;
-  const card = e.target.closest?.(".card");
+  const card = cardAt(e.target);
   if (!card || !grid.el?.contains(card)) return;
   clearTimeout(press?.timer);
   press = {
@@ -45,15 +51,16 @@ document.addEventListener("pointerup", cancelPress);
 document.addEventListener("pointercancel", cancelPress);
 // A long press would open the browser's menu over the card.
 document.addEventListener("contextmenu", (e) => {
-  if (e.target.closest?.(".card") && (press || swallowClick)) e.preventDefault();
+  if (cardAt(e.target) && (press || swallowClick)) e.preventDefault();
 });
 
+/** @param {HTMLElement} card */
 function longPress(card) {
   press = null;
   swallowClick = true;
   const i = Number(card.dataset.index);
-  if (selectMode) selection.toggle(i, card.dataset.path);
-  else selection.selectOnly(i, card.dataset.path);
+  if (selectMode) selection.toggle(i, card.dataset.path ?? "");
+  else selection.selectOnly(i, card.dataset.path ?? "");
   setSelectMode(selection.paths.size > 0);
   navigator.vibrate?.(15);
 }
@@ -62,7 +69,7 @@ function longPress(card) {
 document.addEventListener(
   "click",
   (e) => {
-    const card = e.target.closest?.(".card");
+    const card = cardAt(e.target);
     if (!card || !grid.el?.contains(card)) return;
     if (swallowClick) {
       swallowClick = false;
@@ -70,21 +77,21 @@ document.addEventListener(
       e.stopPropagation();
       return;
     }
-    const stars = e.target.closest(".stars");
+    const stars = /** @type {Element} */ (e.target).closest(".stars");
     if (stars && !writesRefused()) {
       e.preventDefault();
       e.stopPropagation();
       const r = stars.getBoundingClientRect();
       const n = Math.min(5, Math.max(1, Math.ceil(((e.clientX - r.left) / r.width) * 5)));
       const current = Number(card.dataset.star) || 0;
-      patchItem(card.dataset.path, starFields(n === current ? 0 : n));
+      patchItem(card.dataset.path ?? "", starFields(n === current ? 0 : n));
       return;
     }
     if (selectMode && selection.paths.size === 0) setSelectMode(false);
     if (selectMode && !e.shiftKey) {
       e.preventDefault();
       e.stopPropagation();
-      selection.toggle(Number(card.dataset.index), card.dataset.path);
+      selection.toggle(Number(card.dataset.index), card.dataset.path ?? "");
       if (selection.paths.size === 0) setSelectMode(false);
     }
   },

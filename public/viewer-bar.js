@@ -1,3 +1,4 @@
+// @ts-check
 // The viewer's header follows the item's labels live: a rating from the viewer, the keyboard or
 // another person shows at once in its star buttons (never an older version over a newer one);
 // and `?` lists the shortcuts over the viewer too.
@@ -7,12 +8,16 @@ import { typing } from "./keyboard.js";
 document.addEventListener("lenslet:records", (e) => {
   const viewer = document.getElementById("viewer");
   if (!viewer) return;
-  for (const r of e.detail ?? []) {
+  const records =
+    /** @type {CustomEvent<{ path: string, version: number, star: number | null }[]>} */ (e).detail;
+  for (const r of records ?? []) {
     if (r.path !== viewer.dataset.path) continue;
     if (Number(r.version) < Number(viewer.dataset.version ?? 0)) continue;
     viewer.dataset.version = String(r.version);
     const star = r.star ?? 0;
-    for (const b of viewer.querySelectorAll('.star-buttons .star[data-action="star"]')) {
+    for (const b of viewer.querySelectorAll(
+      /** @type {"button"} */ ('.star-buttons .star[data-action="star"]'),
+    )) {
       const on = Number(b.dataset.value) <= star;
       b.classList.toggle("on", on);
       b.setAttribute("aria-pressed", on ? "true" : "false");
@@ -22,7 +27,7 @@ document.addEventListener("lenslet:records", (e) => {
 
 document.addEventListener("keydown", (e) => {
   if (e.key !== "?" || e.defaultPrevented || typing(e.target)) return;
-  const dialog = document.getElementById("shortcuts");
+  const dialog = /** @type {HTMLDialogElement | null} */ (document.getElementById("shortcuts"));
   if (!document.getElementById("viewer") || !dialog || dialog.open) return;
   e.preventDefault();
   dialog.showModal();

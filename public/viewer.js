@@ -1,3 +1,4 @@
+// @ts-check
 // The full-screen viewer: GET /viewer renders it with the neighbours preloaded.
 // Opening it adds a history entry, so the browser's Back button closes it (public/history.js).
 import { cardFor, grid } from "./grid.js";
@@ -7,6 +8,7 @@ import { selection, syncUrl } from "./selection.js";
 /** The history entry an opened viewer adds; Back from it closes the viewer. */
 export const VIEWER_ENTRY = "lenslet-viewer";
 
+/** @param {string | null | undefined} path @param {{ push?: boolean }} [opts] */
 export async function openViewer(path, { push = true } = {}) {
   if (!path) return;
   if (!selection.has(path) || selection.paths.size !== 1) {
@@ -43,6 +45,7 @@ export function hideViewer() {
   const card = sel ? cardFor(sel) : null;
   if (card) grid.scrollToIndex(Number(card.dataset.index), "nearest");
 }
+/** @param {number} delta */
 export function stepViewer(delta) {
   const v = $("#viewer");
   const next = delta < 0 ? v?.dataset.prev : v?.dataset.next;

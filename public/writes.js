@@ -1,72 +1,70 @@
+// @ts-check
 // Every label edit: a PATCH (or a batch) with an Idempotency-Key and the
 // base version, the save status, retries with the same keys, and showing
-// accepted records in the cards and inspector.
+// accepted records in the cards. It knows nothing of the inspector: it tells whoever listens
+// (notify "save", "conflict", "written"); save-tracker.js turns that into the status line.
 import { applyLabels } from "./card-labels.js";
 import { cardFor, decorate, grid, pulses } from "./grid.js";
-import {
-  conflictCount,
-  inspectedPath,
-  refreshInspector,
-  showConflict,
-  unsentNotes,
-} from "./inspector.js";
 import {
   browseEl,
   currentQuery,
   noteVersion,
+  notify,
   parentOf,
-  setSave,
+  state,
   store,
   versions,
   withQuery,
   writeHeaders,
 } from "./page-state.js";
-import { saveStatus, unsaved } from "./save-status.js";
 import { selection } from "./selection.js";
 
+/**
+ * @import { BatchPatchBody, BatchResponse, PatchFields, Sidecar, WriteResponse } from "../src/labels/schema.ts"
+ * @typedef {BatchResponse["results"][number]} BatchResult
+ * @typedef {{ path: string, version: number, star: number | null, tags: string[] }} ShownRecord
+ *   what a card shows of a record (write answers and item-updated events both carry it)
+ * @typedef {(path: string, fields: PatchFields, current: Sidecar) => unknown} OnConflict
+ * @typedef {{ key?: string, baseVersion?: number, onConflict?: OnConflict }} PatchOptions
+ */
+
 let inFlight = 0;
+/** @type {number | null} */
 let oldestPendingAt = null;
 /** When the oldest unanswered write was sent (null when none): "saving is slow" after 10 s. */
 export function oldestPendingSaveAt() {
   return oldestPendingAt;
 }
-const failed = new Map(); // idempotency key -> retry function
-let lastError = null; // why the last write failed, until one succeeds with nothing kept
-let diskError = null; // the server says its disk fails (persistence event)
+/** @type {Map<string, () => void>} idempotency key -> retry function */
+const failed = new Map();
+/** @type {string | null} why the last write failed, until one succeeds with nothing kept */
+let lastError = null;
+/** @type {string | null} the server says its disk fails (persistence event) */
+let diskError = null;
 let started = false;
-/** The write with this key failed and is kept to be re-sent with it. */
+/** The write with this key failed and is kept to be re-sent with it. @param {string} key */
 export function isKept(key) {
   return failed.has(key);
 }
 // A write with no answer by then is kept and re-sent with its key (safe: the server applies a key once),
 // so a hung connection cannot hold up the writes queued behind it.
 const WRITE_TIMEOUT_MS = 20_000;
-const unanswered = (err) => (err?.name === "TimeoutError" ? "no answer" : "offline");
+/** @param {unknown} err */
+const unanswered = (err) =>
+  /** @type {Error | undefined} */ (err)?.name === "TimeoutError" ? "no answer" : "offline";
 
-/** Everything not saved yet: writes in flight or kept, text typed and not sent, conflicts awaiting a choice. */
-function pendingWork() {
-  return {
-    kept: failed.size,
-    error: diskError ?? lastError,
-    saving: inFlight + (unsentNotes() ? 1 : 0),
-    waiting: conflictCount(),
-    started,
-  };
+/** The writes' part of what is unsaved: kept for a retry, the last error, in flight, anything written yet. */
+export function writeState() {
+  return { kept: failed.size, error: diskError ?? lastError, inFlight, started };
 }
-/** Shows the save status from what is unsaved now; call after anything that changes it. */
-export function refreshSaveStatus() {
-  const s = saveStatus(pendingWork());
-  setSave(s.state, s.label);
-}
-// Alpine (and its store) starts after this module: show what was already unsaved by then (a conflict offered
-// again at load, U11).
-document.addEventListener("alpine:initialized", () => refreshSaveStatus());
+const refreshSaveStatus = () => notify("save");
 function saveStarted() {
   if (inFlight === 0) oldestPendingAt = Date.now();
   inFlight++;
   started = true;
   refreshSaveStatus();
 }
+/** @param {boolean} ok @param {unknown} [reason] */
 function saveFinished(ok, reason) {
   inFlight--;
   if (inFlight === 0) oldestPendingAt = null;
@@ -77,7 +75,14 @@ function saveFinished(ok, reason) {
 
 // The last write queued for each path. A write waits for the ones before it on the same items, so quick
 // edits (4 then 5) go out in order and never conflict with each other (U7).
+/** @type {Map<string, Promise<unknown>>} */
 const tails = new Map();
+/**
+ * @template T
+ * @param {string[]} paths
+ * @param {() => Promise<T>} job
+ * @returns {Promise<T>}
+ */
 function inOrder(paths, job) {
   const before = paths.map((p) => tails.get(p)).filter(Boolean);
   const run = Promise.allSettled(before).then(job);
@@ -92,9 +97,14 @@ function inOrder(paths, job) {
 // The version a write queued behind another must be based on: the one it returned, or, when it was refused
 // or not answered, the one it was based on. So an edit made before a conflict was shown conflicts too,
 // instead of landing on a version the person never saw.
+/** @type {Map<string, number>} */
 const chainedBase = new Map();
 
-/** One PATCH with an idempotency key; retried with the same key until it is answered. */
+/**
+ * One PATCH with an idempotency key; retried with the same key until it is answered.
+ * @param {string} path @param {PatchFields} fields @param {PatchOptions} [opts]
+ * @returns {Promise<WriteResponse | null>} the accepted record, or null (conflict, failure)
+ */
 export function patchItem(path, fields, opts = {}) {
   saveStarted();
   const queued = tails.has(path);
@@ -103,7 +113,11 @@ export function patchItem(path, fields, opts = {}) {
   );
 }
 
-/** `chained`: the base a queued write inherits; a retry starts afresh (opts as first given). */
+/**
+ * `chained`: the base a queued write inherits; a retry starts afresh (opts as first given).
+ * @param {string} path @param {PatchFields} fields @param {PatchOptions} opts @param {number | null | undefined} chained
+ * @returns {Promise<WriteResponse | null>}
+ */
 async function sendPatch(path, fields, opts, chained) {
   const key = opts.key ?? crypto.randomUUID();
   const base =
@@ -137,7 +151,8 @@ async function sendPatch(path, fields, opts, chained) {
   if (res.status === 409 && body.error === "version_conflict") {
     noteVersion(path, body.current?.version);
     // The conflict counts as unsaved from here on (U12): it is shown before the status is.
-    (opts.onConflict ?? showConflict)(path, fields, body.current);
+    if (opts.onConflict) opts.onConflict(path, fields, body.current);
+    else notify("conflict", { path, fields, current: body.current });
     saveFinished(true);
     return null;
   }
@@ -150,8 +165,9 @@ async function sendPatch(path, fields, opts, chained) {
   return null;
 }
 
-/** Bulk edit: POST /items/patch in chunks of 1,000 with one key per chunk. */
+/** Bulk edit: POST /items/patch in chunks of 1,000 with one key per chunk. @param {string[]} paths @param {PatchFields} fields */
 export async function patchMany(paths, fields) {
+  /** @type {ShownRecord[]} */
   const written = [];
   let conflicts = 0;
   for (let i = 0; i < paths.length; i += 1000) {
@@ -167,6 +183,7 @@ export async function patchMany(paths, fields) {
   bulkDone(written, conflicts);
 }
 
+/** @param {ShownRecord[]} written @param {number} conflicts */
 function bulkDone(written, conflicts) {
   const s = store("sel");
   if (s)
@@ -178,19 +195,24 @@ function bulkDone(written, conflicts) {
  * One POST /items/patch; its per-item results, or null when the call as a whole failed, in which case
  * it is kept in `failed` and re-sent later with the same key and body (`again`).
  */
+/**
+ * @param {string[]} chunk @param {PatchFields} fields
+ * @param {{ key: string, patches: BatchPatchBody["patches"] } | null} [again]
+ * @returns {Promise<BatchResult[] | null>}
+ */
 async function sendChunk(chunk, fields, again = null) {
   const key = again?.key ?? crypto.randomUUID();
   const patches =
     again?.patches ??
     chunk.map((path) => ({ path, base_version: versions.get(path) ?? 1, ...fields }));
-  for (const p of patches) chainedBase.set(p.path, p.base_version);
+  for (const p of patches) chainedBase.set(p.path, p.base_version ?? 1);
   const keep = () =>
     failed.set(key, () => {
       saveStarted();
       inOrder(chunk, () => sendChunk(chunk, fields, { key, patches })).then((results) => {
         if (results)
           bulkDone(
-            results.filter((r) => r.status === 200),
+            /** @type {ShownRecord[]} */ (results.filter((r) => r.status === 200)),
             results.filter((r) => r.status === 409).length,
           );
       });
@@ -229,23 +251,19 @@ export function retryFailed() {
   failed.clear();
   for (const job of jobs) job();
 }
-// Leaving with an edit not yet saved (in flight, kept for a retry, typed and not sent, or waiting in a conflict)
-// would lose it: the browser asks first.
-window.addEventListener("beforeunload", (e) => {
-  if (unsaved(pendingWork())) e.preventDefault();
-});
-
 // Failed writes are kept and re-sent by themselves every few seconds (and when the stream is back).
 setInterval(() => {
   if (failed.size && inFlight === 0) retryFailed();
 }, 5000);
 
+/** @param {number} n @returns {PatchFields} */
 export function starFields(n) {
   return { set_star: n === 0 ? null : n };
 }
 
+/** @param {number} n */
 export function rateSelection(n) {
-  const paths = [...selection.paths];
+  const paths = [...state.selected];
   if (!paths.length) return;
   if (paths.length === 1) patchItem(paths[0], starFields(n));
   else patchMany(paths, starFields(n));
@@ -273,7 +291,7 @@ export function metricSorted() {
 
 /** Re-fetches what the view shows, keeping the scroll position (items may enter or leave a filter). */
 export function reloadView() {
-  selection.allPaths = null;
+  state.allPaths = null;
   if (grid.el?.isConnected && grid.total) grid.reloadVisible();
   else if (browseEl())
     window.htmx.ajax("GET", withQuery("/"), {
@@ -284,6 +302,7 @@ export function reloadView() {
 }
 
 /** Shows an item wherever it is: its folder, no filters, selected. */
+/** @param {string} path */
 export function reveal(path) {
   const url = `/?folder=${encodeURIComponent(parentOf(path))}&sel=${encodeURIComponent(path)}`;
   window.htmx
@@ -295,6 +314,7 @@ export function reveal(path) {
     });
 }
 
+/** @param {import("../src/live/protocol.ts").PersistenceState} p */
 export function onPersistence(p) {
   if (p.state === "failed") diskError = p.last_error ?? "disk error";
   else if (p.state === "saved") {
@@ -304,15 +324,16 @@ export function onPersistence(p) {
   refreshSaveStatus();
 }
 
-/** Shows accepted records: cards in place, the inspector, and the view itself when labels drive it. */
+/** Shows accepted records: cards in place, whoever listens (the inspector), and the view when labels drive it. */
+/** @param {ShownRecord[]} records */
 function afterWrite(records) {
   showRecords(records);
-  const inspected = inspectedPath();
-  if (inspected && records.some((r) => r.path === inspected)) refreshInspector();
+  notify("written", { records });
   if (labelDrivenView()) reloadView();
 }
 
 /** Writes records (write answers or item-updated events) into their cards on the page. */
+/** @param {ShownRecord[]} records @param {boolean} [pulse] */
 export function showRecords(records, pulse = false) {
   // Other views of an item (the viewer's header) follow the same records.
   document.dispatchEvent(new CustomEvent("lenslet:records", { detail: records }));
@@ -322,7 +343,7 @@ export function showRecords(records, pulse = false) {
     const applied = card ? applyLabels(card, r) : false;
     if (pulse && (applied || !card)) {
       pulses.set(r.path, Date.now());
-      if (card) decorate(card.parentElement);
+      if (card?.parentElement) decorate(card.parentElement);
     }
   }
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // The viewer's picture: the thumbnail stretched to the image's shape until the original has
 // loaded (fetched with a reader for big files, so the viewer says how much has arrived), the
 // display image when the browser cannot decode the original, and zoom and pan: Fit, 1:1, the
@@ -9,17 +10,39 @@ const MAX_SCALE = 16;
 const SWIPE_PX = 60;
 const DOUBLE_TAP_MS = 300;
 
-/** The viewer being shown: its elements, the image's size in pixels, and the zoom. */
-let v = null;
+/** @typedef {{ x: number, y: number }} Point */
+/**
+ * @typedef {{ kind: "pinch", d0: number, s0: number, mid: Point }
+ *   | { kind: "drag", start: Point, last: Point, x0: number, y0: number, type: string }} Gesture
+ */
+/**
+ * @typedef {{
+ *   viewer: HTMLElement, stage: HTMLElement, frame: HTMLElement, img: HTMLImageElement,
+ *   holder: HTMLImageElement | null, w: number, h: number, scale: number, x: number, y: number,
+ *   fit: boolean, abort: AbortController, objectUrl: string | null, pointers: Map<number, Point>,
+ *   gesture: Gesture | null, lastTap: { at: number, x: number, y: number } | null, dblAt: number,
+ *   enlarge: boolean, resize: ResizeObserver,
+ * }} View
+ */
 
+/** The viewer being shown: its elements, the image's size in pixels, and the zoom. @type {View | null} */
+let v = null;
+/** The view, where only a shown viewer calls. */
+const shown = () => /** @type {View} */ (v);
+/** @param {EventTarget | null} t */
+const elementOf = (t) => /** @type {Element} */ (t);
+
+/** @param {HTMLElement} viewer */
 function setup(viewer) {
   teardown();
-  const stage = viewer.querySelector(".viewer-stage");
-  const frame = viewer.querySelector(".viewer-frame");
-  const img = viewer.querySelector(".viewer-img");
-  const holder = viewer.querySelector(".viewer-placeholder");
+  const stage = /** @type {HTMLElement | null} */ (viewer.querySelector(".viewer-stage"));
+  const frame = /** @type {HTMLElement | null} */ (viewer.querySelector(".viewer-frame"));
+  const img = /** @type {HTMLImageElement | null} */ (viewer.querySelector(".viewer-img"));
+  const holder = /** @type {HTMLImageElement | null} */ (
+    viewer.querySelector(".viewer-placeholder")
+  );
   if (!stage || !frame || !img) return;
-  v = {
+  const view = {
     viewer,
     stage,
     frame,
@@ -39,11 +62,13 @@ function setup(viewer) {
     dblAt: 0,
     // A display image (TIFF, SVG) may be enlarged to fit; an original bitmap never is.
     enlarge: (img.getAttribute("src") ?? img.dataset.src) === img.dataset.display,
+    resize: new ResizeObserver(() => v && relayout()),
   };
-  v.resize = new ResizeObserver(() => v && relayout());
-  v.resize.observe(stage);
-  if (!v.w || !v.h) {
+  v = view;
+  view.resize.observe(stage);
+  if (!view.w || !view.h) {
     // Size unknown (never read): the placeholder's shape, then the original's, stand in.
+    /** @param {HTMLImageElement} el */
     const adopt = (el) => {
       if (v && el.naturalWidth && (!v.w || el === img)) {
         const sized = v.w;
@@ -84,8 +109,9 @@ function failed() {
   if (display && v.img.getAttribute("src") !== display) v.img.src = display;
 }
 
+/** @param {string} url @param {number} size */
 async function fetchWithProgress(url, size) {
-  const { img, abort } = v;
+  const { img, abort } = shown();
   progress(0, size);
   try {
     const res = await fetch(url, { signal: abort.signal });
@@ -113,9 +139,11 @@ async function fetchWithProgress(url, size) {
   }
 }
 
-/** Shows how much of the original has arrived; null hides it. */
+/** Shows how much of the original has arrived; null hides it. @param {number | null} got */
 function progress(got, total = 0) {
-  const box = v?.viewer.querySelector(".viewer-progress");
+  const box = /** @type {HTMLElement | null | undefined} */ (
+    v?.viewer.querySelector(".viewer-progress")
+  );
   if (!box) return;
   box.hidden = got === null;
   if (got === null) return;
@@ -124,10 +152,12 @@ function progress(got, total = 0) {
   const label = box.querySelector(".pct");
   if (label) label.textContent = `Loading original… ${pct} % of ${mb(total)}`;
 }
+/** @param {number} n */
 const mb = (n) => `${(n / 1048576).toFixed(n < 10 * 1048576 ? 1 : 0)} MB`;
 
 // ---------------------------------------------------------------- zoom and pan
 function fitScale() {
+  const v = shown();
   const { width, height } = v.stage.getBoundingClientRect();
   if (!v.w || !v.h || !width || !height) return 1;
   const s = Math.min(width / v.w, height / v.h);
@@ -135,15 +165,16 @@ function fitScale() {
 }
 
 function relayout() {
-  if (!v) return;
+  const v = shown();
   v.frame.style.width = `${v.w}px`;
   v.frame.style.height = `${v.h}px`;
   if (v.fit) setScale(fitScale(), null, true);
   else clampAndApply();
 }
 
-/** Zooms to `scale`, keeping the stage point (cx, cy) still (null: the centre). */
+/** Zooms to `scale`, keeping the stage point `at` still (null: the centre). @param {number} scale @param {Point | null} at */
 function setScale(scale, at, fit = false) {
+  const v = shown();
   const rect = v.stage.getBoundingClientRect();
   const min = Math.min(fitScale(), 1);
   const s = Math.max(min, Math.min(MAX_SCALE, scale));
@@ -163,6 +194,7 @@ function setScale(scale, at, fit = false) {
 
 /** Keeps the picture on the stage: centred along an axis where it is smaller, edge to edge where bigger. */
 function clampAndApply() {
+  const v = shown();
   const rect = v.stage.getBoundingClientRect();
   const w = v.w * v.scale;
   const h = v.h * v.scale;
@@ -176,36 +208,43 @@ function clampAndApply() {
 }
 
 /** Double-click / double-tap: fit ↔ 1:1 (or twice the fit, for images smaller than the window). */
+/** @param {Point} at */
 function toggleZoom(at) {
+  const v = shown();
   if (v.fit) setScale(Math.abs(fitScale() - 1) < 0.05 ? fitScale() * 2 : 1, at);
   else setScale(fitScale(), null, true);
 }
 
+/** @param {MouseEvent} e @returns {Point} */
 function stagePoint(e) {
-  const r = v.stage.getBoundingClientRect();
+  const r = shown().stage.getBoundingClientRect();
   return { x: e.clientX - r.left, y: e.clientY - r.top };
 }
 
-const onStage = (e) => v?.stage.contains(e.target) && !e.target.closest("button");
+/** @param {Event} e */
+const onStage = (e) =>
+  !!v?.stage.contains(elementOf(e.target)) && !elementOf(e.target).closest("button");
 
 document.addEventListener(
   "wheel",
   (e) => {
     if (!onStage(e)) return;
     e.preventDefault();
-    setScale(v.scale * Math.exp(-e.deltaY * (e.ctrlKey ? 0.01 : 0.0015)), stagePoint(e));
+    setScale(shown().scale * Math.exp(-e.deltaY * (e.ctrlKey ? 0.01 : 0.0015)), stagePoint(e));
   },
   { passive: false },
 );
 
 document.addEventListener("dblclick", (e) => {
-  if (!onStage(e) || e.target.closest("a") || Date.now() - v.dblAt < 500) return;
+  if (!onStage(e) || elementOf(e.target).closest("a") || Date.now() - shown().dblAt < 500) return;
   e.preventDefault();
   toggleZoom(stagePoint(e));
 });
 
 document.addEventListener("click", (e) => {
-  const b = e.target.closest?.("#viewer [data-zoom]");
+  const b = /** @type {HTMLElement | null} */ (
+    elementOf(e.target).closest?.("#viewer [data-zoom]")
+  );
   if (!b || !v) return;
   if (b.dataset.zoom === "fit") setScale(fitScale(), null, true);
   else setScale(Number(b.dataset.zoom), null);
@@ -213,12 +252,13 @@ document.addEventListener("click", (e) => {
 
 document.addEventListener("pointerdown", (e) => {
   if (!onStage(e) || e.button > 0) return;
+  const v = shown();
   v.pointers.set(e.pointerId, stagePoint(e));
   const pts = [...v.pointers.values()];
-  if (pts.length === 2) {
+  if (pts.length === 2 && pts[0]) {
     // Pinch: the scale follows the fingers' distance, the picture their midpoint.
     v.gesture = { kind: "pinch", d0: dist(pts), s0: v.scale, mid: midpoint(pts) };
-  } else if (pts.length === 1) {
+  } else if (pts.length === 1 && pts[0]) {
     v.gesture = {
       kind: "drag",
       start: pts[0],
@@ -232,33 +272,36 @@ document.addEventListener("pointerdown", (e) => {
 
 document.addEventListener("pointermove", (e) => {
   if (!v?.pointers.has(e.pointerId)) return;
-  v.pointers.set(e.pointerId, stagePoint(e));
-  const g = v.gesture;
+  const view = v;
+  view.pointers.set(e.pointerId, stagePoint(e));
+  const g = view.gesture;
   const pts = [...v.pointers.values()];
   if (g?.kind === "pinch" && pts.length >= 2) {
     const mid = midpoint(pts);
-    v.x += mid.x - g.mid.x;
-    v.y += mid.y - g.mid.y;
+    view.x += mid.x - g.mid.x;
+    view.y += mid.y - g.mid.y;
     g.mid = mid;
     setScale((g.s0 * dist(pts)) / g.d0, mid);
   } else if (g?.kind === "drag") {
-    g.last = pts[0];
-    if (!v.fit) {
-      v.x = g.x0 + g.last.x - g.start.x;
-      v.y = g.y0 + g.last.y - g.start.y;
+    g.last = pts[0] ?? g.last;
+    if (!view.fit) {
+      view.x = g.x0 + g.last.x - g.start.x;
+      view.y = g.y0 + g.last.y - g.start.y;
       clampAndApply();
     }
   }
 });
 
+/** @param {PointerEvent} e */
 function pointerEnd(e) {
   if (!v?.pointers.has(e.pointerId)) return;
+  const v2 = v;
   v.pointers.delete(e.pointerId);
   const g = v.gesture;
   if (v.pointers.size > 0) {
     // One finger left after a pinch: it pans from here, it never swipes.
-    const [p] = [...v.pointers.values()];
-    v.gesture = { kind: "drag", start: p, last: p, x0: v.x, y0: v.y, type: "pinched" };
+    const p = /** @type {Point} */ ([...v2.pointers.values()][0]);
+    v2.gesture = { kind: "drag", start: p, last: p, x0: v2.x, y0: v2.y, type: "pinched" };
     return;
   }
   v.gesture = null;
@@ -282,8 +325,10 @@ function pointerEnd(e) {
 document.addEventListener("pointerup", pointerEnd);
 document.addEventListener("pointercancel", pointerEnd);
 
-const dist = ([a, b]) => Math.hypot(a.x - b.x, a.y - b.y) || 1;
-const midpoint = ([a, b]) => ({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });
+/** @param {Point[]} pts */
+const dist = ([a, b]) => (a && b ? Math.hypot(a.x - b.x, a.y - b.y) : 0) || 1;
+/** @param {Point[]} pts @returns {Point} */
+const midpoint = ([a, b]) => (a && b ? { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 } : { x: 0, y: 0 });
 
 // ---------------------------------------------------------------- each viewer swapped in
 function watch() {

@@ -17,7 +17,9 @@ import { hostGuard } from "./routes/host-guard.ts";
 import { itemRoutes } from "./routes/items.ts";
 import { mediaRoutes } from "./routes/media.ts";
 import { pageRoutes } from "./routes/pages.tsx";
+import { peopleRoutes } from "./routes/people.tsx";
 import { presenceRoutes } from "./routes/presence.ts";
+import { shareRoutes } from "./routes/share.tsx";
 import { staticRoutes } from "./routes/static.ts";
 
 export interface AppOptions {
@@ -47,11 +49,13 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
     }),
   );
   app.route("/", accessRoutes({ mode: deps.config.access, access: deps.access }));
+  app.route("/", shareRoutes(deps));
   app.route("/", staticRoutes());
   app.route("/", mediaRoutes(deps));
   app.route("/", itemRoutes(deps));
   app.route("/", eventRoutes(deps, opts.events));
   app.route("/", presenceRoutes(deps, { streamStats: streamStatsOf(deps) }));
+  app.route("/", peopleRoutes(deps));
   app.route("/", healthRoutes(deps));
   app.route("/", apiDocRoutes());
   app.route("/", pageRoutes(deps));

@@ -208,6 +208,8 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
   });
   const dims = new Dimensions({ files, cacheDir: config.canWrite ? config.workspace : null });
   const presence = createPresenceTracker(config);
+  // A rename (PATCH /access/me) shows in presence at once, not at each tab's next heartbeat.
+  access?.store.onRename((personId, name) => presence.renamePerson(personId, name));
   const presenceService = startPresenceService({
     tracker: presence,
     bus,

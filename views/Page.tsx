@@ -1,9 +1,12 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
+import { AccessNotices } from "./AccessNotices.tsx";
 import { Browse } from "./Browse.tsx";
 import { FolderTree } from "./FolderTree.tsx";
 import { Inspector, StarButtons } from "./Inspector.tsx";
 import type { AppShellModel, TreeNode } from "./model.ts";
+import { PeoplePanel } from "./People.tsx";
+import { ShareDialog } from "./ShareDialog.tsx";
 import { Shortcuts } from "./Shortcuts.tsx";
 import { Viewer, type ViewerModel } from "./Viewer.tsx";
 
@@ -16,12 +19,9 @@ export function Document({ title, children }: { title: string; children: Child }
         <meta name="htmx-config" content='{"defaultSwap":"innerHTML","history":true}' />
         <title>{title}</title>
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
-        <link rel="stylesheet" href="/static/app.css" />
-        <script src="/vendor/htmx.js" defer />
-        <script src="/vendor/hx-sse.js" defer />
-        <script src="/static/app.js" type="module" />
-        <script src="/static/live.js" type="module" />
-        <script src="/vendor/alpine.js" defer />
+        <link rel="stylesheet" href="/static/app.min.css" />
+        {/* htmx, its SSE extension, our modules and Alpine in one minified file (src/routes/static.ts). */}
+        <script src="/static/bundle.js" defer />
       </head>
       <body>{children}</body>
     </html>
@@ -101,11 +101,15 @@ export function Page({
   root: TreeNode;
   viewer: ViewerModel | null;
 }) {
+  const canShare = (m.access?.grantable.length ?? 0) > 0;
   return (
     <Document title={m.title}>
       <div
         id="app"
         class="app"
+        data-access={m.access ? "token" : undefined}
+        data-role={m.access?.role}
+        data-me-name={m.access?.name}
         data-can-write={m.canWrite && !m.writeRefusal ? "1" : "0"}
         data-write-refusal={m.writeRefusal ?? undefined}
         data-durability={m.durability}
@@ -144,6 +148,7 @@ export function Page({
               </template>
             </span>
           </span>
+          <PeoplePanel />
           <details class="menu">
             <summary>Export</summary>
             <div class="menu-body">
@@ -167,15 +172,30 @@ export function Page({
               </button>
             </div>
           </details>
+          {canShare && (
+            <button
+              type="button"
+              class="share-button"
+              data-action="share-open"
+              aria-haspopup="dialog"
+              aria-controls="share-dialog"
+            >
+              Share
+            </button>
+          )}
           <button
             type="button"
             class="who"
             data-action="rename"
-            title="Your name, shown to others"
+            title={
+              m.access
+                ? `Your name, shown to others (you are ${m.access.role})`
+                : "Your name, shown to others"
+            }
             x-data
             x-text="$store.me.name"
           >
-            you
+            {m.access?.name ?? "you"}
           </button>
           <DrawerToggle name="inspector" controls="inspector" label="Details" icon="ⓘ" />
         </header>
@@ -223,12 +243,14 @@ export function Page({
                 <span class="label">Tags for all</span>
                 <input
                   class="bulk-tag-input"
+                  disabled={!!m.writeRefusal}
                   type="text"
                   placeholder="Add tag to all, Enter"
                   aria-label="Add tag to selection"
                 />
                 <input
                   class="bulk-untag-input"
+                  disabled={!!m.writeRefusal}
                   type="text"
                   placeholder="Remove tag from all, Enter"
                   aria-label="Remove tag from selection"
@@ -247,6 +269,8 @@ export function Page({
           {viewer && <Viewer v={viewer} readOnly={m.writeRefusal} />}
         </div>
         <Shortcuts />
+        {m.access && <AccessNotices />}
+        {canShare && m.access && <ShareDialog grantable={m.access.grantable} />}
         <div id="oob-sink" hidden />
       </div>
     </Document>

@@ -2,6 +2,7 @@
  * What the views render: plain data assembled by the routes (src/routes/pages.ts).
  * Views never reach into the index or the label store themselves.
  */
+import type { GrantableRole, Role } from "../src/access/roles.ts";
 import type { BrowseQuery } from "../src/gallery/browse-query.ts";
 
 export interface CardModel {
@@ -96,6 +97,15 @@ export interface BrowseModel {
   queryString: string;
 }
 
+/** Who the page is for, when access control is on (null when it is off). */
+export interface PageAccess {
+  name: string;
+  role: Role;
+  personId: string;
+  /** Roles this person may hand out; empty: no Share dialog. */
+  grantable: GrantableRole[];
+}
+
 export interface AppShellModel {
   browse: BrowseModel;
   tree: TreeChildrenModel;
@@ -108,4 +118,5 @@ export interface AppShellModel {
   durability: string;
   version: string;
   lastEventId: number;
+  access: PageAccess | null;
 }

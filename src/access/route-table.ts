@@ -80,6 +80,27 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
   ["GET", "/access/tokens", R.admin, "json", "list API tokens"],
   ["POST", "/access/tokens", R.admin, "json", "create an API token"],
   ["DELETE", "/access/tokens/:id", R.admin, "json", "revoke an API token"],
+  [
+    "GET",
+    "/health/live",
+    "public",
+    "json",
+    "liveness for an uptime probe: `{ok: true}`, nothing else",
+  ],
+  [
+    "GET",
+    "/presence/people",
+    R.viewer,
+    "fragment",
+    "who is here: each person's name, role and folder",
+  ],
+  [
+    "GET",
+    "/access/share",
+    R.admin,
+    "fragment",
+    "the Share dialog's lists: open invites, sessions, API tokens",
+  ],
   // New routes go last, so the rule ids above never move.
   ["GET", "/display", R.viewer, "media", "display image of a format a browser cannot show"],
 ];

@@ -71,6 +71,7 @@ export class AccessStore {
   private sessions = new Map<string, Session>();
   private tokens = new Map<string, ApiToken>();
   private savedLastSeen = new Map<string, number>();
+  private readonly renameListeners = new Set<(personId: string, name: string) => void>();
 
   constructor(opts: AccessStoreOptions = {}) {
     this.persistence = opts.persistence ?? null;
@@ -256,7 +257,7 @@ export class AccessStore {
     return true;
   }
 
-  /** Renames a session's person (every session of that person id follows). */
+  /** Renames a session's person (every session of that person id follows); listeners hear it once saved. */
   rename(sessionId: string, name: string): Session | null {
     const s = this.sessions.get(sessionId);
     if (!s || s.revoked_at !== null) return null;
@@ -264,7 +265,24 @@ export class AccessStore {
       for (const other of this.sessions.values())
         if (other.person_id === s.person_id) other.name = name;
     });
+    for (const fn of this.renameListeners) fn(s.person_id, name);
     return s;
+  }
+
+  /** Hear every rename (presence shows the new name at once). Returns the unsubscribe. */
+  onRename(fn: (personId: string, name: string) => void): () => void {
+    this.renameListeners.add(fn);
+    return () => this.renameListeners.delete(fn);
+  }
+
+  /** The role a person id holds now (a live session of it, or an API token), or null. */
+  personRole(personId: string): Role | null {
+    if (personId === this.state.owner_person_id) return Roles.owner;
+    const token = this.tokens.get(personId);
+    if (token) return token.revoked_at === null ? token.role : null;
+    for (const s of this.sessions.values())
+      if (s.person_id === personId && s.revoked_at === null) return s.role;
+    return null;
   }
 
   /** `--reset-access`: every invite, session and token ends; a new cookie name. */

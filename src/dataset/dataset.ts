@@ -12,7 +12,6 @@ import type { LabelFacts, LabelLookup } from "../gallery/run-query.ts";
 import type { FolderRef, ScanResult } from "../gallery/scan.ts";
 import type { ImageEntry } from "../gallery/types.ts";
 import type { MetricColumn } from "../query/columns.ts";
-import type { FieldInfo } from "./detect.ts";
 import { type LoadedTable, loadTable } from "./load-table.ts";
 import { type Resolution, resolvePaths } from "./resolve-paths.ts";
 

@@ -133,7 +133,10 @@ export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): 
     all.push(r);
     const folder = parentOf(path);
     let list = byFolder.get(folder);
-    if (!list) byFolder.set(folder, (list = []));
+    if (!list) {
+      list = [];
+      byFolder.set(folder, list);
+    }
     list.push(r);
   }
 

@@ -54,6 +54,20 @@ export interface EditResult {
   counts: PresenceCounts | null;
 }
 
+/** One person present anywhere in the gallery (the people list). */
+export interface PersonHere {
+  /** The person id its tabs carry (with access control on: the session's), or null for a tab that sent none. */
+  personId: string | null;
+  name: string | null;
+  /** The folder of its most recently seen tab. */
+  scope: string;
+  /** Other folders its other tabs are in. */
+  otherScopes: string[];
+  tabs: number;
+  /** Wrote within edit_ttl from the folder its tab is in. */
+  editing: boolean;
+}
+
 export interface TrackerStats {
   lifecycle_v2_enabled: boolean;
   active_clients: number;
@@ -299,6 +313,52 @@ export class PresenceTracker {
   /** Current numbers of one scope (all zero for an empty or unknown scope). */
   counts(galleryId: string): PresenceCounts {
     return this.countsAt(galleryId, this.now());
+  }
+
+  /** Everyone present, in any folder, one entry per person (named by its latest name), by name. */
+  people(): PersonHere[] {
+    const now = this.now();
+    const byPerson = new Map<string, Session[]>();
+    for (const s of this.byClient.values()) {
+      if (now - s.lastSeen >= this.viewTtlMs) continue;
+      const list = byPerson.get(s.person);
+      if (list) list.push(s);
+      else byPerson.set(s.person, [s]);
+    }
+    const out: PersonHere[] = [];
+    for (const [person, sessions] of byPerson) {
+      sessions.sort((a, b) => b.lastSeen - a.lastSeen);
+      const named = sessions.filter((s) => s.name).sort((a, b) => b.namedAt - a.namedAt)[0];
+      const scope = sessions[0]!.scope;
+      out.push({
+        personId: person.startsWith("p:") ? person.slice(2) : null,
+        name: named?.name ?? null,
+        scope,
+        otherScopes: [...new Set(sessions.map((s) => s.scope))].filter((x) => x !== scope),
+        tabs: sessions.length,
+        editing: sessions.some(
+          (s) => s.edit !== null && s.edit.scope === s.scope && now - s.edit.at < this.editTtlMs,
+        ),
+      });
+    }
+    return out.sort((a, b) => collator.compare(a.name ?? "", b.name ?? ""));
+  }
+
+  /**
+   * A person was renamed elsewhere (PATCH /access/me): every tab of it takes the name now, and the
+   * scopes they are in hear it, instead of at each tab's next heartbeat.
+   */
+  renamePerson(personId: string, name: string): void {
+    const now = this.now();
+    const key = personKey("", personId);
+    const touched = new Set<string>();
+    for (const s of this.byClient.values()) {
+      if (s.person !== key || s.name === name) continue;
+      s.name = name;
+      s.namedAt = ++this.nameCounter;
+      touched.add(s.scope);
+    }
+    this.flush(touched, now);
   }
 
   /** The scope a client's session is in, or null. */

@@ -5,6 +5,7 @@ import type { AppDeps } from "../deps.ts";
 import { presenceHealth } from "../presence/diagnostics.ts";
 import { eventStreamHealth } from "./events.ts";
 import type { HealthResponse } from "./openapi/health.ts";
+import { principalRole } from "./principal-actor.ts";
 import { writeAbility } from "./write-ability.ts";
 
 export function streamStatsOf(deps: Pick<AppDeps, "bus">) {
@@ -16,10 +17,15 @@ export function streamStatsOf(deps: Pick<AppDeps, "bus">) {
 
 export function healthRoutes(deps: AppDeps): Hono {
   const app = new Hono();
+  // For an uptime probe: public (A16), so it says nothing but that the server answers.
+  app.get("/health/live", (c) => {
+    c.header("Cache-Control", "no-store");
+    return c.json({ ok: true });
+  });
   app.get("/health", (c) => {
     const { config, gallery } = deps;
-    // For this asker: a page on another origin or host must not be told it can write.
-    const ability = writeAbility(config, c.req.raw, c.env);
+    // For this asker: a page on another origin or host, or a viewer, must not be told it can write.
+    const ability = writeAbility(config, c.req.raw, c.env, "request", principalRole(c));
     const labels = deps.labels.health();
     const body: HealthResponse = {
       ok: true,

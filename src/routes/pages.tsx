@@ -10,18 +10,33 @@ import { Browse } from "../../views/Browse.tsx";
 import { TreeChildren } from "../../views/FolderTree.tsx";
 import { GridPage } from "../../views/Grid.tsx";
 import { Inspector } from "../../views/Inspector.tsx";
+import type { PageAccess } from "../../views/model.ts";
 import { Page } from "../../views/Page.tsx";
 import { Viewer } from "../../views/Viewer.tsx";
+import { GrantableRole, mayGrant } from "../access/roles.ts";
+import type { Principal } from "../access/store.ts";
 import { canonicalPath } from "../core/paths.ts";
 import type { AppDeps } from "../deps.ts";
 import { BrowseQuery, PageQuery } from "../gallery/browse-query.ts";
 import { jsonError, validationError } from "./errors.ts";
 import { PathQuery, type SelectResponse, TreeQuery } from "./openapi/pages.ts";
 import { FIRST_PAGE, PageModels } from "./page-models.ts";
+import { principalOf, principalRole } from "./principal-actor.ts";
 import { queryObject } from "./query-params.ts";
 import { writeAbility } from "./write-ability.ts";
 
 const DOCTYPE = "<!DOCTYPE html>";
+
+/** Who the page is for (access control on): its name, role, and the roles it may hand out. */
+function pageAccess(p: Principal | undefined): PageAccess | null {
+  if (!p) return null;
+  return {
+    name: p.name,
+    role: p.role,
+    personId: p.personId,
+    grantable: GrantableRole.options.filter((r) => mayGrant(p.role, r)),
+  };
+}
 
 function parseBrowse(c: Context) {
   return BrowseQuery.safeParse(queryObject(c));
@@ -63,7 +78,7 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
     const tree = models.tree(q);
     const viewer = q.view && q.sel ? models.viewer(q, q.sel) : null;
     // The same per-request decision /health gives: will this page's writes be accepted?
-    const ability = writeAbility(deps.config, c.req.raw, c.env, "page");
+    const ability = writeAbility(deps.config, c.req.raw, c.env, "page", principalRole(c));
     const title =
       q.sel && browse.selected
         ? `${browse.selected.name} · Lenslet`
@@ -80,6 +95,7 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
           durability: deps.config.canWrite ? deps.config.durability : "memory",
           version: pkg.version,
           lastEventId: deps.bus.lastId,
+          access: pageAccess(principalOf(c)),
         }}
         root={tree.root}
         viewer={viewer}
@@ -125,7 +141,7 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
     if (typeof path !== "string") return path;
     const item = await models.detailsWithDims(path);
     if (!item) return jsonError(c, 404, "not_found", `no image ${path}`, { field: "path" });
-    const ability = writeAbility(deps.config, c.req.raw, c.env, "page");
+    const ability = writeAbility(deps.config, c.req.raw, c.env, "page", principalRole(c));
     const readOnly = ability.kind === "refused" ? ability.refusal : null;
     return html(c, <Inspector item={item} readOnly={readOnly} />);
   });

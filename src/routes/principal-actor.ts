@@ -5,7 +5,7 @@
  * the callers keep reading their headers.
  */
 import type { Context } from "hono";
-import { type Capability, can } from "../access/roles.ts";
+import { type Capability, can, type Role } from "../access/roles.ts";
 import type { Principal } from "../access/store.ts";
 
 declare module "hono" {
@@ -39,4 +39,14 @@ export function updatedByOf(actor: PrincipalActor): string {
 export function principalMay(c: Context, capability: Capability): boolean {
   const p = c.get("principal") as Principal | undefined;
   return p === undefined || can(p.role, capability);
+}
+
+/** The asker's role when access control is on; undefined when it is off. */
+export function principalRole(c: Context): Role | undefined {
+  return (c.get("principal") as Principal | undefined)?.role;
+}
+
+/** The asker, when access control is on. */
+export function principalOf(c: Context): Principal | undefined {
+  return c.get("principal") as Principal | undefined;
 }

@@ -5,12 +5,16 @@
  * (banner, edit controls) both read it, so neither says "yes" to someone whose
  * writes will get 403.
  */
+import { Capability, can, type Role } from "../access/roles.ts";
 import type { Config } from "../config.ts";
 import { isLoopbackHost, peerAddress, refusalFor } from "./origin-guard.ts";
 
 export type WriteAbility =
   | { canWrite: true; refusal: null; kind: null }
-  /** `refused`: this asker's writes get 403. `memory`: writes are taken but lost at stop (--no-write). */
+  /**
+   * `refused`: this asker's writes get 403 (another origin or host, a remote peer, or a role that may not
+   * label). `memory`: writes are taken but lost at stop (--no-write).
+   */
   | { canWrite: false; refusal: string; kind: "refused" | "memory" };
 
 export type WriteAbilityConfig = Pick<
@@ -32,7 +36,13 @@ export function writeAbility(
   req: Request,
   env: unknown,
   asker: "request" | "page" = "request",
+  /** The asker's role when access control is on (the guard's principal); undefined when it is off. */
+  role?: Role,
 ): WriteAbility {
+  // Access control on: the role decides first (the guard gives a viewer's write 403 forbidden).
+  if (role !== undefined && !can(role, Capability.label)) {
+    return { canWrite: false, refusal: roleRefusal(role), kind: "refused" };
+  }
   if (!config.allowRemoteWrites) {
     // As originGuard: a server bound to loopback only has loopback peers.
     const peer = isLoopbackHost(config.host) ? undefined : peerAddress(req, env);
@@ -47,4 +57,9 @@ export function writeAbility(
     return { canWrite: false, refusal: config.workspaceNotice ?? MEMORY_ONLY, kind: "memory" };
   }
   return { canWrite: true, refusal: null, kind: null };
+}
+
+/** What a page or /health says to someone whose role may not label. */
+export function roleRefusal(role: Role): string {
+  return `you are a ${role} here: you can view and export, not rate`;
 }

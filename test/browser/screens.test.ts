@@ -45,7 +45,8 @@ async function until(check: () => Promise<boolean>) {
 async function ready(page: Page, url: string) {
   await page.goto(app.url + url);
   await page.waitForSelector("#browse");
-  await page.waitForFunction(() => !!(window as unknown as { lenslet?: unknown }).lenslet);
+  // The page's script has started once Alpine has (the bundle runs first, deferred alike).
+  await page.waitForFunction(() => !!(window as unknown as { Alpine?: unknown }).Alpine);
 }
 
 /** Real touch input through Chromium's input pipeline (pointer and touch events, as a finger makes). */
@@ -264,15 +265,8 @@ describe("the viewer (U33 U34 U35)", () => {
       downloadThroughput: 1_000_000,
       uploadThroughput: 1_000_000,
     });
-    await page.evaluate(
-      (p) =>
-        (
-          window as unknown as {
-            lenslet: { selection: { selectOnly(i: number, p: string): void } };
-          }
-        ).lenslet.selection.selectOnly(6, p),
-      big,
-    );
+    await page.click(`.card[data-path="${big}"] .thumb`);
+    await page.waitForSelector(`.card.selected[data-path="${big}"]`);
     await page.keyboard.press("Enter");
     await page.waitForSelector("#viewer .viewer-progress:not([hidden])");
     await page.waitForFunction(() =>

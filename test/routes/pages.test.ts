@@ -185,6 +185,8 @@ describe("fragments", () => {
       "/static/app.js",
       "/static/live.js",
       "/static/app.css",
+      "/static/bundle.js",
+      "/static/app.min.css",
     ]) {
       const res = await app.get(p);
       expect(res.status).toBe(200);

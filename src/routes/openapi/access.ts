@@ -170,6 +170,19 @@ export const accessApi = (): ApiPart => ({
         },
       },
     },
+    "/access/share": {
+      get: {
+        summary:
+          "The Share dialog's lists as an HTML fragment: open invites, sessions, API tokens (admin)",
+        responses: {
+          "200": {
+            description: "The lists, each item with its revoke or end button",
+            content: { "text/html": { schema: { type: "string" } } },
+          },
+          ...refused,
+        },
+      },
+    },
     "/access/tokens/{id}": {
       delete: {
         summary: "Revoke an API token at once",

@@ -101,13 +101,25 @@ export const healthApi = (): ApiPart => ({
   schemas: {
     HealthResponse: jsonSchema(HealthResponse),
     PresenceDiagnostics: jsonSchema(PresenceDiagnostics),
+    LiveResponse: jsonSchema(z.object({ ok: z.literal(true) })),
   },
   paths: {
+    "/health/live": {
+      get: {
+        summary: "Liveness for an uptime probe: public, answers `{ok: true}` and nothing else",
+        responses: {
+          "200": {
+            description: "The server answers",
+            content: { "application/json": { schema: ref("LiveResponse") } },
+          },
+        },
+      },
+    },
     "/health": {
       get: {
         summary: "What an operator (or the page) needs to know at a glance",
         description:
-          "`can_write` answers for the request that asks: false (with `write_refusal`) for a page on another origin or host, a remote peer (without --allow-remote-writes) or a memory-only workspace.",
+          "`can_write` answers for the request that asks: false (with `write_refusal`) for a page on another origin or host, a remote peer (without --allow-remote-writes), a role that may not label (a viewer, access control on) or a memory-only workspace.",
         responses: {
           "200": {
             description: "Health",

@@ -94,6 +94,19 @@ export const pagesApi = (): ApiPart => ({
         },
       },
     },
+    "/static/bundle.js": {
+      get: {
+        summary:
+          "The page's one script: htmx, its SSE extension, Alpine and Lenslet's modules, bundled and minified (ETag)",
+        responses: { "200": { description: "JavaScript" } },
+      },
+    },
+    "/static/app.min.css": {
+      get: {
+        summary: "The page's stylesheet, minified (ETag)",
+        responses: { "200": { description: "CSS" } },
+      },
+    },
     "/static/{name}": {
       get: {
         summary: "Lenslet's own CSS, JS and icons (ETag)",

@@ -141,6 +141,19 @@ export const presenceApi = (): ApiPart => ({
         },
       },
     },
+    "/presence/people": {
+      get: {
+        summary: "Who is here: one row per person, with name, role (access control on) and folder",
+        description:
+          "An HTML fragment (the list the presence pill opens); each name links to the folder that person is in.",
+        responses: {
+          "200": {
+            description: "The list",
+            content: { "text/html": { schema: { type: "string" } } },
+          },
+        },
+      },
+    },
     "/presence/diagnostics": {
       get: {
         summary: "Presence numbers for operators (also /health.presence)",

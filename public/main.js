@@ -1,0 +1,9 @@
+// @ts-check
+// The page's one script entry: the server serves it bundled and minified as /static/bundle.js
+// (src/routes/static.ts), so the first load is one small file; every module stays readable here.
+import "./app.js";
+import "./live.js";
+// Team access: each does nothing on a page without its part (people list, access control on, Share dialog).
+import "./people.js";
+import "./access.js";
+import "./share.js";
