@@ -49,7 +49,10 @@ function DrawerToggle({
       aria-expanded="false"
       title={name === "tree" ? `${label} (Ctrl/⌘+B)` : label}
     >
-      <span aria-hidden="true">{icon}</span> <span class="drawer-label">{label}</span>
+      <span class="drawer-icon" aria-hidden="true">
+        {icon}
+      </span>{" "}
+      <span class="drawer-label">{label}</span>
     </button>
   );
 }
@@ -197,7 +200,7 @@ export function Page({
           >
             {m.access?.name ?? "you"}
           </button>
-          <DrawerToggle name="inspector" controls="inspector" label="Details" icon="ⓘ" />
+          <DrawerToggle name="inspector" controls="inspector" label="Details" icon="i" />
         </header>
         <Banner
           canWrite={m.canWrite}
