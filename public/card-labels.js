@@ -13,13 +13,16 @@ export function starText(star) {
 
 /**
  * @param {HTMLElement} card
- * @param {{ star: number | null, tags: string[], version: number }} labels
+ * @param {{ star: number | null, tags: string[], version: number, flag?: string | null, color?: string | null }} labels
  * @returns {boolean} false when the card already shows a newer version
  */
-export function applyLabels(card, { star, tags, version }) {
+export function applyLabels(card, { star, tags, version, flag, color }) {
   if (Number(card.dataset.version) > version) return false;
   card.dataset.version = String(version);
   card.dataset.star = String(star ?? 0);
+  // Flag and colour are attributes the stylesheet draws (a record without them: unchanged).
+  if (flag !== undefined) card.dataset.flag = flag ?? "";
+  if (color !== undefined) card.dataset.color = color ?? "";
   const stars = /** @type {HTMLElement | null} */ (card.querySelector(".stars"));
   if (stars) {
     stars.textContent = starText(star);

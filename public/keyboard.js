@@ -1,5 +1,6 @@
 // @ts-check
 // Keyboard shortcuts (spec G10); none fires while typing in a field.
+import { autoAdvanceOn } from "./auto-advance.js";
 import { grid } from "./grid.js";
 import { $, currentFolder, parentOf } from "./page-state.js";
 import { selection } from "./selection.js";
@@ -14,7 +15,7 @@ export function typing(t) {
 }
 
 /** @param {number} delta @param {boolean} extend */
-async function moveCursor(delta, extend) {
+export async function moveCursor(delta, extend) {
   if (!grid.total) return;
   let i =
     selection.cursor < 0 ? 0 : Math.min(grid.total - 1, Math.max(0, selection.cursor + delta));
@@ -51,10 +52,10 @@ document.addEventListener("keydown", (e) => {
     if (viewerOpen) {
       const p = $("#viewer")?.dataset.path;
       if (p) patchItem(p, starFields(n));
-      if (e.shiftKey) stepViewer(1);
+      if (e.shiftKey || autoAdvanceOn(e)) stepViewer(1);
     } else {
       rateSelection(n);
-      if (e.shiftKey) moveCursor(1, false);
+      if (e.shiftKey || autoAdvanceOn(e)) moveCursor(1, false);
     }
     return;
   }

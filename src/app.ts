@@ -10,6 +10,7 @@ import { accessRoutes } from "./routes/access.ts";
 import { accessGuard } from "./routes/access-guard.ts";
 import { apiDocRoutes } from "./routes/api-doc.ts";
 import { bodyLimits } from "./routes/body-limits.ts";
+import { cullingRoutes } from "./routes/culling.ts";
 import { jsonError } from "./routes/errors.ts";
 import { type EventRouteOptions, eventRoutes } from "./routes/events.ts";
 import { healthRoutes, streamStatsOf } from "./routes/health.ts";
@@ -52,6 +53,8 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
   app.route("/", shareRoutes(deps));
   app.route("/", staticRoutes());
   app.route("/", mediaRoutes(deps));
+  // Before the label routes: /export/xmp is its own route, not GET /export.
+  app.route("/", cullingRoutes(deps));
   app.route("/", itemRoutes(deps));
   app.route("/", eventRoutes(deps, opts.events));
   app.route("/", presenceRoutes(deps, { streamStats: streamStatsOf(deps) }));

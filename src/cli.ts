@@ -49,6 +49,9 @@ export interface CliOptions {
   presenceLifecycleV2: boolean;
   /** Start even though label files show that acknowledged writes were lost (recorded in labels.losses.jsonl). */
   acceptLabelLoss: boolean;
+  /** XMP sidecars: read (seed labels), write (also keep sidecars in step), off. */
+  xmp: "off" | "read" | "write";
+  xmpStyle: "ext" | "base";
 }
 
 /** A problem with the command line: printed as one line, exit code 2. */
@@ -210,6 +213,22 @@ export function buildCommand(): Command {
         "start although the label journal shows lost writes (emptied, cut, gap); the loss is recorded",
       ).default(false),
     )
+    .addOption(
+      new Option(
+        "--xmp <mode>",
+        "XMP: read (seed labels of unlabelled images), write (also keep a sidecar beside each labelled image), off",
+      )
+        .choices(["read", "write", "off"])
+        .default("read"),
+    )
+    .addOption(
+      new Option(
+        "--xmp-style <style>",
+        "sidecar name: ext = image.jpg.xmp (digiKam, darktable), base = image.xmp (Lightroom, Capture One)",
+      )
+        .choices(["ext", "base"])
+        .default("ext"),
+    )
     .showHelpAfterError(false)
     .exitOverride();
 }
@@ -277,6 +296,8 @@ export function parseCli(
     watch: o.watch,
     presenceLifecycleV2: o.presenceLifecycleV2,
     acceptLabelLoss: o.acceptLabelLoss,
+    xmp: o.xmp,
+    xmpStyle: o.xmpStyle,
   };
 }
 

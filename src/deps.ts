@@ -11,9 +11,13 @@ import type { GalleryIndex } from "./gallery/gallery-index.ts";
 import type { LabelStore } from "./labels/store.ts";
 import type { EventBus } from "./live/bus.ts";
 import type { Dimensions } from "./media/dimensions.ts";
+import type { ExifReader } from "./media/exif.ts";
+import type { PerceptualHashes } from "./media/phash.ts";
 import type { RootFiles } from "./media/root-file.ts";
 import type { Thumbnailer } from "./media/thumbnails.ts";
 import type { PresenceTracker } from "./presence/tracker.ts";
+import type { XmpSeeder } from "./xmp/seed.ts";
+import type { XmpWriter } from "./xmp/sync.ts";
 
 export type { Logger } from "./core/logger.ts";
 
@@ -34,4 +38,9 @@ export interface AppDeps {
   access?: AccessRuntime;
   /** The table being served (`lenslet TABLE`), or null for a folder. */
   dataset?: Dataset | null;
+  /** Culling (issue 12): EXIF facts, perceptual hashes, XMP in (seeder) and out (writer, --xmp write). */
+  exif: ExifReader;
+  hashes: PerceptualHashes;
+  xmpSeeder: XmpSeeder | null;
+  xmpWriter: XmpWriter | null;
 }

@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import type { Server } from "bun";
+import pkg from "../package.json" with { type: "json" };
 import { AccessFileError, accessFile } from "./access/access-file.ts";
 import { removeLocalKey, writeLocalKey } from "./access/local-key.ts";
 import { chooseAccessMode } from "./access/mode.ts";
@@ -25,11 +26,15 @@ import { MetricsCoalescer } from "./live/metrics-coalescer.ts";
 import { EventName } from "./live/protocol.ts";
 import { DISPLAY_LONG_EDGE, DISPLAY_QUALITY } from "./media/browser-formats.ts";
 import { Dimensions } from "./media/dimensions.ts";
+import { ExifReader } from "./media/exif.ts";
+import { PerceptualHashes } from "./media/phash.ts";
 import { RootFiles } from "./media/root-file.ts";
 import { Thumbnailer } from "./media/thumbnails.ts";
 import { createPresenceTracker, startPresenceService } from "./presence/service.ts";
 import { acquireWorkspaceLock } from "./workspace/lock.ts";
 import { resolveWorkspace, WorkspaceError } from "./workspace/workspace.ts";
+import { XmpSeeder } from "./xmp/seed.ts";
+import { XmpWriter } from "./xmp/sync.ts";
 
 export class StartupError extends Error {
   override name = "StartupError";
@@ -108,6 +113,8 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     maxSessions: input.maxSessions,
     watch: input.watch,
     presenceLifecycleV2: input.presenceLifecycleV2,
+    xmp: input.xmp,
+    xmpStyle: input.xmpStyle,
     demo: input.demo ?? false,
   });
 
@@ -188,7 +195,11 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
   });
 
   const files = new RootFiles(gallery.rules, { log });
+  const cacheDir = config.canWrite ? config.workspace : null;
+  const hashes = new PerceptualHashes({ cacheDir, log });
+  const exif = new ExifReader({ files, cacheDir, log });
   const thumbs = new Thumbnailer({
+    onRendered: (entry, bytes) => hashes.fromThumbnail(entry, bytes),
     files,
     cacheDir: join(config.workspace, "thumbs"),
     size: config.thumbSize,
@@ -226,6 +237,33 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
         })
       : null;
 
+  // XMP in and out (src/xmp/): a table's rows carry their own seeds, so only folders read sidecars.
+  const xmpSeeder = config.xmp !== "off" && !dataset ? new XmpSeeder({ labels, files, log }) : null;
+  const xmpWriter =
+    config.xmp === "write" && !dataset
+      ? new XmpWriter({
+          labels,
+          gallery,
+          files,
+          log,
+          style: config.xmpStyle,
+          toolkit: `Lenslet ${pkg.version}`,
+        })
+      : null;
+  const stopFollowing = bus.onEvent((env) => {
+    // item-updated goes out only once the journal holds the write: the sidecar follows durable labels.
+    if (env.event.type === EventName.itemUpdated) xmpWriter?.changed(env.event.data.path);
+    else if (env.event.type === EventName.galleryChanged && xmpSeeder) {
+      const added = env.event.data.folders.flatMap((f) => gallery.list(f, false));
+      void xmpSeeder.seedAll(added);
+    }
+  });
+  // After the server answers: seed from the sidecars found in the folders' listings.
+  const seeding = (async () => {
+    await new Promise((r) => setTimeout(r, 0));
+    await xmpSeeder?.seedAll(gallery.list("/", true));
+  })().catch((err) => log.warn(`xmp: seeding stopped: ${(err as Error).message}`));
+
   const deps: AppDeps = {
     config,
     gallery,
@@ -239,6 +277,10 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     log,
     access,
     dataset,
+    exif,
+    hashes,
+    xmpSeeder,
+    xmpWriter,
   };
   const app = createApp(deps, opts.app);
 
@@ -280,13 +322,21 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
   let stopping: Promise<void> | null = null;
   const shutdown = async () => {
     watcher?.close();
+    xmpSeeder?.stop();
+    hashes.stop();
+    stopFollowing();
     presenceService.stop();
     coalescer.stop();
     bus.close();
     server?.stop(true);
     try {
       await labels.close();
+      await xmpWriter?.stop();
+      await seeding;
+      await hashes.idle();
       await dims.flush();
+      await exif.flush();
+      await hashes.flush();
       try {
         if (access && config.canWrite) removeLocalKey(config.workspace);
         access?.store.flush();

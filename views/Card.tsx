@@ -27,6 +27,8 @@ export function Card({
       data-index={String(index)}
       data-version={String(card.version)}
       data-star={String(card.star ?? 0)}
+      data-flag={card.flag ?? ""}
+      data-color={card.color ?? ""}
     >
       <a
         class="thumb"

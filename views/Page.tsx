@@ -1,7 +1,9 @@
 /** @jsxImportSource hono/jsx */
+
 import type { Child } from "hono/jsx";
 import { AccessNotices } from "./AccessNotices.tsx";
 import { Browse } from "./Browse.tsx";
+import { AutoAdvanceSwitch } from "./CullFilters.tsx";
 import { FolderTree } from "./FolderTree.tsx";
 import { Inspector, StarButtons } from "./Inspector.tsx";
 import type { AppShellModel, TreeNode } from "./model.ts";
@@ -127,6 +129,7 @@ export function Page({
             <span class="brand-name">Lenslet</span>
           </a>
           <span class="spacer" />
+          <AutoAdvanceSwitch />
           <span class="typing-cue" x-data x-show="$store.live.typing" x-cloak>
             typing…
           </span>

@@ -5,6 +5,7 @@ import {
   SORT_KEYS,
   STAR_FILTERS,
 } from "../src/gallery/browse-query.ts";
+import { CullFilters } from "./CullFilters.tsx";
 import { formatCount } from "./format.ts";
 import type { BrowseModel } from "./model.ts";
 
@@ -14,6 +15,8 @@ const SORT_LABELS: Record<(typeof SORT_KEYS)[number], string> = {
   size: "Size",
   stars: "Stars",
   random: "Random",
+  flag: "Flag",
+  taken: "Capture time",
 };
 
 /** Breadcrumbs, search, sort and filters. A plain GET form: works without JS, htmx swaps #browse with it. */
@@ -108,6 +111,7 @@ export function Toolbar({ m }: { m: BrowseModel }) {
             </label>
           ))}
         </fieldset>
+        <CullFilters q={q} />
         <label class="control">
           <span>Tag</span>
           <select name="tag" aria-label="Filter by tag">

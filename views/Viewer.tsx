@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import { CullBadges } from "./CullFilters.tsx";
 import { StarButtons } from "./Inspector.tsx";
 import type { ItemDetails } from "./model.ts";
 
@@ -49,6 +50,7 @@ export function Viewer({ v, readOnly }: { v: ViewerModel; readOnly?: string | nu
           {v.index + 1} / {v.total}
         </span>
         <StarButtons star={it.star} label="Stars" readOnly={readOnly} />
+        <CullBadges flag={it.flag} color={it.color} />
         <fieldset class="viewer-zoom">
           <legend class="sr-only">Zoom</legend>
           <button type="button" data-zoom="fit" title="Fit to the window (double-click)">

@@ -4,6 +4,7 @@
  */
 import type { GrantableRole, Role } from "../src/access/roles.ts";
 import type { BrowseQuery } from "../src/gallery/browse-query.ts";
+import type { ExifFacts } from "../src/media/exif.ts";
 
 export interface CardModel {
   path: string;
@@ -11,6 +12,9 @@ export interface CardModel {
   thumbUrl: string;
   star: number | null;
   tags: string[];
+  /** Lightroom's flag and colour label (null when none). */
+  flag: "pick" | "reject" | null;
+  color: "red" | "yellow" | "green" | "blue" | "purple" | null;
   version: number;
   /** Folder shown under the name in recursive views. */
   folder: string | null;
@@ -57,6 +61,10 @@ export interface ItemDetails {
   tags: string[];
   notes: string;
   metrics: Record<string, number>;
+  flag: "pick" | "reject" | null;
+  color: "red" | "yellow" | "green" | "blue" | "purple" | null;
+  /** EXIF facts (M1), null when the file has none or they are not read yet. */
+  exif: ExifFacts | null;
   version: number;
   updatedAt: string | null;
   updatedBy: string | null;

@@ -101,7 +101,11 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
     "fragment",
     "the Share dialog's lists: open invites, sessions, API tokens",
   ],
-  // New routes go last, so the rule ids above never move.
+  // Culling (issue 12), appended so the numbers above stay what they were.
+  ["GET", "/export/xmp", R.viewer, "json", "XMP sidecars of a folder as a zip"],
+  ["POST", "/export/xmp", R.viewer, "json", "XMP sidecars of a selection as a zip"],
+  ["GET", "/exif", R.viewer, "json", "an image's EXIF facts"],
+  ["GET", "/groups", R.viewer, "json", "bursts and near-duplicates"],
   ["GET", "/display", R.viewer, "media", "display image of a format a browser cannot show"],
 ];
 

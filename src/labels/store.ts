@@ -582,6 +582,8 @@ export class LabelStore {
       tags: w.next.tags,
       notes: w.next.notes,
       metrics: w.next.metrics,
+      flag: w.next.flag,
+      color: w.next.color,
       updated_at: w.next.updated_at,
       updated_by: w.next.updated_by,
       client_id: ctx.clientId,

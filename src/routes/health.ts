@@ -48,6 +48,13 @@ export function healthRoutes(deps: AppDeps): Hono {
       events: eventStreamHealth(deps.bus),
       presence: presenceHealth(deps, streamStatsOf(deps)),
       thumbnails: deps.thumbs.stats(),
+      xmp: {
+        mode: config.xmp,
+        style: config.xmpStyle,
+        seed: deps.xmpSeeder?.health() ?? null,
+        write: deps.xmpWriter?.health() ?? null,
+      },
+      hashes: deps.hashes.health(gallery.imageCount),
     };
     c.header("Cache-Control", "no-store");
     return c.json(body);

@@ -28,6 +28,8 @@ export interface ItemRouteDeps {
   labels: LabelStore;
   presence?: { touchEdit?(clientId: string, galleryId?: string | null): unknown };
   log: Logger;
+  /** XMP in: an image's labels are read from its XMP before they are first answered (spec X2). */
+  xmpSeeder?: { ensure(img: ImageEntry): Promise<void> } | null;
 }
 
 const MAX_KEY_LENGTH = 255;
@@ -53,8 +55,10 @@ export function itemRoutes(deps: ItemRouteDeps): Hono {
   app.use("/items/*", guard);
 
   app.get("/item", (c) =>
-    handle(c, () => {
+    handle(c, async () => {
       const path = itemPath(c, deps);
+      const img = deps.gallery.get(path);
+      if (img && deps.xmpSeeder) await deps.xmpSeeder.ensure(img);
       const sidecar = deps.labels.get(path);
       c.header("ETag", etag(sidecar.version));
       return c.json(sidecar);

@@ -34,6 +34,9 @@ export class PageModels {
     this.queries = new QueryRunner(
       deps.gallery,
       deps.dataset ? deps.dataset.lookup(deps.labels) : deps.labels,
+      32,
+      // sort=taken reads capture times the EXIF cache holds (pages.tsx fills it first).
+      deps.exif,
     );
   }
 
@@ -45,6 +48,8 @@ export class PageModels {
       thumbUrl: this.thumbUrl(img),
       star: s.star,
       tags: s.tags,
+      flag: s.flag,
+      color: s.color,
       version: s.version,
       folder: q.recursive && img.folder !== q.folder ? img.folder : null,
       href: browseHref(q, { sel: img.path }),
@@ -164,6 +169,9 @@ export class PageModels {
       tags: s.tags,
       notes: s.notes,
       metrics: this.deps.dataset ? { ...this.deps.dataset.metrics(path), ...s.metrics } : s.metrics,
+      flag: s.flag,
+      color: s.color,
+      exif: this.deps.exif.peek(img) ?? null,
       version: s.version,
       updatedAt: s.updated_at,
       updatedBy: s.updated_by,
@@ -175,6 +183,9 @@ export class PageModels {
     const img = this.deps.gallery.get(path);
     if (!img) return null;
     if (this.deps.dims.peek(img) === undefined) await this.deps.dims.get(img);
+    // Issue 12: its XMP seeds its labels before anyone sees them; its EXIF is read once.
+    await this.deps.xmpSeeder?.ensure(img);
+    if (this.deps.exif.peek(img) === undefined) await this.deps.exif.get(img);
     return this.details(path);
   }
 

@@ -27,6 +27,17 @@ import { writeAbility } from "./write-ability.ts";
 
 const DOCTYPE = "<!DOCTYPE html>";
 
+async function fillCaptureTimes(deps: AppDeps, folder = "/", recursive = ""): Promise<void> {
+  let f: string;
+  try {
+    f = canonicalPath(folder);
+  } catch {
+    return; // the route answers the bad folder
+  }
+  const deep = ["1", "true", "on"].includes(recursive);
+  await deps.exif.fill(deps.gallery.list(f, deep).map((img) => deps.gallery.stat(img)));
+}
+
 /** Who the page is for (access control on): its name, role, and the roles it may hand out. */
 function pageAccess(p: Principal | undefined): PageAccess | null {
   if (!p) return null;
@@ -55,7 +66,10 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
   // Date and size sorts need every file's stat: wait for the background pass (≈0.5 s per 100k files).
   app.use(async (c, next) => {
     const sort = c.req.query("sort");
-    if (sort === "date" || sort === "size") await deps.gallery.statsReady;
+    if (sort === "date" || sort === "size" || sort === "taken") await deps.gallery.statsReady;
+    // Capture times come from EXIF, read lazily: the listed images' are read (once) before sorting.
+    if (sort === "taken")
+      await fillCaptureTimes(deps, c.req.query("folder"), c.req.query("recursive"));
     await next();
   });
   const html = (c: Context, body: unknown, status: 200 | 404 = 200) =>

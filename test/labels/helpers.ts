@@ -244,3 +244,20 @@ export function parseCsv(text: string): Record<string, string>[] {
 }
 
 export { ManualTimers } from "../helpers/timers.ts";
+
+/**
+ * The fixtures of format 1 were written before flags and colour labels: every
+ * record in them (and in the answers they remember) reads as unflagged, no
+ * colour (L19). Adds those two fields to each record in `value`.
+ */
+export function asUnflagged<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(asUnflagged) as T;
+  if (typeof value !== "object" || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = asUnflagged(v);
+  if (typeof out.version === "number" && "star" in out && "path" in out) {
+    out.flag ??= null;
+    out.color ??= null;
+  }
+  return out as T;
+}

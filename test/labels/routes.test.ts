@@ -26,6 +26,8 @@ describe("records and patches", () => {
       tags: [],
       notes: "",
       metrics: {},
+      flag: null,
+      color: null,
       version: 1,
       updated_at: null,
       updated_by: null,
@@ -752,6 +754,8 @@ describe("export and API document", () => {
       set_tags: ["cute", "cat"],
       set_notes: 'golden, "hour"\nline 2',
       set_metrics: { score: 0.25 },
+      set_flag: "pick",
+      set_color: "green",
     });
     const flat = await call(h.app, "GET", "/export?path=/animals");
     expect((flat.body as unknown as unknown[]).length).toBe(2);
@@ -773,6 +777,8 @@ describe("export and API document", () => {
       tags: ["cute", "cat"],
       notes: 'golden, "hour"\nline 2',
       metrics: { score: 0.25 },
+      flag: "pick",
+      color: "green",
       version: 2,
       updated_at: expect.any(String),
       updated_by: "anonymous (api)",
@@ -805,6 +811,8 @@ describe("export and API document", () => {
       "star",
       "tags",
       "notes",
+      "flag",
+      "color",
       "version",
       "updated_at",
       "updated_by",
@@ -847,6 +855,8 @@ describe("export and API document", () => {
       "add_tags",
       "remove_tags",
       "set_metrics",
+      "set_flag",
+      "set_color",
       "base_version",
     ]);
     expect(patchBody.WriteResponse.properties.persistence).toEqual({

@@ -6,6 +6,7 @@
 import pkg from "../../../package.json" with { type: "json" };
 import { accessApi } from "./access.ts";
 import { type ApiPart, error, type Paths } from "./common.ts";
+import { cullingApi } from "./culling.ts";
 import { eventsApi } from "./events.ts";
 import { healthApi } from "./health.ts";
 import { labelsApi } from "./labels.ts";
@@ -69,5 +70,6 @@ function defaultParts(): ApiPart[] {
     mediaApi(),
     pagesApi(),
     accessApi(),
+    cullingApi(),
   ];
 }
