@@ -8,6 +8,12 @@ import { inspectorPath, offerLeftovers, setInspectedPath } from "./inspector.js"
 import "./keyboard.js";
 import "./notices.js";
 import "./save-tracker.js";
+// Screens and fingers: drawers, the viewer's zoom and history, taps and long presses.
+import "./drawers.js";
+import "./history.js";
+import "./touch.js";
+import "./viewer-bar.js";
+import "./zoom.js";
 import { $, $$, askName, browseEl, currentFolder, me, noteVersion, store } from "./page-state.js";
 import { selection } from "./selection.js";
 import { nameIsTheSessions, renameSession } from "./session-name.js";

@@ -10,7 +10,7 @@ export const SAVE_STALE_MS = 10_000;
 
 /**
  * @param {{
- *   connection: "live" | "reconnecting" | "offline",
+ *   connection: "connecting" | "live" | "reconnecting" | "offline",
  *   polling?: boolean,
  *   saveFailed?: boolean,
  *   oldestPendingSaveAt?: number | null,
@@ -20,7 +20,7 @@ export const SAVE_STALE_MS = 10_000;
  *   sessions?: number | null,   // tabs of the people viewing (viewing and editing count people)
  *   now: number,
  * }} s
- * @returns {{ state: "offline" | "unstable" | "recent" | "editing" | "live", label: string, count: string, detail: string }}
+ * @returns {{ state: "offline" | "unstable" | "connecting" | "recent" | "editing" | "live", label: string, count: string, detail: string }}
  */
 export function indicatorState(s) {
   const known = s.connection === "live" && typeof s.viewing === "number";
@@ -32,6 +32,10 @@ export function indicatorState(s) {
     viewing === null
       ? "Counts return when the connection is back"
       : `${editing} editing · ${Math.max(0, (viewing ?? 0) - (editing ?? 0))} viewing${tabs === null ? "" : ` · ${tabs} tab${tabs === 1 ? "" : "s"}`}`;
+  // The first connection of a page is not a reconnection: no warning while it opens (U6).
+  if (s.connection === "connecting" && !s.saveFailed) {
+    return { state: "connecting", label: "Connecting…", count, detail };
+  }
   if (s.connection === "offline") {
     return { state: "offline", label: "Offline — checking every 15 s", count, detail };
   }

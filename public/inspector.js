@@ -258,7 +258,10 @@ function relTime(iso) {
 // ---------------------------------------------------------------- inspector editing
 /** @param {Element} el */
 export function inspectorPath(el) {
-  return /** @type {HTMLElement | null} */ (el.closest("#inspector-body"))?.dataset.path || null;
+  // The viewer's star buttons edit the item it shows.
+  return (
+    /** @type {HTMLElement | null} */ (el.closest("#inspector-body, #viewer"))?.dataset.path || null
+  );
 }
 
 /** @type {WeakMap<HTMLTextAreaElement, ReturnType<typeof setTimeout>>} */

@@ -44,11 +44,6 @@ document.addEventListener("keydown", (e) => {
     selection.selectAll();
     return;
   }
-  if (mod && (k === "b" || k === "B")) {
-    e.preventDefault();
-    toggleFolderPanel();
-    return;
-  }
   if (mod || e.altKey) return;
   const digit = /^Digit([0-5])$/.exec(e.code);
   if (digit) {
@@ -124,12 +119,7 @@ function shortcutsDialog() {
   return /** @type {HTMLDialogElement | null} */ ($("#shortcuts"));
 }
 
-/** Shows or hides the folder tree; the choice is kept for the next visit. */
-function toggleFolderPanel() {
-  const hidden = $(".columns")?.classList.toggle("no-tree");
-  localStorage.setItem("lenslet.tree", hidden ? "hidden" : "shown");
-}
-if (localStorage.getItem("lenslet.tree") === "hidden") $(".columns")?.classList.add("no-tree");
+// Ctrl/⌘+B (the folder tree, at every width) is public/drawers.js.
 
 // Esc in a field leaves the field, so shortcuts work again.
 document.addEventListener("keydown", (e) => {

@@ -30,7 +30,7 @@ import {
 
 /**
  * @import { EventName, GalleryChanged, ItemUpdated, MetricsUpdated, PersistenceState, PresenceCounts } from "../src/live/protocol.ts"
- * @typedef {"live" | "reconnecting" | "offline"} Connection
+ * @typedef {"connecting" | "live" | "reconnecting" | "offline"} Connection
  * @typedef {EventName | "access-revoked"} StreamEventName the bus's events, and the access guard's last word (A7)
  * @typedef {{ kind: "event", name: StreamEventName, data: string, id: number }
  *   | { kind: "status", state: Connection, failures: number }
@@ -65,8 +65,9 @@ const MOVE_COALESCE_MS = 350;
 
 // ------------------------------------------------------------------ shared state
 const live = {
+  // Until the first connection opens: "Connecting…", never a "Reconnecting…" flash.
   /** @type {Connection} */
-  connection: "reconnecting",
+  connection: "connecting",
   failures: 0,
   polling: false,
   lastEventId: Number($("#app")?.dataset.lastEventId ?? 0),
@@ -125,7 +126,9 @@ function render() {
         ? "Live"
         : live.connection === "offline"
           ? "Offline — checking every 15 s"
-          : "Reconnecting…";
+          : live.connection === "connecting"
+            ? "Connecting…"
+            : "Reconnecting…";
   }
   if (!s) return;
   s.state = ind.state;

@@ -72,8 +72,8 @@ document.addEventListener("alpine:init", () => {
   Alpine.store("sync", {
     saveState: "idle",
     saveLabel: "",
-    connState: "live",
-    connLabel: "Live",
+    connState: "connecting",
+    connLabel: "Connecting…",
   });
 });
 /**

@@ -344,6 +344,8 @@ function afterWrite(records) {
 /** Writes records (write answers or item-updated events) into their cards on the page. */
 /** @param {ShownRecord[]} records @param {boolean} [pulse] */
 export function showRecords(records, pulse = false) {
+  // Other views of an item (the viewer's header) follow the same records.
+  document.dispatchEvent(new CustomEvent("lenslet:records", { detail: records }));
   for (const r of records) {
     noteVersion(r.path, r.version);
     const card = cardFor(r.path);

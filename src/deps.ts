@@ -28,6 +28,8 @@ export interface AppDeps {
   labels: LabelStoreApi;
   bus: EventBus;
   thumbs: Thumbnailer;
+  /** Viewer-sized images (long edge ~2,560 px) of files a browser cannot show: TIFF, SVG, undecodable ones. */
+  display: Thumbnailer;
   dims: Dimensions;
   /** The one way image bytes are opened (inside the root, checked on the descriptor). */
   files: RootFiles;

@@ -25,6 +25,7 @@ import type { LabelStoreApi } from "./labels/store-api.ts";
 import { EventBus } from "./live/bus.ts";
 import { MetricsCoalescer } from "./live/metrics-coalescer.ts";
 import { EventName } from "./live/protocol.ts";
+import { DISPLAY_LONG_EDGE, DISPLAY_QUALITY } from "./media/browser-formats.ts";
 import { Dimensions } from "./media/dimensions.ts";
 import { ExifReader } from "./media/exif.ts";
 import { PerceptualHashes } from "./media/phash.ts";
@@ -244,6 +245,16 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     maxCacheBytes: config.thumbCacheBytes,
     log,
   });
+  // The same machinery (queue, one job per item, bounded disk cache) at the viewer's size.
+  const display = new Thumbnailer({
+    files,
+    cacheDir: join(config.workspace, "display"),
+    size: DISPLAY_LONG_EDGE,
+    edge: "long",
+    quality: DISPLAY_QUALITY,
+    maxCacheBytes: config.thumbCacheBytes,
+    log,
+  });
   const dims = new Dimensions({ files, cacheDir: config.canWrite ? config.workspace : null });
   let presence: PresenceApi;
   let presenceService: { stop(): void };
@@ -317,6 +328,7 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     labels,
     bus,
     thumbs,
+    display,
     dims,
     files,
     presence,

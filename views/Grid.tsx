@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { Card } from "./Card.tsx";
 import { DeeperMatches } from "./DeeperMatches.tsx";
+import { FolderTiles } from "./FolderTiles.tsx";
 import { formatCount } from "./format.ts";
 import type { BrowseModel, CardModel } from "./model.ts";
 
@@ -43,7 +44,14 @@ export function Grid({ m }: { m: BrowseModel }) {
       data-offset={String(m.offset)}
       style={`--card-size:${m.q.size}px`}
     >
-      {m.total === 0 ? (
+      {m.total === 0 && m.folderTiles.length > 0 ? (
+        <div class="folder-view">
+          <p class="empty-note muted">
+            No images directly in this folder: open a subfolder, or turn on Recursive.
+          </p>
+          <FolderTiles tiles={m.folderTiles} more={m.subfolderCount - m.folderTiles.length} />
+        </div>
+      ) : m.total === 0 ? (
         <div class="empty">
           {m.unfiltered === 0
             ? m.subfolderCount > 0

@@ -32,6 +32,35 @@ export function Document({ title, children }: { title: string; children: Child }
   );
 }
 
+/** Opens the folder tree or the inspector: a drawer on narrow screens (public/drawers.js). */
+function DrawerToggle({
+  name,
+  controls,
+  label,
+  icon,
+}: {
+  name: "tree" | "inspector";
+  controls: string;
+  label: string;
+  icon: string;
+}) {
+  return (
+    <button
+      type="button"
+      class={`drawer-toggle ${name}`}
+      data-drawer-toggle={name}
+      aria-controls={controls}
+      aria-expanded="false"
+      title={name === "tree" ? `${label} (Ctrl/⌘+B)` : label}
+    >
+      <span class="drawer-icon" aria-hidden="true">
+        {icon}
+      </span>{" "}
+      <span class="drawer-label">{label}</span>
+    </button>
+  );
+}
+
 /** Stays on screen while labels are not fully durable, so nobody is surprised later. */
 export function Banner({
   canWrite,
@@ -94,11 +123,12 @@ export function Page({
         data-last-event-id={String(m.lastEventId)}
       >
         <header class="topbar">
+          <DrawerToggle name="tree" controls="sidebar" label="Folders" icon="☰" />
           <a class="brand" href="/" title="Lenslet home">
             <span class="logo" aria-hidden="true">
               ◐
             </span>{" "}
-            Lenslet
+            <span class="brand-name">Lenslet</span>
           </a>
           <span class="spacer" />
           <AutoAdvanceSwitch />
@@ -154,6 +184,7 @@ export function Page({
           >
             {m.access?.name ?? "you"}
           </button>
+          <DrawerToggle name="inspector" controls="inspector" label="Details" icon="i" />
         </header>
         <Banner
           canWrite={m.canWrite}
@@ -172,11 +203,17 @@ export function Page({
         </form>
         {/* Each region's requests queue on its own container; the newest replaces an older one in flight. */}
         <div id="columns" class="columns" hx-sync="this:replace">
-          <aside class="sidebar">
+          <aside id="sidebar" class="sidebar" aria-label="Folders" tabindex={-1}>
             <FolderTree root={root} m={m.tree} />
           </aside>
           <Browse m={m.browse} />
-          <aside id="inspector" class="inspector" aria-label="Details" hx-sync="this:replace">
+          <aside
+            id="inspector"
+            class="inspector"
+            aria-label="Details"
+            tabindex={-1}
+            hx-sync="this:replace"
+          >
             <section class="bulk" x-data x-show="$store.sel.count > 1" x-cloak>
               <h2>
                 <span x-text="$store.sel.count.toLocaleString()" /> selected
@@ -213,8 +250,10 @@ export function Page({
             </div>
           </aside>
         </div>
+        {/* Behind an open drawer (narrow screens): a tap beside it closes it. */}
+        <div class="drawer-backdrop" data-action="close-drawer" aria-hidden="true" />
         <div id="viewer-slot" hx-sync="this:replace">
-          {viewer && <Viewer v={viewer} />}
+          {viewer && <Viewer v={viewer} readOnly={m.writeRefusal} />}
         </div>
         <Shortcuts />
         {m.access && <AccessNotices />}

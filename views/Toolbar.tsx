@@ -56,97 +56,100 @@ export function Toolbar({ m }: { m: BrowseModel }) {
       </nav>
       <input type="hidden" name="folder" value={q.folder} />
       {q.sort === "random" && <input type="hidden" name="seed" value={String(q.seed)} />}
-      <input
-        id="search"
-        hx-preserve="true"
-        hx-get="/"
-        hx-trigger="input delay:300ms"
-        hx-include="closest form"
-        hx-target="#browse"
-        hx-swap="outerHTML"
-        hx-push-url="true"
-        hx-sync="#browse-form:replace"
-        type="search"
-        name="q"
-        value={q.q}
-        placeholder="Search name, tags, notes  ( / )"
-        aria-label="Search"
-        autocomplete="off"
-      />
-      <label class="control">
-        <span>Sort</span>
-        <select name="sort" aria-label="Sort by">
-          {SORT_KEYS.map((k) => (
-            <option value={k} selected={q.sort === k}>
-              {SORT_LABELS[k]}
-            </option>
-          ))}
-          {/* The metric sorted by stays an option even when no image has it any more. */}
-          {[...new Set([...m.metricNames, ...(q.sort === "metric" ? [q.metric] : [])])].map(
-            (name) => (
-              <option
-                value={`${METRIC_SORT_PREFIX}${name}`}
-                selected={q.sort === "metric" && q.metric === name}
-              >
-                {`Metric: ${name}`}
-              </option>
-            ),
-          )}
-        </select>
-        <select name="dir" aria-label="Sort direction">
-          <option value="asc" selected={q.dir === "asc"}>
-            ↑
-          </option>
-          <option value="desc" selected={q.dir === "desc"}>
-            ↓
-          </option>
-        </select>
-      </label>
-      <Reshuffle href={m.reshuffleHref} />
-      <fieldset class="control stars-filter" aria-label="Filter by stars">
-        {STAR_FILTERS.map((s) => (
-          <label title={s === "unrated" ? "Unrated" : `${s} star${s === "1" ? "" : "s"}`}>
-            <input type="checkbox" name="stars" value={s} checked={q.stars.includes(s)} />
-            <span>{s === "unrated" ? "∅" : `${s}★`}</span>
-          </label>
-        ))}
-      </fieldset>
-      <CullFilters q={q} />
-      <label class="control">
-        <span>Tag</span>
-        <select name="tag" aria-label="Filter by tag">
-          <option value="">any</option>
-          {m.tagOptions.map((t) => (
-            <option value={t.tag} selected={q.tag === t.tag}>
-              {t.tag} ({formatCount(t.count)})
-            </option>
-          ))}
-          {q.tag && !m.tagOptions.some((t) => t.tag === q.tag) && (
-            <option value={q.tag} selected>
-              {q.tag}
-            </option>
-          )}
-        </select>
-      </label>
-      <label class="control toggle">
-        <input type="checkbox" name="recursive" value="1" checked={q.recursive} />
-        <span>Recursive</span>
-      </label>
-      <label class="control size">
-        <span>Size</span>
+      {/* One line at every width: it scrolls sideways on a phone rather than wrapping. */}
+      <div class="toolbar-row">
         <input
-          type="range"
-          name="size"
-          min="100"
-          max="400"
-          step="20"
-          value={String(q.size)}
-          aria-label="Card size"
+          id="search"
+          hx-preserve="true"
+          hx-get="/"
+          hx-trigger="input delay:300ms"
+          hx-include="closest form"
+          hx-target="#browse"
+          hx-swap="outerHTML"
+          hx-push-url="true"
+          hx-sync="#browse-form:replace"
+          type="search"
+          name="q"
+          value={q.q}
+          placeholder="Search name, tags, notes  ( / )"
+          aria-label="Search"
+          autocomplete="off"
         />
-      </label>
-      <noscript>
-        <button type="submit">Apply</button>
-      </noscript>
+        <label class="control">
+          <span>Sort</span>
+          <select name="sort" aria-label="Sort by">
+            {SORT_KEYS.map((k) => (
+              <option value={k} selected={q.sort === k}>
+                {SORT_LABELS[k]}
+              </option>
+            ))}
+            {/* The metric sorted by stays an option even when no image has it any more. */}
+            {[...new Set([...m.metricNames, ...(q.sort === "metric" ? [q.metric] : [])])].map(
+              (name) => (
+                <option
+                  value={`${METRIC_SORT_PREFIX}${name}`}
+                  selected={q.sort === "metric" && q.metric === name}
+                >
+                  {`Metric: ${name}`}
+                </option>
+              ),
+            )}
+          </select>
+          <select name="dir" aria-label="Sort direction">
+            <option value="asc" selected={q.dir === "asc"}>
+              ↑
+            </option>
+            <option value="desc" selected={q.dir === "desc"}>
+              ↓
+            </option>
+          </select>
+        </label>
+        <Reshuffle href={m.reshuffleHref} />
+        <fieldset class="control stars-filter" aria-label="Filter by stars">
+          {STAR_FILTERS.map((s) => (
+            <label title={s === "unrated" ? "Unrated" : `${s} star${s === "1" ? "" : "s"}`}>
+              <input type="checkbox" name="stars" value={s} checked={q.stars.includes(s)} />
+              <span>{s === "unrated" ? "∅" : `${s}★`}</span>
+            </label>
+          ))}
+        </fieldset>
+        <CullFilters q={q} />
+        <label class="control">
+          <span>Tag</span>
+          <select name="tag" aria-label="Filter by tag">
+            <option value="">any</option>
+            {m.tagOptions.map((t) => (
+              <option value={t.tag} selected={q.tag === t.tag}>
+                {t.tag} ({formatCount(t.count)})
+              </option>
+            ))}
+            {q.tag && !m.tagOptions.some((t) => t.tag === q.tag) && (
+              <option value={q.tag} selected>
+                {q.tag}
+              </option>
+            )}
+          </select>
+        </label>
+        <label class="control toggle">
+          <input type="checkbox" name="recursive" value="1" checked={q.recursive} />
+          <span>Recursive</span>
+        </label>
+        <label class="control size">
+          <span>Size</span>
+          <input
+            type="range"
+            name="size"
+            min="100"
+            max="400"
+            step="20"
+            value={String(q.size)}
+            aria-label="Card size"
+          />
+        </label>
+        <noscript>
+          <button type="submit">Apply</button>
+        </noscript>
+      </div>
     </form>
   );
 }

@@ -54,6 +54,10 @@ export interface ItemDetails {
   width: number;
   height: number;
   fileUrl: string;
+  /** What the viewer shows: the original when a browser decodes its format, else `displayUrl`. */
+  viewUrl: string;
+  /** The server-made display image (long edge 2,560 px), also the fallback when the original fails to decode. */
+  displayUrl: string;
   previewUrl: string;
   star: number | null;
   tags: string[];
@@ -68,6 +72,18 @@ export interface ItemDetails {
   updatedBy: string | null;
 }
 
+/** A subfolder shown as a tile in the grid (views/FolderTiles.tsx). */
+export interface FolderTileModel {
+  path: string;
+  name: string;
+  /** Images in it and below it. */
+  images: number;
+  /** Thumbnail of its first image (name order, its subfolders included), or null when it has none. */
+  thumbUrl: string | null;
+  /** The browse URL of that folder, this view's sort and filters kept. */
+  href: string;
+}
+
 export interface BrowseModel {
   q: BrowseQuery;
   folderName: string;
@@ -77,6 +93,8 @@ export interface BrowseModel {
   /** Items in the folder (or subtree) before filters. */
   unfiltered: number;
   subfolderCount: number;
+  /** The subfolders as tiles, when the folder has no images of its own (else empty). */
+  folderTiles: FolderTileModel[];
   offset: number;
   limit: number;
   cards: CardModel[];

@@ -109,6 +109,7 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
   ["GET", "/activity", R.viewer, "fragment", "recent edits by others (the activity panel)"],
   // Appended, so the rule IDs above stay what they were.
   ["GET", "/facets", R.viewer, "json", "histograms and value counts of a view (D15)"],
+  ["GET", "/display", R.viewer, "media", "display image of a format a browser cannot show"],
 ];
 
 export const ROUTE_TABLE: readonly RouteRule[] = rows.map(

@@ -15,7 +15,7 @@ import { relative, sep } from "node:path";
 import { canonicalChildName, childPath } from "../core/paths.ts";
 import type { ImageEntry } from "./types.ts";
 
-/** Extensions sharp decodes (JPEG, PNG, WebP, GIF, AVIF, TIFF). */
+/** Extensions sharp decodes (JPEG, PNG, WebP, GIF, AVIF, TIFF, SVG). */
 export const IMAGE_EXTENSIONS = new Set([
   "jpg",
   "jpeg",
@@ -26,7 +26,11 @@ export const IMAGE_EXTENSIONS = new Set([
   "avif",
   "tif",
   "tiff",
+  "svg",
 ]);
+
+/** Why a file the index does not read is left out (counted like every other skip: G2, G13). */
+export const UNSUPPORTED = "not an image format Lenslet reads";
 
 export function isImageName(name: string): boolean {
   const dot = name.lastIndexOf(".");
@@ -132,14 +136,22 @@ export class FolderReader {
   list(folder: FolderRef): FolderListing {
     const { path: canon, fsPath: abs } = folder;
     const out: FolderListing = { images: [], folders: [], skipped: [] };
-    const skip = (path: string, reason: string) =>
-      out.skipped.push({ path, reason, folder: canon });
+    const skip = (path: string, reason: string, detail?: string) =>
+      out.skipped.push({ path, reason, folder: canon, ...(detail ? { detail } : {}) });
+    // Said once per file, with its extension, so a folder of RAW files does not vanish silently.
+    const skipUnsupported = (path: string, name: string) => {
+      const dot = name.lastIndexOf(".");
+      skip(path, UNSUPPORTED, dot > 0 ? name.slice(dot).toLowerCase() : "no extension");
+    };
     let unicode = false;
     for (const d of readdirSync(abs || "/", { withFileTypes: true })) {
       const raw = d.name;
       if (raw.charCodeAt(0) === 46 /* . */) continue;
-      if (d.isFile() && !isImageName(raw)) continue;
       const { name, ascii, problem } = canonicalChildName(canon, raw);
+      if (d.isFile() && !isImageName(raw)) {
+        skipUnsupported(childPath(canon, name), name);
+        continue;
+      }
       const path = problem === null && d.isFile() ? "" : childPath(canon, name);
       const fsPath = d.isFile() ? "" : `${abs}/${raw}`;
       if (d.isDirectory()) {
@@ -162,8 +174,15 @@ export class FolderReader {
           skip(path, "symlink to a hidden file or the workspace");
           continue;
         }
-        if (!isImageName(name) || !safeStat(real)?.isFile()) continue;
-      } else if (!d.isFile() || !isImageName(name)) {
+        if (!safeStat(real)?.isFile()) continue;
+        if (!isImageName(name)) {
+          skipUnsupported(path, name);
+          continue;
+        }
+      } else if (!d.isFile()) {
+        continue;
+      } else if (!isImageName(name)) {
+        skipUnsupported(path, name);
         continue;
       }
       if (problem) {

@@ -7,6 +7,7 @@
  */
 import mime from "mime";
 import type { ImageEntry } from "../gallery/types.ts";
+import { neverInline } from "./browser-formats.ts";
 import type { RootFile, RootFiles } from "./root-file.ts";
 
 /** Bodies up to this size are read at once, without a trip through the thread pool. */
@@ -112,7 +113,8 @@ async function answer(
     "Last-Modified": lastModified,
     "Cache-Control": opts.immutable ? "private, max-age=31536000, immutable" : "private, no-cache",
     "Accept-Ranges": "bytes",
-    "Content-Disposition": `inline; filename*=UTF-8''${encodeURIComponent(entry.name)}`,
+    // An SVG is a document that may carry script: it is downloaded, never shown on this origin (G14).
+    "Content-Disposition": `${neverInline(entry.name) ? "attachment" : "inline"}; filename*=UTF-8''${encodeURIComponent(entry.name)}`,
     "X-Content-Type-Options": "nosniff",
     // An original is shown as an image, never run as a document.
     "Content-Security-Policy":

@@ -31,8 +31,13 @@ export interface ThumbnailerOptions {
   files: RootFiles;
   /** Folder for cached WebP files; null keeps nothing on disk (`--no-write`). */
   cacheDir: string | null;
-  /** Short edge in pixels; images smaller than this are never upscaled. */
+  /** Target edge in pixels (the short edge, or the long one with `edge: "long"`); never upscaled. */
   size: number;
+  /**
+   * Which edge `size` bounds: "short" for grid thumbnails (default), "long" for the viewer's
+   * display images of formats a browser cannot show (TIFF, SVG, …), which must fit the screen.
+   */
+  edge?: "short" | "long";
   /** WebP quality 1–100. */
   quality: number;
   /** Disk cache bound; the oldest thumbnails are deleted past it. */
@@ -68,6 +73,8 @@ const GENERATOR_VERSION = 1;
 /** WebP cannot hold more than 16383 px a side; extreme panoramas are capped well below that. */
 const MAX_LONG_EDGE_FACTOR = 8;
 const JOB_TIMEOUT_SEC = 30;
+/** librsvg's upper bound on density: a tiny SVG is not drawn at absurd resolutions. */
+const MAX_SVG_DENSITY = 2400;
 /** A decode failure is remembered this long, so a broken file is not decoded on every request. */
 const FAILURE_TTL_MS = 5 * 60_000;
 const MAX_REMEMBERED_FAILURES = 10_000;
@@ -81,6 +88,7 @@ interface Job {
 export class Thumbnailer {
   readonly size: number;
   readonly quality: number;
+  readonly edge: "short" | "long";
   private readonly cacheDir: string | null;
   private readonly maxCacheBytes: number;
   private readonly concurrency: number;
@@ -115,6 +123,7 @@ export class Thumbnailer {
     this.cacheDir = usableDir(opts.cacheDir, opts.log);
     this.size = opts.size;
     this.quality = opts.quality;
+    this.edge = opts.edge ?? "short";
     this.maxCacheBytes = opts.maxCacheBytes;
     this.concurrency = Math.max(1, opts.concurrency ?? availableParallelism());
     this.maxQueue = Math.max(0, opts.maxQueue ?? 256);
@@ -138,7 +147,7 @@ export class Thumbnailer {
   etag(entry: ImageEntry): string {
     return createHash("sha256")
       .update(
-        `${GENERATOR_VERSION}\0${entry.path}\0${entry.size}\0${entry.mtimeMs}\0${this.size}\0${this.quality}`,
+        `${GENERATOR_VERSION}\0${entry.path}\0${entry.size}\0${entry.mtimeMs}\0${this.size}\0${this.quality}${this.edge === "long" ? "\0long" : ""}`,
       )
       .digest("base64url")
       .slice(0, 27);
@@ -265,8 +274,13 @@ export class Thumbnailer {
     const w = oriented.width ?? 0;
     const h = oriented.height ?? 0;
     if (!w || !h) throw new Error("image has no dimensions");
-    const short = Math.min(w, h);
-    const scale = Math.min(1, this.size / short);
+    const bound = this.edge === "long" ? Math.max(w, h) : Math.min(w, h);
+    const wanted = this.size / bound;
+    // A vector image is drawn at the size wanted (sharp's density; 72 dpi is its 1:1), so a small
+    // SVG icon is sharp, not an upscaled blur; bitmaps are never enlarged.
+    const vector = meta.format === "svg";
+    const density = vector ? Math.min(MAX_SVG_DENSITY, Math.max(1, 72 * wanted)) : undefined;
+    const scale = vector ? wanted : Math.min(1, wanted);
     let tw = Math.max(1, Math.round(w * scale));
     let th = Math.max(1, Math.round(h * scale));
     const maxLong = this.size * MAX_LONG_EDGE_FACTOR;
@@ -275,7 +289,7 @@ export class Thumbnailer {
       tw = Math.max(1, Math.round(tw * s));
       th = Math.max(1, Math.round(th * s));
     }
-    const out = await sharp(file, { failOn: "none" })
+    const out = await sharp(file, { failOn: "none", ...(density ? { density } : {}) })
       .autoOrient()
       .resize({ width: tw, height: th, fit: "fill" })
       // effort 2: ~30% faster than the default 4 for ~4% more bytes (measured on the demo).

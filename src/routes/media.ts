@@ -19,6 +19,7 @@ import { MediaQuery } from "./openapi/media.ts";
 export interface MediaDeps {
   gallery: { get(path: string): ImageEntry | undefined };
   thumbs: Thumbnailer;
+  display: Thumbnailer;
   dims: Dimensions;
   files: RootFiles;
 }
@@ -43,14 +44,15 @@ export function mediaRoutes(deps: MediaDeps): Hono {
   const notFound = (c: Context, path: string) =>
     jsonError(c, 404, "not_found", `no image at ${path}`, { path });
 
-  app.get("/thumb", async (c) => {
+  /** A rendered image (thumbnail or display image): ETag, busy, and the "can't decode" tile on failure. */
+  const rendered = async (c: Context, renderer: Thumbnailer, busyError: string) => {
     const found = lookup(c);
     if (found instanceof Response) return found;
-    const etag = `"${deps.thumbs.etag(found.entry)}"`;
+    const etag = `"${renderer.etag(found.entry)}"`;
     if (etagMatches(c.req.header("If-None-Match"), etag)) {
       return c.body(null, 304, { ETag: etag, "Cache-Control": THUMB_CACHE });
     }
-    const result = await deps.thumbs.get(found.entry);
+    const result = await renderer.get(found.entry);
     switch (result.kind) {
       case "ok":
         return c.body(result.bytes, 200, {
@@ -64,14 +66,9 @@ export function mediaRoutes(deps: MediaDeps): Hono {
       case "busy":
         c.header("Retry-After", String(result.retryAfterSec));
         c.header("Cache-Control", "no-store");
-        return jsonError(
-          c,
-          503,
-          "thumbnail_busy",
-          "too many thumbnails in progress, retry shortly",
-        );
+        return jsonError(c, 503, busyError, "too many images in progress, retry shortly");
       case "failed":
-        // Still an image, so the card shows a clear "can't decode" tile, never a broken one.
+        // Still an image, so the card and the viewer show a clear "can't decode" tile, never a broken one.
         return c.body(failedThumbnailSvg(), 200, {
           "Content-Type": "image/svg+xml",
           "Cache-Control": "no-store",
@@ -80,7 +77,11 @@ export function mediaRoutes(deps: MediaDeps): Hono {
           "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
         });
     }
-  });
+  };
+
+  app.get("/thumb", (c) => rendered(c, deps.thumbs, "thumbnail_busy"));
+  // What the viewer shows for formats a browser cannot decode (TIFF, SVG) or files it failed on.
+  app.get("/display", (c) => rendered(c, deps.display, "display_busy"));
 
   app.get("/file", async (c) => {
     const found = lookup(c);

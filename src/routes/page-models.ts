@@ -6,6 +6,7 @@
 import type {
   BrowseModel,
   CardModel,
+  FolderTileModel,
   ItemDetails,
   TreeChildrenModel,
   TreeNode,
@@ -15,11 +16,14 @@ import { ancestorsOf, baseName, parentOf } from "../core/paths.ts";
 import type { AppDeps } from "../deps.ts";
 import { type BrowseQuery, browseHref, browseParams } from "../gallery/browse-query.ts";
 import { isFiltered, QueryRunner } from "../gallery/run-query.ts";
-import type { ImageEntry } from "../gallery/types.ts";
+import type { FolderEntry, ImageEntry } from "../gallery/types.ts";
+import { browserShows } from "../media/browser-formats.ts";
 import { similarityTo } from "../query/similarity.ts";
 
 export const TREE_PAGE = 200;
 export const FIRST_PAGE = 120;
+/** Subfolder tiles shown in a folder without images of its own. */
+export const TILE_LIMIT = 200;
 
 /** A random seed other than `current` (seeds are 0…2^31, as the browse query allows). */
 function newSeed(current: number): number {
@@ -75,6 +79,17 @@ export class PageModels {
   fileUrl(img: ImageEntry): string {
     this.deps.gallery.stat(img);
     return `/file?path=${encodeURIComponent(img.path)}&v=${encodeURIComponent(this.deps.thumbs.etag(img))}`;
+  }
+
+  /** The viewer-sized rendering (TIFF, SVG, or a file the browser failed to decode). */
+  displayUrl(img: ImageEntry): string {
+    this.deps.gallery.stat(img);
+    return `/display?path=${encodeURIComponent(img.path)}&v=${encodeURIComponent(this.deps.display.etag(img))}`;
+  }
+
+  /** What the viewer shows: the original when browsers decode it, else the display image. */
+  viewUrl(img: ImageEntry): string {
+    return browserShows(img.name) ? this.fileUrl(img) : this.displayUrl(img);
   }
 
   thumbUrl(img: ImageEntry): string {
@@ -149,6 +164,10 @@ export class PageModels {
       total: view.total,
       unfiltered: view.unfiltered,
       subfolderCount: folder?.folders.length ?? 0,
+      folderTiles:
+        folder && !q.recursive && this.ownImageCount(folder.path) === 0
+          ? this.folderTiles(folder, q)
+          : [],
       offset: start,
       limit,
       cards: view.slice(start, limit).map((img) => this.card(img, q)),
@@ -163,6 +182,36 @@ export class PageModels {
           ? browseHref(q, { seed: newSeed(q.seed), sel: undefined, view: false })
           : null,
     };
+  }
+
+  /** A folder's subfolders as grid tiles (the first TILE_LIMIT; the tree lists them all). */
+  private folderTiles(folder: FolderEntry, q: BrowseQuery): FolderTileModel[] {
+    return folder.folders.slice(0, TILE_LIMIT).flatMap((path) => {
+      const f = this.deps.gallery.folder(path);
+      if (!f) return [];
+      const first = this.firstImage(f);
+      return [
+        {
+          path,
+          name: f.name,
+          images: f.totalImages,
+          thumbUrl: first ? this.thumbUrl(first) : null,
+          href: browseHref(q, { folder: path, sel: undefined }),
+        },
+      ];
+    });
+  }
+
+  /** Images directly in a folder (not below it): one row range of the index. */
+  private ownImageCount(folder: string): number {
+    const r = this.deps.gallery.range(folder, false);
+    return r.end - r.start;
+  }
+
+  /** The first image of a folder in name order (its own, then its subfolders'): its subtree range's first row. */
+  private firstImage(f: FolderEntry): ImageEntry | null {
+    const r = this.deps.gallery.range(f.path, true);
+    return r.end > r.start ? this.deps.gallery.at(r.start) : null;
   }
 
   details(path: string): ItemDetails | null {
@@ -180,6 +229,8 @@ export class PageModels {
       width: dims?.width ?? 0,
       height: dims?.height ?? 0,
       fileUrl: this.fileUrl(img),
+      viewUrl: this.viewUrl(img),
+      displayUrl: this.displayUrl(img),
       previewUrl: this.thumbUrl(img),
       star: s.star,
       tags: s.tags,
@@ -205,6 +256,12 @@ export class PageModels {
     await this.deps.xmpSeeder?.ensure(img);
     if (this.deps.exif.peek(img) === undefined) await this.deps.exif.get(img);
     return this.details(path);
+  }
+
+  /** Reads the image header of `path` once if its dimensions are not cached, so the views that follow show them. */
+  async ensureDims(path: string | undefined): Promise<void> {
+    const img = path ? this.deps.gallery.get(path) : undefined;
+    if (img && this.deps.dims.peek(img) === undefined) await this.deps.dims.get(img);
   }
 
   /** Tags in use, most used first; recomputed only when labels change. */
@@ -305,7 +362,7 @@ export class PageModels {
     const href = (p: string) => browseHref(q, { sel: p, view: true });
     const preload = [next, prev, entry(index + 2)]
       .filter((x): x is ImageEntry => !!x)
-      .map((img) => this.fileUrl(img));
+      .map((img) => this.viewUrl(img));
     return {
       item,
       index,

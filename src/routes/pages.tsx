@@ -85,7 +85,7 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
   const html = (c: Context, body: unknown, status: 200 | 404 = 200) =>
     c.html(`${body}`, status, { "Cache-Control": "no-store", Vary: "HX-Request" });
 
-  app.get("/", (c) => {
+  app.get("/", async (c) => {
     const parsed = parseBrowse(c);
     if (!parsed.success) return validationError(c, parsed.error);
     // A link to what is no longer there is never a dead end: the nearest view that is, saying so.
@@ -93,6 +93,8 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
     const status = notices.length ? 404 : 200;
     const page = PageQuery.safeParse(queryObject(c));
     const offset = page.success ? page.data.offset : 0;
+    // The selected image's inspector (and viewer) show its dimensions on the first render too.
+    await models.ensureDims(q.sel);
     const browse = models.browse(q, offset, FIRST_PAGE, notices);
     const shown = browseHref(q);
     if (c.req.header("HX-Request") === "true") {
@@ -178,14 +180,17 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
     return html(c, <Inspector item={item} readOnly={readOnly} />);
   });
 
-  app.get("/viewer", (c) => {
+  app.get("/viewer", async (c) => {
     const parsed = parseBrowse(c);
     if (!parsed.success) return validationError(c, parsed.error);
     if (!parsed.data.sel)
       return jsonError(c, 400, "validation_error", "sel is required", { field: "sel" });
+    // The viewer sizes its placeholder from the dimensions before the original arrives.
+    await models.ensureDims(parsed.data.sel);
     const v = models.viewer(parsed.data, parsed.data.sel);
     if (!v) return jsonError(c, 404, "not_found", `no image ${parsed.data.sel}`, { field: "sel" });
-    return html(c, <Viewer v={v} />);
+    const ability = writeAbility(deps.config, c.req.raw, c.env, "page");
+    return html(c, <Viewer v={v} readOnly={ability.kind === "refused" ? ability.refusal : null} />);
   });
 
   app.get("/facets", facetsHandler(models.queries));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GalleryIndex } from "../../src/gallery/gallery-index.ts";
-import { isImageName } from "../../src/gallery/scan.ts";
+import { isImageName, UNSUPPORTED } from "../../src/gallery/scan.ts";
 import { removeDir, tempDir, writeTree } from "../helpers/tree.ts";
 
 let root: string;
@@ -60,10 +60,22 @@ describe("GalleryIndex", () => {
     expect(index.get("/cats/tom.jpg.txt")).toBeUndefined();
   });
 
+  test("G2: a file of a format Lenslet does not read is counted as skipped, with its extension (never silently)", () => {
+    const unsupported = index.skipped.filter((s) => s.reason === UNSUPPORTED);
+    expect(unsupported.map((s) => [s.path, s.detail])).toEqual([
+      ["/cats/tom.jpg.txt", ".txt"],
+      ["/notes.txt", ".txt"],
+    ]);
+    expect(index.skippedSummary().by_reason[UNSUPPORTED]).toBe(2);
+    // Hidden entries and the workspace are not the gallery's files: never counted.
+    expect(index.skipped.some((s) => s.path.includes("/."))).toBe(false);
+  });
+
   test("G2: never indexes a symlink that leaves the root", () => {
     expect(index.get("/leak.jpg")).toBeUndefined();
     expect(index.folder("/outside-dir")).toBeUndefined();
-    expect(index.skipped.map((s) => s.path).sort()).toEqual(["/leak.jpg", "/outside-dir"]);
+    const links = index.skipped.filter((s) => s.reason !== UNSUPPORTED);
+    expect(links.map((s) => s.path).sort()).toEqual(["/leak.jpg", "/outside-dir"]);
   });
 
   test("G2: a symlinked folder inside the root is not indexed twice", () => {

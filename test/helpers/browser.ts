@@ -17,13 +17,15 @@ export interface BrowserSession {
 }
 
 export async function openBrowser(
-  opts: { width?: number; height?: number } = {},
+  /** `touch`: a phone (touch events, coarse pointer, mobile viewport), as Chromium emulates one. */
+  opts: { width?: number; height?: number; touch?: boolean } = {},
 ): Promise<BrowserSession> {
   const profile = mkdtempSync(join(tmpdir(), "lenslet-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 },
+    ...(opts.touch ? { hasTouch: true, isMobile: true, deviceScaleFactor: 1 } : {}),
     args: [
       "--no-sandbox",
       "--disable-gpu",

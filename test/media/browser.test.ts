@@ -58,6 +58,7 @@ beforeAll(async () => {
     mediaRoutes({
       gallery: entries,
       thumbs,
+      display: thumbs,
       files: filesFor(dir),
       dims: new Dimensions({ files: filesFor(dir), cacheDir: null }),
     }),

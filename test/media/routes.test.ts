@@ -67,6 +67,7 @@ beforeAll(async () => {
   app = mediaRoutes({
     gallery,
     thumbs,
+    display: thumbs,
     files: filesFor(root),
     dims: new Dimensions({ files: filesFor(root), cacheDir: null }),
   });
@@ -111,6 +112,7 @@ describe("GET /thumb", () => {
     const app2 = mediaRoutes({
       gallery,
       thumbs: restarted,
+      display: restarted,
       files: filesFor(root),
       dims: new Dimensions({ files: filesFor(root), cacheDir: null }),
     });
@@ -154,6 +156,7 @@ describe("GET /thumb", () => {
     const busyApp = mediaRoutes({
       gallery: g,
       thumbs: t,
+      display: t,
       files: filesFor(root),
       dims: new Dimensions({ files: filesFor(root), cacheDir: null }),
     });
@@ -284,6 +287,7 @@ describe("bad input never reaches outside the root", () => {
     const oddApp = mediaRoutes({
       gallery: odd,
       thumbs,
+      display: thumbs,
       files: filesFor(dir),
       dims: new Dimensions({ files: filesFor(dir), cacheDir: null }),
     });

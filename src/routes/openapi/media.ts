@@ -1,4 +1,4 @@
-/** Image bytes (/thumb, /file, /dims): their query schema (the routes validate with it) and paths. */
+/** Image bytes (/thumb, /display, /file, /dims): their query schema (the routes validate with it) and paths. */
 import { z } from "zod";
 import { type ApiPart, error, json, jsonSchema, queryParameters } from "./common.ts";
 
@@ -37,9 +37,30 @@ export const mediaApi = (): ApiPart => ({
         },
       },
     },
+    "/display": {
+      get: {
+        summary:
+          "Display image for the viewer (WebP, long edge 2,560 px; for TIFF, SVG and files the browser cannot decode)",
+        parameters: queryParameters(MediaQuery),
+        responses: {
+          "200": {
+            description:
+              "The WebP display image; an image that cannot be decoded gets the same SVG tile as /thumb (X-Lenslet-Thumb: failed)",
+            content: {
+              "image/webp": { schema: { type: "string", contentMediaType: "image/webp" } },
+              "image/svg+xml": { schema: { type: "string" } },
+            },
+          },
+          "304": { description: "Not modified (If-None-Match)" },
+          ...lookupErrors,
+          "503": error("`display_busy`: too many images in progress; Retry-After"),
+        },
+      },
+    },
     "/file": {
       get: {
-        summary: "The original image (Range requests supported)",
+        summary:
+          "The original image (Range requests supported); an SVG is sent as a download (Content-Disposition: attachment)",
         parameters: [
           ...queryParameters(MediaQuery),
           {
