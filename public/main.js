@@ -9,3 +9,5 @@ import "./cull-keys.js";
 import "./people.js";
 import "./access.js";
 import "./share.js";
+// The Metrics panel: histograms and value counts of the view, brushed to filter (D18).
+import "./metrics-panel.js";

@@ -8,6 +8,7 @@ import { AutoAdvanceSwitch } from "./CullFilters.tsx";
 import { ExportMenu } from "./ExportMenu.tsx";
 import { FolderTree } from "./FolderTree.tsx";
 import { Inspector, StarButtons } from "./Inspector.tsx";
+import { MetricsSection } from "./MetricsPanel.tsx";
 import type { AppShellModel, TreeNode } from "./model.ts";
 import { PeoplePanel } from "./People.tsx";
 import { ShareDialog } from "./ShareDialog.tsx";
@@ -205,6 +206,7 @@ export function Page({
         <div id="columns" class="columns" hx-sync="this:replace">
           <aside id="sidebar" class="sidebar" aria-label="Folders" tabindex={-1}>
             <FolderTree root={root} m={m.tree} />
+            <MetricsSection />
           </aside>
           <Browse m={m.browse} />
           <aside

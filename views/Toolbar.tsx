@@ -7,6 +7,7 @@ import {
 } from "../src/gallery/browse-query.ts";
 import { CullFilters } from "./CullFilters.tsx";
 import { formatCount } from "./format.ts";
+import { FieldFilterInputs } from "./MetricsPanel.tsx";
 import type { BrowseModel } from "./model.ts";
 import { Reshuffle } from "./Reshuffle.tsx";
 
@@ -55,6 +56,7 @@ export function Toolbar({ m }: { m: BrowseModel }) {
         ))}
       </nav>
       <input type="hidden" name="folder" value={q.folder} />
+      <FieldFilterInputs q={q} />
       {q.sort === "random" && <input type="hidden" name="seed" value={String(q.seed)} />}
       {/* One line at every width: it scrolls sideways on a phone rather than wrapping. */}
       <div class="toolbar-row">

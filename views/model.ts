@@ -136,3 +136,26 @@ export interface AppShellModel {
   lastEventId: number;
   access: PageAccess | null;
 }
+
+/** The Metrics panel's numbers: the shape of GET /facets' answer (src/routes/facets.ts). */
+export interface FacetsModel {
+  total: number;
+  base_total: number;
+  facets: (
+    | {
+        kind: "histogram";
+        field: string;
+        min: number | null;
+        max: number | null;
+        counts: number[];
+        whole: number[];
+        missing: number;
+        missing_whole: number;
+      }
+    | {
+        kind: "values";
+        field: string;
+        values: { value: string | null; count: number; whole: number }[];
+      }
+  )[];
+}

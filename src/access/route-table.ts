@@ -110,6 +110,13 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
   // Appended, so the rule IDs above stay what they were.
   ["GET", "/facets", R.viewer, "json", "histograms and value counts of a view (D15)"],
   ["GET", "/display", R.viewer, "media", "display image of a format a browser cannot show"],
+  [
+    "GET",
+    "/facets/panel",
+    R.viewer,
+    "fragment",
+    "the Metrics panel: histograms and value counts (D18)",
+  ],
 ];
 
 export const ROUTE_TABLE: readonly RouteRule[] = rows.map(

@@ -67,30 +67,38 @@ function facetOut(f: Facet): FacetsResponse["facets"][number] {
   };
 }
 
+/** The facets of the view a request names, or the 400 that says which parameter is wrong. */
+export function readFacets(
+  c: Context,
+  queries: QueryRunner,
+): { q: BrowseQuery; body: FacetsResponse } | Response {
+  const raw = queryObject(c);
+  const parsed = BrowseQuery.safeParse(raw);
+  if (!parsed.success) return validationError(c, parsed.error);
+  const opts = FacetsQuery.safeParse(raw);
+  if (!opts.success) return validationError(c, opts.error);
+  const known = new Set(queries.columns.facetFields());
+  const unknown = opts.data.fields?.find((f) => !known.has(f));
+  if (unknown !== undefined)
+    return c.json(
+      {
+        error: "validation_error",
+        message: `fields: no facet field '${unknown}'`,
+        field: "fields",
+      },
+      400,
+    );
+  const r = queries.facets(parsed.data, opts.data.fields, opts.data.bins);
+  return {
+    q: parsed.data,
+    body: { total: r.total, base_total: r.baseTotal, facets: r.facets.map(facetOut) },
+  };
+}
+
 export function facetsHandler(queries: QueryRunner) {
   return (c: Context) => {
-    const raw = queryObject(c);
-    const parsed = BrowseQuery.safeParse(raw);
-    if (!parsed.success) return validationError(c, parsed.error);
-    const opts = FacetsQuery.safeParse(raw);
-    if (!opts.success) return validationError(c, opts.error);
-    const known = new Set(queries.columns.facetFields());
-    const unknown = opts.data.fields?.find((f) => !known.has(f));
-    if (unknown !== undefined)
-      return c.json(
-        {
-          error: "validation_error",
-          message: `fields: no facet field '${unknown}'`,
-          field: "fields",
-        },
-        400,
-      );
-    const r = queries.facets(parsed.data, opts.data.fields, opts.data.bins);
-    const body: FacetsResponse = {
-      total: r.total,
-      base_total: r.baseTotal,
-      facets: r.facets.map(facetOut),
-    };
-    return c.json(body, 200, { "Cache-Control": "no-store" });
+    const r = readFacets(c, queries);
+    if (r instanceof Response) return r;
+    return c.json(r.body, 200, { "Cache-Control": "no-store" });
   };
 }

@@ -21,6 +21,7 @@ import type { AppDeps } from "../deps.ts";
 import { BrowseQuery, browseHref, PageQuery } from "../gallery/browse-query.ts";
 import { jsonError, validationError } from "./errors.ts";
 import { facetsHandler } from "./facets.ts";
+import { facetsPanelHandler } from "./facets-panel.tsx";
 import { PathQuery, type SelectResponse, TreeQuery } from "./openapi/pages.ts";
 import { FIRST_PAGE, PageModels } from "./page-models.ts";
 import { principalOf, principalRole } from "./principal-actor.ts";
@@ -194,6 +195,7 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
   });
 
   app.get("/facets", facetsHandler(models.queries));
+  app.get("/facets/panel", facetsPanelHandler(models.queries));
 
   // Paths and versions of a whole result, for "select all" and bulk edits.
   app.get("/select", (c) => {

@@ -128,6 +128,15 @@ export const pagesApi = (): ApiPart => ({
         },
       },
     },
+    "/facets/panel": {
+      get: {
+        summary: "The Metrics panel's body for the current view (an HTML fragment, D18)",
+        description:
+          "The numbers of GET /facets (same parameters) as one SVG histogram per number field (the filtered view's bars over the whole folder's; the SVG carries data-field, data-min, data-max and data-bins for brushing) and counted checkboxes per category, with a clear link per active filter.",
+        parameters: [...queryParameters(BrowseQuery), ...queryParameters(FacetsQuery)],
+        responses: { "200": html("The panel"), ...badQuery },
+      },
+    },
     "/static/bundle.js": {
       get: {
         summary:
