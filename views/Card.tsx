@@ -46,6 +46,11 @@ export function Card({
           {starText(card.star)}
         </span>
       </div>
+      {card.sortValue && (
+        <span class="card-value" title={card.sortValue.label}>
+          {card.sortValue.text}
+        </span>
+      )}
       {card.folder && card.folderHref && (
         <a
           class="card-folder"

@@ -22,6 +22,8 @@ export interface CardModel {
   folderHref: string | null;
   /** The browse URL with this card selected (works without JS). */
   href: string;
+  /** The sorted-by metric's value or the similarity score, as shown on the card (null: none). */
+  sortValue?: { label: string; text: string } | null;
 }
 
 export interface TreeNode {

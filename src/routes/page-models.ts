@@ -3,6 +3,7 @@
  * label store. No HTTP here: routes parse the request, call these, render.
  */
 
+import { formatFieldValue } from "../../views/MetricsPanel.tsx";
 import type {
   BrowseModel,
   CardModel,
@@ -55,9 +56,11 @@ export class PageModels {
     this.queries.columns.current();
   }
 
-  card(img: ImageEntry, q: BrowseQuery): CardModel {
+  /** `score`: the row's similarity when the view is sorted by it (QueryView.scoreAt). */
+  card(img: ImageEntry, q: BrowseQuery, score?: number): CardModel {
     const s = this.deps.labels.get(img.path);
     return {
+      sortValue: this.sortValue(img, q, s.metrics, score),
       path: img.path,
       name: img.name,
       thumbUrl: this.thumbUrl(img),
@@ -73,6 +76,22 @@ export class PageModels {
           : null,
       href: browseHref(q, { sel: img.path }),
     };
+  }
+
+  /** What the card shows of the sort (D18): the sorted-by metric's value, or the similarity score. */
+  private sortValue(
+    img: ImageEntry,
+    q: BrowseQuery,
+    pushed: Record<string, number>,
+    score: number | undefined,
+  ): CardModel["sortValue"] {
+    if (q.sort === "similar")
+      return score === undefined ? null : { label: "similarity", text: score.toFixed(3) };
+    if (q.sort !== "metric") return null;
+    const v =
+      pushed[q.metric] ??
+      (this.deps.dataset ? this.queries.columns.sourceMetrics(img.ordinal)[q.metric] : undefined);
+    return v === undefined ? null : { label: q.metric, text: formatFieldValue(q.metric, v) };
   }
 
   /** Versioned original URL: the browser may cache it for good. */
@@ -100,7 +119,7 @@ export class PageModels {
   cards(q: BrowseQuery, offset: number, limit: number): { cards: CardModel[]; total: number } {
     const view = this.queries.view(q);
     return {
-      cards: view.slice(offset, limit).map((img) => this.card(img, q)),
+      cards: view.slice(offset, limit).map((img, i) => this.card(img, q, view.scoreAt(offset + i))),
       total: view.total,
     };
   }
@@ -170,7 +189,7 @@ export class PageModels {
           : [],
       offset: start,
       limit,
-      cards: view.slice(start, limit).map((img) => this.card(img, q)),
+      cards: view.slice(start, limit).map((img, i) => this.card(img, q, view.scoreAt(start + i))),
       tagOptions: this.tagOptions(),
       metricNames: this.metricNames(),
       selected: q.sel ? this.details(q.sel) : null,

@@ -24,10 +24,10 @@ async function start(withTable = false) {
   if (withTable) {
     table = join(root, "t.jsonl");
     const rows = [
-      { path: "a.jpg", kind: "cat", m: 1 },
-      { path: "b.jpg", kind: "dog", m: 2 },
-      { path: "c.jpg", kind: "cat", m: 3 },
-      { path: "d/e.jpg", kind: "bird", m: 4 },
+      { path: "a.jpg", kind: "cat", m: 1, v: [1, 0] },
+      { path: "b.jpg", kind: "dog", m: 2, v: [0.6, 0.8] },
+      { path: "c.jpg", kind: "cat", m: 3, v: [0, 1] },
+      { path: "d/e.jpg", kind: "bird", m: 4.25, v: [-1, 0] },
     ];
     writeFileSync(table, rows.map((r) => JSON.stringify(r)).join("\n"));
   }
@@ -58,7 +58,7 @@ describe("the Metrics panel fragment", () => {
     const m = svgs.find((s) => s["data-field"] === "m");
     expect(m).toMatchObject({
       "data-min": "1",
-      "data-max": "4",
+      "data-max": "4.25",
       "data-bins": "4",
       "data-param": "m.m",
     });
@@ -75,7 +75,7 @@ describe("the Metrics panel fragment", () => {
   test("D18: categories are counted checkboxes, ticked as the URL says, with a clear link keeping the rest", async () => {
     const get = await start(true);
     const html = await (
-      await get("/facets/panel?recursive=1&c.kind=cat,dog&m.m=2..4&sort=metric:m")
+      await get("/facets/panel?recursive=1&c.kind=cat,dog&m.m=2..5&sort=metric:m")
     ).text();
     const kind = html.slice(html.indexOf('data-param="c.kind"'));
     const boxes = [
@@ -91,7 +91,7 @@ describe("the Metrics panel fragment", () => {
       ...html.matchAll(/class="facet-clear" href="([^"]+)" data-facet-clear="([^"]+)"/g),
     ].map((c) => [c[2], c[1].replace(/&amp;/g, "&")]);
     const byField = Object.fromEntries(clears);
-    expect(byField.kind).toBe("/?recursive=1&sort=metric%3Am&m.m=2..4");
+    expect(byField.kind).toBe("/?recursive=1&sort=metric%3Am&m.m=2..5");
     expect(byField.m).toBe("/?recursive=1&sort=metric%3Am&c.kind=cat%2Cdog");
     // The active range is drawn as a brush.
     expect(elements(html, "rect", "brush")).toHaveLength(1);
@@ -113,5 +113,36 @@ describe("the Metrics panel fragment", () => {
     const form = html.slice(html.indexOf('id="browse-form"'), html.indexOf("</form>"));
     expect(form).toContain('<input type="hidden" name="m.m" value="2..3"/>');
     expect(form).toContain('<input type="hidden" name="c.kind" value="cat"/>');
+  });
+
+  test("D18: cards show the sorted-by metric's value (pushed or from the table) and the similarity score", async () => {
+    const get = await start(true);
+    const r = await get("/items/patch", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Idempotency-Key": crypto.randomUUID() },
+      body: JSON.stringify({ patches: [{ path: "/a.jpg", set_metrics: { pushed: 0.123456 } }] }),
+    });
+    expect(r.status).toBe(200);
+    const values = async (qs: string) =>
+      [
+        ...(await (await get(`/grid/page?recursive=1&${qs}`)).text()).matchAll(
+          /data-path="([^"]+)"[\s\S]*?(?:class="card-value" title="([^"]+)">([^<]*)<|class="chips")/g,
+        ),
+      ].map((m): (string | null)[] => [m[1] ?? null, m[2] ?? null, m[3] ?? null]);
+    expect(await values("sort=metric:m&dir=desc")).toEqual([
+      ["/d/e.jpg", "m", "4.25"],
+      ["/c.jpg", "m", "3"],
+      ["/b.jpg", "m", "2"],
+      ["/a.jpg", "m", "1"],
+    ]);
+    expect((await values("sort=metric:pushed"))[0]).toEqual(["/a.jpg", "pushed", "0.123"]);
+    expect(await values("sort=similar:/a.jpg")).toEqual([
+      ["/a.jpg", "similarity", "1.000"],
+      ["/b.jpg", "similarity", "0.600"],
+      ["/c.jpg", "similarity", "0.000"],
+      ["/d/e.jpg", "similarity", "-1.000"],
+    ]);
+    // Other sorts: no value on the card.
+    expect((await values("sort=name"))[0]).toEqual(["/a.jpg", null, null]);
   });
 });
