@@ -4,6 +4,7 @@
 // shown is rendered by the server; this holds the little state the browser needs.
 import { cardFor, grid } from "./grid.js";
 import { inspectorPath, offerLeftovers, setInspectedPath } from "./inspector.js";
+import "./bulk-inspector.js";
 import "./keyboard.js";
 import "./save-tracker.js";
 import {
@@ -102,7 +103,7 @@ document.addEventListener("click", (e) => {
     if (e.shiftKey) selection.range(i, path);
     else if (e.ctrlKey || e.metaKey) selection.toggle(i, path);
     else selection.selectOnly(i, path);
-    grid.el.focus({ preventScroll: true });
+    $("#grid-list", grid.el)?.focus({ preventScroll: true });
   }
 });
 
@@ -225,7 +226,7 @@ function onLoad(root) {
     else if (search && search.value.trim() !== viewQ)
       search.dispatchEvent(new Event("input", { bubbles: true }));
     const title = browseEl()?.dataset.title;
-    if (title) document.title = `${title} · Lenslet`;
+    if (title) document.title = title; // the server's pageTitle, as in the full page
     document.dispatchEvent(new CustomEvent("lenslet:folder"));
     document.dispatchEvent(new CustomEvent("lenslet:cards"));
   }

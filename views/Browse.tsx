@@ -56,6 +56,11 @@ export function StatusBar({ m }: { m: BrowseModel }) {
   );
 }
 
+/** The document title of a view: the selected image's name, else the folder's. Page and fragment both. */
+export function pageTitle(m: BrowseModel): string {
+  return `${m.q.sel && m.selected ? m.selected.name : m.folderName} · Lenslet`;
+}
+
 /**
  * Everything that changes with the folder, filters or sort: one region,
  * swapped as a whole by htmx, so counts and controls never flash "0" or move
@@ -70,7 +75,7 @@ export function Browse({ m }: { m: BrowseModel }) {
       data-recursive={m.q.recursive ? "1" : "0"}
       data-query={m.queryString}
       data-q={m.q.q}
-      data-title={m.folderName}
+      data-title={pageTitle(m)}
     >
       <Toolbar m={m} />
       <Grid m={m} />

@@ -2,8 +2,9 @@
 import type { Child } from "hono/jsx";
 import { AccessNotices } from "./AccessNotices.tsx";
 import { Browse } from "./Browse.tsx";
+import { BulkInspector } from "./BulkInspector.tsx";
 import { FolderTree } from "./FolderTree.tsx";
-import { Inspector, StarButtons } from "./Inspector.tsx";
+import { Inspector } from "./Inspector.tsx";
 import type { AppShellModel, TreeNode } from "./model.ts";
 import { PeoplePanel } from "./People.tsx";
 import { ShareDialog } from "./ShareDialog.tsx";
@@ -193,40 +194,12 @@ export function Page({
           </aside>
           <Browse m={m.browse} />
           <aside id="inspector" class="inspector" aria-label="Details" hx-sync="this:replace">
-            <section class="bulk" x-data x-show="$store.sel.count > 1" x-cloak>
-              <h2>
-                <span x-text="$store.sel.count.toLocaleString()" /> selected
-              </h2>
-              <div class="field">
-                <span class="label">Stars for all</span>
-                <StarButtons
-                  star={null}
-                  label="Stars for the selection"
-                  readOnly={m.writeRefusal}
-                />
-              </div>
-              <div class="field">
-                <span class="label">Tags for all</span>
-                <input
-                  class="bulk-tag-input"
-                  disabled={!!m.writeRefusal}
-                  type="text"
-                  placeholder="Add tag to all, Enter"
-                  aria-label="Add tag to selection"
-                />
-                <input
-                  class="bulk-untag-input"
-                  disabled={!!m.writeRefusal}
-                  type="text"
-                  placeholder="Remove tag from all, Enter"
-                  aria-label="Remove tag from selection"
-                />
-              </div>
-              <p class="muted" x-text="$store.sel.message" />
-            </section>
-            <div x-data x-show="$store.sel.count <= 1">
+            {/* Several selected: public/bulk-inspector.js fetches it (POST /inspector/many) and hides the single one. */}
+            <BulkInspector m={null} readOnly={m.writeRefusal} />
+            <div class="single-inspector">
               <Inspector item={m.browse.selected} readOnly={m.writeRefusal} />
             </div>
+            <p class="sel-message muted" role="status" x-data x-text="$store.sel.message" />
           </aside>
         </div>
         <div id="viewer-slot" hx-sync="this:replace">

@@ -101,6 +101,8 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
     "fragment",
     "the Share dialog's lists: open invites, sessions, API tokens",
   ],
+  ["POST", "/conflict", R.rater, "fragment", "a conflict box: yours and theirs"],
+  ["POST", "/inspector/many", R.viewer, "fragment", "the inspector of a multi-selection"],
 ];
 
 export const ROUTE_TABLE: readonly RouteRule[] = rows.map(
