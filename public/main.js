@@ -7,3 +7,5 @@ import "./live.js";
 import "./people.js";
 import "./access.js";
 import "./share.js";
+// Last: binds the markup's x-text/x-show to the stores the modules above made at "alpine:init".
+import "./bind.js";
