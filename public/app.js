@@ -5,7 +5,9 @@
 import { cardFor, grid } from "./grid.js";
 import { inspectorPath, offerLeftovers, setInspectedPath } from "./inspector.js";
 import "./bulk-inspector.js";
+import "./focus-keys.js";
 import "./keyboard.js";
+import { showDialog } from "./modal.js";
 import "./save-tracker.js";
 import {
   $,
@@ -60,7 +62,8 @@ document.addEventListener("click", (e) => {
       return;
     }
     if (a === "shortcuts") {
-      /** @type {HTMLDialogElement | null} */ ($("#shortcuts"))?.showModal();
+      const d = /** @type {HTMLDialogElement | null} */ ($("#shortcuts"));
+      if (d) showDialog(d, action);
       return;
     }
     if (a === "rename") {
@@ -85,10 +88,10 @@ document.addEventListener("click", (e) => {
       return;
     }
   }
-  // A folder opened from the tree also unfolds there (htmx cancels the summary's own toggle).
-  const folderLink = t.closest?.(".tree summary .folder-link");
+  // A folder opened from the tree also unfolds there.
+  const folderLink = t.closest?.(".tree .branch > .folder-link");
   if (folderLink) {
-    const details = folderLink.closest("details");
+    const details = /** @type {HTMLDetailsElement | null} */ (folderLink.nextElementSibling);
     if (details && !details.open) details.open = true;
   }
   if (t.closest?.(".save-status.failed")) {

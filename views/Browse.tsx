@@ -49,7 +49,13 @@ export function StatusBar({ m }: { m: BrowseModel }) {
         x-text="$store.sync.connLabel"
         x-bind:class="$store.sync.connState"
       />
-      <button type="button" class="link" data-action="shortcuts" title="Keyboard shortcuts (?)">
+      <button
+        type="button"
+        class="link"
+        data-action="shortcuts"
+        aria-label="Keyboard shortcuts"
+        title="Keyboard shortcuts (?)"
+      >
         ?
       </button>
     </footer>
@@ -77,6 +83,7 @@ export function Browse({ m }: { m: BrowseModel }) {
       data-q={m.q.q}
       data-title={pageTitle(m)}
     >
+      <h1 class="sr-only">{m.folderName}</h1>
       <Toolbar m={m} />
       <Grid m={m} />
       <StatusBar m={m} />

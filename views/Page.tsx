@@ -90,6 +90,16 @@ export function Page({
         data-durability={m.durability}
         data-last-event-id={String(m.lastEventId)}
       >
+        {/* Past the top bar, the toolbar and the tree in one key (public/focus-keys.js: notes or, with
+            nothing selected, the inspector). */}
+        <nav class="skip-links" aria-label="Skip links">
+          <a class="skip-link" href="#grid-list">
+            Skip to the images
+          </a>
+          <a class="skip-link" href="#notes-input" data-skip="notes">
+            Skip to notes
+          </a>
+        </nav>
         <header class="topbar">
           <a class="brand" href="/" title="Lenslet home">
             <span class="logo" aria-hidden="true">

@@ -1,6 +1,8 @@
 /** @jsxImportSource hono/jsx */
 const KEYS: [string, string][] = [
   ["← ↑ → ↓  or  W A S D", "Move"],
+  ["Home / End", "First / last image"],
+  ["Page Up / Page Down", "A screenful up / down"],
   ["Shift + move / click", "Extend selection"],
   ["Ctrl/⌘ + click", "Add to or remove from selection"],
   ["Ctrl/⌘ + A", "Select all"],
@@ -9,6 +11,9 @@ const KEYS: [string, string][] = [
   ["0 – 5", "Rate the selection (0 clears)"],
   ["Shift + 0 – 5", "Rate and move to the next image"],
   ["/", "Search"],
+  ["T", "Tags of the selection"],
+  ["N", "Notes of the selection"],
+  ["Esc  (in a field)", "Back to the grid"],
   ["Backspace / Delete", "Parent folder"],
   ["Ctrl/⌘ + B", "Show / hide the folder tree"],
   ["← →  (viewer)", "Previous / next image"],
