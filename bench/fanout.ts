@@ -228,6 +228,8 @@ function payload(round: number): ItemUpdated {
     tags: ["bench", "fanout"],
     notes: `@T=${nowMs().toFixed(4)};R=${round};`,
     metrics: { score: 0.5 },
+    flag: null,
+    color: null,
     updated_at: new Date().toISOString(),
     updated_by: "bench (b3nc)",
     client_id: "b3nc",

@@ -415,6 +415,8 @@ async function benchSnapshotLoad(): Promise<{
       tags: i % 3 ? ["keep", `t${i % 17}`] : [],
       notes: i % 10 ? "" : "a short note",
       metrics: i % 4 ? {} : { score: (i % 1000) / 1000 },
+      flag: null,
+      color: null,
       version: 2 + (i % 5),
       updated_at: new Date(1_790_000_000_000 + i).toISOString(),
       updated_by: `Ana (c${i % 50})`,

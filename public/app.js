@@ -3,24 +3,15 @@
 // inspector, writes, viewer, keyboard) to the page and to htmx. Everything
 // shown is rendered by the server; this holds the little state the browser needs.
 import { cardFor, grid } from "./grid.js";
+import "./export-selection.js";
 import { inspectorPath, offerLeftovers, setInspectedPath } from "./inspector.js";
 import "./bulk-inspector.js";
 import "./focus-keys.js";
 import "./keyboard.js";
 import { showDialog } from "./modal.js";
+import "./notices.js";
 import "./save-tracker.js";
-import {
-  $,
-  $$,
-  askName,
-  browseEl,
-  currentFolder,
-  me,
-  noteVersion,
-  showsSubtree,
-  store,
-  writeHeaders,
-} from "./page-state.js";
+import { $, $$, askName, browseEl, currentFolder, me, noteVersion, store } from "./page-state.js";
 import { selection } from "./selection.js";
 import { nameIsTheSessions, renameSession } from "./session-name.js";
 import { closeViewer, openViewer, stepViewer } from "./viewer.js";
@@ -74,15 +65,6 @@ document.addEventListener("click", (e) => {
       closeWhoami();
       return;
     }
-    if (a === "export") {
-      // The menu sits outside the swapped region: point it at the folder shown now.
-      action.href = `/export?format=${action.dataset.format}&path=${encodeURIComponent(currentFolder())}&recursive=${showsSubtree() ? 1 : 0}`;
-      return;
-    }
-    if (a === "export-selection") {
-      exportSelection(action.dataset.format);
-      return;
-    }
     if (a === "retry") {
       retryFailed();
       return;
@@ -99,6 +81,16 @@ document.addEventListener("click", (e) => {
     return;
   }
   const card = /** @type {HTMLElement | null} */ (t.closest?.(".card"));
+  // A card's folder line opens that folder, not the card (views/Card.tsx).
+  const folderLine = /** @type {HTMLElement | null} */ (t.closest?.(".card-folder"));
+  if (folderLine?.dataset.href) {
+    e.preventDefault();
+    const href = folderLine.dataset.href;
+    window.htmx
+      .ajax("GET", href, { source: "#columns", target: "#browse", swap: "outerHTML" })
+      .then(() => history.pushState(history.state, "", href));
+    return;
+  }
   if (card && grid.el?.contains(card)) {
     e.preventDefault();
     const i = Number(card.dataset.index);
@@ -180,23 +172,6 @@ document.addEventListener("submit", (e) => {
   setName(nameField()?.value ?? "");
   closeWhoami();
 });
-
-/** @param {string | undefined} format */
-async function exportSelection(format) {
-  const paths = [...selection.paths];
-  if (!paths.length) return;
-  const res = await fetch("/export", {
-    method: "POST",
-    headers: writeHeaders(),
-    body: JSON.stringify({ paths, format }),
-  });
-  const blob = await res.blob();
-  const a = document.createElement("a");
-  a.href = URL.createObjectURL(blob);
-  a.download = `lenslet-selection.${format}`;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-}
 
 // ---------------------------------------------------------------- htmx wiring
 /** @param {HTMLElement} root */

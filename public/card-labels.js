@@ -7,13 +7,16 @@ export { SHOWN_TAGS } from "../views/card-labels.ts";
 
 /**
  * @param {HTMLElement} card
- * @param {{ star: number | null, tags: string[], version: number }} labels
+ * @param {{ star: number | null, tags: string[], version: number, flag?: string | null, color?: string | null }} labels
  * @returns {boolean} false when the card already shows a newer version
  */
-export function applyLabels(card, { star, tags, version }) {
+export function applyLabels(card, { star, tags, version, flag, color }) {
   if (Number(card.dataset.version) > version) return false;
   card.dataset.version = String(version);
   showStars(card, star);
+  // Flag and colour are attributes the stylesheet draws (a record without them: unchanged).
+  if (flag !== undefined) card.dataset.flag = flag ?? "";
+  if (color !== undefined) card.dataset.color = color ?? "";
   const chips = card.querySelector(".chips");
   if (chips) chips.innerHTML = chipsHtml(tags);
   return true;

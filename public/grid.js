@@ -184,6 +184,8 @@ export const grid = {
       else this.spacer.append(pageEl);
       this.pages.set(k, pageEl);
       decorate(pageEl);
+      // Links in cards (a card's folder line) are htmx links like the first page's.
+      window.htmx?.process(pageEl);
       if (Number.isFinite(total) && total !== this.total) this.setTotal(total);
       document.dispatchEvent(new CustomEvent("lenslet:cards"));
     } catch (err) {

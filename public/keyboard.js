@@ -1,5 +1,6 @@
 // @ts-check
 // Keyboard shortcuts (spec G10); none fires while typing in a field.
+import { autoAdvanceOn } from "./auto-advance.js";
 import { grid } from "./grid.js";
 import { showDialog } from "./modal.js";
 import { $, currentFolder, parentOf } from "./page-state.js";
@@ -15,7 +16,7 @@ export function typing(t) {
 }
 
 /** @param {number} delta @param {boolean} extend */
-function moveCursor(delta, extend) {
+export function moveCursor(delta, extend) {
   return moveTo(selection.cursor < 0 ? 0 : selection.cursor + delta, extend);
 }
 
@@ -74,10 +75,10 @@ document.addEventListener("keydown", (e) => {
     if (viewerOpen) {
       const p = $("#viewer")?.dataset.path;
       if (p) patchItem(p, starFields(n));
-      if (e.shiftKey) stepViewer(1);
+      if (e.shiftKey || autoAdvanceOn(e)) stepViewer(1);
     } else {
       rateSelection(n);
-      if (e.shiftKey) moveCursor(1, false);
+      if (e.shiftKey || autoAdvanceOn(e)) moveCursor(1, false);
     }
     return;
   }

@@ -313,6 +313,8 @@ function onEvent(name, raw, id) {
       break;
   }
   render();
+  // Server-rendered regions refresh on these (hx-trigger="lenslet:item-updated from:document"), in every tab.
+  document.dispatchEvent(new CustomEvent(`lenslet:${name}`, { detail: data }));
 }
 
 /** @param {string} path */

@@ -3,6 +3,8 @@
 // (src/routes/static.ts), so the first load is one small file; every module stays readable here.
 import "./app.js";
 import "./live.js";
+// Culling keys (P/X/U, 6–9, V) and auto-advance.
+import "./cull-keys.js";
 // Team access: each does nothing on a page without its part (people list, access control on, Share dialog).
 import "./people.js";
 import "./access.js";

@@ -22,7 +22,7 @@ import { selection } from "./selection.js";
 /**
  * @import { BatchPatchBody, BatchResponse, PatchFields, Sidecar, WriteResponse } from "../src/labels/schema.ts"
  * @typedef {BatchResponse["results"][number]} BatchResult
- * @typedef {{ path: string, version: number, star: number | null, tags: string[] }} ShownRecord
+ * @typedef {{ path: string, version: number, star: number | null, tags: string[], flag?: string | null, color?: string | null }} ShownRecord
  *   what a card shows of a record (write answers and item-updated events both carry it)
  * @typedef {(path: string, fields: PatchFields, current: Sidecar) => unknown} OnConflict
  * @typedef {{ key?: string, baseVersion?: number, onConflict?: OnConflict }} PatchOptions
@@ -278,7 +278,16 @@ export function rateSelection(n) {
 export function labelDrivenView() {
   const q = new URLSearchParams(currentQuery());
   const sort = q.get("sort") ?? "";
-  return q.has("stars") || q.has("tag") || q.has("q") || sort === "stars" || metricSorted();
+  return (
+    q.has("stars") ||
+    q.has("tag") ||
+    q.has("q") ||
+    q.has("flag") ||
+    q.has("color") ||
+    sort === "stars" ||
+    sort === "flag" ||
+    metricSorted()
+  );
 }
 
 /** True when the view is ordered by a metric (`sort=metric:<name>`). */

@@ -2,7 +2,7 @@
 # The tests drive real tools, never stand-ins: Debian's Chromium (playwright-core; Playwright cannot download
 # its own browser here), exiftool (reads back the XMP sidecars we write), redis-server (the several-process
 # backend), openssl (a self-signed certificate for the HTTPS test), curl and iproute2 (a second "machine" in a
-# network namespace). Install whichever is missing when we are root; otherwise say what to run.
+# network namespace), unzip (opens the sidecar zip export). Install whichever is missing when we are root; otherwise say what to run.
 set -e
 chromium="${LENSLET_CHROMIUM:-/usr/bin/chromium}"
 missing=""
@@ -12,6 +12,7 @@ command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
 command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 command -v curl >/dev/null 2>&1 || missing="$missing curl"
 command -v ip >/dev/null 2>&1 || missing="$missing iproute2"
+command -v unzip >/dev/null 2>&1 || missing="$missing unzip"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing Debian packages the tests use:$missing…"

@@ -8,14 +8,18 @@ import { compress } from "hono/compress";
 import type { AppDeps } from "./deps.ts";
 import { accessRoutes } from "./routes/access.ts";
 import { accessGuard } from "./routes/access-guard.ts";
+import { activityRoutes } from "./routes/activity.tsx";
 import { apiDocRoutes } from "./routes/api-doc.ts";
 import { bodyLimits } from "./routes/body-limits.ts";
+import { cullingRoutes } from "./routes/culling.ts";
 import { jsonError } from "./routes/errors.ts";
 import { type EventRouteOptions, eventRoutes } from "./routes/events.ts";
+import { exportRoutes } from "./routes/export.ts";
 import { healthRoutes, streamStatsOf } from "./routes/health.ts";
 import { hostGuard } from "./routes/host-guard.ts";
 import { itemRoutes } from "./routes/items.ts";
 import { mediaRoutes } from "./routes/media.ts";
+import { PageModels } from "./routes/page-models.ts";
 import { pageRoutes } from "./routes/pages.tsx";
 import { peopleRoutes } from "./routes/people.tsx";
 import { presenceRoutes } from "./routes/presence.ts";
@@ -52,13 +56,19 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
   app.route("/", shareRoutes(deps));
   app.route("/", staticRoutes());
   app.route("/", mediaRoutes(deps));
+  // Before the label routes: /export/xmp is its own route, not GET /export.
+  app.route("/", cullingRoutes(deps));
   app.route("/", itemRoutes(deps));
+  // The page and the export share one query runner (and its cache): an export is what the page shows.
+  const models = new PageModels(deps);
+  app.route("/", exportRoutes(deps, models.queries));
   app.route("/", eventRoutes(deps, opts.events));
   app.route("/", presenceRoutes(deps, { streamStats: streamStatsOf(deps) }));
   app.route("/", peopleRoutes(deps));
   app.route("/", healthRoutes(deps));
   app.route("/", apiDocRoutes());
-  app.route("/", pageRoutes(deps));
+  app.route("/", activityRoutes(deps));
+  app.route("/", pageRoutes(deps, models));
   app.notFound((c) =>
     jsonError(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`),
   );

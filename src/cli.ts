@@ -49,6 +49,15 @@ export interface CliOptions {
   presenceLifecycleV2: boolean;
   /** Start even though label files show that acknowledged writes were lost (recorded in labels.losses.jsonl). */
   acceptLabelLoss: boolean;
+  /** XMP sidecars: read (seed labels), write (also keep sidecars in step), off. */
+  xmp: "off" | "read" | "write";
+  xmpStyle: "ext" | "base";
+  /** `--redis URL`: labels, events and presence in Redis, so several processes serve one gallery. */
+  redis?: string;
+  /** The gallery's name in Redis (default: from the image folder's path). */
+  redisGallery?: string;
+  /** Start on a Redis that does not fsync every write (loudly warned; writes answer `relaxed`). */
+  redisWeakDurability?: boolean;
 }
 
 /** A problem with the command line: printed as one line, exit code 2. */
@@ -210,6 +219,47 @@ export function buildCommand(): Command {
         "start although the label journal shows lost writes (emptied, cut, gap); the loss is recorded",
       ).default(false),
     )
+    .addOption(
+      new Option(
+        "--xmp <mode>",
+        "XMP: read (seed labels of unlabelled images), write (also keep a sidecar beside each labelled image), off",
+      )
+        .choices(["read", "write", "off"])
+        .default("read"),
+    )
+    .addOption(
+      new Option(
+        "--xmp-style <style>",
+        "sidecar name: ext = image.jpg.xmp (digiKam, darktable), base = image.xmp (Lightroom, Capture One)",
+      )
+        .choices(["ext", "base"])
+        .default("ext"),
+    )
+    .addOption(
+      new Option(
+        "--redis <url>",
+        "keep labels, events and presence in Redis (redis://host:port/db), so several Lenslet processes serve one gallery",
+      ).argParser((v) => {
+        if (!/^rediss?:\/\//.test(v)) throw new InvalidArgumentError("expected redis://host:port");
+        return v;
+      }),
+    )
+    .addOption(
+      new Option(
+        "--redis-gallery <name>",
+        "with --redis: the gallery's name in Redis (default: from the folder's path; set it when hosts mount the folder at different paths)",
+      ).argParser((v) => {
+        if (!/^[A-Za-z0-9._-]{1,100}$/.test(v))
+          throw new InvalidArgumentError("expected letters, digits, . _ -");
+        return v;
+      }),
+    )
+    .addOption(
+      new Option(
+        "--redis-weak-durability",
+        "with --redis: start although Redis does not fsync every write (appendfsync always); writes then answer persistence: relaxed",
+      ).default(false),
+    )
     .showHelpAfterError(false)
     .exitOverride();
 }
@@ -245,6 +295,12 @@ export function parseCli(
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) {
     throw new UsageError("--tls-cert and --tls-key go together");
   }
+  if ((o.redisGallery !== undefined || o.redisWeakDurability) && o.redis === undefined) {
+    throw new UsageError("--redis-gallery and --redis-weak-durability go with --redis");
+  }
+  if (o.redis !== undefined && o.presenceLifecycleV2 === false) {
+    throw new UsageError("--no-presence-lifecycle-v2 is not available with --redis");
+  }
   if ((o.expires !== undefined || o.uses !== undefined) && o.invite === undefined) {
     throw new UsageError("--expires and --uses go with --invite");
   }
@@ -277,6 +333,59 @@ export function parseCli(
     watch: o.watch,
     presenceLifecycleV2: o.presenceLifecycleV2,
     acceptLabelLoss: o.acceptLabelLoss,
+    xmp: o.xmp,
+    xmpStyle: o.xmpStyle,
+    redis: o.redis,
+    redisGallery: o.redisGallery,
+    redisWeakDurability: o.redisWeakDurability,
+  };
+}
+
+export interface MigrateCli {
+  dir: string;
+  workspace?: string;
+  direction: "to-redis" | "from-redis";
+  url: string;
+  gallery?: string;
+}
+
+/** `lenslet migrate DIR --to-redis URL | --from-redis URL [--redis-gallery NAME] [--workspace DIR]`. */
+export function parseMigrate(
+  argv: string[],
+  write: (s: string) => void = (s) => process.stdout.write(s),
+): MigrateCli | "exit" {
+  const cmd = new Command("lenslet migrate")
+    .description("move a workspace's labels into a gallery in Redis, or back")
+    .argument("<dir>", "the image folder (its workspace holds the labels)")
+    .addOption(new Option("--to-redis <url>", "move the labels into Redis"))
+    .addOption(new Option("--from-redis <url>", "move the labels from Redis into the workspace"))
+    .addOption(
+      new Option(
+        "--redis-gallery <name>",
+        "the gallery's name in Redis (default: from the folder's path)",
+      ),
+    )
+    .addOption(new Option("--workspace <dir>", "the workspace (default: DIR/.lenslet)"))
+    .exitOverride()
+    .configureOutput({ writeOut: write, writeErr: () => {} });
+  try {
+    cmd.parse(argv, { from: "user" });
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.help") return "exit";
+    throw new UsageError((e.message ?? String(err)).replace(/^error: /, ""));
+  }
+  const o = cmd.opts();
+  if ((o.toRedis === undefined) === (o.fromRedis === undefined))
+    throw new UsageError("give one of --to-redis URL or --from-redis URL");
+  const url = (o.toRedis ?? o.fromRedis) as string;
+  if (!/^rediss?:\/\//.test(url)) throw new UsageError("expected a redis://host:port URL");
+  return {
+    dir: checkFolder(cmd.args[0] as string, cmd.args[0] as string),
+    workspace: o.workspace,
+    direction: o.toRedis !== undefined ? "to-redis" : "from-redis",
+    url,
+    gallery: o.redisGallery,
   };
 }
 

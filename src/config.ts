@@ -46,6 +46,15 @@ export const Config = z.object({
   /** Follow files added, removed or rewritten while running. */
   watch: z.boolean().default(true),
   presenceLifecycleV2: z.boolean().default(true),
+  /** XMP: `read` seeds labels of unlabelled images from XMP; `write` also keeps sidecars in step; `off` neither. */
+  xmp: z.enum(["off", "read", "write"]).default("read"),
+  /** Sidecar name: `ext` = image.jpg.xmp (digiKam, darktable), `base` = image.xmp (Lightroom, Capture One). */
+  xmpStyle: z.enum(["ext", "base"]).default("ext"),
+  /** `--redis URL`: labels, events and presence shared through Redis (several processes); null = this process alone. */
+  redisUrl: z.string().nullable().default(null),
+  /** The gallery's name in Redis. */
+  redisGallery: z.string().nullable().default(null),
+  redisWeakDurability: z.boolean().default(false),
   /** True for the built-in demo gallery. */
   demo: z.boolean().default(false),
 });

@@ -6,8 +6,9 @@ import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { cliInvite } from "./access/cli-invite.ts";
 import type { GrantableRole } from "./access/roles.ts";
-import { type CliOptions, parseCli, UsageError } from "./cli.ts";
-import { ensureDemoGallery } from "./gallery/demo.ts";
+import { type CliOptions, parseCli, parseMigrate, UsageError } from "./cli.ts";
+import { demoPlan, ensureDemoGallery } from "./gallery/demo.ts";
+import { MigrateError, migrate } from "./migrate.ts";
 import { startLenslet } from "./server.ts";
 import { consoleLogger, progressBar } from "./terminal.ts";
 import { resolveWorkspace } from "./workspace/workspace.ts";
@@ -15,6 +16,7 @@ import { resolveWorkspace } from "./workspace/workspace.ts";
 const PROJECT = join(import.meta.dir, "..");
 
 async function main(): Promise<number> {
+  if (process.argv[2] === "migrate") return runMigrate(process.argv.slice(3));
   let opts: ReturnType<typeof parseCli>;
   try {
     opts = parseCli(process.argv.slice(2));
@@ -32,10 +34,14 @@ async function main(): Promise<number> {
   let demo = false;
   if (!root) {
     demo = true;
-    const bar = progressBar("Making the demo gallery");
-    root = await ensureDemoGallery(join(PROJECT, ".cache", "demo-gallery"), {
-      onProgress: bar.update,
-    });
+    // Said before the first image is made (only when it must be made): the first start takes a while.
+    const bar = progressBar(`Making the demo gallery (${demoPlan().length} images)`);
+    root = await ensureDemoGallery(
+      process.env.LENSLET_DEMO_DIR || join(PROJECT, ".cache", "demo-gallery"),
+      {
+        onProgress: bar.update,
+      },
+    );
     bar.done();
   }
   const bar = progressBar("Indexing");
@@ -124,6 +130,44 @@ async function printInvite(opts: CliOptions): Promise<number> {
     process.stdout.write("It works once Lenslet serves this folder at that address.\n");
   }
   return 0;
+}
+
+/** `lenslet migrate DIR --to-redis URL | --from-redis URL [--redis-gallery NAME] [--workspace DIR]`. */
+async function runMigrate(argv: string[]): Promise<number> {
+  let m: ReturnType<typeof parseMigrate>;
+  try {
+    m = parseMigrate(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`lenslet migrate: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (m === "exit") return 0;
+  const ws = resolveWorkspace({ root: m.dir, workspace: m.workspace, noWrite: false });
+  try {
+    const r = await migrate({
+      root: m.dir,
+      workspace: ws.dir,
+      direction: m.direction,
+      url: m.url,
+      gallery: m.gallery,
+      log: consoleLogger(),
+    });
+    process.stdout.write(
+      m.direction === "to-redis"
+        ? `Moved ${r.records} labelled items into Redis (gallery ${r.gallery}). Start every process with --redis ${m.url}${m.gallery ? ` --redis-gallery ${m.gallery}` : ""}.\n`
+        : `Moved ${r.records} labelled items from Redis (gallery ${r.gallery}) into ${ws.dir}. Start Lenslet without --redis.\n`,
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof MigrateError || (err as Error).name === "RecoveryError") {
+      process.stderr.write(`lenslet migrate: ${(err as Error).message}\n`);
+      return 1;
+    }
+    throw err;
+  }
 }
 
 /** The owner link on each address a colleague could reach, when listening on all of them. */

@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import type { Server } from "bun";
+import pkg from "../package.json" with { type: "json" };
 import { AccessFileError, accessFile } from "./access/access-file.ts";
 import { removeLocalKey, writeLocalKey } from "./access/local-key.ts";
 import { chooseAccessMode } from "./access/mode.ts";
@@ -20,15 +21,26 @@ import type { AppDeps } from "./deps.ts";
 import { GalleryIndex, skippedLines } from "./gallery/gallery-index.ts";
 import { watchGallery } from "./gallery/watcher.ts";
 import { LabelStore } from "./labels/store.ts";
+import type { LabelStoreApi } from "./labels/store-api.ts";
 import { EventBus } from "./live/bus.ts";
 import { MetricsCoalescer } from "./live/metrics-coalescer.ts";
 import { EventName } from "./live/protocol.ts";
 import { Dimensions } from "./media/dimensions.ts";
+import { ExifReader } from "./media/exif.ts";
+import { PerceptualHashes } from "./media/phash.ts";
 import { RootFiles } from "./media/root-file.ts";
 import { Thumbnailer } from "./media/thumbnails.ts";
-import { createPresenceTracker, startPresenceService } from "./presence/service.ts";
+import type { PresenceApi } from "./presence/api.ts";
+import {
+  createPresenceTracker,
+  startPresenceService,
+  startSharedPresenceService,
+} from "./presence/service.ts";
+import { defaultGalleryName, openShared, type SharedBackend } from "./scale-out.ts";
 import { acquireWorkspaceLock } from "./workspace/lock.ts";
 import { resolveWorkspace, WorkspaceError } from "./workspace/workspace.ts";
+import { XmpSeeder } from "./xmp/seed.ts";
+import { XmpWriter } from "./xmp/sync.ts";
 
 export class StartupError extends Error {
   override name = "StartupError";
@@ -107,10 +119,20 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     maxSessions: input.maxSessions,
     watch: input.watch,
     presenceLifecycleV2: input.presenceLifecycleV2,
+    xmp: input.xmp,
+    xmpStyle: input.xmpStyle,
     demo: input.demo ?? false,
+    redisUrl: input.redis ?? null,
+    redisGallery: input.redisGallery ?? null,
+    redisWeakDurability: input.redisWeakDurability ?? false,
   });
 
-  const lock = config.canWrite ? acquireWorkspaceLock(config.workspace) : null;
+  const sharedName = config.redisUrl
+    ? (config.redisGallery ?? defaultGalleryName(config.root))
+    : undefined;
+  const lock = config.canWrite
+    ? acquireWorkspaceLock(config.workspace, { shared: sharedName })
+    : null;
   if (lock && !lock.ok) throw new StartupError(lock.message);
 
   let dataset: Dataset | null = null;
@@ -144,18 +166,22 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
         },
       });
 
-  let labels: LabelStore;
+  let shared: SharedBackend | null = null;
+  let local: LabelStore | null = null;
   try {
-    labels = await LabelStore.open({
-      dir: config.canWrite ? config.workspace : null,
-      mode: config.canWrite ? config.durability : "memory",
-      log,
-      acceptLoss: input.acceptLabelLoss ?? false,
-    });
+    if (config.redisUrl) shared = await openShared(config, log);
+    else
+      local = await LabelStore.open({
+        dir: config.canWrite ? config.workspace : null,
+        mode: config.canWrite ? config.durability : "memory",
+        log,
+        acceptLoss: input.acceptLabelLoss ?? false,
+      });
   } catch (err) {
     if (lock?.ok) lock.release();
     throw new StartupError((err as Error).message);
   }
+  const labels: LabelStoreApi = shared?.labels ?? (local as LabelStore);
   let access: AccessRuntime | undefined;
   let ownerSecret: string | null = null;
   try {
@@ -176,18 +202,41 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     choice.warnings.push("No writable workspace: invites and sessions end when Lenslet stops.");
   }
 
-  const seed = labels.recentEvents(config.eventBuffer);
-  const bus = new EventBus({ capacity: config.eventBuffer, firstId: labels.firstEventId(), seed });
-  const coalescer = new MetricsCoalescer({ bus });
-  // Metric changes of the last window before a crash may never have gone out: announce them again.
-  coalescer.reannounce(seed);
-  // The bus is the store's LabelEvents port (src/labels/events.ts): reserve, commit, abandon, publish.
-  labels.attach(bus, {
-    onMetricsChanged: (path, version, metrics) => coalescer.add(path, version, metrics),
-  });
+  let bus: EventBus;
+  let coalescer: MetricsCoalescer;
+  if (shared) {
+    bus = shared.bus;
+    coalescer = new MetricsCoalescer({ bus });
+    const sharedLabels = shared.labels;
+    sharedLabels.attach({
+      onMetricsChanged: (path, version, metrics) => coalescer.add(path, version, metrics),
+      // The link of this process to Redis: its own pages hear it (Redis cannot carry it while down).
+      onHealth: (state, lastError) =>
+        bus.publishLocal({
+          type: EventName.persistence,
+          data: { state, durability: sharedLabels.durability, last_error: lastError },
+        }),
+    });
+    shared.log.start();
+  } else {
+    const store = local as LabelStore;
+    const seed = store.recentEvents(config.eventBuffer);
+    bus = new EventBus({ capacity: config.eventBuffer, firstId: store.firstEventId(), seed });
+    coalescer = new MetricsCoalescer({ bus });
+    // Metric changes of the last window before a crash may never have gone out: announce them again.
+    coalescer.reannounce(seed);
+    // The bus is the store's LabelEvents port (src/labels/events.ts): reserve, commit, abandon, publish.
+    store.attach(bus, {
+      onMetricsChanged: (path, version, metrics) => coalescer.add(path, version, metrics),
+    });
+  }
 
   const files = new RootFiles(gallery.rules, { log });
+  const cacheDir = config.canWrite ? config.workspace : null;
+  const hashes = new PerceptualHashes({ cacheDir, log });
+  const exif = new ExifReader({ files, cacheDir, log });
   const thumbs = new Thumbnailer({
+    onRendered: (entry, bytes) => hashes.fromThumbnail(entry, bytes),
     files,
     cacheDir: join(config.workspace, "thumbs"),
     size: config.thumbSize,
@@ -196,14 +245,33 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     log,
   });
   const dims = new Dimensions({ files, cacheDir: config.canWrite ? config.workspace : null });
-  const presence = createPresenceTracker(config);
-  // A rename (PATCH /access/me) shows in presence at once, not at each tab's next heartbeat.
-  access?.store.onRename((personId, name) => presence.renamePerson(personId, name));
-  const presenceService = startPresenceService({
-    tracker: presence,
-    bus,
-    pruneIntervalMs: config.pruneIntervalMs,
-  });
+  let presence: PresenceApi;
+  let presenceService: { stop(): void };
+  if (shared) {
+    const shared_ = shared;
+    presence = shared_.presence;
+    presenceService = startSharedPresenceService({
+      presence: shared_.presence,
+      pruneIntervalMs: config.pruneIntervalMs,
+      log,
+    });
+    // A rename (PATCH /access/me) shows in presence at once, on every process.
+    access?.store.onRename((personId, name) => {
+      shared_.presence
+        .renamePerson(personId, name)
+        .catch((err: Error) => log.warn(`presence: rename failed: ${err.message}`));
+    });
+  } else {
+    const tracker = createPresenceTracker(config);
+    presence = tracker;
+    // A rename (PATCH /access/me) shows in presence at once, not at each tab's next heartbeat.
+    access?.store.onRename((personId, name) => tracker.renamePerson(personId, name));
+    presenceService = startPresenceService({
+      tracker,
+      bus,
+      pruneIntervalMs: config.pruneIntervalMs,
+    });
+  }
 
   // A table is not followed on disk: its rows, not the folder, say what the gallery holds.
   const watcher =
@@ -211,9 +279,37 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
       ? watchGallery({
           index: gallery,
           log,
-          onChange: (data) => bus.publish({ type: EventName.galleryChanged, data }),
+          // Each process watches the folder for its own index: its own pages hear what it saw.
+          onChange: (data) => bus.publishLocal({ type: EventName.galleryChanged, data }),
         })
       : null;
+
+  // XMP in and out (src/xmp/): a table's rows carry their own seeds, so only folders read sidecars.
+  const xmpSeeder = config.xmp !== "off" && !dataset ? new XmpSeeder({ labels, files, log }) : null;
+  const xmpWriter =
+    config.xmp === "write" && !dataset
+      ? new XmpWriter({
+          labels,
+          gallery,
+          files,
+          log,
+          style: config.xmpStyle,
+          toolkit: `Lenslet ${pkg.version}`,
+        })
+      : null;
+  const stopFollowing = bus.onEvent((env) => {
+    // item-updated goes out only once the journal holds the write: the sidecar follows durable labels.
+    if (env.event.type === EventName.itemUpdated) xmpWriter?.changed(env.event.data.path);
+    else if (env.event.type === EventName.galleryChanged && xmpSeeder) {
+      const added = env.event.data.folders.flatMap((f) => gallery.list(f, false));
+      void xmpSeeder.seedAll(added);
+    }
+  });
+  // After the server answers: seed from the sidecars found in the folders' listings.
+  const seeding = (async () => {
+    await new Promise((r) => setTimeout(r, 0));
+    await xmpSeeder?.seedAll(gallery.list("/", true));
+  })().catch((err) => log.warn(`xmp: seeding stopped: ${(err as Error).message}`));
 
   const deps: AppDeps = {
     config,
@@ -227,6 +323,11 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     log,
     access,
     dataset,
+    exif,
+    hashes,
+    xmpSeeder,
+    xmpWriter,
+    backend: shared ? () => (shared as SharedBackend).health() : undefined,
   };
   const app = createApp(deps, opts.app);
 
@@ -268,13 +369,22 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
   let stopping: Promise<void> | null = null;
   const shutdown = async () => {
     watcher?.close();
+    xmpSeeder?.stop();
+    hashes.stop();
+    stopFollowing();
     presenceService.stop();
     coalescer.stop();
     bus.close();
     server?.stop(true);
     try {
       await labels.close();
+      await xmpWriter?.stop();
+      await seeding;
+      await hashes.idle();
+      await shared?.stop();
       await dims.flush();
+      await exif.flush();
+      await hashes.flush();
       try {
         if (access && config.canWrite) removeLocalKey(config.workspace);
         access?.store.flush();

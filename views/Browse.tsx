@@ -1,7 +1,9 @@
 /** @jsxImportSource hono/jsx */
+import { browseHref } from "../src/gallery/browse-query.ts";
 import { formatCount, plural } from "./format.ts";
 import { Grid } from "./Grid.tsx";
 import type { BrowseModel } from "./model.ts";
+import { Notices } from "./Notices.tsx";
 import { Toolbar } from "./Toolbar.tsx";
 
 export function StatusBar({ m }: { m: BrowseModel }) {
@@ -85,6 +87,7 @@ export function Browse({ m }: { m: BrowseModel }) {
     >
       <h1 class="sr-only">{m.folderName}</h1>
       <Toolbar m={m} />
+      <Notices notices={m.notices} replaceUrl={browseHref(m.q)} />
       <Grid m={m} />
       <StatusBar m={m} />
     </main>

@@ -38,6 +38,8 @@ export function Card({
       data-index={String(index)}
       data-version={String(card.version)}
       data-star={String(card.star ?? 0)}
+      data-flag={card.flag ?? ""}
+      data-color={card.color ?? ""}
     >
       <span class="thumb" style={`background-color:${placeholderColor(card.path)}`}>
         <img src={card.thumbUrl} alt="" loading="lazy" decoding="async" draggable={false} />
@@ -48,6 +50,13 @@ export function Card({
         </span>
         {raw(starsHtml(card.star))}
       </span>
+      {/* Recursive views: the card's folder, opened by a click (public/app.js). A span, not a link: nothing
+          interactive nests inside an option; the tree and Backspace reach the folder from the keyboard. */}
+      {card.folder && card.folderHref && (
+        <span class="card-folder" data-href={card.folderHref} title={`Open ${card.folder}`}>
+          {card.folder}
+        </span>
+      )}
       <span class="chips">{raw(chipsHtml(card.tags))}</span>
     </a>
   );

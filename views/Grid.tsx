@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { Card } from "./Card.tsx";
+import { DeeperMatches } from "./DeeperMatches.tsx";
 import { formatCount } from "./format.ts";
 import type { BrowseModel, CardModel } from "./model.ts";
 
@@ -48,6 +49,7 @@ export function Grid({ m }: { m: BrowseModel }) {
               ? "No images directly in this folder — open a subfolder, or turn on Recursive."
               : "No images in this folder."
             : "No images match these filters."}
+          <DeeperMatches deeper={m.deeper} />
         </div>
       ) : (
         // The cards are the options of one multi-select listbox; the keyboard's current card is its

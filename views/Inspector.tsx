@@ -1,4 +1,6 @@
 /** @jsxImportSource hono/jsx */
+import { CullBadges } from "./CullFilters.tsx";
+import { ExifFacts } from "./ExifFacts.tsx";
 import { formatBytes, formatDate, relativeTime, starsName, starText } from "./format.ts";
 import type { ItemDetails } from "./model.ts";
 
@@ -109,6 +111,7 @@ export function Inspector({
         <dt>Modified</dt>
         <dd>{formatDate(item.mtimeMs)}</dd>
       </dl>
+      <ExifFacts item={item} />
       {readOnly && (
         <p class="no-write-note" role="note">
           Edits here will not be saved: {readOnly}.
@@ -119,6 +122,10 @@ export function Inspector({
         <StarButtons star={item.star} label="Stars" readOnly={readOnly} />
         <span class="sr-only">{starText(item.star)}</span>
         <div class="conflict-slot" data-conflict="star" />
+      </div>
+      <div class="field" data-field="cull">
+        <span class="label">Flag · colour</span>
+        <CullBadges flag={item.flag} color={item.color} />
       </div>
       <div class="field" data-field="tags">
         <span class="label">Tags</span>

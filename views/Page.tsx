@@ -1,8 +1,12 @@
 /** @jsxImportSource hono/jsx */
+
 import type { Child } from "hono/jsx";
 import { AccessNotices } from "./AccessNotices.tsx";
+import { ActivityMenu } from "./Activity.tsx";
 import { Browse } from "./Browse.tsx";
 import { BulkInspector } from "./BulkInspector.tsx";
+import { AutoAdvanceSwitch } from "./CullFilters.tsx";
+import { ExportMenu } from "./ExportMenu.tsx";
 import { FolderTree } from "./FolderTree.tsx";
 import { Inspector } from "./Inspector.tsx";
 import type { AppShellModel, TreeNode } from "./model.ts";
@@ -108,6 +112,7 @@ export function Page({
             Lenslet
           </a>
           <span class="spacer" />
+          <AutoAdvanceSwitch />
           <span class="typing-cue" x-data x-show="$store.live.typing" x-cloak>
             typing…
           </span>
@@ -133,29 +138,8 @@ export function Page({
             </span>
           </span>
           <PeoplePanel />
-          <details class="menu">
-            <summary>Export</summary>
-            <div class="menu-body">
-              <a
-                data-action="export"
-                data-format="csv"
-                href={`/export?format=csv&path=${encodeURIComponent(m.browse.q.folder)}&recursive=${m.browse.q.recursive ? 1 : 0}`}
-              >
-                This folder as CSV
-              </a>
-              <a
-                data-action="export"
-                data-format="json"
-                href={`/export?format=json&path=${encodeURIComponent(m.browse.q.folder)}&recursive=${m.browse.q.recursive ? 1 : 0}`}
-              >
-                This folder as JSON
-              </a>
-              <p class="menu-note muted">Recursive view: the folder and everything below it.</p>
-              <button type="button" data-action="export-selection" data-format="csv">
-                Selection as CSV
-              </button>
-            </div>
-          </details>
+          <ActivityMenu />
+          <ExportMenu q={m.browse.q} />
           {canShare && (
             <button
               type="button"

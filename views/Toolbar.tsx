@@ -5,8 +5,10 @@ import {
   SORT_KEYS,
   STAR_FILTERS,
 } from "../src/gallery/browse-query.ts";
+import { CullFilters } from "./CullFilters.tsx";
 import { formatCount } from "./format.ts";
 import type { BrowseModel } from "./model.ts";
+import { Reshuffle } from "./Reshuffle.tsx";
 
 const SORT_LABELS: Record<(typeof SORT_KEYS)[number], string> = {
   name: "Name",
@@ -14,6 +16,8 @@ const SORT_LABELS: Record<(typeof SORT_KEYS)[number], string> = {
   size: "Size",
   stars: "Stars",
   random: "Random",
+  flag: "Flag",
+  taken: "Capture time",
 };
 
 /** Breadcrumbs, search, sort and filters. A plain GET form: works without JS, htmx swaps #browse with it. */
@@ -98,6 +102,7 @@ export function Toolbar({ m }: { m: BrowseModel }) {
           </option>
         </select>
       </label>
+      <Reshuffle href={m.reshuffleHref} />
       <fieldset class="control stars-filter" aria-label="Filter by stars">
         {STAR_FILTERS.map((s) => (
           <label title={s === "unrated" ? "Unrated" : `${s} star${s === "1" ? "" : "s"}`}>
@@ -112,6 +117,7 @@ export function Toolbar({ m }: { m: BrowseModel }) {
           </label>
         ))}
       </fieldset>
+      <CullFilters q={q} />
       <label class="control">
         <span>Tag</span>
         <select name="tag" aria-label="Filter by tag">

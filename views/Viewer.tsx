@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import { CullBadges } from "./CullFilters.tsx";
 import { starText } from "./format.ts";
 import type { ItemDetails } from "./model.ts";
 
@@ -36,6 +37,7 @@ export function Viewer({ v }: { v: ViewerModel }) {
         <span class="stars rated" data-star={String(v.item.star ?? 0)}>
           {starText(v.item.star)}
         </span>
+        <CullBadges flag={v.item.flag} color={v.item.color} />
         <a
           class="viewer-close"
           href={v.closeHref}

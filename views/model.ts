@@ -4,6 +4,7 @@
  */
 import type { GrantableRole, Role } from "../src/access/roles.ts";
 import type { BrowseQuery } from "../src/gallery/browse-query.ts";
+import type { ExifFacts } from "../src/media/exif.ts";
 
 export interface CardModel {
   path: string;
@@ -11,9 +12,14 @@ export interface CardModel {
   thumbUrl: string;
   star: number | null;
   tags: string[];
+  /** Lightroom's flag and colour label (null when none). */
+  flag: "pick" | "reject" | null;
+  color: "red" | "yellow" | "green" | "blue" | "purple" | null;
   version: number;
   /** Folder shown under the name in recursive views. */
   folder: string | null;
+  /** That folder's browse URL (same filters and sort). */
+  folderHref: string | null;
   /** The browse URL with this card selected (works without JS). */
   href: string;
 }
@@ -53,6 +59,10 @@ export interface ItemDetails {
   tags: string[];
   notes: string;
   metrics: Record<string, number>;
+  flag: "pick" | "reject" | null;
+  color: "red" | "yellow" | "green" | "blue" | "purple" | null;
+  /** EXIF facts (M1), null when the file has none or they are not read yet. */
+  exif: ExifFacts | null;
   version: number;
   updatedAt: string | null;
   updatedBy: string | null;
@@ -77,6 +87,12 @@ export interface BrowseModel {
   selected: ItemDetails | null;
   /** Where the page/fragment endpoints for this query live (query string only). */
   queryString: string;
+  /** What the link asked for and is not there (a vanished folder or image): said above the grid. */
+  notices: string[];
+  /** With no match here: how many the same search and filters find in the subfolders, and the link to them. */
+  deeper: { count: number; href: string } | null;
+  /** Random order: the same view with a new seed. */
+  reshuffleHref: string | null;
 }
 
 /** Who the page is for, when access control is on (null when it is off). */

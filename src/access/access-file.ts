@@ -19,6 +19,21 @@ export interface AccessPersistence {
   /** The saved state, or null when there is none yet. */
   load(): AccessState | null;
   save(state: AccessState): void;
+  /**
+   * What identifies the saved state now (changes with every save, by any
+   * process): the store reloads when it differs from what it last read or wrote.
+   * Several processes serving one workspace (`--redis`) share access.json so.
+   */
+  stamp?(): string | null;
+  /** Runs `fn` holding the file's lock against other processes (read-change-write stays whole). */
+  exclusive?<T>(fn: () => T): T;
+}
+
+/** A lock older than this was left by a process that died holding it. */
+const STALE_LOCK_MS = 10_000;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 export function accessFile(workspace: string): AccessPersistence {
@@ -51,6 +66,40 @@ export function accessFile(workspace: string): AccessPersistence {
     },
     save(state) {
       writeFileDurably(path, `${JSON.stringify(state, null, 1)}\n`, 0o600);
+    },
+    stamp() {
+      try {
+        const st = fs.statSync(path, { bigint: true });
+        return `${st.ino}:${st.size}:${st.mtimeNs}`;
+      } catch {
+        return null;
+      }
+    },
+    exclusive(fn) {
+      const lock = `${path}.lock`;
+      const t0 = Date.now();
+      for (;;) {
+        try {
+          fs.closeSync(fs.openSync(lock, "wx", 0o600));
+          break;
+        } catch (err) {
+          if ((err as { code?: string }).code !== "EEXIST") throw err;
+          try {
+            if (Date.now() - fs.statSync(lock).mtimeMs > STALE_LOCK_MS)
+              fs.rmSync(lock, { force: true });
+          } catch {
+            // Gone meanwhile: try again.
+          }
+          if (Date.now() - t0 > 2 * STALE_LOCK_MS)
+            throw new AccessFileError(`cannot take ${lock}: another process keeps it`);
+          sleepSync(2);
+        }
+      }
+      try {
+        return fn();
+      } finally {
+        fs.rmSync(lock, { force: true });
+      }
     },
   };
 }

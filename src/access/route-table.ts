@@ -101,6 +101,12 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
     "fragment",
     "the Share dialog's lists: open invites, sessions, API tokens",
   ],
+  // Culling (issue 12), appended so the numbers above stay what they were.
+  ["GET", "/export/xmp", R.viewer, "json", "XMP sidecars of a folder as a zip"],
+  ["POST", "/export/xmp", R.viewer, "json", "XMP sidecars of a selection as a zip"],
+  ["GET", "/exif", R.viewer, "json", "an image's EXIF facts"],
+  ["GET", "/groups", R.viewer, "json", "bursts and near-duplicates"],
+  ["GET", "/activity", R.viewer, "fragment", "recent edits by others (the activity panel)"],
   ["POST", "/conflict", R.rater, "fragment", "a conflict box: yours and theirs"],
   ["POST", "/inspector/many", R.viewer, "fragment", "the inspector of a multi-selection"],
 ];

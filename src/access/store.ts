@@ -71,16 +71,40 @@ export class AccessStore {
   private sessions = new Map<string, Session>();
   private tokens = new Map<string, ApiToken>();
   private savedLastSeen = new Map<string, number>();
+  /** The persistence's stamp of what memory holds (another process's save changes it). */
+  private stamp: string | null = null;
   private readonly renameListeners = new Set<(personId: string, name: string) => void>();
 
   constructor(opts: AccessStoreOptions = {}) {
     this.persistence = opts.persistence ?? null;
     this.now = opts.now ?? Date.now;
     this.revocations = opts.revocations ?? new Revocations();
+    this.stamp = this.persistence?.stamp?.() ?? null;
     const loaded = this.persistence?.load() ?? null;
     this.state = loaded ?? freshState();
     this.index(this.state);
     this.dropOldRevoked();
+  }
+
+  /**
+   * Reads the file again when another process saved it since (several processes
+   * on one workspace): a session or token it revoked ends here too, at once.
+   */
+  private sync(): void {
+    const stamp = this.persistence?.stamp?.();
+    if (stamp === undefined || stamp === this.stamp) return;
+    const loaded = this.persistence?.load() ?? null;
+    this.stamp = stamp;
+    if (!loaded) return;
+    const live = new Set(
+      [...this.sessions.values(), ...this.tokens.values()]
+        .filter((r) => r.revoked_at === null)
+        .map((r) => r.id),
+    );
+    this.state = loaded;
+    this.index(loaded);
+    for (const r of [...this.sessions.values(), ...this.tokens.values()])
+      if (r.revoked_at !== null && live.has(r.id)) this.revocations.emit(r.id);
   }
 
   get instanceId(): string {
@@ -110,6 +134,7 @@ export class AccessStore {
 
   /** The invite a link names, if it may be redeemed now (for the name page; consumes nothing). */
   checkInvite(text: string): { ok: true; invite: Invite } | { ok: false; reason: RedeemRefusal } {
+    this.sync();
     const cred = parseCredential(text);
     const inv = cred ? this.invites.get(cred.id) : undefined;
     if (!cred || !inv || !secretMatches(cred.secret, inv.hash))
@@ -135,6 +160,7 @@ export class AccessStore {
   }
 
   authenticateSession(text: string | undefined | null): AuthResult {
+    this.sync();
     const cred = parseCredential(text);
     const s = cred ? this.sessions.get(cred.id) : undefined;
     if (!cred || !s || !secretMatches(cred.secret, s.hash)) return { ok: false, reason: "guess" };
@@ -153,6 +179,7 @@ export class AccessStore {
   }
 
   authenticateToken(text: string | undefined | null): AuthResult {
+    this.sync();
     const cred = parseCredential(text);
     const t = cred ? this.tokens.get(cred.id) : undefined;
     if (!cred || !t || !secretMatches(cred.secret, t.hash)) return { ok: false, reason: "guess" };
@@ -188,10 +215,11 @@ export class AccessStore {
    * owner-role API token made at every start, the previous one revoked.
    */
   issueLocalKey(): string {
-    const old = [...this.tokens.values()].filter(
-      (t) => t.created_by === LOCAL_KEY_CREATOR && t.revoked_at === null,
-    );
+    let old: ApiToken[] = [];
     const out = this.mutate(() => {
+      old = [...this.tokens.values()].filter(
+        (tok) => tok.created_by === LOCAL_KEY_CREATOR && tok.revoked_at === null,
+      );
       const t = this.now();
       for (const tok of old) tok.revoked_at = t;
       const id = newId("tok");
@@ -214,10 +242,12 @@ export class AccessStore {
 
   /** Stops the link; with `endSessions`, also ends every session made through it. False if unknown. */
   revokeInvite(id: string, endSessions = false): boolean {
-    const inv = this.invites.get(id);
-    if (!inv) return false;
+    this.sync();
+    if (!this.invites.has(id)) return false;
     const ended: string[] = [];
     this.mutate(() => {
+      const inv = this.invites.get(id);
+      if (!inv) return;
       const t = this.now();
       if (inv.revoked_at === null) inv.revoked_at = t;
       if (endSessions) {
@@ -234,11 +264,13 @@ export class AccessStore {
   }
 
   revokeSession(id: string): boolean {
+    this.sync();
     const s = this.sessions.get(id);
     if (!s) return false;
     if (s.revoked_at === null) {
       this.mutate(() => {
-        s.revoked_at = this.now();
+        const cur = this.sessions.get(id);
+        if (cur && cur.revoked_at === null) cur.revoked_at = this.now();
       });
     }
     this.revocations.emit(id);
@@ -246,11 +278,13 @@ export class AccessStore {
   }
 
   revokeToken(id: string): boolean {
+    this.sync();
     const t = this.tokens.get(id);
     if (!t) return false;
     if (t.revoked_at === null) {
       this.mutate(() => {
-        t.revoked_at = this.now();
+        const cur = this.tokens.get(id);
+        if (cur && cur.revoked_at === null) cur.revoked_at = this.now();
       });
     }
     this.revocations.emit(id);
@@ -259,6 +293,7 @@ export class AccessStore {
 
   /** Renames a session's person (every session of that person id follows); listeners hear it once saved. */
   rename(sessionId: string, name: string): Session | null {
+    this.sync();
     const s = this.sessions.get(sessionId);
     if (!s || s.revoked_at !== null) return null;
     this.mutate(() => {
@@ -266,7 +301,7 @@ export class AccessStore {
         if (other.person_id === s.person_id) other.name = name;
     });
     for (const fn of this.renameListeners) fn(s.person_id, name);
-    return s;
+    return this.sessions.get(sessionId) ?? s;
   }
 
   /** Hear every rename (presence shows the new name at once). Returns the unsubscribe. */
@@ -296,27 +331,35 @@ export class AccessStore {
   }
 
   listInvites(): Invite[] {
+    this.sync();
     return [...this.invites.values()];
   }
   listSessions(): Session[] {
+    this.sync();
     return [...this.sessions.values()];
   }
   listTokens(): ApiToken[] {
+    this.sync();
     return [...this.tokens.values()];
   }
   session(id: string): Session | undefined {
+    this.sync();
     return this.sessions.get(id);
   }
 
   /** Saves what only lives in memory (last-seen times). Call at stop. */
   flush(): void {
     if (!this.persistence) return;
-    this.save();
+    this.saveLastSeen();
   }
 
-  private redeem(inv: Invite, name: string, personId: string): RedeemResult {
-    return this.mutate(() => {
+  private redeem(checked: Invite, name: string, personId: string): RedeemResult {
+    return this.mutate((): RedeemResult => {
+      // The invite as the file holds it now: another process may have used or revoked it.
+      const inv = this.invites.get(checked.id);
       const t = this.now();
+      const refusal = inv ? inviteRefusal(inv, t) : "revoked";
+      if (!inv || refusal) return { ok: false, reason: refusal ?? "revoked" };
       if (inv.uses_left !== null) inv.uses_left--;
       inv.uses++;
       const id = newId("ses");
@@ -343,25 +386,51 @@ export class AccessStore {
     s.last_seen_at = t;
     if (this.persistence && t - (this.savedLastSeen.get(s.id) ?? 0) > LAST_SEEN_SAVE_MS) {
       try {
-        this.save();
+        this.saveLastSeen();
       } catch {
         // Only a last-seen time: the next change saves it again.
       }
     }
   }
 
-  /** Applies `fn`, saves, and undoes it in memory when the save fails. */
+  /**
+   * Applies `fn`, saves, and undoes it in memory when the save fails. Under the
+   * file's lock and on its latest state, so two processes' changes never overwrite
+   * each other. `fn` looks records up again by id (an earlier lookup may predate a reload).
+   */
   private mutate<T>(fn: () => T): T {
-    const before = this.snapshot();
-    try {
-      const out = fn();
+    const run = () => {
+      this.sync();
+      const before = this.snapshot();
+      try {
+        const out = fn();
+        this.save();
+        return out;
+      } catch (err) {
+        this.state = before;
+        this.index(before);
+        throw err;
+      }
+    };
+    return this.persistence?.exclusive ? this.persistence.exclusive(run) : run();
+  }
+
+  /**
+   * Saves last-seen times on the file's latest state (under its lock): saving
+   * memory as it is could undo what another process changed since (a revocation).
+   */
+  private saveLastSeen(): void {
+    const seen = new Map([...this.sessions.values()].map((x) => [x.id, x.last_seen_at]));
+    const run = () => {
+      this.sync();
+      for (const [id, at] of seen) {
+        const cur = this.sessions.get(id);
+        if (cur && at > cur.last_seen_at) cur.last_seen_at = at;
+      }
       this.save();
-      return out;
-    } catch (err) {
-      this.state = before;
-      this.index(before);
-      throw err;
-    }
+    };
+    if (this.persistence?.exclusive) this.persistence.exclusive(run);
+    else run();
   }
 
   private snapshot(): AccessState {
@@ -377,6 +446,7 @@ export class AccessStore {
     if (!this.persistence) return;
     const state = this.snapshot();
     this.persistence.save(state);
+    this.stamp = this.persistence.stamp?.() ?? null;
     for (const s of state.sessions) this.savedLastSeen.set(s.id, s.last_seen_at);
   }
 

@@ -51,10 +51,21 @@ export async function replaceFile(
   }
 }
 
-/** replaceFile, blocking: for startup and repair, when nothing else runs yet, and small files. */
-export function replaceFileSync(path: string, fill: (fd: number) => void, mode = 0o666): number {
+/**
+ * replaceFile, blocking: for startup and repair, when nothing else runs yet, and small files.
+ * `exclusive`: for folders others write too (XMP sidecars beside the images): a leftover or
+ * planted `path.tmp` (a symlink included) is removed and the temp file created anew (O_EXCL
+ * never follows a link), so the write can only land on `path` itself.
+ */
+export function replaceFileSync(
+  path: string,
+  fill: (fd: number) => void,
+  mode = 0o666,
+  exclusive = false,
+): number {
   const tmp = `${path}.tmp`;
-  const fd = fs.openSync(tmp, "w", mode);
+  if (exclusive) fs.rmSync(tmp, { force: true });
+  const fd = fs.openSync(tmp, exclusive ? "wx" : "w", mode);
   try {
     fill(fd);
     return finish(fd, tmp, path);

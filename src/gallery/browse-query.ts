@@ -4,8 +4,10 @@
  */
 import { z } from "zod";
 import { canonicalPath } from "../core/paths.ts";
+import { colorFilterList, flagFilterList } from "./cull-filters.ts";
 
-export const SORT_KEYS = ["name", "date", "size", "stars", "random"] as const;
+/** `flag`: rejects, unflagged, picks (cull-filters.ts); `taken`: EXIF capture time, images without one last. */
+export const SORT_KEYS = ["name", "date", "size", "stars", "random", "flag", "taken"] as const;
 /** In a URL a metric sort is one value, `sort=metric:<name>`; parsed, it is `sort: "metric"` plus `metric`. */
 export const METRIC_SORT_PREFIX = "metric:";
 const MAX_METRIC_NAME = 128;
@@ -79,6 +81,9 @@ export const BrowseQuery = z
     sort: sortSpec.prefault("name"),
     dir: z.enum(["asc", "desc"]).default("asc"),
     stars: starList.default([]),
+    /** Flag and colour filters (cull-filters.ts): `flag=pick`, `flag=!reject`, `color=red,green`. */
+    flag: flagFilterList.default([]),
+    color: colorFilterList.default([]),
     tag: z
       .string()
       .max(128)
@@ -122,6 +127,8 @@ export function browseParams(
   else if (s.sort !== "name") p.set("sort", s.sort);
   if (s.dir !== "asc") p.set("dir", s.dir);
   if (s.stars.length) p.set("stars", s.stars.join(","));
+  if (s.flag.length) p.set("flag", s.flag.join(","));
+  if (s.color.length) p.set("color", s.color.join(","));
   if (s.tag) p.set("tag", s.tag);
   if (s.sort === "random") p.set("seed", String(s.seed));
   if (s.sel) p.set("sel", s.sel);

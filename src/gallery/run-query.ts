@@ -4,15 +4,24 @@
  * 100,000-image result never recomputes it.
  */
 import type { BrowseQuery } from "./browse-query.ts";
+import { type CullFacts, flagRank, isCullFiltered, matchesCull } from "./cull-filters.ts";
 import type { GalleryIndex } from "./gallery-index.ts";
 import type { ImageEntry } from "./types.ts";
 
 /** The part of a label record a query looks at. */
-export interface LabelFacts {
+export interface LabelFacts extends CullFacts {
   star: number | null;
   tags: string[];
   notes: string;
   metrics: Record<string, number>;
+}
+
+/** Facts read from the files themselves, lazily (EXIF capture time, src/media/exif.ts). */
+export interface ImageFacts {
+  /** Capture time in ms since epoch; undefined when unknown or not read yet. */
+  takenMs(img: ImageEntry): number | undefined;
+  /** Changes whenever a fact is learned. */
+  readonly revision: number;
 }
 
 export interface LabelLookup {
@@ -26,15 +35,20 @@ export interface LabelLookup {
 type QueryKey = Pick<
   BrowseQuery,
   "folder" | "recursive" | "q" | "sort" | "metric" | "dir" | "stars" | "tag" | "seed"
->;
+> &
+  Partial<Pick<BrowseQuery, "flag" | "color">>;
 
 /** Sorts whose order follows the labels (re-run when they change). */
 function isLabelSorted(q: QueryKey): boolean {
-  return q.sort === "stars" || q.sort === "metric";
+  return q.sort === "stars" || q.sort === "metric" || q.sort === "flag" || q.sort === "taken";
 }
 
 export function isLabelFiltered(q: QueryKey): boolean {
-  return q.q !== "" || q.stars.length > 0 || q.tag !== "";
+  return q.q !== "" || q.stars.length > 0 || q.tag !== "" || isCullFiltered(cullOf(q));
+}
+
+function cullOf(q: QueryKey) {
+  return { flag: q.flag ?? [], color: q.color ?? [] };
 }
 
 export function matches(img: ImageEntry, labels: LabelFacts, q: QueryKey, needle: string): boolean {
@@ -44,6 +58,7 @@ export function matches(img: ImageEntry, labels: LabelFacts, q: QueryKey, needle
     if (!(q.stars as string[]).includes(key)) return false;
   }
   if (q.tag && !labels.tags.includes(q.tag)) return false;
+  if (!matchesCull(labels, cullOf(q))) return false;
   if (needle) {
     const hay = `${img.name}\n${labels.tags.join("\n")}\n${labels.notes}`.toLowerCase();
     if (!hay.includes(needle)) return false;
@@ -67,7 +82,7 @@ export function randomRank(seed: number, path: string): number {
 /** The number an image is ranked by; undefined when it has none (it goes after the ranked ones). */
 type SortKey = (img: ImageEntry) => number | undefined;
 
-function sortKey(q: QueryKey, labels: LabelLookup): SortKey | null {
+function sortKey(q: QueryKey, labels: LabelLookup, facts: ImageFacts | null): SortKey | null {
   switch (q.sort) {
     case "name":
       return null; // the index's own order
@@ -82,6 +97,10 @@ function sortKey(q: QueryKey, labels: LabelLookup): SortKey | null {
       return (img) => labels.get(img.path).metrics[q.metric];
     case "random":
       return (img) => randomRank(q.seed, img.path);
+    case "flag":
+      return (img) => flagRank(labels.get(img.path).flag);
+    case "taken":
+      return facts ? (img) => facts.takenMs(img) : () => undefined;
   }
 }
 
@@ -114,6 +133,7 @@ export class QueryRunner {
     private readonly gallery: GalleryIndex,
     private readonly labels: LabelLookup,
     private readonly maxCached = 32,
+    private readonly facts: ImageFacts | null = null,
   ) {
     this.galleryRevision = gallery.revision;
   }
@@ -136,6 +156,10 @@ export class QueryRunner {
       q.stars,
       q.tag,
       q.sort === "random" ? q.seed : 0,
+      q.flag ?? [],
+      q.color ?? [],
+      // Capture times arrive as files are read: a taken order is as old as what it knew.
+      q.sort === "taken" ? (this.facts?.revision ?? 0) : 0,
     ]);
     const hit = this.results.get(key);
     if (hit && (!labelDependent || hit.revision === this.labels.revision)) {
@@ -159,7 +183,7 @@ export class QueryRunner {
   /** Sorted listing without label filters; cached until the index changes for sorts that do not depend on labels. */
   private sortedBase(q: QueryKey): ImageEntry[] {
     const list = this.gallery.list(q.folder, q.recursive);
-    const key = sortKey(q, this.labels);
+    const key = sortKey(q, this.labels, this.facts);
     const desc = q.dir === "desc";
     // Label-ordered listings are cached with the filtered result, by label revision (run()).
     if (isLabelSorted(q)) return sortBy(list, key as SortKey, desc);

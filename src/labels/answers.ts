@@ -9,7 +9,7 @@
  * Outcome the first answer rendered, so the replayed response is identical.
  */
 import type { ItemOutcome, Outcome, Persistence } from "./outcome.ts";
-import type { ChangedField, Sidecar } from "./schema.ts";
+import { ChangedField, type Sidecar } from "./schema.ts";
 
 export type RejectedOutcome = Extract<ItemOutcome, { kind: "rejected" }>;
 
@@ -37,7 +37,7 @@ export const KIND_CONFLICT = 2;
 export const KIND_REJECTED = 3;
 const MERGED = 4;
 /** The store always lists changed fields in this order (patch.ts), so a bit set rebuilds the list. */
-const FIELDS: readonly ChangedField[] = ["star", "tags", "notes", "metrics"];
+const FIELDS: readonly ChangedField[] = ChangedField.options;
 
 export function kindOf(code: number): number {
   return code & 3;

@@ -7,7 +7,7 @@
  * wiring (src/server.ts) hands it in. Event shapes are defined here, and the
  * live protocol (src/live/protocol.ts) takes them from here, not the reverse.
  */
-import type { ChangedField } from "./schema.ts";
+import type { ChangedField, Color, Flag } from "./schema.ts";
 
 export interface ItemUpdated {
   path: string;
@@ -16,6 +16,8 @@ export interface ItemUpdated {
   tags: string[];
   notes: string;
   metrics: Record<string, number>;
+  flag: Flag | null;
+  color: Color | null;
   updated_at: string | null;
   updated_by: string | null;
   /** Writer's tab id, so the writer can tell its own echo apart. */

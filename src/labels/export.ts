@@ -28,6 +28,8 @@ export function exportRow(img: ImageEntry, s: Sidecar): ExportRow {
     tags: s.tags,
     notes: s.notes,
     metrics: s.metrics,
+    flag: s.flag,
+    color: s.color,
     version: s.version,
     updated_at: s.updated_at,
     updated_by: s.updated_by,
@@ -44,6 +46,8 @@ export const CSV_COLUMNS = [
   "star",
   "tags",
   "notes",
+  "flag",
+  "color",
   "version",
   "updated_at",
   "updated_by",
@@ -69,10 +73,15 @@ export function encodeTags(tags: readonly string[]): string {
   return tags.map((t) => t.replace(/[\\|]/g, (ch) => `\\${ch}`)).join("|");
 }
 
-export function exportCsv(rows: ExportRow[]): string {
-  const metricNames = [...new Set(rows.flatMap((r) => Object.keys(r.metrics)))].sort();
-  const header = [...CSV_COLUMNS, ...metricNames.map((m) => `metrics.${m}`)];
-  const records = rows.map((r) => [
+/** Metric names of the rows, sorted: one CSV column each. */
+export function metricColumns(rows: Iterable<{ metrics: Record<string, number> }>): string[] {
+  const names = new Set<string>();
+  for (const r of rows) for (const m in r.metrics) names.add(m);
+  return [...names].sort();
+}
+
+function csvCells(r: ExportRow, metricNames: readonly string[]): (string | number)[] {
+  return [
     csvText(r.path),
     csvText(r.folder),
     csvText(r.name),
@@ -82,12 +91,34 @@ export function exportCsv(rows: ExportRow[]): string {
     r.star ?? "",
     csvText(encodeTags(r.tags)),
     csvText(r.notes),
+    r.flag ?? "",
+    r.color ?? "",
     r.version,
     csvText(r.updated_at ?? ""),
     csvText(r.updated_by ?? ""),
-    ...metricNames.map((m) => (Object.hasOwn(r.metrics, m) ? r.metrics[m] : "")),
-  ]);
-  // Metric names are user text too: in the header they follow "metrics.", so they never start a cell.
-  // Neutralised cells are always quoted (OWASP), whatever else they contain.
-  return stringify([header, ...records], { quoted_match: /^'/ });
+    ...metricNames.map((m) => (Object.hasOwn(r.metrics, m) ? r.metrics[m]! : "")),
+  ];
+}
+
+// Metric names are user text too: in the header they follow "metrics.", so they never start a cell.
+// Neutralised cells are always quoted (OWASP), whatever else they contain.
+const CSV_OPTIONS = { quoted_match: /^'/ };
+
+/** The CSV header line (with its line break). */
+export function csvHeader(metricNames: readonly string[]): string {
+  return stringify([[...CSV_COLUMNS, ...metricNames.map((m) => `metrics.${m}`)]], CSV_OPTIONS);
+}
+
+/** CSV lines of some rows, in the columns of `csvHeader(metricNames)`. */
+export function csvLines(rows: readonly ExportRow[], metricNames: readonly string[]): string {
+  if (rows.length === 0) return "";
+  return stringify(
+    rows.map((r) => csvCells(r, metricNames)),
+    CSV_OPTIONS,
+  );
+}
+
+export function exportCsv(rows: ExportRow[]): string {
+  const metricNames = metricColumns(rows);
+  return csvHeader(metricNames) + csvLines(rows, metricNames);
 }

@@ -26,8 +26,12 @@ import type { ChangedField, Sidecar } from "./schema.ts";
 
 export const JOURNAL_FORMAT = 2;
 
-/** A record as stored on disk (the path is the line's own field). */
-export type StoredRecord = Omit<Sidecar, "path">;
+/**
+ * A record as stored on disk (the path is the line's own field). Flag and
+ * colour are absent from records written before they existed (fromStored).
+ */
+export type StoredRecord = Omit<Sidecar, "path" | "flag" | "color"> &
+  Partial<Pick<Sidecar, "flag" | "color">>;
 
 export interface HeadLine {
   t: "head";
@@ -220,9 +224,31 @@ export function toStored(s: Sidecar): StoredRecord {
     tags: s.tags,
     notes: s.notes,
     metrics: s.metrics,
+    flag: s.flag,
+    color: s.color,
     version: s.version,
     updated_at: s.updated_at,
     updated_by: s.updated_by,
+  };
+}
+
+/**
+ * A stored record as the store holds it, in the store's key order. Records
+ * written before flags and colour labels existed have neither: they read as
+ * null (unflagged, no colour), so old journals and snapshots load unchanged.
+ */
+export function fromStored(path: string, r: StoredRecord): Sidecar {
+  return {
+    path,
+    star: r.star,
+    tags: r.tags,
+    notes: r.notes,
+    metrics: r.metrics,
+    flag: r.flag ?? null,
+    color: r.color ?? null,
+    version: r.version,
+    updated_at: r.updated_at,
+    updated_by: r.updated_by,
   };
 }
 

@@ -12,7 +12,7 @@ import {
 } from "./schema.ts";
 
 /** The label content of a record, without its bookkeeping fields. */
-export type Labels = Pick<Sidecar, "star" | "tags" | "notes" | "metrics">;
+export type Labels = Pick<Sidecar, "star" | "tags" | "notes" | "metrics" | "flag" | "color">;
 
 export interface LabelChange {
   labels: Labels;
@@ -28,6 +28,8 @@ export function emptySidecar(path: string): Sidecar {
     tags: [],
     notes: "",
     metrics: newMetrics(),
+    flag: null,
+    color: null,
     version: 1,
     updated_at: null,
     updated_by: null,
@@ -53,7 +55,8 @@ const COMMUTING_FIELDS = new Set<string>(["add_tags", "remove_tags", "set_metric
  * A patch that only adds/removes tags and/or sets metrics keeps its intent on
  * top of any version, so the server applies it to the current record instead
  * of answering 409. Star, notes and set_tags overwrite a value the writer saw,
- * so they need the writer's base version.
+ * so they need the writer's base version. So do flag and colour: like a star,
+ * each is one value a person chose after seeing the one before.
  */
 export function isCommuting(fields: PatchFields): boolean {
   for (const [name, value] of Object.entries(fields)) {
@@ -75,7 +78,7 @@ export function isMetricsOnly(changed: readonly ChangedField[]): boolean {
  */
 export function applyPatch(current: Labels, fields: PatchFields): LabelChange {
   const changed: ChangedField[] = [];
-  let { star, tags, notes, metrics } = current;
+  let { star, tags, notes, metrics, flag, color } = current;
 
   if (fields.set_star !== undefined && fields.set_star !== star) {
     star = fields.set_star;
@@ -119,7 +122,17 @@ export function applyPatch(current: Labels, fields: PatchFields): LabelChange {
     }
   }
 
-  return { labels: { star, tags, notes, metrics }, changed };
+  // After metrics: changed fields keep ChangedField's order (answers.ts packs them by it).
+  if (fields.set_flag !== undefined && fields.set_flag !== flag) {
+    flag = fields.set_flag;
+    changed.push("flag");
+  }
+  if (fields.set_color !== undefined && fields.set_color !== color) {
+    color = fields.set_color;
+    changed.push("color");
+  }
+
+  return { labels: { star, tags, notes, metrics, flag, color }, changed };
 }
 
 /**
@@ -131,6 +144,10 @@ export function applyReplace(current: Labels, body: PutBody): LabelChange {
   const star = body.star ?? null;
   const tags = normalizeTags(body.tags ?? []);
   const notes = body.notes ?? "";
+  // PUT is the original Lenslet's call, whose clients know no flags or colours: like metrics,
+  // they are replaced only when the body names them, so such a client never wipes them.
+  const flag = body.flag !== undefined ? body.flag : current.flag;
+  const color = body.color !== undefined ? body.color : current.color;
   const metrics =
     body.metrics !== undefined ? newMetrics(Object.entries(body.metrics)) : current.metrics;
   const changed: ChangedField[] = [];
@@ -138,7 +155,9 @@ export function applyReplace(current: Labels, body: PutBody): LabelChange {
   if (!sameList(tags, current.tags)) changed.push("tags");
   if (notes !== current.notes) changed.push("notes");
   if (!sameMetrics(metrics, current.metrics)) changed.push("metrics");
-  return { labels: { star, tags, notes, metrics }, changed };
+  if (flag !== current.flag) changed.push("flag");
+  if (color !== current.color) changed.push("color");
+  return { labels: { star, tags, notes, metrics, flag, color }, changed };
 }
 
 /** Returns `current` itself when nothing changes, so callers can compare by identity. */

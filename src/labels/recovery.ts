@@ -26,6 +26,7 @@ import type { JournaledEvent } from "./events.ts";
 import { IDEMPOTENCY_TTL_MS } from "./idempotency.ts";
 import {
   createJournalFile,
+  fromStored,
   peekLineNo,
   peekRecord,
   peekSetHeader,
@@ -86,6 +87,8 @@ export function setLineEvent(line: SetLine): JournaledEvent {
         tags: line.rec.tags,
         notes: line.rec.notes,
         metrics: line.rec.metrics,
+        flag: line.rec.flag ?? null,
+        color: line.rec.color ?? null,
         updated_at: line.rec.updated_at,
         updated_by: line.rec.updated_by,
         client_id: line.client,
@@ -567,13 +570,13 @@ class JournalReplay {
         if ((want & (NEED_IDEM | NEED_RECENT)) === 0) {
           // Most lines: only the record is needed, and it parses on its own.
           const r = peekRecord(buf, start, end);
-          if (r) sidecar = { path: r.path, ...r.rec };
+          if (r) sidecar = fromStored(r.path, r.rec);
         }
         if (!sidecar) {
           const parsed = parseLine(buf, start, end);
           if (!parsed.ok || !isSetLine(parsed.value)) return;
           line = parsed.value as unknown as SetLine;
-          sidecar = { path: line.path, ...line.rec };
+          sidecar = fromStored(line.path, line.rec);
         }
         if (want & NEED_RECORD) records.set(sidecar.path, sidecar);
         if (want & NEED_VERSION) lineRecord.set(offset, sidecar);
@@ -609,7 +612,7 @@ class JournalReplay {
       const a = fromOutcome(line.outcome as Parameters<typeof fromOutcome>[0], line.req, line.at);
       a.recs = a.recs.map((r) => {
         const cur = r ? records.get(r.path) : undefined;
-        return cur && r && cur.version === r.version ? cur : r;
+        return cur && r && cur.version === r.version ? cur : r && fromStored(r.path, r);
       });
       return a;
     }

@@ -3,6 +3,7 @@
  * Routes validate with these; the store and journal speak these types.
  */
 import { z } from "zod";
+import { COLORS, FLAGS } from "../core/cull.ts";
 
 export const MAX_TAGS = 64;
 export const MAX_TAG_LENGTH = 128;
@@ -15,6 +16,12 @@ export const Tag = z.string().max(MAX_TAG_LENGTH);
 export const TagList = z.array(Tag).max(MAX_TAGS);
 export const MetricName = z.string().min(1).max(128);
 export const MetricValue = z.number().refine(Number.isFinite, "must be a finite number");
+/** Lightroom's flags: a pick or a reject (null: unflagged). */
+export const Flag = z.enum(FLAGS);
+export type Flag = z.infer<typeof Flag>;
+/** Lightroom's colour labels, in its key order (6–9, then purple). */
+export const Color = z.enum(COLORS);
+export type Color = z.infer<typeof Color>;
 
 /** Metric name → value. Built without a prototype (newMetrics), so every name is an ordinary own key. */
 export type Metrics = Record<string, number>;
@@ -68,6 +75,8 @@ export const Sidecar = z.object({
   tags: z.array(z.string()),
   notes: z.string(),
   metrics: z.record(z.string(), z.number()),
+  flag: Flag.nullable(),
+  color: Color.nullable(),
   version: z.number().int().min(1),
   updated_at: z.string().nullable(),
   updated_by: z.string().nullable(),
@@ -83,6 +92,9 @@ export const PatchFields = z
     add_tags: TagList.optional(),
     remove_tags: TagList.optional(),
     set_metrics: metricMap(MetricValue.nullable()).optional(),
+    /** null clears the flag (Lightroom's U). */
+    set_flag: Flag.nullable().optional(),
+    set_color: Color.nullable().optional(),
   })
   .strict();
 export type PatchFields = z.infer<typeof PatchFields>;
@@ -99,6 +111,8 @@ export const PutBody = z
     tags: TagList.optional(),
     notes: z.string().max(MAX_NOTES_LENGTH).optional(),
     metrics: metricMap(MetricValue).optional(),
+    flag: Flag.nullable().optional(),
+    color: Color.nullable().optional(),
     base_version: z.number().int().min(1).optional(),
   })
   .strict();
@@ -114,7 +128,8 @@ export const BatchPatchBody = z
   .strict();
 export type BatchPatchBody = z.infer<typeof BatchPatchBody>;
 
-export const ChangedField = z.enum(["star", "tags", "notes", "metrics"]);
+/** In the order the store lists them (answers.ts packs them into bits in this order). */
+export const ChangedField = z.enum(["star", "tags", "notes", "metrics", "flag", "color"]);
 export type ChangedField = z.infer<typeof ChangedField>;
 
 // --- Response shapes (added with the label store; used by the routes' OpenAPI document) ---
@@ -171,6 +186,8 @@ export const ExportRow = z.object({
   tags: z.array(z.string()),
   notes: z.string(),
   metrics: z.record(z.string(), z.number()),
+  flag: Flag.nullable(),
+  color: Color.nullable(),
   version: z.number().int(),
   updated_at: z.string().nullable(),
   updated_by: z.string().nullable(),

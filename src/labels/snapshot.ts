@@ -21,7 +21,13 @@ import { replaceFile, replaceFileSync, writeAll } from "../core/durable-file.ts"
 import { type Answer, fromOutcome, fromWire, toSnapshotWire } from "./answers.ts";
 import type { FaultSource } from "./faults.ts";
 import { injectedError } from "./faults.ts";
-import { headLine, type JournalPoint, type StoredRecord, toStored } from "./journal-format.ts";
+import {
+  fromStored,
+  headLine,
+  type JournalPoint,
+  type StoredRecord,
+  toStored,
+} from "./journal-format.ts";
 import { checkLine, encodeLine, type LineProblem, parseLine, scanRawLines } from "./lines.ts";
 import type { Outcome } from "./outcome.ts";
 import type { Sidecar } from "./schema.ts";
@@ -162,7 +168,7 @@ export function readSnapshot(path: string): SnapshotRead {
     if (ended) {
       fail(no, "structure", "line after the end marker");
     } else if ((v.t === "item" || v.t === "ver") && typeof v.path === "string" && isRecord(v.rec)) {
-      const s = storedToSidecar(v.path, v.rec as StoredRecord);
+      const s = fromStored(v.path, v.rec as StoredRecord);
       if (v.t === "item") records.set(v.path, s);
       else vers++;
       byIndex.push(s);
@@ -205,19 +211,6 @@ export function readSnapshot(path: string): SnapshotRead {
   };
 }
 
-function storedToSidecar(path: string, r: StoredRecord): Sidecar {
-  return {
-    path,
-    star: r.star,
-    tags: r.tags,
-    notes: r.notes,
-    metrics: r.metrics,
-    version: r.version,
-    updated_at: r.updated_at,
-    updated_by: r.updated_by,
-  };
-}
-
 /**
  * A format-1 idem line kept the whole Outcome. Its records are swapped for the
  * loaded ones of the same path and version, so memory holds each record once.
@@ -229,7 +222,7 @@ function legacyAnswer(v: Record<string, unknown>, records: Map<string, Sidecar>)
   const a = fromOutcome(outcome, v.req, v.at);
   a.recs = a.recs.map((r) => {
     const cur = r ? records.get(r.path) : undefined;
-    return cur && r && cur.version === r.version ? cur : r;
+    return cur && r && cur.version === r.version ? cur : r && fromStored(r.path, r);
   });
   return a;
 }

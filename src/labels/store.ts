@@ -14,6 +14,18 @@ import fs from "node:fs";
 import type { Logger } from "../core/logger.ts";
 import { realTimers, type Timers } from "../core/timers.ts";
 import { fromOutcome, toJournalWire, toOutcome } from "./answers.ts";
+import {
+  type BatchItem,
+  batchOf,
+  batchPaths,
+  type PatchRequest,
+  type PutRequest,
+  patchOne,
+  putOne,
+  Stage,
+  type StagedWrite,
+  type WriteContext,
+} from "./compute.ts";
 import type { ItemUpdated, JournaledEvent, LabelEvents } from "./events.ts";
 import { type FaultSource, faultsFromEnv, faultyIo, fileSinkIo, realIo } from "./faults.ts";
 import { IdFloor } from "./id-floor.ts";
@@ -22,20 +34,16 @@ import { type BodyLine, type RespLine, type SetLine, toStored } from "./journal-
 import { JournalWriter } from "./journal-writer.ts";
 import type { BatchOutcome, Durability, ItemOutcome, Outcome } from "./outcome.ts";
 import { persistenceOf } from "./outcome.ts";
-import {
-  applyPatch,
-  applyReplace,
-  emptySidecar,
-  isCommuting,
-  isMetricsOnly,
-  type LabelChange,
-} from "./patch.ts";
+import { emptySidecar, isCommuting, isMetricsOnly } from "./patch.ts";
 import { PathLocks } from "./path-locks.ts";
 import { JOURNAL_FILE, recoverLabels, SNAPSHOT_FILE } from "./recovery.ts";
 import { LabelRefusal, MissingBaseVersion, PersistenceError } from "./refusals.ts";
-import type { ChangedField, LabelsHealth, PatchFields, PutBody, Sidecar } from "./schema.ts";
+import type { LabelsHealth, Sidecar } from "./schema.ts";
 import { compactJournal, writeSnapshot } from "./snapshot.ts";
+import type { LabelStoreApi, WriteResult } from "./store-api.ts";
 
+export type { BatchItem, PatchRequest, PutRequest, RejectedItem, WriteContext } from "./compute.ts";
+export type { LabelStoreApi, WriteResult } from "./store-api.ts";
 export {
   IdempotencyKeyReused,
   IdempotencyTableFull,
@@ -77,83 +85,9 @@ export interface StoreHooks {
   onMetricsChanged?: (path: string, version: number, metrics: Record<string, number>) => void;
 }
 
-/** Who writes, and how the request is identified for idempotency. */
-export interface WriteContext {
-  /** Stored as updated_by, e.g. "Ana (k3f9)". */
-  updatedBy: string;
-  clientId: string;
-  /** Idempotency-Key and requestHash(), or null for un-keyed writes (PUT without a key). */
-  key: string | null;
-  requestHash: string | null;
-}
-
-export interface PatchRequest {
-  path: string;
-  fields: PatchFields;
-  baseVersion: number | null;
-}
-
-export interface PutRequest {
-  path: string;
-  body: PutBody;
-  baseVersion: number | null;
-}
-
-/** A batch element the route already refused (bad path, not in the gallery); kept in its place. */
-export interface RejectedItem {
-  path: string;
-  reject: { status: 400 | 404; error: string; message: string; field?: string };
-}
-
-export type BatchItem = PatchRequest | RejectedItem;
-
-export interface WriteResult<O extends Outcome> {
-  outcome: O;
-  /** True when this is the stored answer to an earlier request with the same key. */
-  replayed: boolean;
-}
-
 const NOTHING: readonly BodyLine[] = [];
 
-interface StagedWrite {
-  path: string;
-  next: Sidecar;
-  changed: ChangedField[];
-  merged: boolean;
-  ev: number;
-}
-
-/** The writes of one request, computed against current + earlier staged records. */
-class Stage {
-  readonly writes: StagedWrite[] = [];
-  private readonly overlay = new Map<string, Sidecar>();
-  constructor(
-    private readonly store: LabelStore,
-    private readonly reserve: () => number,
-    private readonly ctx: WriteContext,
-    private readonly at: string,
-  ) {}
-
-  current(path: string): Sidecar {
-    return this.overlay.get(path) ?? this.store.get(path);
-  }
-
-  write(cur: Sidecar, change: LabelChange, merged: boolean): StagedWrite {
-    const next: Sidecar = {
-      path: cur.path,
-      ...change.labels,
-      version: cur.version + 1,
-      updated_at: this.at,
-      updated_by: this.ctx.updatedBy,
-    };
-    const w = { path: cur.path, next, changed: change.changed, merged, ev: this.reserve() };
-    this.overlay.set(cur.path, next);
-    this.writes.push(w);
-    return w;
-  }
-}
-
-export class LabelStore {
+export class LabelStore implements LabelStoreApi {
   readonly durability: Durability;
   readonly journalPath: string | null;
   readonly snapshotPath: string | null;
@@ -318,52 +252,48 @@ export class LabelStore {
   /** PATCH /item. Throws a LabelRefusal (MissingBaseVersion, IdempotencyKeyReused, IdempotencyTableFull, PersistenceError). */
   async patch(req: PatchRequest, ctx: WriteContext): Promise<WriteResult<ItemOutcome>> {
     if (req.baseVersion === null && !isCommuting(req.fields)) throw new MissingBaseVersion();
-    return this.write(ctx, [req.path], (stage) => this.patchOne(stage, req));
+    return this.write(ctx, [req.path], (stage) => patchOne(stage, req, this.durability));
   }
 
   /** PUT /item: full replace, versioned; the base version is checked when given. */
   put(req: PutRequest, ctx: WriteContext): Promise<WriteResult<ItemOutcome>> {
-    return this.write(ctx, [req.path], (stage) => {
-      const cur = stage.current(req.path);
-      if (req.baseVersion !== null && req.baseVersion !== cur.version) {
-        return { kind: "conflict", current: cur, base_version: req.baseVersion };
-      }
-      const change = applyReplace(cur, req.body);
-      const persistence = persistenceOf(this.durability);
-      if (change.changed.length === 0)
-        return { kind: "noop", sidecar: cur, merged: false, persistence };
-      const w = stage.write(cur, change, false);
-      return {
-        kind: "applied",
-        sidecar: w.next,
-        event_id: w.ev,
-        merged: false,
-        changed: w.changed,
-        persistence,
-      };
-    });
+    return this.write(ctx, [req.path], (stage) => putOne(stage, req, this.durability));
   }
 
   /** POST /items/patch: one result per element, one journal group, one fsync. */
   batch(items: BatchItem[], ctx: WriteContext): Promise<WriteResult<BatchOutcome>> {
-    const paths = [...new Set(items.filter((i) => !("reject" in i)).map((i) => i.path))];
-    return this.write(ctx, paths, (stage): BatchOutcome => {
-      const results: ItemOutcome[] = items.map((item) => {
-        if ("reject" in item) return { kind: "rejected", path: item.path, ...item.reject };
-        if (item.baseVersion === null && !isCommuting(item.fields)) {
-          return {
-            kind: "rejected",
-            path: item.path,
-            status: 400,
-            error: "missing_base_version",
-            message: new MissingBaseVersion().message,
-            field: "base_version",
-          };
-        }
-        return this.patchOne(stage, item);
+    return this.write(ctx, batchPaths(items), (stage) => batchOf(stage, items, this.durability));
+  }
+
+  /**
+   * `lenslet migrate --from-redis`: takes records as they are (versions, authors,
+   * times kept) into an empty store, journaled like any write (no events go out).
+   */
+  async importRecords(records: Sidecar[], client = "migrate"): Promise<void> {
+    if (!this.writer) throw new Error("importing labels needs a writable workspace");
+    if (this.records.size > 0)
+      throw new Error(`the workspace already holds ${this.records.size} labelled items`);
+    const bus = this.bus;
+    if (!bus) throw new Error("LabelStore.attach(bus) must be called before writes");
+    for (let i = 0; i < records.length; i += 1000) {
+      const chunk = records.slice(i, i + 1000);
+      const at = this.now();
+      const lines: SetLine[] = chunk.map((rec) => ({
+        t: "set",
+        ev: bus.reserve(),
+        at,
+        path: rec.path,
+        rec: toStored(rec),
+        cf: [],
+        client,
+      }));
+      await (this.writer as JournalWriter).append(lines, () => {
+        for (const rec of chunk) this.records.set(rec.path, rec);
+        this.rev++;
+        this.linesSinceSnapshot += lines.length;
       });
-      return { kind: "batch", results, persistence: persistenceOf(this.durability) };
-    });
+      for (const l of lines) bus.abandon(l.ev);
+    }
   }
 
   /** Whether a snapshot is being written now (by the schedule or a caller). */
@@ -389,29 +319,6 @@ export class LabelStore {
       await this.snapshot();
     this.closed = true;
     await this.writer?.close();
-  }
-
-  private patchOne(stage: Stage, req: PatchRequest): ItemOutcome {
-    const cur = stage.current(req.path);
-    const commuting = isCommuting(req.fields);
-    const stale = req.baseVersion !== null && req.baseVersion !== cur.version;
-    if (stale && !commuting) {
-      return { kind: "conflict", current: cur, base_version: req.baseVersion as number };
-    }
-    // A commuting patch without a base, or on a newer version, is merged onto the current record.
-    const merged = req.baseVersion === null || stale;
-    const change = applyPatch(cur, req.fields);
-    const persistence = persistenceOf(this.durability);
-    if (change.changed.length === 0) return { kind: "noop", sidecar: cur, merged, persistence };
-    const w = stage.write(cur, change, merged);
-    return {
-      kind: "applied",
-      sidecar: w.next,
-      event_id: w.ev,
-      merged,
-      changed: w.changed,
-      persistence,
-    };
   }
 
   /** Idempotency, locking, compute, durable commit, publish: the one write path. */
@@ -457,7 +364,12 @@ export class LabelStore {
       const bus = this.bus;
       if (!bus) throw new Error("LabelStore.attach(bus) must be called before writes");
       const at = this.now();
-      const stage = new Stage(this, () => bus.reserve(), ctx, new Date(at).toISOString());
+      const stage = new Stage(
+        (path) => this.get(path),
+        () => bus.reserve(),
+        ctx,
+        new Date(at).toISOString(),
+      );
       const outcome = compute(stage);
       await this.commit(stage, outcome, ctx, at);
       return outcome;
@@ -582,6 +494,8 @@ export class LabelStore {
       tags: w.next.tags,
       notes: w.next.notes,
       metrics: w.next.metrics,
+      flag: w.next.flag,
+      color: w.next.color,
       updated_at: w.next.updated_at,
       updated_by: w.next.updated_by,
       client_id: ctx.clientId,

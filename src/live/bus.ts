@@ -38,6 +38,12 @@ export interface EventBusOptions {
   seedCoversFrom?: number;
   /** Where a throwing listener's error goes (default: console.error); delivery carries on. */
   onListenerError?: (err: unknown) => void;
+  /**
+   * Shared mode (several processes, src/live/shared-log.ts): `publish` hands the
+   * event here instead of numbering it; it comes back, numbered by the shared
+   * log, through `ingest`. Ids are then never reserved in this process.
+   */
+  sink?: (event: LiveEvent) => void;
 }
 
 /** Counters for /health and the presence diagnostics. */
@@ -73,12 +79,14 @@ export class EventBus {
    */
   private coveredFrom: number;
   private readonly subscribers = new Set<Subscriber>();
-  /** Ids below this were issued by an earlier process; replay across it works only via the seed. */
-  readonly bootId: number;
+
   private readonly listeners = new Set<(env: Envelope) => void>();
   private readonly onListenerError: (err: unknown) => void;
   private draining = false;
   private closed = false;
+  private readonly sink: ((event: LiveEvent) => void) | null;
+  /** Changes when the id sequence starts over (shared mode: the shared log's epoch changed). */
+  private bootIdValue: number;
   private replayMissTotal = 0;
   private backlogDropsTotal = 0;
   private readonly resyncTotal: Record<ResyncReason, number> = {
@@ -96,7 +104,8 @@ export class EventBus {
     this.ring = new Array(this.capacity);
     this.nextId = opts.firstId;
     this.deliverFrom = opts.firstId;
-    this.bootId = opts.firstId;
+    this.bootIdValue = opts.firstId;
+    this.sink = opts.sink ?? null;
     const seed = (opts.seed ?? [])
       .filter((env) => Number.isSafeInteger(env.id) && env.id >= 1 && env.id < opts.firstId)
       .sort((a, b) => a.id - b.id)
@@ -106,6 +115,11 @@ export class EventBus {
     this.onListenerError =
       opts.onListenerError ?? ((err) => console.error("event listener failed:", err));
     for (const env of seed) this.remember(env);
+  }
+
+  /** Ids below this were issued by an earlier process; replay across it works only via the seed. */
+  get bootId(): number {
+    return this.bootIdValue;
   }
 
   /** Highest id delivered so far (ids before a restart count: `firstId - 1` at boot). */
@@ -149,16 +163,85 @@ export class EventBus {
     this.drain();
   }
 
+  /** Numbers and delivers `event`; in shared mode hands it to the shared log (returns 0: its id comes later). */
   publish(event: LiveEvent): number {
+    if (this.sink) {
+      this.sink(event);
+      return 0;
+    }
     const id = this.reserve();
     this.commit(id, event);
     return id;
+  }
+
+  /**
+   * Shared mode: an event numbered by the shared log, in its order. Ids at or
+   * below the last one delivered are ignored (seen already); ids skipped over
+   * are holes. `event` null marks an id that carries no event (a record only).
+   */
+  ingest(id: number, event: LiveEvent | null): void {
+    if (!Number.isSafeInteger(id) || id <= this.lastId) return;
+    this.deliverFrom = id + 1;
+    if (this.nextId <= id) this.nextId = id + 1;
+    if (event === null) return;
+    const env: Envelope = { id, event };
+    this.remember(env);
+    this.deliver(env);
+  }
+
+  /**
+   * An event for this process's subscribers only, without an id (the SSE frame
+   * then has no `id:` line, so a client's Last-Event-ID stays where it was);
+   * never replayed. Shared mode uses it for what is per process: the state of
+   * this process's link to the shared store, its own view of the folder.
+   */
+  publishLocal(event: LiveEvent): void {
+    if (!this.sink) {
+      this.publish(event);
+      return;
+    }
+    this.deliver({ id: this.lastId, event, local: true });
+  }
+
+  /**
+   * Shared mode: what this process holds no longer joins up with the shared log
+   * (a gap it cannot fill, or the log started over). Every subscriber is told to
+   * re-fetch (resync-required), the ring is emptied so no replay crosses the
+   * break, and with `restartAt` the ids start again there (the old stream ends:
+   * its clients reconnect and get resync-required, ids never go down within one).
+   */
+  discontinuity(reason: "too_old" | "restart", restartAt?: number): void {
+    const last = this.lastId;
+    this.deliver({
+      id: last,
+      event: { type: "resync-required", data: { reason, last_event_id: last } },
+    });
+    this.ringStart = 0;
+    this.ringLength = 0;
+    this.ring.fill(undefined);
+    this.coveredFrom = last;
+    if (restartAt !== undefined) {
+      const subs = [...this.subscribers];
+      this.subscribers.clear();
+      for (const sub of subs) sub.close("shutdown");
+      this.nextId = restartAt;
+      this.deliverFrom = restartAt;
+      this.bootIdValue = restartAt;
+      this.coveredFrom = restartAt - 1;
+      this.pending.clear();
+      this.holes.clear();
+    }
   }
 
   /** In-process listener (coalescers, presence); sees every delivered event, before subscribers. */
   onEvent(fn: (env: Envelope) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /** The ring's events from the newest back (at most `limit`), for views of recent activity. */
+  *newestFirst(limit = this.ringLength): Generator<Envelope> {
+    for (let i = this.ringLength - 1, n = 0; i >= 0 && n < limit; i--, n++) yield this.at(i)!;
   }
 
   /**

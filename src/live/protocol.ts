@@ -56,4 +56,6 @@ export type LiveEvent =
 export interface Envelope {
   id: number;
   event: LiveEvent;
+  /** A per-process event (EventBus.publishLocal): framed without an id, never replayed. */
+  local?: true;
 }

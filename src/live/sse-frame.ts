@@ -10,7 +10,8 @@ const frames = new WeakMap<Envelope, Uint8Array>();
 
 export function formatEvent(env: Envelope): string {
   // JSON.stringify escapes line breaks inside strings, so the data is one line.
-  return `id: ${env.id}\nevent: ${env.event.type}\ndata: ${JSON.stringify(env.event.data)}\n\n`;
+  const id = env.local ? "" : `id: ${env.id}\n`;
+  return `${id}event: ${env.event.type}\ndata: ${JSON.stringify(env.event.data)}\n\n`;
 }
 
 /** The encoded frame of an envelope, computed once per envelope. */

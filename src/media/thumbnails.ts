@@ -46,6 +46,8 @@ export interface ThumbnailerOptions {
   log?: ThumbLog;
   /** Called when a decode job starts and ends (metrics, tests). */
   onJob?: (event: "start" | "end", path: string) => void;
+  /** Called with each thumbnail made (its perceptual hash is made from it: src/media/phash.ts). */
+  onRendered?: (entry: ImageEntry, thumbnail: Uint8Array) => void;
 }
 
 export interface ThumbStats {
@@ -85,6 +87,7 @@ export class Thumbnailer {
   private readonly maxQueue: number;
   private readonly log?: ThumbLog;
   private readonly onJob?: ThumbnailerOptions["onJob"];
+  private readonly onRendered?: ThumbnailerOptions["onRendered"];
   private readonly files: RootFiles;
 
   /** Disk cache: key → bytes, in eviction order (first = oldest). */
@@ -117,6 +120,7 @@ export class Thumbnailer {
     this.maxQueue = Math.max(0, opts.maxQueue ?? 256);
     this.memory = new ByteLru(opts.memoryBytes ?? 32 * 1024 * 1024);
     this.log = opts.log;
+    this.onRendered = opts.onRendered;
     this.onJob = opts.onJob;
     this.files = opts.files;
     this.scanning = this.scanCache();
@@ -222,6 +226,7 @@ export class Thumbnailer {
       } else {
         const bytes = await this.render(input);
         this.counters.generated++;
+        this.onRendered?.(job.entry, bytes);
         this.memory.set(job.key, bytes);
         result = { kind: "ok", bytes, etag: job.key };
         // The caller does not wait for the disk: the bytes are in memory meanwhile.

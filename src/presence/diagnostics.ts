@@ -3,7 +3,8 @@
  * `GET /presence/diagnostics` and as the `presence` part of `/health`.
  */
 import type { EventBus } from "../live/bus.ts";
-import type { PresenceTracker, TrackerStats } from "./tracker.ts";
+import type { PresenceApi } from "./api.ts";
+import type { TrackerStats } from "./tracker.ts";
 
 /** Connected streams and replay misses; read from the bus unless a source is given. */
 export interface StreamStatsView {
@@ -33,7 +34,7 @@ export type StreamStatsSource = () => StreamStatsView;
 
 export function presenceDiagnostics(
   deps: {
-    presence: PresenceTracker;
+    presence: Pick<PresenceApi, "diagnostics" | "viewTtlMs" | "editTtlMs">;
     bus: Pick<EventBus, "stats">;
     config: { pruneIntervalMs: number };
   },

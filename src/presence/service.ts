@@ -59,3 +59,23 @@ export function createPresenceTracker(config: PresenceConfig, now?: () => number
     now,
   });
 }
+
+/** With --redis: prune the shared sessions (any process may; each change is announced once, by Redis). */
+export function startSharedPresenceService(opts: {
+  presence: { prune(): Promise<void> };
+  pruneIntervalMs: number;
+  log: { warn(m: string): void };
+}): PresenceService {
+  let failures = 0;
+  const stop = realTimers.every(opts.pruneIntervalMs, () => {
+    opts.presence.prune().then(
+      () => {
+        failures = 0;
+      },
+      (err: Error) => {
+        if (failures++ === 0) opts.log.warn(`presence: prune failed: ${err.message}`);
+      },
+    );
+  });
+  return { stop };
+}

@@ -68,6 +68,49 @@ export interface PersonHere {
   editing: boolean;
 }
 
+/** What the people list reads of a tab (the tracker's sessions, or the shared ones in Redis). */
+export interface SessionView {
+  person: string;
+  name: string | null;
+  namedAt: number;
+  scope: string;
+  lastSeen: number;
+  edit: { at: number; scope: string } | null;
+}
+
+/** One row per person present: its latest tab's folder, its newest name, its tabs, whether it edits. */
+export function peopleOf(
+  all: Iterable<SessionView>,
+  now: number,
+  viewTtlMs: number,
+  editTtlMs: number,
+): PersonHere[] {
+  const byPerson = new Map<string, SessionView[]>();
+  for (const s of all) {
+    if (now - s.lastSeen >= viewTtlMs) continue;
+    const list = byPerson.get(s.person);
+    if (list) list.push(s);
+    else byPerson.set(s.person, [s]);
+  }
+  const out: PersonHere[] = [];
+  for (const [person, sessions] of byPerson) {
+    sessions.sort((a, b) => b.lastSeen - a.lastSeen);
+    const named = sessions.filter((s) => s.name).sort((a, b) => b.namedAt - a.namedAt)[0];
+    const scope = sessions[0]!.scope;
+    out.push({
+      personId: person.startsWith("p:") ? person.slice(2) : null,
+      name: named?.name ?? null,
+      scope,
+      otherScopes: [...new Set(sessions.map((s) => s.scope))].filter((x) => x !== scope),
+      tabs: sessions.length,
+      editing: sessions.some(
+        (s) => s.edit !== null && s.edit.scope === s.scope && now - s.edit.at < editTtlMs,
+      ),
+    });
+  }
+  return out.sort((a, b) => collator.compare(a.name ?? "", b.name ?? ""));
+}
+
 export interface TrackerStats {
   lifecycle_v2_enabled: boolean;
   active_clients: number;
@@ -317,31 +360,7 @@ export class PresenceTracker {
 
   /** Everyone present, in any folder, one entry per person (named by its latest name), by name. */
   people(): PersonHere[] {
-    const now = this.now();
-    const byPerson = new Map<string, Session[]>();
-    for (const s of this.byClient.values()) {
-      if (now - s.lastSeen >= this.viewTtlMs) continue;
-      const list = byPerson.get(s.person);
-      if (list) list.push(s);
-      else byPerson.set(s.person, [s]);
-    }
-    const out: PersonHere[] = [];
-    for (const [person, sessions] of byPerson) {
-      sessions.sort((a, b) => b.lastSeen - a.lastSeen);
-      const named = sessions.filter((s) => s.name).sort((a, b) => b.namedAt - a.namedAt)[0];
-      const scope = sessions[0]!.scope;
-      out.push({
-        personId: person.startsWith("p:") ? person.slice(2) : null,
-        name: named?.name ?? null,
-        scope,
-        otherScopes: [...new Set(sessions.map((s) => s.scope))].filter((x) => x !== scope),
-        tabs: sessions.length,
-        editing: sessions.some(
-          (s) => s.edit !== null && s.edit.scope === s.scope && now - s.edit.at < this.editTtlMs,
-        ),
-      });
-    }
-    return out.sort((a, b) => collator.compare(a.name ?? "", b.name ?? ""));
+    return peopleOf(this.byClient.values(), this.now(), this.viewTtlMs, this.editTtlMs);
   }
 
   /**

@@ -52,6 +52,10 @@ export const BODY_LIMITS: Readonly<Record<string, BodyLimit>> = {
     bytes: 64 * MiB,
     why: "a selection of 1,000,000 paths (the schema's maximum) of about 60 characters each",
   },
+  "POST /export/xmp": {
+    bytes: 64 * MiB,
+    why: "the same selection as POST /export",
+  },
   "POST /presence/join": PRESENCE,
   "POST /presence/move": PRESENCE,
   "POST /presence/leave": PRESENCE,

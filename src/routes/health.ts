@@ -22,10 +22,12 @@ export function healthRoutes(deps: AppDeps): Hono {
     c.header("Cache-Control", "no-store");
     return c.json({ ok: true });
   });
-  app.get("/health", (c) => {
+  app.get("/health", async (c) => {
     const { config, gallery } = deps;
     // For this asker: a page on another origin or host, or a viewer, must not be told it can write.
     const ability = writeAbility(config, c.req.raw, c.env, "request", principalRole(c));
+    // Asked first: it refreshes the shared store's figures too.
+    const backend = deps.backend ? await deps.backend() : { kind: "local" as const, redis: null };
     const labels = deps.labels.health();
     const body: HealthResponse = {
       ok: true,
@@ -45,9 +47,17 @@ export function healthRoutes(deps: AppDeps): Hono {
       dataset: deps.dataset?.health() ?? null,
       // What the seeds' UI reads for its no-write banner.
       labels: { ...labels, enabled: labels.durability !== "memory" },
+      backend,
       events: eventStreamHealth(deps.bus),
       presence: presenceHealth(deps, streamStatsOf(deps)),
       thumbnails: deps.thumbs.stats(),
+      xmp: {
+        mode: config.xmp,
+        style: config.xmpStyle,
+        seed: deps.xmpSeeder?.health() ?? null,
+        write: deps.xmpWriter?.health() ?? null,
+      },
+      hashes: deps.hashes.health(gallery.imageCount),
     };
     c.header("Cache-Control", "no-store");
     return c.json(body);

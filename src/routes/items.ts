@@ -1,6 +1,6 @@
 /**
  * Label routes, thin over LabelStore: GET/PATCH/PUT /item, POST /items/patch,
- * GET|POST /export (GET /openapi.json is src/routes/api-doc.ts). They parse and validate, call the store,
+ * (GET|POST /export is src/routes/export.ts, GET /openapi.json src/routes/api-doc.ts). They parse and validate, call the store,
  * and render its outcome; every rule lives in src/labels/.
  */
 import { type Context, Hono } from "hono";
@@ -9,13 +9,13 @@ import type { Logger } from "../core/logger.ts";
 import { canonicalPath, PathError, parentOf, tryCanonicalPath } from "../core/paths.ts";
 import type { GalleryIndex } from "../gallery/gallery-index.ts";
 import type { ImageEntry } from "../gallery/types.ts";
-import { exportCsv, exportRows } from "../labels/export.ts";
+import type { BatchItem, WriteContext } from "../labels/compute.ts";
 import { requestHash } from "../labels/idempotency.ts";
 import type { BatchOutcome, ItemOutcome } from "../labels/outcome.ts";
 import { isCommuting } from "../labels/patch.ts";
 import { LabelRefusal, MissingBaseVersion, type RefusalReason } from "../labels/refusals.ts";
-import { BatchPatchBody, ExportSelection, PatchBody, PutBody } from "../labels/schema.ts";
-import type { BatchItem, LabelStore, WriteContext } from "../labels/store.ts";
+import { BatchPatchBody, PatchBody, PutBody } from "../labels/schema.ts";
+import type { LabelStoreApi } from "../labels/store-api.ts";
 import { jsonError, validationError } from "./errors.ts";
 import { originGuard } from "./origin-guard.ts";
 import { updatedByOf } from "./principal-actor.ts";
@@ -24,10 +24,12 @@ import { askerOf } from "./request-actor.ts";
 /** What the label routes use of AppDeps (AppDeps satisfies it; tests pass a small gallery stub). */
 export interface ItemRouteDeps {
   config: Pick<Config, "allowRemoteWrites"> & Partial<Pick<Config, "host">>;
-  gallery: Pick<GalleryIndex, "get" | "list"> & Partial<Pick<GalleryIndex, "stat">>;
-  labels: LabelStore;
+  gallery: Pick<GalleryIndex, "get">;
+  labels: LabelStoreApi;
   presence?: { touchEdit?(clientId: string, galleryId?: string | null): unknown };
   log: Logger;
+  /** XMP in: an image's labels are read from its XMP before they are first answered (spec X2). */
+  xmpSeeder?: { ensure(img: ImageEntry): Promise<void> } | null;
 }
 
 const MAX_KEY_LENGTH = 255;
@@ -53,8 +55,10 @@ export function itemRoutes(deps: ItemRouteDeps): Hono {
   app.use("/items/*", guard);
 
   app.get("/item", (c) =>
-    handle(c, () => {
+    handle(c, async () => {
       const path = itemPath(c, deps);
+      const img = deps.gallery.get(path);
+      if (img && deps.xmpSeeder) await deps.xmpSeeder.ensure(img);
       const sidecar = deps.labels.get(path);
       c.header("ETag", etag(sidecar.version));
       return c.json(sidecar);
@@ -140,42 +144,6 @@ export function itemRoutes(deps: ItemRouteDeps): Hono {
       if (!replayed && firstApplied?.kind === "applied")
         touchEdit(c, deps, ctx, firstApplied.sidecar.path);
       return renderBatch(c, outcome, replayed);
-    }),
-  );
-
-  app.get("/export", (c) =>
-    handle(c, () => {
-      const format = c.req.query("format") ?? "json";
-      if (format !== "json" && format !== "csv") {
-        throw new BadRequest(400, "validation_error", "format: must be json or csv", "format");
-      }
-      const path = canonicalOr400(c.req.query("path") ?? "/");
-      const recursive = ["1", "true", "yes"].includes(
-        (c.req.query("recursive") ?? "").toLowerCase(),
-      );
-      const one = deps.gallery.get(path);
-      const listed = one ? [one] : deps.gallery.list(path, recursive);
-      // Listed entries may still wait for their size; stat fills it.
-      const images = deps.gallery.stat ? listed.map((img) => deps.gallery.stat!(img)) : listed;
-      return renderExport(c, images, deps.labels, format);
-    }),
-  );
-
-  app.post("/export", (c) =>
-    handle(c, async () => {
-      const parsed = ExportSelection.safeParse(await jsonBody(c));
-      if (!parsed.success) return validationError(c, parsed.error);
-      const images: ImageEntry[] = [];
-      const seen = new Set<string>();
-      for (const p of parsed.data.paths) {
-        const path = tryCanonicalPath(p);
-        const img = path === null ? undefined : deps.gallery.get(path);
-        if (img && !seen.has(img.path)) {
-          seen.add(img.path);
-          images.push(img);
-        }
-      }
-      return renderExport(c, images, deps.labels, parsed.data.format);
     }),
   );
 
@@ -338,10 +306,13 @@ function touchEdit(c: Context, deps: ItemRouteDeps, ctx: WriteContext, itemPath:
   // The folder the writer is viewing (presence counts editors there), else the item's own folder.
   const read = askerOf(c);
   const scope = (read.ok ? read.asker.scope : undefined) ?? parentOf(itemPath);
-  try {
-    touch.call(deps.presence, ctx.clientId, scope);
-  } catch (err) {
+  const failed = (err: unknown) =>
     deps.log.warn(`presence: touchEdit failed: ${(err as Error).message}`);
+  try {
+    // Shared presence answers later; the write's answer does not wait for it.
+    Promise.resolve(touch.call(deps.presence, ctx.clientId, scope)).catch(failed);
+  } catch (err) {
+    failed(err);
   }
 }
 
@@ -414,23 +385,4 @@ function renderBatch(c: Context, o: BatchOutcome, replayed: boolean): Response {
     return { path, status, ...body };
   });
   return c.json({ results, applied, persistence: o.persistence });
-}
-
-/** Answers an export as a JSON or CSV download. */
-function renderExport(
-  c: Context,
-  images: ImageEntry[],
-  labels: LabelStore,
-  format: "json" | "csv",
-): Response {
-  const rows = exportRows(images, labels);
-  const stamp = new Date().toISOString().slice(0, 10);
-  if (format === "json") {
-    c.header("Content-Disposition", `attachment; filename="lenslet-export-${stamp}.json"`);
-    return c.json(rows);
-  }
-  return c.body(exportCsv(rows), 200, {
-    "Content-Type": "text/csv; charset=utf-8",
-    "Content-Disposition": `attachment; filename="lenslet-export-${stamp}.csv"`,
-  });
 }

@@ -12,14 +12,20 @@ import type {
   TreeNode,
 } from "../../views/model.ts";
 import type { ViewerModel } from "../../views/Viewer.tsx";
-import { ancestorsOf, baseName } from "../core/paths.ts";
+import { ancestorsOf, baseName, parentOf } from "../core/paths.ts";
 import type { AppDeps } from "../deps.ts";
 import { type BrowseQuery, browseHref, browseParams } from "../gallery/browse-query.ts";
-import { QueryRunner } from "../gallery/run-query.ts";
+import { isLabelFiltered, QueryRunner } from "../gallery/run-query.ts";
 import type { ImageEntry } from "../gallery/types.ts";
 
 export const TREE_PAGE = 200;
 export const FIRST_PAGE = 120;
+
+/** A random seed other than `current` (seeds are 0…2^31, as the browse query allows). */
+function newSeed(current: number): number {
+  const seed = 1 + Math.floor(Math.random() * (2 ** 31 - 1));
+  return seed === current ? seed + 1 : seed;
+}
 
 export class PageModels {
   readonly queries: QueryRunner;
@@ -31,6 +37,9 @@ export class PageModels {
     this.queries = new QueryRunner(
       deps.gallery,
       deps.dataset ? deps.dataset.lookup(deps.labels) : deps.labels,
+      32,
+      // sort=taken reads capture times the EXIF cache holds (pages.tsx fills it first).
+      deps.exif,
     );
   }
 
@@ -42,8 +51,14 @@ export class PageModels {
       thumbUrl: this.thumbUrl(img),
       star: s.star,
       tags: s.tags,
+      flag: s.flag,
+      color: s.color,
       version: s.version,
       folder: q.recursive && img.folder !== q.folder ? img.folder : null,
+      folderHref:
+        q.recursive && img.folder !== q.folder
+          ? browseHref(q, { folder: img.folder, recursive: false, sel: undefined, view: false })
+          : null,
       href: browseHref(q, { sel: img.path }),
     };
   }
@@ -67,7 +82,46 @@ export class PageModels {
     };
   }
 
-  browse(q: BrowseQuery, offset = 0, limit = FIRST_PAGE): BrowseModel {
+  /** The folder itself when it exists, else its nearest ancestor that does (the root at worst). */
+  nearestFolder(path: string): string {
+    let at = path;
+    while (at !== "/" && !this.deps.gallery.folder(at)) at = parentOf(at);
+    return at;
+  }
+
+  /**
+   * The view a link can still show: a vanished folder becomes its nearest ancestor still here,
+   * a vanished image is dropped from the selection (and the viewer), each with a notice saying so.
+   */
+  resolveMissing(asked: BrowseQuery): { q: BrowseQuery; notices: string[] } {
+    let q = asked;
+    const notices: string[] = [];
+    if (!this.deps.gallery.folder(q.folder)) {
+      const near = this.nearestFolder(q.folder);
+      notices.push(
+        `The folder “${q.folder}” is not in this gallery (it was moved or deleted). Showing “${near === "/" ? "All images" : near}”, the nearest folder still here.`,
+      );
+      q = { ...q, folder: near };
+    }
+    if (q.sel && !this.deps.gallery.get(q.sel)) {
+      notices.push(
+        `The image “${baseName(q.sel)}” (${q.sel}) is not in this gallery: it was moved or deleted.`,
+      );
+      q = { ...q, sel: undefined, view: false };
+    }
+    return { q, notices };
+  }
+
+  /** No match in this folder: the same search and filters over its subtree, when that finds some. */
+  private deeper(q: BrowseQuery, total: number): BrowseModel["deeper"] {
+    if (total > 0 || q.recursive || !isLabelFiltered(q)) return null;
+    if (!this.deps.gallery.folder(q.folder)?.folders.length) return null;
+    const deep = { ...q, recursive: true, sel: undefined, view: false };
+    const count = this.queries.run(deep).length;
+    return count > 0 ? { count, href: browseHref(deep) } : null;
+  }
+
+  browse(q: BrowseQuery, offset = 0, limit = FIRST_PAGE, notices: string[] = []): BrowseModel {
     const { gallery } = this.deps;
     const folder = gallery.folder(q.folder);
     const items = this.queries.run(q);
@@ -94,6 +148,12 @@ export class PageModels {
       metricNames: this.metricNames(),
       selected: q.sel ? this.details(q.sel) : null,
       queryString: qs,
+      notices,
+      deeper: this.deeper(q, items.length),
+      reshuffleHref:
+        q.sort === "random"
+          ? browseHref(q, { seed: newSeed(q.seed), sel: undefined, view: false })
+          : null,
     };
   }
 
@@ -116,6 +176,9 @@ export class PageModels {
       tags: s.tags,
       notes: s.notes,
       metrics: this.deps.dataset ? { ...this.deps.dataset.metrics(path), ...s.metrics } : s.metrics,
+      flag: s.flag,
+      color: s.color,
+      exif: this.deps.exif.peek(img) ?? null,
       version: s.version,
       updatedAt: s.updated_at,
       updatedBy: s.updated_by,
@@ -127,6 +190,9 @@ export class PageModels {
     const img = this.deps.gallery.get(path);
     if (!img) return null;
     if (this.deps.dims.peek(img) === undefined) await this.deps.dims.get(img);
+    // Issue 12: its XMP seeds its labels before anyone sees them; its EXIF is read once.
+    await this.deps.xmpSeeder?.ensure(img);
+    if (this.deps.exif.peek(img) === undefined) await this.deps.exif.get(img);
     return this.details(path);
   }
 

@@ -9,6 +9,7 @@ import pkg from "../../package.json" with { type: "json" };
 import { Browse, pageTitle } from "../../views/Browse.tsx";
 import { BulkInspector } from "../../views/BulkInspector.tsx";
 import { ConflictBox } from "../../views/Conflict.tsx";
+import { ExportLinks } from "../../views/ExportMenu.tsx";
 import { TreeChildren } from "../../views/FolderTree.tsx";
 import { GridPage } from "../../views/Grid.tsx";
 import { EmptyInspector, Inspector } from "../../views/Inspector.tsx";
@@ -19,7 +20,7 @@ import { GrantableRole, mayGrant } from "../access/roles.ts";
 import type { Principal } from "../access/store.ts";
 import { canonicalPath, tryCanonicalPath } from "../core/paths.ts";
 import type { AppDeps } from "../deps.ts";
-import { BrowseQuery, PageQuery } from "../gallery/browse-query.ts";
+import { BrowseQuery, browseHref, PageQuery } from "../gallery/browse-query.ts";
 import { jsonError, validationError } from "./errors.ts";
 import {
   ConflictBody,
@@ -34,6 +35,17 @@ import { queryObject } from "./query-params.ts";
 import { writeAbility } from "./write-ability.ts";
 
 const DOCTYPE = "<!DOCTYPE html>";
+
+async function fillCaptureTimes(deps: AppDeps, folder = "/", recursive = ""): Promise<void> {
+  let f: string;
+  try {
+    f = canonicalPath(folder);
+  } catch {
+    return; // the route answers the bad folder
+  }
+  const deep = ["1", "true", "on"].includes(recursive);
+  await deps.exif.fill(deps.gallery.list(f, deep).map((img) => deps.gallery.stat(img)));
+}
 
 /** Who the page is for (access control on): its name, role, and the roles it may hand out. */
 function pageAccess(p: Principal | undefined): PageAccess | null {
@@ -72,7 +84,10 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
   // Date and size sorts need every file's stat: wait for the background pass (≈0.5 s per 100k files).
   app.use(async (c, next) => {
     const sort = c.req.query("sort");
-    if (sort === "date" || sort === "size") await deps.gallery.statsReady;
+    if (sort === "date" || sort === "size" || sort === "taken") await deps.gallery.statsReady;
+    // Capture times come from EXIF, read lazily: the listed images' are read (once) before sorting.
+    if (sort === "taken")
+      await fillCaptureTimes(deps, c.req.query("folder"), c.req.query("recursive"));
     await next();
   });
   const html = (c: Context, body: unknown, status: 200 | 404 = 200) =>
@@ -81,16 +96,26 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
   app.get("/", async (c) => {
     const parsed = parseBrowse(c);
     if (!parsed.success) return validationError(c, parsed.error);
-    const q = parsed.data;
-    if (!deps.gallery.folder(q.folder))
-      return jsonError(c, 404, "not_found", `no folder ${q.folder}`, { field: "folder" });
+    // A link to what is no longer there is never a dead end: the nearest view that is, saying so.
+    const { q, notices } = models.resolveMissing(parsed.data);
+    const status = notices.length ? 404 : 200;
     const page = PageQuery.safeParse(queryObject(c));
     const offset = page.success ? page.data.offset : 0;
     // The selected item's inspector shows its dimensions, as GET /inspector does (read once, then cached).
     if (q.sel) await models.detailsWithDims(q.sel);
-    const browse = models.browse(q, offset, FIRST_PAGE);
+    const browse = models.browse(q, offset, FIRST_PAGE, notices);
+    const shown = browseHref(q);
     if (c.req.header("HX-Request") === "true") {
-      return html(c, <Browse m={browse} />);
+      // The address bar shows the view given, not the one asked for.
+      if (notices.length) c.header("HX-Replace-Url", shown);
+      return html(
+        c,
+        <>
+          <Browse m={browse} />
+          <ExportLinks q={q} oob />
+        </>,
+        status,
+      );
     }
     const tree = models.tree(q);
     const viewer = q.view && q.sel ? models.viewer(q, q.sel) : null;
@@ -114,7 +139,7 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
         viewer={viewer}
       />
     );
-    return c.html(DOCTYPE + body, 200, { "Cache-Control": "no-store", Vary: "HX-Request" });
+    return c.html(DOCTYPE + body, status, { "Cache-Control": "no-store", Vary: "HX-Request" });
   });
 
   // A page of cards for the virtual grid.

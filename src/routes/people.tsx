@@ -11,10 +11,10 @@ import { principalOf } from "./principal-actor.ts";
 
 export function peopleRoutes(deps: Pick<AppDeps, "presence" | "access">): Hono {
   const app = new Hono();
-  app.get("/presence/people", (c) => {
+  app.get("/presence/people", async (c) => {
     const me = principalOf(c);
     const store = deps.access?.store;
-    const people: PersonRow[] = deps.presence.people().map((p) => ({
+    const people: PersonRow[] = (await deps.presence.people()).map((p) => ({
       name: p.name ?? "someone",
       role: p.personId && store ? store.personRole(p.personId) : null,
       folder: p.scope,

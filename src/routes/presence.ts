@@ -9,6 +9,7 @@ import type { PresenceCounts } from "../live/protocol.ts";
 import { presenceDiagnostics, type StreamStatsSource } from "../presence/diagnostics.ts";
 import { CountsQuery, HeartbeatBody, JoinBody, LeaveBody, MoveBody } from "../presence/schema.ts";
 import type { PresenceError } from "../presence/tracker.ts";
+import { RedisUnavailable } from "../redis/client.ts";
 import { jsonError, validationError } from "./errors.ts";
 import type {
   HeartbeatResponse,
@@ -40,6 +41,12 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
   const guard = originGuard({ allowRemoteWrites: deps.config.allowRemoteWrites });
   app.use("/presence", guard);
   app.use("/presence/*", guard);
+  // Shared presence (Redis) may be unreachable: a 503 the page retries, never a 500.
+  app.onError((err, c) => {
+    if (!(err instanceof RedisUnavailable)) throw err;
+    c.header("Retry-After", "1");
+    return jsonError(c, 503, "presence_unavailable", `presence is unavailable: ${err.message}`);
+  });
 
   app.post("/presence/join", async (c) => {
     const body = await readBody(c, JoinBody);
@@ -47,7 +54,13 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
     const asker = readAsker(c);
     if (asker instanceof Response) return asker;
     const who = presenceIdentity(asker, body);
-    const r = tracker.join(body.gallery_id, body.client_id, who.name, body.lease_id, who.personId);
+    const r = await tracker.join(
+      body.gallery_id,
+      body.client_id,
+      who.name,
+      body.lease_id,
+      who.personId,
+    );
     if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
     return c.json({
       ...countsBody(r.value.counts),
@@ -60,7 +73,12 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
   app.post("/presence/move", async (c) => {
     const body = await readBody(c, MoveBody);
     if (body instanceof Response) return body;
-    const r = tracker.move(body.from_gallery_id, body.to_gallery_id, body.client_id, body.lease_id);
+    const r = await tracker.move(
+      body.from_gallery_id,
+      body.to_gallery_id,
+      body.client_id,
+      body.lease_id,
+    );
     if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
     return c.json({
       ...countsBody(r.value.to),
@@ -74,7 +92,7 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
   app.post("/presence/leave", async (c) => {
     const body = await readBody(c, LeaveBody);
     if (body instanceof Response) return body;
-    const r = tracker.leave(body.gallery_id, body.client_id, body.lease_id);
+    const r = await tracker.leave(body.gallery_id, body.client_id, body.lease_id);
     if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
     if (r.value.mode === "legacy_heartbeat") {
       return c.json({
@@ -98,7 +116,7 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
     const asker = readAsker(c);
     if (asker instanceof Response) return asker;
     const who = presenceIdentity(asker, body);
-    const r = tracker.heartbeat(body.gallery_id, body.client_id, who.name, who.personId);
+    const r = await tracker.heartbeat(body.gallery_id, body.client_id, who.name, who.personId);
     if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
     return c.json({
       ...countsBody(r.value),
@@ -106,11 +124,11 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
     } satisfies HeartbeatResponse);
   });
 
-  app.get("/presence", (c) => {
+  app.get("/presence", async (c) => {
     const q = CountsQuery.safeParse(c.req.query());
     if (!q.success) return validationError(c, q.error);
     c.header("Cache-Control", "no-store");
-    return c.json(countsBody(tracker.counts(q.data.gallery_id)));
+    return c.json(countsBody(await tracker.counts(q.data.gallery_id)));
   });
 
   app.get("/presence/diagnostics", (c) => {

@@ -8,6 +8,8 @@ import fs from "node:fs";
 import os from "node:os";
 
 export const LOCK_FILE = "lenslet.lock";
+/** Several processes sharing the workspace through Redis (`--redis`): one file each, in here. */
+export const SHARED_DIR = "lenslet.shared";
 
 export interface LockInfo {
   pid: number;
@@ -80,7 +82,97 @@ function describe(h: LockInfo): string {
   return `pid ${h.pid} on ${h.host}, started ${h.started_at}`;
 }
 
-export function acquireWorkspaceLock(dir: string): LockResult {
+/**
+ * The workspace for this process. Alone (`shared` unset): the one lock, and no
+ * process may be serving it through Redis. Shared (`shared` = the gallery's
+ * name in Redis): any number of processes with the same name may serve it, but
+ * not while a process holds the one lock (it writes the local journal, which
+ * they would not see). Each side writes its own mark before it looks for the
+ * other's, so two starting at once cannot both go on.
+ */
+export function acquireWorkspaceLock(dir: string, opts: { shared?: string } = {}): LockResult {
+  if (opts.shared !== undefined) return joinShared(dir, opts.shared);
+  const lock = acquireAlone(dir);
+  if (!lock.ok) return lock;
+  const member = liveMembers(dir)[0];
+  if (member) {
+    lock.release();
+    return {
+      ok: false,
+      holder: member,
+      message: `the workspace ${dir} is served through Redis by other Lenslet processes (${describe(member)}); start this one with the same --redis, or stop them`,
+    };
+  }
+  return lock;
+}
+
+interface MemberInfo extends LockInfo {
+  shared: string;
+}
+
+function liveMembers(dir: string, except?: string): MemberInfo[] {
+  const folder = `${dir}/${SHARED_DIR}`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const out: MemberInfo[] = [];
+  for (const name of names) {
+    const path = `${folder}/${name}`;
+    if (path === except) continue;
+    const base = readLock(path);
+    const info = base ? { ...base, shared: readShared(path) } : null;
+    if (info && holderAlive(info)) out.push(info);
+    else if (info || ageMs(path) > 2000) fs.rmSync(path, { force: true });
+  }
+  return out;
+}
+
+function readShared(path: string): string {
+  try {
+    return String((JSON.parse(fs.readFileSync(path, "utf8")) as { shared?: unknown }).shared ?? "");
+  } catch {
+    return "";
+  }
+}
+
+function joinShared(dir: string, shared: string): LockResult {
+  const folder = `${dir}/${SHARED_DIR}`;
+  fs.mkdirSync(folder, { recursive: true });
+  const info: MemberInfo = {
+    pid: process.pid,
+    host: os.hostname(),
+    started_at: new Date().toISOString(),
+    proc_start: procStat(process.pid)?.start ?? null,
+    token: crypto.randomUUID(),
+    shared,
+  };
+  const path = `${folder}/${info.host}-${info.pid}.json`;
+  fs.writeFileSync(path, `${JSON.stringify(info)}\n`);
+  const refuse = (message: string, holder: LockInfo | null): LockResult => {
+    fs.rmSync(path, { force: true });
+    return { ok: false, message, holder };
+  };
+  const alone = readLock(`${dir}/${LOCK_FILE}`);
+  if (alone && holderAlive(alone)) {
+    return refuse(
+      `the workspace ${dir} is in use by a Lenslet process with its own journal (${describe(alone)}); stop it (then \`lenslet migrate\` moves its labels into Redis), or choose another folder with --workspace`,
+      alone,
+    );
+  }
+  const other = liveMembers(dir, path).find((m) => m.shared !== shared);
+  if (other) {
+    return refuse(
+      `the workspace ${dir} is served by Lenslet processes on another Redis gallery (${other.shared}, ${describe(other)})`,
+      other,
+    );
+  }
+  return granted(path, info);
+}
+
+function acquireAlone(dir: string): LockResult {
   fs.mkdirSync(dir, { recursive: true });
   const path = `${dir}/${LOCK_FILE}`;
   const info: LockInfo = {

@@ -1,5 +1,5 @@
 /**
- * U19: keyboard and screen readers, in real Chromium with axe-core over every main screen (grid, inspector
+ * U20: keyboard and screen readers, in real Chromium with axe-core over every main screen (grid, inspector
  * with a selection, multi-select, viewer, shortcuts dialog, tree expanded) at 1440×900 and 390×844: no serious
  * or critical violation. And by hand: the grid is a multi-select listbox whose current card is its active
  * descendant (ringed), the viewer and dialogs hold focus and give it back, skip links land.
@@ -60,7 +60,7 @@ for (const [width, height] of [
   [390, 844],
 ] as const) {
   describe(`at ${width}×${height}`, () => {
-    test(`U19: axe finds no serious or critical violation on grid, selection, multi-select, viewer, shortcuts, tree (${width} px)`, async () => {
+    test(`U20: axe finds no serious or critical violation on grid, selection, multi-select, viewer, shortcuts, tree (${width} px)`, async () => {
       const page = await open(width, height);
       const errors = watchErrors(page);
       await page.goto(`${server.url}/?folder=/a`);
@@ -116,7 +116,7 @@ for (const [width, height] of [
 }
 
 describe("keyboard and screen readers by hand", () => {
-  test("U19: the grid is a multi-select listbox; the current card is its active descendant, ringed while it has focus", async () => {
+  test("U20: the grid is a multi-select listbox; the current card is its active descendant, ringed while it has focus", async () => {
     const page = await open(1440, 900);
     await page.goto(`${server.url}/?folder=/a`);
     await page.waitForSelector("#grid-list .card");
@@ -170,7 +170,7 @@ describe("keyboard and screen readers by hand", () => {
     expect(await page.locator("h1").count()).toBe(1);
   });
 
-  test("U19: the viewer holds focus (the page behind is inert) and gives it back to the grid on close", async () => {
+  test("U20: the viewer holds focus (the page behind is inert) and gives it back to the grid on close", async () => {
     const page = await open(1440, 900);
     await page.goto(`${server.url}/?folder=/a`);
     await page.waitForSelector("#grid-list .card");
@@ -196,7 +196,7 @@ describe("keyboard and screen readers by hand", () => {
     ).toBe(false);
   });
 
-  test("U19: the shortcuts dialog opens with focus inside and gives it back to the button that opened it", async () => {
+  test("U20: the shortcuts dialog opens with focus inside and gives it back to the button that opened it", async () => {
     const page = await open(1440, 900);
     await page.goto(`${server.url}/?folder=/a`);
     await ready(page);
@@ -209,7 +209,7 @@ describe("keyboard and screen readers by hand", () => {
     );
   });
 
-  test("U19: skip links: one key past the top to the images, and to the notes", async () => {
+  test("U20: skip links: one key past the top to the images, and to the notes", async () => {
     const page = await open(1440, 900);
     await page.goto(`${server.url}/?folder=/a&sel=/a/two.jpg`);
     await page.waitForSelector('#inspector-body[data-path="/a/two.jpg"]');

@@ -179,7 +179,7 @@ describe("gallery in a real browser", () => {
     await page.waitForSelector('#browse[data-folder="/animals"]');
     await page.click('.tree .folder-link[data-folder="/animals/cats"]');
     await page.waitForSelector('#browse[data-folder="/animals/cats"]');
-    await page.click(".menu summary");
+    await page.click("#export-menu summary");
     const [download] = await Promise.all([
       page.waitForEvent("download"),
       page.click('[data-action="export"][data-format="csv"]'),

@@ -16,8 +16,11 @@ const base: CardModel = {
   thumbUrl: "/thumb?path=%2Fa%2Fb.jpg&v=x",
   star: null,
   tags: [],
+  flag: null,
+  color: null,
   version: 1,
   folder: null,
+  folderHref: null,
   href: "/?sel=%2Fa%2Fb.jpg",
 };
 
@@ -27,11 +30,11 @@ function render(card: CardModel): HTMLElement {
   return w.document.body.firstElementChild as unknown as HTMLElement;
 }
 
-const cases: Pick<CardModel, "star" | "tags" | "version">[] = [
-  { star: 3, tags: ["sky"], version: 2 },
-  { star: null, tags: [], version: 3 },
-  { star: 5, tags: ["a", "b", "c", "d", "e"], version: 4 },
-  { star: 1, tags: ["<img src=x onerror=alert(1)>", "&amp;"], version: 5 },
+const cases: Pick<CardModel, "star" | "tags" | "version" | "flag" | "color">[] = [
+  { star: 3, tags: ["sky"], version: 2, flag: "pick", color: null },
+  { star: null, tags: [], version: 3, flag: null, color: "red" },
+  { star: 5, tags: ["a", "b", "c", "d", "e"], version: 4, flag: "reject", color: "purple" },
+  { star: 1, tags: ["<img src=x onerror=alert(1)>", "&amp;"], version: 5, flag: null, color: null },
 ];
 
 test("U2: the client's card update equals the server's card render", () => {

@@ -1,9 +1,9 @@
 /** @jsxImportSource hono/jsx */
 /**
- * U18: every region the page swaps is one server component, rendered in the page and alone. Each test asks
+ * U19: every region the page swaps is one server component, rendered in the page and alone. Each test asks
  * the real app for the full page and for the fragment, parses both (happy-dom) and compares the region's
  * markup; the conflict box and the multi-selection inspector, which the page renders on demand, are checked
- * for what they must show (U21, U22).
+ * for what they must show (U22, U23).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Window } from "happy-dom";
@@ -49,7 +49,7 @@ const post = (url: string, body: unknown) =>
     body: JSON.stringify(body),
   });
 
-test("U18: a card alone (GET /grid/page) equals that card in the page", async () => {
+test("U19: a card alone (GET /grid/page) equals that card in the page", async () => {
   const page = parse(await text("/?folder=/x"));
   const frag = parse(await text("/grid/page?folder=/x&offset=0&limit=120"));
   const inPage = [...page.querySelectorAll("#grid .card")].map((c) => c.outerHTML);
@@ -68,7 +68,7 @@ test("U18: a card alone (GET /grid/page) equals that card in the page", async ()
   ]);
 });
 
-test("U18: the empty inspector alone (GET /inspector) equals the page's with nothing selected", async () => {
+test("U19: the empty inspector alone (GET /inspector) equals the page's with nothing selected", async () => {
   const page = parse(await text("/?folder=/x"));
   const frag = parse(await text("/inspector"));
   expect(frag.querySelector("#inspector-body")!.outerHTML).toBe(
@@ -77,7 +77,7 @@ test("U18: the empty inspector alone (GET /inspector) equals the page's with not
   expect(frag.querySelector("#inspector-body")!.getAttribute("data-path")).toBe("");
 });
 
-test("U18: an item's inspector alone equals the page's with it selected", async () => {
+test("U19: an item's inspector alone equals the page's with it selected", async () => {
   const page = parse(await text("/?folder=/x&sel=/x/b.jpg"));
   const frag = parse(await text("/inspector?path=/x/b.jpg"));
   expect(frag.querySelector("#inspector-body")!.outerHTML).toBe(
@@ -85,7 +85,7 @@ test("U18: an item's inspector alone equals the page's with it selected", async 
   );
 });
 
-test("U18: the title a swapped view sets (data-title) is the page's <title>", async () => {
+test("U19: the title a swapped view sets (data-title) is the page's <title>", async () => {
   for (const q of ["folder=/x", "folder=/x&sel=/x/a.jpg", "folder=/"]) {
     const page = parse(await text(`/?${q}`));
     const frag = parse(
@@ -95,7 +95,7 @@ test("U18: the title a swapped view sets (data-title) is the page's <title>", as
   }
 });
 
-test("U18 U21: the multi-selection inspector: mixed stars as mixed, tags with counts, notes that differ", async () => {
+test("U19 U22: the multi-selection inspector: mixed stars as mixed, tags with counts, notes that differ", async () => {
   const page = parse(await text("/?folder=/x"));
   // Rendered in the page, empty and hidden, until several are selected.
   expect(page.querySelector("#bulk-inspector")!.hasAttribute("hidden")).toBe(true);
@@ -126,7 +126,7 @@ test("U18 U21: the multi-selection inspector: mixed stars as mixed, tags with co
   expect(same.querySelectorAll('.star[aria-pressed="true"]').length).toBe(4);
 });
 
-test("U22: the conflict box shows yours and theirs; notes as a word diff; bad bodies are 400, unknown items 404", async () => {
+test("U23: the conflict box shows yours and theirs; notes as a word diff; bad bodies are 400, unknown items 404", async () => {
   const star = parse(
     await post("/conflict", { path: "/x/a.jpg", field: "star", mine: { star: 1 } }),
   ).querySelector(".conflict")!;

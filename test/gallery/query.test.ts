@@ -8,7 +8,16 @@ class Labels {
   revision = 0;
   private map = new Map<string, LabelFacts>();
   get(path: string): LabelFacts {
-    return this.map.get(path) ?? { star: null, tags: [], notes: "", metrics: {} };
+    return (
+      this.map.get(path) ?? {
+        star: null,
+        tags: [],
+        notes: "",
+        metrics: {},
+        flag: null,
+        color: null,
+      }
+    );
   }
   set(path: string, l: Partial<LabelFacts>) {
     this.map.set(path, { ...this.get(path), ...l });
@@ -151,5 +160,72 @@ describe("BrowseQuery", () => {
       expect(r.success).toBe(false);
       expect(r.error!.issues[0]!.path[0]).toBe(field);
     }
+  });
+});
+
+describe("flags and colours (G14)", () => {
+  test("G14: flag filter: picks only, rejects only, unflagged, and !reject hides rejects", () => {
+    labels.set("/a.jpg", { flag: "pick" });
+    labels.set("/b.jpg", { flag: "reject" });
+    try {
+      expect(paths({ flag: "pick" })).toEqual(["/a.jpg"]);
+      expect(paths({ flag: "reject" })).toEqual(["/b.jpg"]);
+      expect(paths({ flag: "none" })).toEqual(["/c.jpg"]);
+      expect(paths({ flag: "!reject" })).toEqual(["/a.jpg", "/c.jpg"]);
+      expect(q({ flag: "!reject" }).flag).toEqual(["pick", "none"]);
+      // Everything chosen is no filter, and has the filterless URL.
+      expect(q({ flag: "pick,reject,none" }).flag).toEqual([]);
+      expect(browseHref(q({ flag: "none, pick" }))).toBe("/?flag=pick%2Cnone");
+    } finally {
+      labels.set("/a.jpg", { flag: null });
+      labels.set("/b.jpg", { flag: null });
+    }
+  });
+  test("G14: colour filter: any subset of the five colours and none, !x all but x", () => {
+    labels.set("/a.jpg", { color: "red" });
+    labels.set("/c.jpg", { color: "purple" });
+    try {
+      expect(paths({ color: "red" })).toEqual(["/a.jpg"]);
+      expect(paths({ color: "purple,red" })).toEqual(["/a.jpg", "/c.jpg"]);
+      expect(paths({ color: "none" })).toEqual(["/b.jpg"]);
+      expect(paths({ color: "!red" })).toEqual(["/b.jpg", "/c.jpg"]);
+      expect(paths({ color: "red", flag: "pick" })).toEqual([]);
+      expect(BrowseQuery.safeParse({ color: "orange" }).success).toBe(false);
+      expect(BrowseQuery.safeParse({ flag: "maybe" }).error?.issues[0]?.path[0]).toBe("flag");
+    } finally {
+      labels.set("/a.jpg", { color: null });
+      labels.set("/c.jpg", { color: null });
+    }
+  });
+  test("G14: sort=flag puts rejects, unflagged, picks (desc: picks first), name order within", () => {
+    labels.set("/c.jpg", { flag: "pick" });
+    labels.set("/a.jpg", { flag: "reject" });
+    try {
+      expect(paths({ sort: "flag" })).toEqual(["/a.jpg", "/b.jpg", "/c.jpg"]);
+      expect(paths({ sort: "flag", dir: "desc" })).toEqual(["/c.jpg", "/b.jpg", "/a.jpg"]);
+      // The order follows the labels; desc reverses the whole order, ties included (as stars do).
+      labels.set("/a.jpg", { flag: "pick" });
+      expect(paths({ sort: "flag" })).toEqual(["/b.jpg", "/a.jpg", "/c.jpg"]);
+      expect(paths({ sort: "flag", dir: "desc" })).toEqual(["/c.jpg", "/a.jpg", "/b.jpg"]);
+    } finally {
+      for (const p of ["/a.jpg", "/b.jpg", "/c.jpg"]) labels.set(p, { flag: null });
+    }
+  });
+  test("G14: sort=taken orders by capture time, images without one last, and follows new facts", () => {
+    const taken = new Map<string, number>([
+      ["/b.jpg", 10],
+      ["/c.jpg", 5],
+    ]);
+    const facts = {
+      revision: 0,
+      takenMs: (img: { path: string }) => taken.get(img.path),
+    };
+    const r = new QueryRunner(index, labels, 32, facts);
+    const run = (o: Record<string, unknown>) => r.run(q(o)).map((i) => i.path);
+    expect(run({ sort: "taken" })).toEqual(["/c.jpg", "/b.jpg", "/a.jpg"]);
+    expect(run({ sort: "taken", dir: "desc" })).toEqual(["/b.jpg", "/c.jpg", "/a.jpg"]);
+    taken.set("/a.jpg", 1);
+    facts.revision++;
+    expect(run({ sort: "taken" })).toEqual(["/a.jpg", "/c.jpg", "/b.jpg"]);
   });
 });

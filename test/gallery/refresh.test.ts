@@ -95,7 +95,7 @@ describe("GalleryIndex.refresh", () => {
     const { root, index } = await gallery({ "a/one.jpg": {} });
     const runner = new QueryRunner(index, {
       revision: 0,
-      get: () => ({ star: null, tags: [], notes: "", metrics: {} }),
+      get: () => ({ star: null, tags: [], notes: "", metrics: {}, flag: null, color: null }),
     });
     const q = BrowseQuery.parse({ folder: "/a" });
     expect(runner.run(q).length).toBe(1);

@@ -9,8 +9,10 @@ import { join } from "node:path";
 import type { Logger } from "../../src/core/logger.ts";
 import { parentOf } from "../../src/core/paths.ts";
 import type { ImageEntry } from "../../src/gallery/types.ts";
-import type { FaultSource } from "../../src/labels/faults.ts";
+import { type FaultSource, FaultSwitch } from "../../src/labels/faults.ts";
+import type { LabelsHealth } from "../../src/labels/schema.ts";
 import { LabelStore, type LabelStoreOptions, type WriteContext } from "../../src/labels/store.ts";
+import type { LabelStoreApi } from "../../src/labels/store-api.ts";
 import { EventBus } from "../../src/live/bus.ts";
 import type { Envelope } from "../../src/live/protocol.ts";
 import { itemRoutes } from "../../src/routes/items.ts";
@@ -75,15 +77,26 @@ export const GALLERY_PATHS = [
   "/animals/deep/owl.jpg",
 ];
 
-export interface Harness {
+export interface Harness<S extends LabelStoreApi = LabelStore> {
+  /** Which store: the contract suite (contract.ts) runs on both. */
+  kind: "local" | "redis";
+  /** Reopens the same store when passed back as `dir` (the workspace, or the gallery in Redis). */
   dir: string | null;
-  store: LabelStore;
+  store: S;
   bus: EventBus;
   app: ReturnType<typeof itemRoutes>;
   log: CapturingLog;
   events: Envelope[];
   metrics: { path: string; version: number; metrics: Record<string, number> }[];
   touches: [string, string | null | undefined][];
+  /** Resolves once every event published so far has reached `events` (Redis: through the stream). */
+  settle(): Promise<void>;
+  /** Makes the storage refuse writes (a failing disk; Redis cut off). */
+  breakStorage(): void;
+  /** …and work again; resolves when a write can succeed. */
+  healStorage(): Promise<void>;
+  /** The labels part of /health, current. */
+  health(): Promise<LabelsHealth>;
   close(): Promise<void>;
 }
 
@@ -94,10 +107,11 @@ export interface HarnessOptions extends Partial<Omit<LabelStoreOptions, "log">> 
 }
 
 /** Opens (or reopens) a store on `dir` and builds the label routes over it. */
-export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
+export async function harness(opts: HarnessOptions = {}): Promise<Harness<LabelStore>> {
   const log = new CapturingLog();
   const dir = opts.dir === undefined ? tempDir() : opts.dir;
-  const store = await LabelStore.open({ mode: "strict", ...opts, dir, log });
+  const faults = opts.faults === undefined ? new FaultSwitch() : opts.faults;
+  const store = await LabelStore.open({ mode: "strict", ...opts, faults, dir, log });
   const bus = new EventBus({
     capacity: 1000,
     firstId: store.firstEventId(),
@@ -117,7 +131,22 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     presence: { touchEdit: (clientId, galleryId) => void touches.push([clientId, galleryId]) },
     log,
   });
-  return { dir, store, bus, app, log, events, metrics, touches, close: () => store.close() };
+  return {
+    kind: "local",
+    dir,
+    store,
+    bus,
+    app,
+    log,
+    events,
+    metrics,
+    touches,
+    settle: async () => {},
+    breakStorage: () => (faults as FaultSwitch).fail("append", "ENOSPC"),
+    healStorage: async () => (faults as FaultSwitch).clear(),
+    health: async () => store.health(),
+    close: () => store.close(),
+  };
 }
 
 let keySeq = 0;
@@ -244,3 +273,20 @@ export function parseCsv(text: string): Record<string, string>[] {
 }
 
 export { ManualTimers } from "../helpers/timers.ts";
+
+/**
+ * The fixtures of format 1 were written before flags and colour labels: every
+ * record in them (and in the answers they remember) reads as unflagged, no
+ * colour (L19). Adds those two fields to each record in `value`.
+ */
+export function asUnflagged<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(asUnflagged) as T;
+  if (typeof value !== "object" || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = asUnflagged(v);
+  if (typeof out.version === "number" && "star" in out && "path" in out) {
+    out.flag ??= null;
+    out.color ??= null;
+  }
+  return out as T;
+}

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import { join } from "node:path";
 import { JOURNAL_FILE, SNAPSHOT_FILE } from "../../src/labels/recovery.ts";
 import type { BatchItem, WriteContext } from "../../src/labels/store.ts";
-import { call, cleanupTempDirs, harness, newKey, patch, tempDir } from "./helpers.ts";
+import { asUnflagged, call, cleanupTempDirs, harness, newKey, patch, tempDir } from "./helpers.ts";
 
 afterAll(cleanupTempDirs);
 
@@ -204,7 +204,10 @@ describe("files of the previous format", () => {
     for (const [from, to] of Object.entries(files)) {
       fs.copyFileSync(join(fixture, from), join(dir, to));
     }
-    const expected = JSON.parse(fs.readFileSync(join(fixture, "expected.json"), "utf8"));
+    // Written before flags and colours: every record reads as unflagged (L19).
+    const expected = asUnflagged(
+      JSON.parse(fs.readFileSync(join(fixture, "expected.json"), "utf8")),
+    );
     const h = await harness({ dir, now: () => expected.now, snapshotOnClose: false });
     for (const [path, rec] of Object.entries(expected.records)) {
       expect(h.store.get(path)).toEqual(rec as never);

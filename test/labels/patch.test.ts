@@ -30,6 +30,8 @@ const labels: fc.Arbitrary<Labels> = fc.record({
   tags: tags.map(normalizeTags),
   notes: fc.string({ maxLength: 10 }),
   metrics: metricPatch.map((p) => mergeMetrics({}, p)),
+  flag: fc.constantFrom(null, "pick" as const, "reject" as const),
+  color: fc.constantFrom(null, "red" as const, "yellow" as const, "purple" as const),
 });
 const patchFields: fc.Arbitrary<PatchFields> = fc.record(
   {
@@ -39,6 +41,8 @@ const patchFields: fc.Arbitrary<PatchFields> = fc.record(
     add_tags: tags,
     remove_tags: tags,
     set_metrics: metricPatch,
+    set_flag: fc.constantFrom(null, "pick" as const, "reject" as const),
+    set_color: fc.constantFrom(null, "red" as const, "green" as const, "blue" as const),
   },
   { requiredKeys: [] },
 );
@@ -55,6 +59,8 @@ describe("patch rules", () => {
       tags: [],
       notes: "",
       metrics: {},
+      flag: null,
+      color: null,
       version: 1,
       updated_at: null,
       updated_by: null,
@@ -79,7 +85,14 @@ describe("patch rules", () => {
   });
 
   test("L4: set_tags replaces, then remove_tags, then add_tags appends what is missing", () => {
-    const cur: Labels = { star: null, tags: ["a", "b"], notes: "", metrics: {} };
+    const cur: Labels = {
+      star: null,
+      tags: ["a", "b"],
+      notes: "",
+      metrics: {},
+      flag: null,
+      color: null,
+    };
     expect(applyPatch(cur, { add_tags: ["c", "a"] }).labels.tags).toEqual(["a", "b", "c"]);
     expect(applyPatch(cur, { remove_tags: [" a "] }).labels.tags).toEqual(["b"]);
     expect(applyPatch(cur, { set_tags: ["z", "z", " y"] }).labels.tags).toEqual(["z", "y"]);
@@ -92,7 +105,14 @@ describe("patch rules", () => {
   });
 
   test("L5: set_metrics merges; null removes; unknown null is a no-op", () => {
-    const cur: Labels = { star: null, tags: [], notes: "", metrics: { a: 1, b: 2 } };
+    const cur: Labels = {
+      star: null,
+      tags: [],
+      notes: "",
+      metrics: { a: 1, b: 2 },
+      flag: null,
+      color: null,
+    };
     expect(applyPatch(cur, { set_metrics: { b: 3, c: 4 } }).labels.metrics).toEqual({
       a: 1,
       b: 3,
@@ -185,14 +205,67 @@ describe("patch rules", () => {
   });
 
   test("L11: replace sets star, tags, notes (absent = empty) and metrics only when given", () => {
-    const cur: Labels = { star: 4, tags: ["a"], notes: "n", metrics: { s: 1 } };
+    const cur: Labels = {
+      star: 4,
+      tags: ["a"],
+      notes: "n",
+      metrics: { s: 1 },
+      flag: "pick",
+      color: "red",
+    };
     const r = applyReplace(cur, { tags: [" b ", "b"] });
-    expect(r.labels).toEqual({ star: null, tags: ["b"], notes: "", metrics: { s: 1 } });
+    expect(r.labels).toEqual({
+      star: null,
+      tags: ["b"],
+      notes: "",
+      metrics: { s: 1 },
+      flag: "pick",
+      color: "red",
+    });
     expect(r.changed).toEqual(["star", "tags", "notes"]);
     expect(applyReplace(cur, { star: 4, tags: ["a"], notes: "n" }).changed).toEqual([]);
     expect(applyReplace(cur, { star: 4, tags: ["a"], notes: "n", metrics: {} }).changed).toEqual([
       "metrics",
     ]);
+  });
+
+  test("L19: set_flag and set_color set one value like a star, null clears, the same value is a no-op", () => {
+    const cur = emptySidecar("/x.jpg");
+    const picked = applyPatch(cur, { set_flag: "pick", set_color: "purple" });
+    expect(picked.labels).toMatchObject({ flag: "pick", color: "purple" });
+    expect(picked.changed).toEqual(["flag", "color"]);
+    expect(applyPatch(picked.labels, { set_flag: "pick" }).changed).toEqual([]);
+    expect(applyPatch(picked.labels, { set_flag: null }).labels.flag).toBeNull();
+    expect(applyPatch(picked.labels, { set_color: "red" }).changed).toEqual(["color"]);
+    // They overwrite a value the writer saw: a base version is needed.
+    expect(isCommuting({ set_flag: "reject" })).toBe(false);
+    expect(isCommuting({ set_color: null })).toBe(false);
+  });
+
+  test("L19: changed fields come in ChangedField order (answers pack them by it)", () => {
+    fc.assert(
+      fc.property(labels, patchFields, (cur, p) => {
+        const { changed } = applyPatch(cur, p);
+        const order = ["star", "tags", "notes", "metrics", "flag", "color"];
+        const idx = changed.map((f) => order.indexOf(f));
+        expect(idx).toEqual([...idx].sort((a, b) => a - b));
+      }),
+    );
+  });
+
+  test("L19: a PUT without flag or color keeps them (an old client never wipes them); with them, replaces", () => {
+    const cur: Labels = {
+      star: 1,
+      tags: [],
+      notes: "",
+      metrics: {},
+      flag: "reject",
+      color: "blue",
+    };
+    expect(applyReplace(cur, { star: 1 }).changed).toEqual([]);
+    const r = applyReplace(cur, { star: 1, flag: null, color: "green" });
+    expect(r.labels).toMatchObject({ flag: null, color: "green" });
+    expect(r.changed).toEqual(["flag", "color"]);
   });
 });
 

@@ -13,6 +13,8 @@ function item(path: string, version = 1): LiveEvent {
       tags: [],
       notes: "",
       metrics: {},
+      flag: null,
+      color: null,
       updated_at: "2026-11-22T00:00:00.000Z",
       updated_by: "test",
       client_id: null,

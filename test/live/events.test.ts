@@ -22,6 +22,8 @@ function item(path: string, notes = ""): LiveEvent {
       tags: ["a"],
       notes,
       metrics: {},
+      flag: null,
+      color: null,
       updated_at: "2026-11-22T00:00:00.000Z",
       updated_by: "Ana (k3f9)",
       client_id: "k3f9",

@@ -127,7 +127,7 @@ describe("GET / (page or fragment)", () => {
     expect(d.querySelector(".pager a")!.getAttribute("href")).toContain("offset=120");
   });
 
-  test("G9: bad input: 400 JSON naming the field; unknown folder 404", async () => {
+  test("G9 F1: bad input: 400 JSON naming the field; an unknown folder 404 with the nearest page", async () => {
     for (const [qs, field] of [
       ["folder=../etc", "folder"],
       ["sort=colour", "sort"],
@@ -142,7 +142,12 @@ describe("GET / (page or fragment)", () => {
     }
     const res = await app.get("/?folder=/nope");
     expect(res.status).toBe(404);
-    expect((await res.json()).error).toBe("not_found");
+    expect(res.headers.get("content-type")).toContain("text/html");
+    expect(
+      dom(await res.text())
+        .querySelector("#browse")!
+        .getAttribute("data-folder"),
+    ).toBe("/");
   });
 });
 

@@ -6,7 +6,9 @@
 import pkg from "../../../package.json" with { type: "json" };
 import { accessApi } from "./access.ts";
 import { type ApiPart, error, type Paths } from "./common.ts";
+import { cullingApi } from "./culling.ts";
 import { eventsApi } from "./events.ts";
+import { exportApi } from "./export.ts";
 import { healthApi } from "./health.ts";
 import { labelsApi } from "./labels.ts";
 import { mediaApi } from "./media.ts";
@@ -63,11 +65,13 @@ export function buildOpenApi(parts: ApiPart[] = defaultParts()): Record<string, 
 function defaultParts(): ApiPart[] {
   return [
     labelsApi(),
+    exportApi(),
     eventsApi(),
     presenceApi(),
     healthApi(),
     mediaApi(),
     pagesApi(),
     accessApi(),
+    cullingApi(),
   ];
 }

@@ -4,7 +4,7 @@
  * types (checked below at compile time), so the document cannot drift.
  */
 import { z } from "zod";
-import { ChangedField } from "../../labels/schema.ts";
+import { ChangedField, Color, Flag } from "../../labels/schema.ts";
 import type {
   GalleryChanged,
   ItemUpdated,
@@ -26,6 +26,8 @@ export const ItemUpdatedSchema = z.object({
   tags: z.array(z.string()),
   notes: z.string(),
   metrics: Metrics,
+  flag: Flag.nullable(),
+  color: Color.nullable(),
   updated_at: z.string().nullable(),
   updated_by: z.string().nullable(),
   client_id: z.string().nullable(),

@@ -2,10 +2,13 @@
  * GET /health: its response schema (the route is typed by it, so the two
  * cannot drift) and its part of the OpenAPI document.
  */
+
 import { z } from "zod";
 import { DatasetHealth } from "../../dataset/dataset.ts";
 import { LabelsHealth } from "../../labels/schema.ts";
+import { BackendHealth } from "../../redis/backend-health.ts";
 import { type ApiPart, jsonSchema, ref } from "./common.ts";
+import { HashesHealth, XmpHealth } from "./culling.ts";
 
 export const EventStreamHealth = z.object({
   connected: z.number().int(),
@@ -91,9 +94,18 @@ export const HealthResponse = z.object({
       .boolean()
       .describe("true when labels persist to the workspace; false under --no-write (memory only)"),
   }),
+  backend: BackendHealth.describe(
+    "where labels, events and presence live: this process (local) or Redis, with its round trip and stream length",
+  ),
   events: EventStreamHealth,
   presence: PresenceDiagnostics,
   thumbnails: ThumbnailStats,
+  xmp: XmpHealth.describe(
+    "XMP sidecars: seeding labels from them, and keeping them in step (--xmp)",
+  ),
+  hashes: HashesHealth.describe(
+    "the background job making perceptual hashes for bursts and duplicates",
+  ),
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
 

@@ -3,8 +3,6 @@ import {
   BatchPatchBody,
   BatchResponse,
   ErrorBody,
-  ExportRow,
-  ExportSelection,
   LabelsHealth,
   PatchBody,
   PutBody,
@@ -143,52 +141,6 @@ export function labelsApi(): ApiPart {
           },
         },
       },
-      "/export": {
-        get: {
-          summary: "Export labels of a folder (or one image)",
-          parameters: [
-            {
-              name: "format",
-              in: "query",
-              schema: { type: "string", enum: ["json", "csv"], default: "json" },
-            },
-            { name: "path", in: "query", schema: { type: "string", default: "/" } },
-            {
-              name: "recursive",
-              in: "query",
-              schema: { type: "string", enum: ["0", "1", "true", "false"] },
-            },
-          ],
-          responses: {
-            "400": error("`validation_error` (format) or `invalid_path`"),
-            "200": {
-              description:
-                "JSON rows, or CSV with the same columns (one `metrics.<name>` column per metric; text cells a spreadsheet would run get one leading `'`, tags are joined with `|` with `\\` and `|` escaped by `\\`)",
-              content: {
-                "application/json": { schema: { type: "array", items: ref("ExportRow") } },
-                "text/csv": { schema: { type: "string" } },
-              },
-            },
-          },
-        },
-        post: {
-          summary: "Export labels of a selection",
-          requestBody: {
-            required: true,
-            content: { "application/json": { schema: ref("ExportSelection") } },
-          },
-          responses: {
-            "200": {
-              description: "As GET /export",
-              content: {
-                "application/json": { schema: { type: "array", items: ref("ExportRow") } },
-                "text/csv": { schema: { type: "string" } },
-              },
-            },
-            "400": error("`validation_error`"),
-          },
-        },
-      },
     },
     schemas: {
       Sidecar: schema(Sidecar),
@@ -199,8 +151,6 @@ export function labelsApi(): ApiPart {
       BatchResponse: schema(BatchResponse),
       VersionConflict: schema(VersionConflictBody),
       Error: schema(ErrorBody),
-      ExportRow: schema(ExportRow),
-      ExportSelection: schema(ExportSelection, "input"),
       LabelsHealth: schema(LabelsHealth),
     },
   };

@@ -36,6 +36,15 @@ export const TreeQuery = z.object({
   current: z.string().max(4096).default("/"),
 });
 
+export const ActivityQuery = z.object({
+  client: z
+    .string()
+    .max(64)
+    .default("")
+    .describe("The asking tab's client id: its own edits are left out"),
+  limit: z.coerce.number().int().min(1).max(200).default(40),
+});
+
 export const SelectResponse = z.object({
   total: z.number().int(),
   items: z.array(z.tuple([z.string(), z.number().int()])).describe("[path, version] pairs"),
@@ -138,6 +147,15 @@ export const pagesApi = (): ApiPart => ({
           "200": { description: "The result", content: json("SelectResponse") },
           ...badQuery,
         },
+      },
+    },
+    "/activity": {
+      get: {
+        summary: "Recent edits by others across the gallery (the activity panel), newest first",
+        description:
+          "Who, what, which image (a link to it) and when, read from the event stream's replay ring (seeded from the journal after a restart). Leaves out the asking tab's edits (`client`) and, with access control on, every edit of the asking person.",
+        parameters: queryParameters(ActivityQuery),
+        responses: { "200": html("The list"), ...badQuery },
       },
     },
     "/static/bundle.js": {

@@ -1,0 +1,169 @@
+/**
+ * Culling routes (issue 12), thin: GET /exif, GET|POST /export/xmp (a zip of
+ * sidecars, for folders Lenslet may not write), GET /groups (bursts and
+ * near-duplicates). Validation with the schemas in openapi/culling.ts; the
+ * work is in src/media/, src/xmp/ and src/groups/.
+ */
+import { relative } from "node:path";
+import { type Context, Hono } from "hono";
+import { canonicalPath, tryCanonicalPath } from "../core/paths.ts";
+import type { AppDeps } from "../deps.ts";
+import type { ImageEntry } from "../gallery/types.ts";
+import { BURST_GAP_MS, bursts, DUPLICATE_MAX_DISTANCE, duplicates } from "../groups/groups.ts";
+import { halves } from "../media/phash.ts";
+import { sidecarPathOf, sidecarText, type XmpStyle } from "../xmp/sync.ts";
+import { MAX_ZIP_ENTRIES, zip } from "../xmp/zip.ts";
+import { jsonError, validationError } from "./errors.ts";
+import {
+  ExifQuery,
+  type ExifResponse,
+  GroupsQuery,
+  type GroupsResponse,
+  XmpExportQuery,
+  XmpExportSelection,
+} from "./openapi/culling.ts";
+import { queryObject } from "./query-params.ts";
+
+export function cullingRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.get("/exif", async (c) => {
+    const q = ExifQuery.safeParse(queryObject(c));
+    if (!q.success) return validationError(c, q.error);
+    const path = tryCanonicalPath(q.data.path);
+    if (path === null)
+      return jsonError(c, 400, "invalid_path", "not an item path", { field: "path" });
+    const img = deps.gallery.get(path);
+    if (!img) return jsonError(c, 404, "not_found", `no image at ${path}`, { field: "path" });
+    const facts = await deps.exif.get(deps.gallery.stat(img));
+    const body: ExifResponse = {
+      path,
+      camera: facts?.camera ?? null,
+      lens: facts?.lens ?? null,
+      exposure: facts?.exposure ?? null,
+      aperture: facts?.aperture ?? null,
+      iso: facts?.iso ?? null,
+      focal: facts?.focal ?? null,
+      taken: facts?.taken ?? null,
+      taken_ms: facts?.taken_ms ?? null,
+    };
+    return c.json(body);
+  });
+
+  const sidecarZip = (c: Context, images: ImageEntry[], style: XmpStyle) => {
+    if (images.length > MAX_ZIP_ENTRIES) {
+      return jsonError(c, 413, "too_many_entries", `at most ${MAX_ZIP_ENTRIES} images in one zip`);
+    }
+    const root = deps.config.root;
+    const enc = new TextEncoder();
+    const entries = images.map((img) => {
+      const target = sidecarPathOf(img, style);
+      return {
+        // Folders as in the gallery, so the zip unpacks over it.
+        name: relative(root, target).split("\\").join("/"),
+        data: enc.encode(sidecarText(deps.files, target, deps.labels.get(img.path), "Lenslet")),
+      };
+    });
+    const stamp = new Date().toISOString().slice(0, 10);
+    return c.body(zip(entries), 200, {
+      "Content-Type": "application/zip",
+      "Content-Disposition": `attachment; filename="lenslet-xmp-${stamp}.zip"`,
+    });
+  };
+
+  app.get("/export/xmp", (c) => {
+    const q = XmpExportQuery.safeParse(queryObject(c));
+    if (!q.success) return validationError(c, q.error);
+    let path: string;
+    try {
+      path = canonicalPath(q.data.path);
+    } catch (err) {
+      return jsonError(c, 400, "invalid_path", (err as Error).message, { field: "path" });
+    }
+    const one = deps.gallery.get(path);
+    if (!one && !deps.gallery.folder(path))
+      return jsonError(c, 404, "not_found", `no image or folder at ${path}`, { field: "path" });
+    const images = one ? [one] : deps.gallery.list(path, q.data.recursive);
+    return sidecarZip(c, images, q.data.style ?? deps.config.xmpStyle);
+  });
+
+  app.post("/export/xmp", async (c) => {
+    let raw: unknown;
+    try {
+      raw = await c.req.json();
+    } catch {
+      return jsonError(c, 400, "validation_error", "body: not valid JSON", { field: "body" });
+    }
+    const parsed = XmpExportSelection.safeParse(raw);
+    if (!parsed.success) return validationError(c, parsed.error);
+    const seen = new Set<string>();
+    const images: ImageEntry[] = [];
+    for (const p of parsed.data.paths) {
+      const path = tryCanonicalPath(p);
+      const img = path === null ? undefined : deps.gallery.get(path);
+      if (img && !seen.has(img.path)) {
+        seen.add(img.path);
+        images.push(img);
+      }
+    }
+    return sidecarZip(c, images, parsed.data.style ?? deps.config.xmpStyle);
+  });
+
+  app.get("/groups", async (c) => {
+    const q = GroupsQuery.safeParse(queryObject(c));
+    if (!q.success) return validationError(c, q.error);
+    let folder: string;
+    try {
+      folder = canonicalPath(q.data.folder);
+    } catch (err) {
+      return jsonError(c, 400, "invalid_path", (err as Error).message, { field: "folder" });
+    }
+    if (!deps.gallery.folder(folder))
+      return jsonError(c, 404, "not_found", `no folder ${folder}`, { field: "folder" });
+    const images = deps.gallery.list(folder, q.data.recursive).map((i) => deps.gallery.stat(i));
+    let pending = 0;
+    let groups: string[][];
+    if (q.data.kind === "burst") {
+      // Capture times are read here if not yet known (lazily, cached).
+      await deps.exif.fill(images);
+      const frames = [];
+      for (const img of images) {
+        const f = deps.exif.peek(img);
+        if (f?.taken_ms == null) continue;
+        frames.push({ path: img.path, takenMs: f.taken_ms, camera: f.camera });
+      }
+      groups = bursts(frames);
+    } else {
+      // Hashes come with thumbnails; the rest by the background job this starts (progress in /health.hashes).
+      void deps.hashes.start(
+        () => deps.gallery.list("/", true),
+        async (img) => {
+          const r = await deps.thumbs.get(deps.gallery.stat(img));
+          return r.kind === "ok" ? r.bytes : null;
+        },
+      );
+      const hashed = [];
+      for (const img of images) {
+        const h = deps.hashes.peek(img);
+        if (!h) {
+          pending++;
+          continue;
+        }
+        const [hi, lo] = halves(h);
+        hashed.push({ path: img.path, hi, lo });
+      }
+      groups = duplicates(hashed);
+    }
+    const body: GroupsResponse = {
+      kind: q.data.kind,
+      folder,
+      groups: groups.map((paths) => ({ paths, count: paths.length })),
+      pending,
+      threshold: q.data.kind === "burst" ? BURST_GAP_MS : DUPLICATE_MAX_DISTANCE,
+    };
+    c.header("Cache-Control", "no-store");
+    return c.json(body);
+  });
+
+  return app;
+}

@@ -1,0 +1,92 @@
+/**
+ * Culling keys in real Chromium against the real app (U18, G14): P / X / U flag
+ * the selection, 6–9 and V toggle colours, cards show both and keep them after a
+ * reload, auto-advance moves on, the flag filter hides rejects.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { type BrowserSession, openBrowser, watchErrors } from "../helpers/browser.ts";
+import { startTestLenslet, type TestLenslet } from "../helpers/lenslet.ts";
+
+let s: TestLenslet;
+let browser: BrowserSession;
+
+beforeAll(async () => {
+  const files: Record<string, object> = {};
+  for (let i = 1; i <= 6; i++) files[`img-${i}.jpg`] = {};
+  s = await startTestLenslet(files as never, { watch: false });
+  browser = await openBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await s?.dispose();
+});
+
+const card = (p: string) => `.card[data-path="${p}"]`;
+
+describe("culling in a real browser", () => {
+  test("U18 G14: flag and colour keys, auto-advance, filters, reload", async () => {
+    const { page } = browser;
+    const errors = watchErrors(page);
+    await page.goto(s.url);
+    await page.waitForSelector(card("/img-1.jpg"));
+    await page.waitForFunction(() => !!(window as unknown as { Alpine?: unknown }).Alpine);
+
+    // Two selected: P picks both, 6 makes both red, 6 again clears red.
+    await page.click(card("/img-1.jpg"));
+    await page.click(card("/img-2.jpg"), { modifiers: ["Shift"] });
+    await page.waitForFunction(() => document.querySelectorAll(".card.selected").length === 2);
+    await page.keyboard.press("p");
+    await page.keyboard.press("6");
+    for (const p of ["/img-1.jpg", "/img-2.jpg"]) {
+      await page.waitForSelector(`${card(p)}[data-flag="pick"][data-color="red"]`);
+    }
+    await page.waitForFunction(async () => {
+      const r = await fetch("/item?path=/img-2.jpg").then((x) => x.json());
+      return r.flag === "pick" && r.color === "red";
+    });
+    await page.keyboard.press("6");
+    await page.waitForSelector(`${card("/img-1.jpg")}[data-color=""]`);
+
+    // One selected: X rejects, V is purple; with auto-advance on, the cursor moves on.
+    await page.click(card("/img-3.jpg"));
+    await page.check("#auto-advance");
+    await page.keyboard.press("x");
+    await page.waitForSelector(`${card("/img-3.jpg")}[data-flag="reject"]`);
+    await page.waitForSelector(`${card("/img-4.jpg")}.selected`);
+    await page.keyboard.press("v");
+    await page.waitForSelector(`${card("/img-4.jpg")}[data-color="purple"]`);
+    await page.waitForSelector(`${card("/img-5.jpg")}.selected`);
+    // A star moves on too while auto-advance is on.
+    await page.keyboard.press("3");
+    await page.waitForSelector(`${card("/img-5.jpg")}[data-star="3"]`);
+    await page.waitForSelector(`${card("/img-6.jpg")}.selected`);
+    await page.uncheck("#auto-advance");
+    await page.keyboard.press("u");
+    await page.waitForFunction(async () => {
+      const r = await fetch("/item?path=/img-4.jpg").then((x) => x.json());
+      return r.color === "purple";
+    });
+
+    // Saved: after a reload the cards still show them.
+    await page.waitForSelector(".save-status.saved");
+    await page.reload();
+    await page.waitForSelector(`${card("/img-3.jpg")}[data-flag="reject"]`);
+    await page.waitForSelector(`${card("/img-4.jpg")}[data-color="purple"]`);
+
+    // Filters: "hide rejects" is Pick + Unflagged; a URL shared shows the same.
+    await page.goto(`${s.url}/?flag=!reject`);
+    await page.waitForSelector(card("/img-1.jpg"));
+    expect(await page.$(card("/img-3.jpg"))).toBeNull();
+    expect(await page.isChecked('.cull-filter input[value="pick"]')).toBe(true);
+    expect(await page.isChecked('.cull-filter input[value="none"]')).toBe(true);
+    expect(await page.isChecked('.cull-filter input[value="reject"]')).toBe(false);
+    // Ticking Rejects too shows everything again (no filter, the filterless URL).
+    await page.click('.cull-filter label[data-flag="reject"]');
+    await page.waitForSelector(card("/img-3.jpg"));
+    await page.goto(`${s.url}/?color=purple`);
+    await page.waitForSelector(card("/img-4.jpg"));
+    expect(await page.$$eval(".grid-page .card", (els) => els.length)).toBe(1);
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
