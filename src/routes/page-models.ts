@@ -210,10 +210,10 @@ export class PageModels {
       for (const t of s.tags) tags.set(t, (tags.get(t) ?? 0) + 1);
       notes.add(s.notes);
     }
-    const byCount = <K>(a: [K, number], b: [K, number]) => b[1] - a[1];
     return {
       count,
-      stars: [...stars].sort(byCount),
+      // Most first; a tie: higher ratings first, unrated last.
+      stars: [...stars].sort((a, b) => b[1] - a[1] || (b[0] ?? -1) - (a[0] ?? -1)),
       tags: [...tags]
         .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
         .map(([tag, n]) => ({ tag, count: n })),
