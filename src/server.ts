@@ -156,7 +156,7 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
   }
   // A table's rows are the gallery (the tree comes from their paths); a folder is walked.
   const gallery = dataset
-    ? GalleryIndex.fromScan(config.root, dataset.scan())
+    ? dataset.index()
     : await GalleryIndex.build(config.root, {
         exclude: [config.workspace],
         onProgress: opts.onIndexProgress,

@@ -107,6 +107,8 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
   ["GET", "/exif", R.viewer, "json", "an image's EXIF facts"],
   ["GET", "/groups", R.viewer, "json", "bursts and near-duplicates"],
   ["GET", "/activity", R.viewer, "fragment", "recent edits by others (the activity panel)"],
+  // Appended, so the rule IDs above stay what they were.
+  ["GET", "/facets", R.viewer, "json", "histograms and value counts of a view (D15)"],
   ["POST", "/conflict", R.rater, "fragment", "a conflict box: yours and theirs"],
   ["POST", "/inspector/many", R.viewer, "fragment", "the inspector of a multi-selection"],
 ];

@@ -60,13 +60,21 @@ export function canonicalChild(
   folder: string,
   name: string,
 ): { path: string; name: string; ascii: boolean; problem: string | null } {
+  const c = canonicalChildName(folder, name);
+  return { path: childPath(folder, c.name), ...c };
+}
+
+/** canonicalChild without building the path (the walk keeps names only). */
+export function canonicalChildName(
+  folder: string,
+  name: string,
+): { name: string; ascii: boolean; problem: string | null } {
   // ASCII names are their own NFC form: skip the normalisation on the walk's hot path.
   const ascii = ASCII_NAME.test(name);
   const nfc = ascii ? name : name.normalize("NFC");
-  const path = childPath(folder, nfc);
-  const problem =
-    segmentProblem(nfc) ?? (path.length > MAX_PATH_LENGTH ? "path is too long" : null);
-  return { path, name: nfc, ascii, problem };
+  const length = (folder === "/" ? 0 : folder.length) + 1 + nfc.length;
+  const problem = segmentProblem(nfc) ?? (length > MAX_PATH_LENGTH ? "path is too long" : null);
+  return { name: nfc, ascii, problem };
 }
 
 const ASCII_NAME = /^[\x20-\x7e]*$/;

@@ -8,8 +8,8 @@
  * reason; a row whose file does not exist is kept and counted as missing (D3).
  */
 import { type Dirent, readdirSync, realpathSync, statSync } from "node:fs";
-import { isAbsolute, relative, resolve, sep } from "node:path";
-import { baseName, canonicalPath, PathError, parentOf, toFsPath } from "../core/paths.ts";
+import { basename, dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { baseName, canonicalPath, childPath, PathError, parentOf } from "../core/paths.ts";
 
 export type SkipReason =
   | "empty"
@@ -31,14 +31,46 @@ export interface ResolvedRow {
   missing: boolean;
 }
 
+/** The served rows of one folder, as columns (no object per row). */
+export interface ResolvedFolder {
+  /** Canonical folder path. */
+  path: string;
+  /** Inside the base, always (the root's real path plus the canonical path). */
+  fsPath: string;
+  /** Canonical file names. */
+  names: string[];
+  /** The name as it is on disk where it differs (Unicode spellings), else null. */
+  raw: (string | null)[];
+  rows: number[];
+  missing: boolean[];
+}
+
 export interface Resolution {
   /** Real path of the base folder: the gallery's root. */
   root: string;
-  rows: ResolvedRow[];
+  /** Served rows by folder, in the order folders were first met. */
+  folders: ResolvedFolder[];
+  /** Rows served. */
+  count: number;
   missing: number;
   skipped: Partial<Record<SkipReason, number>>;
   /** The first few refused rows, for the log. */
   examples: { row: number; value: string; reason: SkipReason }[];
+  /** Every served row as an object, in table order (tests, small tables: O(n) objects). */
+  readonly rows: ResolvedRow[];
+}
+
+/**
+ * A relative path that is already canonical but for its leading slash: visible ASCII, segments
+ * not starting with a dot (so no `.`, `..` or hidden ones), no backslash, no colon (so no URL
+ * or drive letter), no empty segment.
+ * Most tables' paths look like this; they skip canonicalPath (a split, a normalize, a join).
+ */
+const SIMPLE_PATH = /^[!-\-0-9;-[\]-~][!-.0-9;-[\]-~]*(?:\/[!-\-0-9;-[\]-~][!-.0-9;-[\]-~]*)*$/;
+
+/** The canonical path of a value on the fast path, or null when it needs the full rules. */
+export function simpleCanonical(v: string): string | null {
+  return v.length <= 4000 && SIMPLE_PATH.test(v) ? `/${v}` : null;
 }
 
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\/|^(data|file|blob|javascript|mailto):/i;
@@ -66,20 +98,49 @@ export interface ResolveOptions {
 export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): Resolution {
   const base = resolve(opts.baseDir);
   const root = realpathSync(base);
+  const rootFs = root === "/" ? "" : root;
   const exclude = (opts.exclude ?? []).map((p) => safeRealpath(p) ?? resolve(p));
-  const out: Resolution = { root, rows: [], missing: 0, skipped: {}, examples: [] };
+  const skipped: Resolution["skipped"] = {};
+  const examples: Resolution["examples"] = [];
   const skip = (row: number, value: unknown, reason: SkipReason) => {
-    out.skipped[reason] = (out.skipped[reason] ?? 0) + 1;
-    if (out.examples.length < 5)
-      out.examples.push({ row, value: String(value).slice(0, 200), reason });
+    skipped[reason] = (skipped[reason] ?? 0) + 1;
+    if (examples.length < 5) examples.push({ row, value: String(value).slice(0, 200), reason });
   };
-  const seen = new Set<string>();
-  const all: ResolvedRow[] = [];
-  const byFolder = new Map<string, ResolvedRow[]>();
+  interface Pending extends ResolvedFolder {
+    seen: Set<string>;
+    /** In (or is) an excluded folder: every row refused as `workspace`. */
+    excluded: boolean;
+    /** Names of excluded folders directly inside this one (a row naming one is refused too). */
+    excludedNames: Set<string>;
+  }
+  const byFolder = new Map<string, Pending>();
+  /** The same folders by the text before a fast-path row's last slash (one lookup, no new string). */
+  const byPrefix = new Map<string, Pending>();
+  const folderOf = (path: string): Pending => {
+    let f = byFolder.get(path);
+    if (!f) {
+      const fsPath = path === "/" ? root : `${rootFs}${path}`;
+      const excludedNames = new Set<string>();
+      for (const ex of exclude) if (dirname(ex) === fsPath) excludedNames.add(basename(ex));
+      f = {
+        path,
+        fsPath,
+        names: [],
+        raw: [],
+        rows: [],
+        missing: [],
+        seen: new Set(),
+        excluded: exclude.some((ex) => inside(ex, fsPath)),
+        excludedNames,
+      };
+      byFolder.set(path, f);
+    }
+    return f;
+  };
 
   for (let row = 0; row < values.length; row++) {
     const v = values[row];
-    if (typeof v !== "string" || v.trim() === "") {
+    if (typeof v !== "string" || v.length === 0 || (v.charCodeAt(0) <= 32 && v.trim() === "")) {
       skip(
         row,
         v,
@@ -87,105 +148,161 @@ export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): 
       );
       continue;
     }
-    if (URL_LIKE.test(v)) {
-      skip(row, v, "url");
-      continue;
-    }
-    let path: string;
-    try {
-      if (v.startsWith("/") || WINDOWS_ABSOLUTE.test(v)) {
-        // Absolute: only inside the base (as given or as its real path), then relative to it.
-        const abs = canonicalPath(v);
-        const within = [base, root].find((b) => inside(b, abs));
-        if (WINDOWS_ABSOLUTE.test(v) || within === undefined) {
-          skip(row, v, "outside_base");
-          continue;
-        }
-        path = canonicalPath(relative(within, abs));
-      } else path = canonicalPath(v);
-    } catch (err) {
-      if (!(err instanceof PathError)) throw err;
-      skip(row, v, "invalid_path");
-      continue;
-    }
-    if (path === "/") {
-      skip(row, v, "invalid_path");
-      continue;
-    }
-    // Canonical paths start with "/", so a segment starting with "." shows as "/.".
-    if (path.includes("/.")) {
-      skip(row, v, "hidden");
-      continue;
+    let folder: string;
+    let name: string;
+    let f: Pending | undefined;
+    if (v.length <= 4000 && SIMPLE_PATH.test(v)) {
+      // Already canonical (see SIMPLE_PATH): the folder and name are slices of it.
+      const i = v.lastIndexOf("/");
+      name = i < 0 ? v : v.slice(i + 1);
+      const prefix = i < 0 ? "" : v.slice(0, i);
+      f = byPrefix.get(prefix);
+      if (!f) {
+        f = folderOf(i < 0 ? "/" : `/${prefix}`);
+        byPrefix.set(prefix, f);
+      }
+      folder = f.path;
+    } else {
+      if (URL_LIKE.test(v)) {
+        skip(row, v, "url");
+        continue;
+      }
+      let path: string;
+      try {
+        if (v.startsWith("/") || WINDOWS_ABSOLUTE.test(v)) {
+          // Absolute: only inside the base (as given or as its real path), then relative to it.
+          const abs = canonicalPath(v);
+          const within = [base, root].find((b) => inside(b, abs));
+          if (WINDOWS_ABSOLUTE.test(v) || within === undefined) {
+            skip(row, v, "outside_base");
+            continue;
+          }
+          path = canonicalPath(relative(within, abs));
+        } else path = canonicalPath(v);
+      } catch (err) {
+        if (!(err instanceof PathError)) throw err;
+        skip(row, v, "invalid_path");
+        continue;
+      }
+      if (path === "/") {
+        skip(row, v, "invalid_path");
+        continue;
+      }
+      // Canonical paths start with "/", so a segment starting with "." shows as "/.".
+      if (path.includes("/.")) {
+        skip(row, v, "hidden");
+        continue;
+      }
+      folder = parentOf(path);
+      name = baseName(path);
     }
     // A canonical path has no `.`/`..` segments, so the root plus it stays inside the root
     // (toFsPath's check, without a resolve() per row).
-    const fsPath = root === "/" ? path : `${root}${path}`;
-    if (exclude.length > 0 && exclude.some((ex) => inside(ex, fsPath))) {
+    f ??= folderOf(folder);
+    if (f.excluded || f.excludedNames.has(name)) {
       skip(row, v, "workspace");
       continue;
     }
-    if (seen.has(path)) {
+    if (f.seen.has(name)) {
       skip(row, v, "duplicate");
       continue;
     }
-    seen.add(path);
-    const r: ResolvedRow = { row, path, fsPath, missing: false };
-    all.push(r);
-    const folder = parentOf(path);
-    let list = byFolder.get(folder);
-    if (!list) {
-      list = [];
-      byFolder.set(folder, list);
-    }
-    list.push(r);
+    f.seen.add(name);
+    f.names.push(name);
+    f.raw.push(null);
+    f.rows.push(row);
+    f.missing.push(false);
   }
 
   // One realpath and one readdir per folder (not a stat per row): a folder reached through a
   // symlink out of the base refuses its rows; a name absent from the listing is a missing file.
-  const refused = new Set<ResolvedRow>();
-  for (const [folder, rows] of byFolder) {
-    const fsFolder = toFsPath(root, folder);
-    const real = safeRealpath(fsFolder);
+  const folders: ResolvedFolder[] = [];
+  let count = 0;
+  let missing = 0;
+  for (const f of byFolder.values()) {
+    if (f.names.length === 0) continue;
+    const real = safeRealpath(f.fsPath);
     if (real !== null && !inside(root, real)) {
-      for (const r of rows) {
-        refused.add(r);
-        skip(r.row, r.path, "symlink_outside_base");
-      }
+      for (let k = 0; k < f.names.length; k++)
+        skip(f.rows[k]!, childPath(f.path, f.names[k]!), "symlink_outside_base");
       continue;
     }
     let listing: Map<string, Dirent>;
     try {
-      listing = new Map(
-        readdirSync(fsFolder, { withFileTypes: true }).map((d) => [d.name.normalize("NFC"), d]),
-      );
+      const entries = readdirSync(f.fsPath, { withFileTypes: true });
+      listing = new Map();
+      // Only a name outside ASCII can differ from its NFC form.
+      for (const d of entries)
+        listing.set(/^[\x20-\x7e]*$/.test(d.name) ? d.name : d.name.normalize("NFC"), d);
     } catch {
       listing = new Map();
     }
-    for (const r of rows) {
-      const d = listing.get(baseName(r.path));
-      if (!d) {
-        r.missing = true;
-        continue;
+    // Refused rows are dropped in place: `w` is where the next kept row goes.
+    let w = 0;
+    const n = f.names.length;
+    for (let k = 0; k < n; k++) {
+      const name = f.names[k]!;
+      const d = listing.get(name);
+      let isMissing = false;
+      let raw: string | null = null;
+      if (!d) isMissing = true;
+      else {
+        // The name as it is on disk (it may differ from its NFC form).
+        if (d.name !== name) raw = d.name;
+        const fsPath = `${f.fsPath === "/" ? "" : f.fsPath}/${d.name}`;
+        if (d.isSymbolicLink()) {
+          const target = safeRealpath(fsPath);
+          if (target !== null && !inside(root, target)) {
+            skip(f.rows[k]!, childPath(f.path, name), "symlink_outside_base");
+            continue;
+          }
+          if (target === null || !isFile(target)) isMissing = true;
+        } else if (!d.isFile()) isMissing = true;
       }
-      // The name as it is on disk (it may differ from its NFC form).
-      r.fsPath = `${fsFolder === "/" ? "" : fsFolder}/${d.name}`;
-      if (d.isSymbolicLink()) {
-        const target = safeRealpath(r.fsPath);
-        if (target !== null && !inside(root, target)) {
-          refused.add(r);
-          skip(r.row, r.path, "symlink_outside_base");
-          continue;
-        }
-        if (target === null || !isFile(target)) r.missing = true;
-      } else if (!d.isFile()) r.missing = true;
+      f.names[w] = name;
+      f.raw[w] = raw;
+      f.rows[w] = f.rows[k]!;
+      f.missing[w] = isMissing;
+      w++;
+      if (isMissing) missing++;
     }
+    f.names.length = w;
+    f.raw.length = w;
+    f.rows.length = w;
+    f.missing.length = w;
+    count += w;
+    folders.push({
+      path: f.path,
+      fsPath: f.fsPath,
+      names: f.names,
+      raw: f.raw,
+      rows: f.rows,
+      missing: f.missing,
+    });
+    f.seen.clear();
   }
-  for (const r of all) {
-    if (refused.has(r)) continue;
-    if (r.missing) out.missing++;
-    out.rows.push(r);
-  }
-  return out;
+  return {
+    root,
+    folders,
+    count,
+    missing,
+    skipped,
+    examples,
+    get rows(): ResolvedRow[] {
+      const out: ResolvedRow[] = [];
+      for (const f of folders)
+        for (let k = 0; k < f.names.length; k++) {
+          const fsFolder = f.fsPath === "/" ? "" : f.fsPath;
+          out.push({
+            row: f.rows[k]!,
+            path: childPath(f.path, f.names[k]!),
+            fsPath: `${fsFolder}/${f.raw[k] ?? f.names[k]!}`,
+            missing: f.missing[k]!,
+          });
+        }
+      return out.sort((a, b) => a.row - b.row);
+    },
+  };
 }
 
 function isFile(p: string): boolean {

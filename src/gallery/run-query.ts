@@ -1,20 +1,20 @@
 /**
- * Filter, search and sort a folder's images. Pure, apart from a small cache
- * keyed by the query and the label store's revision, so scrolling pages of a
- * 100,000-image result never recomputes it.
+ * A browse query (folder, filters, search, sort) run by the columnar engine
+ * (src/query/) over the gallery table (gallery-table.ts): the same engine for
+ * folders and tables. A view's rows are cached by the query and the versions
+ * of the columns it read, so scrolling pages of a million-image result is a
+ * slice, never a new pass; a label write invalidates only the views that read
+ * the columns it changed.
  */
+import type { Column, Table } from "../query/columns.ts";
+import { type Facet, type Filter, QueryEngine, type QuerySpec } from "../query/engine.ts";
 import type { BrowseQuery } from "./browse-query.ts";
-import { type CullFacts, flagRank, isCullFiltered, matchesCull } from "./cull-filters.ts";
+import { flagRank } from "./cull-filters.ts";
 import type { GalleryIndex } from "./gallery-index.ts";
+import { FIELD, GalleryTable, type LabelFacts, type LabelLookup } from "./gallery-table.ts";
 import type { ImageEntry } from "./types.ts";
 
-/** The part of a label record a query looks at. */
-export interface LabelFacts extends CullFacts {
-  star: number | null;
-  tags: string[];
-  notes: string;
-  metrics: Record<string, number>;
-}
+export type { LabelFacts, LabelLookup };
 
 /** Facts read from the files themselves, lazily (EXIF capture time, src/media/exif.ts). */
 export interface ImageFacts {
@@ -24,46 +24,30 @@ export interface ImageFacts {
   readonly revision: number;
 }
 
-export interface LabelLookup {
-  get(path: string): LabelFacts;
-  /** One metric of an image, when a source can answer it without building the whole record. */
-  metric?(path: string, name: string): number | undefined;
-  /** Changes whenever any label changes. */
-  readonly revision: number;
-}
-
-type QueryKey = Pick<
+export type QueryKey = Pick<
   BrowseQuery,
   "folder" | "recursive" | "q" | "sort" | "metric" | "dir" | "stars" | "tag" | "seed"
 > &
-  Partial<Pick<BrowseQuery, "flag" | "color">>;
+  Partial<Pick<BrowseQuery, "ranges" | "cats" | "similar" | "flag" | "color">>;
 
-/** Sorts whose order follows the labels (re-run when they change). */
-function isLabelSorted(q: QueryKey): boolean {
-  return q.sort === "stars" || q.sort === "metric" || q.sort === "flag" || q.sort === "taken";
+export interface QueryRunnerOptions {
+  /** A table's own columns, rows in table order (`lenslet TABLE`). */
+  source?: Table | null;
+  /** Similarity scores of every row to one image (sort=similar), or null when not possible. */
+  similar?: ((columns: GalleryTable, path: string) => Float32Array | null) | null;
 }
 
-export function isLabelFiltered(q: QueryKey): boolean {
-  return q.q !== "" || q.stars.length > 0 || q.tag !== "" || isCullFiltered(cullOf(q));
-}
-
-function cullOf(q: QueryKey) {
-  return { flag: q.flag ?? [], color: q.color ?? [] };
-}
-
-export function matches(img: ImageEntry, labels: LabelFacts, q: QueryKey, needle: string): boolean {
-  if (q.stars.length) {
-    const star = labels.star ?? 0;
-    const key = star === 0 ? "unrated" : String(star);
-    if (!(q.stars as string[]).includes(key)) return false;
-  }
-  if (q.tag && !labels.tags.includes(q.tag)) return false;
-  if (!matchesCull(labels, cullOf(q))) return false;
-  if (needle) {
-    const hay = `${img.name}\n${labels.tags.join("\n")}\n${labels.notes}`.toLowerCase();
-    if (!hay.includes(needle)) return false;
-  }
-  return true;
+/** True when the query narrows the folder's images (search, stars, tag, flag, colour, field filters). */
+export function isFiltered(q: QueryKey): boolean {
+  return (
+    q.q !== "" ||
+    q.stars.length > 0 ||
+    q.tag !== "" ||
+    (q.flag?.length ?? 0) > 0 ||
+    (q.color?.length ?? 0) > 0 ||
+    Object.keys(q.ranges ?? {}).length > 0 ||
+    Object.keys(q.cats ?? {}).length > 0
+  );
 }
 
 /** Deterministic per-(seed, path) rank: a random order that is stable across pages and reloads. */
@@ -79,128 +63,259 @@ export function randomRank(seed: number, path: string): number {
   return h >>> 0;
 }
 
-/** The number an image is ranked by; undefined when it has none (it goes after the ranked ones). */
-type SortKey = (img: ImageEntry) => number | undefined;
+/** One query's result: rows (gallery ordinals) in order, read a page at a time. */
+export class QueryView {
+  constructor(
+    private readonly index: GalleryIndex,
+    readonly rows: Uint32Array,
+    /** Rows of the folder (or subtree) before filtering. */
+    readonly unfiltered: number,
+    /** Per-row score of a similarity sort (same order as rows), else null. */
+    private readonly scores: Float32Array | Float64Array | null,
+  ) {}
 
-function sortKey(q: QueryKey, labels: LabelLookup, facts: ImageFacts | null): SortKey | null {
-  switch (q.sort) {
-    case "name":
-      return null; // the index's own order
-    case "date":
-      return (img) => img.mtimeMs;
-    case "size":
-      return (img) => img.size;
-    case "stars":
-      return (img) => labels.get(img.path).star ?? 0;
-    case "metric":
-      if (labels.metric) return (img) => labels.metric!(img.path, q.metric);
-      return (img) => labels.get(img.path).metrics[q.metric];
-    case "random":
-      return (img) => randomRank(q.seed, img.path);
-    case "flag":
-      return (img) => flagRank(labels.get(img.path).flag);
-    case "taken":
-      return facts ? (img) => facts.takenMs(img) : () => undefined;
+  get total(): number {
+    return this.rows.length;
+  }
+
+  at(i: number): ImageEntry {
+    return this.index.at(this.rows[i]!);
+  }
+
+  slice(offset: number, limit: number): ImageEntry[] {
+    const end = Math.min(this.rows.length, offset + limit);
+    const out: ImageEntry[] = [];
+    for (let i = Math.max(0, offset); i < end; i++) out.push(this.at(i));
+    return out;
+  }
+
+  /** Position of a path in the result, or -1. */
+  indexOf(path: string): number {
+    const o = this.index.ordinalOf(path);
+    return o < 0 ? -1 : this.rows.indexOf(o);
+  }
+
+  pathAt(i: number): string {
+    return this.index.pathAt(this.rows[i]!);
+  }
+
+  /** The similarity score of the i-th row (sort=similar), else undefined. */
+  scoreAt(i: number): number | undefined {
+    if (!this.scores) return undefined;
+    const v = this.scores[this.rows[i]!]!;
+    return Number.isNaN(v) ? undefined : v;
   }
 }
 
-/**
- * The images ordered by `key`, name order breaking ties, then the ones without a key. Keys are
- * computed once per image, not per comparison (a label lookup each time made a 100k sort 4× slower).
- */
-function sortBy(list: readonly ImageEntry[], key: SortKey, desc: boolean): ImageEntry[] {
-  const ranked: { img: ImageEntry; k: number }[] = [];
-  const unranked: ImageEntry[] = [];
-  for (const img of list) {
-    const k = key(img);
-    if (k === undefined) unranked.push(img);
-    else ranked.push({ img, k });
-  }
-  // `list` is in name order and the sort is stable, so equal keys stay in name order.
-  ranked.sort((a, b) => a.k - b.k);
-  if (desc) ranked.reverse();
-  const out = ranked.map((r) => r.img);
-  for (const img of unranked) out.push(img);
-  return out;
+interface Cached {
+  /** The index revision the rows are ordinals of. */
+  revision: number;
+  columns: Column[];
+  versions: number[];
+  view: QueryView;
 }
 
 export class QueryRunner {
-  private readonly sorted = new Map<string, ImageEntry[]>();
-  private readonly results = new Map<string, { revision: number; items: ImageEntry[] }>();
-  private galleryRevision: number;
+  readonly columns: GalleryTable;
+  private engine: QueryEngine | null = null;
+  private readonly views = new Map<string, Cached>();
+
+  private readonly similar: QueryRunnerOptions["similar"];
 
   constructor(
     private readonly gallery: GalleryIndex,
-    private readonly labels: LabelLookup,
+    labels: LabelLookup,
     private readonly maxCached = 32,
     private readonly facts: ImageFacts | null = null,
+    opts: QueryRunnerOptions = {},
   ) {
-    this.galleryRevision = gallery.revision;
+    this.columns = new GalleryTable(gallery, labels, opts.source ?? null);
+    this.similar = opts.similar ?? null;
   }
 
+  /** The whole result as entries (O(n) objects: tests and small results; pages use `view`). */
   run(q: QueryKey): ImageEntry[] {
-    if (this.galleryRevision !== this.gallery.revision) {
-      // Files came or went: every cached listing is out of date.
-      this.galleryRevision = this.gallery.revision;
-      this.sorted.clear();
-      this.results.clear();
-    }
-    const labelDependent = isLabelFiltered(q) || isLabelSorted(q);
-    const key = JSON.stringify([
-      q.folder,
-      q.recursive,
-      q.q,
-      q.sort,
-      q.metric,
-      q.dir,
-      q.stars,
-      q.tag,
-      q.sort === "random" ? q.seed : 0,
-      q.flag ?? [],
-      q.color ?? [],
-      // Capture times arrive as files are read: a taken order is as old as what it knew.
-      q.sort === "taken" ? (this.facts?.revision ?? 0) : 0,
-    ]);
-    const hit = this.results.get(key);
-    if (hit && (!labelDependent || hit.revision === this.labels.revision)) {
-      // Refresh recency for the LRU.
-      this.results.delete(key);
-      this.results.set(key, hit);
-      return hit.items;
-    }
-    const base = this.sortedBase(q);
-    let items = base;
-    if (isLabelFiltered(q)) {
-      const needle = q.q.toLowerCase();
-      items = base.filter((img) => matches(img, this.labels.get(img.path), q, needle));
-    }
-    this.results.set(key, { revision: this.labels.revision, items });
-    while (this.results.size > this.maxCached)
-      this.results.delete(this.results.keys().next().value!);
-    return items;
+    const v = this.view(q);
+    return v.slice(0, v.total);
   }
 
-  /** Sorted listing without label filters; cached until the index changes for sorts that do not depend on labels. */
-  private sortedBase(q: QueryKey): ImageEntry[] {
-    const list = this.gallery.list(q.folder, q.recursive);
-    const key = sortKey(q, this.labels, this.facts);
-    const desc = q.dir === "desc";
-    // Label-ordered listings are cached with the filtered result, by label revision (run()).
-    if (isLabelSorted(q)) return sortBy(list, key as SortKey, desc);
-    const cacheKey = JSON.stringify([
-      q.folder,
-      q.recursive,
-      q.sort,
-      q.dir,
-      q.sort === "random" ? q.seed : 0,
-    ]);
-    let out = this.sorted.get(cacheKey);
-    if (!out) {
-      out = key ? sortBy(list, key, desc) : desc ? [...list].reverse() : [...list];
-      this.sorted.set(cacheKey, out);
-      while (this.sorted.size > this.maxCached)
-        this.sorted.delete(this.sorted.keys().next().value!);
+  /** The result of a query, from the cache when none of the columns it read changed. */
+  view(q: QueryKey): QueryView {
+    const table = this.columns.current();
+    if (!this.engine || this.engine.table !== table) this.engine = new QueryEngine(table);
+    const spec = this.spec(q);
+    // q.sort too: a sort that falls back to name order (no image has the key) must not share the
+    // cache entry of name order itself, which `dir=desc` reverses.
+    const key = JSON.stringify([q.folder, q.recursive, spec.filters, spec.sort, q.sort, q.dir]);
+    const hit = this.views.get(key);
+    if (
+      hit &&
+      hit.revision === this.gallery.revision &&
+      hit.columns.every((c, i) => table.get(c.name) === c && c.version === hit.versions[i])
+    ) {
+      this.views.delete(key);
+      this.views.set(key, hit);
+      return hit.view;
     }
-    return out;
+    const range = this.gallery.range(q.folder, q.recursive);
+    const result = this.engine.run({ ...spec, base: range });
+    let rows = result.rows;
+    // Name order is row order; `sort=name&dir=desc` reads it backwards (G4). A sort whose key no
+    // image has (a metric nobody pushed yet) leaves every image "without it": name order, either way.
+    if (!spec.sort && q.sort === "name" && q.dir === "desc") rows = rows.slice().reverse();
+    const read = new Set<string>();
+    for (const f of spec.filters ?? [])
+      for (const n of f.kind === "contains" ? f.fields : [f.field]) read.add(n);
+    if (spec.sort) read.add(spec.sort.field);
+    const columns = [...read].map((n) => table.get(n)!).filter(Boolean);
+    const scores =
+      q.sort === "similar" && spec.sort
+        ? (table.get(spec.sort.field) as { values: Float32Array }).values
+        : null;
+    const view = new QueryView(this.gallery, rows, range.end - range.start, scores);
+    this.views.set(key, {
+      revision: this.gallery.revision,
+      columns,
+      versions: columns.map((c) => c.version),
+      view,
+    });
+    while (this.views.size > this.maxCached) this.views.delete(this.views.keys().next().value!);
+    return view;
+  }
+
+  /**
+   * Facets (histograms of metrics, size and date; value counts of categories) of a query's view,
+   * crossfilter style (D8): each field's own filter does not narrow its own facet.
+   */
+  facets(
+    q: QueryKey,
+    fields?: readonly string[],
+    bins?: number,
+  ): { total: number; baseTotal: number; facets: Facet[] } {
+    const table = this.columns.current();
+    const wanted = (fields ?? this.columns.facetFields()).filter((f) => this.columns.need(f));
+    if (!this.engine || this.engine.table !== table) this.engine = new QueryEngine(table);
+    const spec = this.spec(q);
+    const r = this.engine.run({
+      base: this.gallery.range(q.folder, q.recursive),
+      filters: spec.filters,
+      facets: wanted,
+      bins,
+    });
+    return { total: r.total, baseTotal: r.baseTotal, facets: r.facets };
+  }
+
+  /** The engine's query for a browse state; fields it names are made current first. */
+  private spec(q: QueryKey): Pick<QuerySpec, "filters" | "sort"> {
+    const cols = this.columns;
+    const filters: Filter[] = [];
+    if (q.stars.length) {
+      cols.need(FIELD.star);
+      filters.push({
+        kind: "stars",
+        field: FIELD.star,
+        values: q.stars.map((s) => (s === "unrated" ? 0 : Number(s))),
+      });
+    }
+    if (q.tag) filters.push({ kind: "tag", field: FIELD.tags, tag: q.tag });
+    // G14: `none` is the missing value of the flag and colour categories.
+    const cull = (values: readonly string[] | undefined, field: string) => {
+      if (values?.length)
+        filters.push({
+          kind: "anyOf",
+          field,
+          values: values.map((v) => (v === "none" ? null : v)),
+        });
+    };
+    cull(q.flag, FIELD.flag);
+    cull(q.color, FIELD.color);
+    if (q.q) filters.push({ kind: "contains", fields: cols.searchFields(), needle: q.q });
+    for (const [field, r] of Object.entries(q.ranges ?? {})) {
+      const c = cols.need(field);
+      // A range on a field nobody has matches nothing (a missing value never matches, D7).
+      if (c?.kind === "metric" || c?.kind === "date")
+        filters.push({ kind: "range", field, lo: r.lo, hi: r.hi });
+      else filters.push({ kind: "range", field: this.emptyMetric(), lo: 0, hi: 0 });
+    }
+    for (const [field, values] of Object.entries(q.cats ?? {})) {
+      const c = cols.need(field);
+      if (c?.kind === "category") filters.push({ kind: "anyOf", field, values });
+      else filters.push({ kind: "range", field: this.emptyMetric(), lo: 0, hi: 0 });
+    }
+    return { filters, sort: this.sortOf(q) };
+  }
+
+  private emptyMetric(): string {
+    return this.columns.computedColumn("@none", (n) => new Float32Array(n).fill(Number.NaN)).name;
+  }
+
+  private sortOf(q: QueryKey): QuerySpec["sort"] {
+    const dir = q.dir;
+    // The grid's desc has always been its asc read backwards (G4): ties reversed too.
+    const ties = "reverse" as const;
+    switch (q.sort) {
+      case "name":
+        return null;
+      case "date":
+        return this.columns.need(FIELD.date) ? { field: FIELD.date, dir, ties } : null;
+      case "size":
+        return this.columns.need(FIELD.size) ? { field: FIELD.size, dir, ties } : null;
+      case "stars":
+        return { field: FIELD.star, dir, ties };
+      case "metric":
+        // Nobody has it: every image lacks it, so name order (images without a metric keep name order).
+        return this.columns.need(q.metric) ? { field: q.metric, dir, ties } : null;
+      case "flag": {
+        // Rejects, unflagged, picks (flagRank); ranks computed per flag-column version.
+        const flags = this.columns.current().get(FIELD.flag) as {
+          codes: Uint8Array;
+          dict: (string | null)[];
+          version: number;
+        };
+        const name = `@flagrank:${flags.version}`;
+        this.columns.computedColumn(name, (n) => {
+          const rank = flags.dict.map((v) => flagRank((v as "pick" | "reject" | null) ?? null));
+          const out = new Float64Array(n);
+          for (let o = 0; o < n; o++) out[o] = rank[flags.codes[o]!]!;
+          return out;
+        });
+        return { field: name, dir, ties };
+      }
+      case "taken": {
+        // Capture times arrive as files are read: a taken order is as old as what it knew.
+        const facts = this.facts;
+        if (!facts) return null;
+        const name = `@taken:${facts.revision}`;
+        this.columns.computedColumn(name, (n) => {
+          const out = new Float64Array(n);
+          for (let o = 0; o < n; o++) out[o] = facts.takenMs(this.gallery.at(o)) ?? Number.NaN;
+          return out;
+        });
+        return { field: name, dir, ties };
+      }
+      case "random": {
+        const seed = q.seed;
+        const name = `@random:${seed}`;
+        this.columns.computedColumn(name, (n) => {
+          const v = new Float64Array(n);
+          for (let o = 0; o < n; o++) v[o] = randomRank(seed, this.gallery.pathAt(o));
+          return v;
+        });
+        return { field: name, dir, ties };
+      }
+      case "similar": {
+        const path = q.similar ?? "";
+        const name = `@similar:${path}`;
+        let ok = true;
+        this.columns.computedColumn(name, (n) => {
+          const s = this.similar?.(this.columns, path) ?? null;
+          if (!s) ok = false;
+          return s ?? new Float32Array(n).fill(Number.NaN);
+        });
+        if (!ok) return null;
+        // Most similar first; dir=asc asks for the least similar first.
+        return { field: name, dir: dir === "asc" ? "desc" : "asc", ties: "keep" };
+      }
+    }
   }
 }

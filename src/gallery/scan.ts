@@ -12,7 +12,7 @@
  */
 import { readdirSync, realpathSync, statSync } from "node:fs";
 import { relative, sep } from "node:path";
-import { canonicalChild } from "../core/paths.ts";
+import { canonicalChildName, childPath } from "../core/paths.ts";
 import type { ImageEntry } from "./types.ts";
 
 /** Extensions sharp decodes (JPEG, PNG, WebP, GIF, AVIF, TIFF). */
@@ -55,9 +55,35 @@ export interface Skipped {
 /** Reasons that name a collision; the console and /health count them like any other. */
 export const SAME_PATH = "same canonical path as another name";
 
+/**
+ * An image a listing found: its name, its spelling on disk and its folder; the path and file path
+ * are made when asked (a walk of a million files keeps no million path strings).
+ */
+export class ListedImage implements ImageEntry {
+  size = -1;
+  mtimeMs = -1;
+  ordinal = 0;
+  width = 0;
+  height = 0;
+  constructor(
+    readonly dir: FolderRef,
+    readonly name: string,
+    readonly raw: string,
+  ) {}
+  get path(): string {
+    return childPath(this.dir.path, this.name);
+  }
+  get folder(): string {
+    return this.dir.path;
+  }
+  get fsPath(): string {
+    return `${this.dir.fsPath}/${this.raw}`;
+  }
+}
+
 export interface ScanResult {
   /** Sizes and mtimes are -1 until statEntries (or statEntry) fills them. */
-  images: ImageEntry[];
+  images: ListedImage[];
   /** Every folder reached, including the start and empty ones, parents before children. */
   folders: FolderRef[];
   skipped: Skipped[];
@@ -71,7 +97,7 @@ export interface ScanOptions {
 
 /** What one directory holds, by the index's rules. */
 export interface FolderListing {
-  images: ImageEntry[];
+  images: ListedImage[];
   folders: FolderRef[];
   skipped: Skipped[];
 }
@@ -112,8 +138,10 @@ export class FolderReader {
     for (const d of readdirSync(abs || "/", { withFileTypes: true })) {
       const raw = d.name;
       if (raw.charCodeAt(0) === 46 /* . */) continue;
-      const { path, name, ascii, problem } = canonicalChild(canon, raw);
-      const fsPath = `${abs}/${raw}`;
+      if (d.isFile() && !isImageName(raw)) continue;
+      const { name, ascii, problem } = canonicalChildName(canon, raw);
+      const path = problem === null && d.isFile() ? "" : childPath(canon, name);
+      const fsPath = d.isFile() ? "" : `${abs}/${raw}`;
       if (d.isDirectory()) {
         if (this.exclude.has(fsPath)) continue;
         if (problem) skip(path, problem);
@@ -139,21 +167,11 @@ export class FolderReader {
         continue;
       }
       if (problem) {
-        skip(path, problem);
+        skip(path || childPath(canon, name), problem);
         continue;
       }
       if (!ascii) unicode = true;
-      out.images.push({
-        path,
-        folder: canon,
-        name,
-        fsPath,
-        size: -1,
-        mtimeMs: -1,
-        ordinal: 0,
-        width: 0,
-        height: 0,
-      });
+      out.images.push(new ListedImage(folder, name, raw));
     }
     // Only a name outside ASCII can share its canonical path with another.
     if (unicode) dropCollisions(out, abs.length + 1, canon);
@@ -204,7 +222,7 @@ export class FolderReader {
  * The others are skipped, naming the one that is indexed.
  */
 function dropCollisions(out: FolderListing, rawFrom: number, folder: string): void {
-  type Claim = { path: string; raw: string; item: ImageEntry | FolderRef };
+  type Claim = { path: string; raw: string; item: ListedImage | FolderRef };
   const claims: Claim[] = [];
   for (const item of [...out.images, ...out.folders]) {
     claims.push({ path: item.path, raw: item.fsPath.slice(rawFrom), item });
@@ -215,7 +233,7 @@ function dropCollisions(out: FolderListing, rawFrom: number, folder: string): vo
     if (!best || better(c, best)) winners.set(c.path, c);
   }
   if (winners.size === claims.length) return;
-  const kept = new Set<ImageEntry | FolderRef>();
+  const kept = new Set<ListedImage | FolderRef>();
   for (const c of winners.values()) kept.add(c.item);
   for (const c of claims) {
     if (kept.has(c.item)) continue;

@@ -21,8 +21,6 @@ export interface FolderEntry {
   name: string;
   /** Direct child folder paths, sorted by name. */
   folders: string[];
-  /** Direct images, in name order. */
-  images: ImageEntry[];
   /** Images in this folder and every folder below it. */
   totalImages: number;
 }

@@ -87,6 +87,9 @@ export interface StoreHooks {
 
 const NOTHING: readonly BodyLine[] = [];
 
+/** Writes the change feed keeps (twice this before it is trimmed). */
+const CHANGE_FEED = 50_000;
+
 export class LabelStore implements LabelStoreApi {
   readonly durability: Durability;
   readonly journalPath: string | null;
@@ -105,6 +108,11 @@ export class LabelStore implements LabelStoreApi {
   private bus: LabelEvents | null = null;
   private hooks: StoreHooks = {};
   private rev = 0;
+  /** Paths written, with the revision each write made: the change feed of derived data (the query engine). */
+  private changeRevs: number[] = [];
+  private changePaths: string[] = [];
+  /** The first revision whose writes are all in the feed (a trim may cut one in half). */
+  private feedFrom = 1;
   private lastEv: number;
   private recent: JournaledEvent[];
   private linesSinceSnapshot: number;
@@ -216,6 +224,24 @@ export class LabelStore implements LabelStoreApi {
   /** Increments on every accepted write (for caches of derived data). */
   get revision(): number {
     return this.rev;
+  }
+
+  /**
+   * Paths written after `revision` (each once), or null when the feed no longer reaches back
+   * that far (a cache then reads every record again). Keeps the last CHANGE_FEED writes.
+   */
+  changedSince(revision: number): string[] | null {
+    if (revision >= this.rev) return [];
+    const revs = this.changeRevs;
+    if (revision + 1 < this.feedFrom) return null;
+    let lo = 0;
+    let hi = revs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (revs[mid]! <= revision) lo = mid + 1;
+      else hi = mid;
+    }
+    return [...new Set(this.changePaths.slice(lo))];
   }
 
   /** Highest event id in the snapshot, journal or written since (0 when none). */
@@ -462,7 +488,18 @@ export class LabelStore implements LabelStoreApi {
       if (prev) this.idem.superseded(prev);
       if (w.ev > this.lastEv) this.lastEv = w.ev;
     }
-    if (stage.writes.length > 0) this.rev++;
+    if (stage.writes.length > 0) {
+      this.rev++;
+      for (const w of stage.writes) {
+        this.changeRevs.push(this.rev);
+        this.changePaths.push(w.path);
+      }
+      if (this.changeRevs.length > CHANGE_FEED * 2) {
+        this.changeRevs = this.changeRevs.slice(-CHANGE_FEED);
+        this.changePaths = this.changePaths.slice(-CHANGE_FEED);
+        this.feedFrom = this.changeRevs[0]! + 1;
+      }
+    }
     if (ctx.key !== null && ctx.requestHash !== null) {
       this.idem.remember(ctx.key, fromOutcome(outcome, ctx.requestHash, at), this.now());
     }

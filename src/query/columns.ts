@@ -129,4 +129,9 @@ export class Table {
   get(name: string): Column | undefined {
     return this.columns.get(name);
   }
+
+  /** Drops a column (a computed one going out of use); caches holding it see it gone. */
+  delete(name: string): void {
+    this.columns.delete(name);
+  }
 }

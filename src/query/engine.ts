@@ -12,17 +12,25 @@ import { Bitset } from "./bitset.ts";
 import type { Column, Table } from "./columns.ts";
 import { DEFAULT_BINS, type Facet, histogram, valueCounts } from "./facets.ts";
 import { evaluate, type Filter, FilterError, filterFields } from "./filter.ts";
-import { permutation, type SortDir, SortError, select } from "./sort.ts";
+import {
+  permutation,
+  presentCount,
+  type SortDir,
+  SortError,
+  select,
+  selectReversed,
+  type TieOrder,
+} from "./sort.ts";
 
-export type { Facet, Filter, SortDir };
+export type { Facet, Filter, SortDir, TieOrder };
 export { FilterError, SortError };
 
 export interface QuerySpec {
   /** Rows the query starts from (a folder's range, a selection); default every row. */
   base?: { start: number; end: number } | Bitset;
   filters?: readonly Filter[];
-  /** Default: row order. */
-  sort?: { field: string; dir: SortDir } | null;
+  /** Default: row order. `ties` (default "keep", D9) says how a descending order breaks ties. */
+  sort?: { field: string; dir: SortDir; ties?: TieOrder } | null;
   /** Fields to facet ("all": every metric, date and category field); default none. */
   facets?: readonly string[] | "all";
   bins?: number;
@@ -71,7 +79,8 @@ class Lru<K, V> {
 }
 
 export class QueryEngine {
-  private readonly perms = new Lru<string, Versioned<Uint32Array>>(8);
+  /** 4 bytes a row each: 16 orders of a million rows are 64 MB. */
+  private readonly perms = new Lru<string, Versioned<Uint32Array>>(16);
   private readonly filters = new Lru<string, Versioned<Bitset>>(64);
 
   constructor(readonly table: Table) {}
@@ -91,7 +100,12 @@ export class QueryEngine {
     const total = mask.count();
     let rows: Uint32Array;
     if (spec.sort) {
-      rows = select(this.permutation(spec.sort.field, spec.sort.dir), mask.words, total);
+      const { field, dir, ties } = spec.sort;
+      if (dir === "desc" && ties === "reverse") {
+        // Read the ascending order backwards: one cached order serves both directions.
+        const asc = this.permutation(field, "asc");
+        rows = selectReversed(asc, presentCount(this.table.get(field)!, asc), mask.words, total);
+      } else rows = select(this.permutation(field, dir, ties), mask.words, total);
     } else rows = mask.toRows();
 
     const facets: Facet[] = [];
@@ -122,13 +136,13 @@ export class QueryEngine {
   }
 
   /** Every row ordered by a field (cached per column version). */
-  permutation(field: string, dir: SortDir): Uint32Array {
+  permutation(field: string, dir: SortDir, ties: TieOrder = "keep"): Uint32Array {
     const c = this.table.get(field);
     if (!c) throw new SortError(field, `no field '${field}'`);
-    const key = `${field}\u0000${dir}`;
+    const key = `${field}\u0000${dir}\u0000${dir === "desc" ? ties : ""}`;
     const hit = this.perms.get(key);
     if (fresh(hit, this.table)) return hit.value;
-    const value = permutation(c, dir);
+    const value = permutation(c, dir, ties);
     this.perms.set(key, { columns: [c], versions: [c.version], value });
     return value;
   }

@@ -3,14 +3,14 @@
  * may read several) in one loop that builds a whole 32-row word at a time.
  */
 import { Bitset } from "./bitset.ts";
-import type { CategoryColumn, Column, Table, TextColumn } from "./columns.ts";
+import type { CategoryColumn, Column, Table, TagsColumn, TextColumn } from "./columns.ts";
 
 export type Filter =
   /** lo ≤ value ≤ hi on a metric or date column; a missing value never matches. */
   | { kind: "range"; field: string; lo: number; hi: number }
   /** The category value is one of these (null = missing). */
   | { kind: "anyOf"; field: string; values: readonly (string | null)[] }
-  /** Some of `fields` (text or category columns) contains `needle`, case-insensitive. */
+  /** Some of `fields` (text, category or tag columns) contains `needle`, case-insensitive. */
   | { kind: "contains"; fields: readonly string[]; needle: string }
   /** The star value is one of these (0 = unrated). */
   | { kind: "stars"; field: string; values: readonly number[] }
@@ -53,10 +53,16 @@ function column(table: Table, field: string): Column {
 
 /** Lower-cased text of a column, computed once per column version (text search reads it). */
 const lowered = new WeakMap<Column, { version: number; values: (string | null)[] }>();
-export function lowerText(c: TextColumn | CategoryColumn): (string | null)[] {
+export function lowerText(c: TextColumn | CategoryColumn | TagsColumn): (string | null)[] {
   const hit = lowered.get(c);
   if (hit && hit.version === c.version) return hit.values;
-  const source = c.kind === "text" ? c.values : c.dict;
+  // A row's tags are searched as one text, a tag a line (a needle does not span two tags).
+  const source =
+    c.kind === "text"
+      ? c.values
+      : c.kind === "tags"
+        ? c.values.map((t) => t?.join("\n") ?? null)
+        : c.dict;
   const values = source.map((s) => (s === null ? null : s.toLowerCase()));
   lowered.set(c, { version: c.version, values });
   return values;
@@ -119,7 +125,7 @@ export function evaluate(table: Table, f: Filter, within?: Bitset): Bitset {
       const needle = f.needle.toLowerCase();
       const sources = f.fields.map((name) => {
         const c = column(table, name);
-        if (c.kind === "text") return { codes: null, text: lowerText(c) };
+        if (c.kind === "text" || c.kind === "tags") return { codes: null, text: lowerText(c) };
         if (c.kind === "category") {
           const dictHit = lowerText(c).map((s) => s?.includes(needle) === true);
           return { codes: c.codes, hit: dictHit, text: null };

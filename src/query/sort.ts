@@ -215,9 +215,51 @@ export function descending(c: Column, asc: Uint32Array): Uint32Array {
   return out;
 }
 
-export function permutation(c: Column, dir: SortDir): Uint32Array {
+/**
+ * How ties go in a descending order: "keep" (D9: row order, as ascending) or "reverse" (the
+ * ascending order read backwards, as the folder grid's `dir=desc` always did, G4).
+ */
+export type TieOrder = "keep" | "reverse";
+
+export function permutation(c: Column, dir: SortDir, ties: TieOrder = "keep"): Uint32Array {
   const asc = ascending(c);
-  return dir === "asc" ? asc : descending(c, asc);
+  if (dir === "asc") return asc;
+  if (ties === "keep") return descending(c, asc);
+  const present = presentCount(c, asc);
+  const out = new Uint32Array(asc.length);
+  for (let i = 0; i < present; i++) out[i] = asc[present - 1 - i]!;
+  out.set(asc.subarray(present), present);
+  return out;
+}
+
+/** How many rows of an ascending order have a value (missing ones are last). */
+export function presentCount(c: Column, asc: Uint32Array): number {
+  let present = asc.length;
+  while (present > 0 && isMissing(c, asc[present - 1]!)) present--;
+  return present;
+}
+
+/**
+ * The rows of `asc` that are in `mask` as a descending order with ties reversed: the present
+ * part read backwards, then the missing rows in order. No descending permutation is kept.
+ */
+export function selectReversed(
+  asc: Uint32Array,
+  present: number,
+  mask: Uint32Array,
+  count: number,
+): Uint32Array {
+  const out = new Uint32Array(count);
+  let k = 0;
+  for (let p = present - 1; p >= 0 && k < count; p--) {
+    const i = asc[p]!;
+    if ((mask[i >>> 5]! >>> (i & 31)) & 1) out[k++] = i;
+  }
+  for (let p = present; p < asc.length && k < count; p++) {
+    const i = asc[p]!;
+    if ((mask[i >>> 5]! >>> (i & 31)) & 1) out[k++] = i;
+  }
+  return out;
 }
 
 /** The rows of `perm` that are in `mask`, in perm's order. */

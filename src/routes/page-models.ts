@@ -15,8 +15,9 @@ import type { ViewerModel } from "../../views/Viewer.tsx";
 import { ancestorsOf, baseName, parentOf } from "../core/paths.ts";
 import type { AppDeps } from "../deps.ts";
 import { type BrowseQuery, browseHref, browseParams } from "../gallery/browse-query.ts";
-import { isLabelFiltered, QueryRunner } from "../gallery/run-query.ts";
+import { isFiltered, QueryRunner } from "../gallery/run-query.ts";
 import type { ImageEntry } from "../gallery/types.ts";
+import { similarityTo } from "../query/similarity.ts";
 
 export const TREE_PAGE = 200;
 export const FIRST_PAGE = 120;
@@ -33,14 +34,22 @@ export class PageModels {
   private metricCache: { revision: number; names: string[] } | null = null;
 
   constructor(private readonly deps: AppDeps) {
-    // A table's metric columns join the pushed metrics (sort=metric:<column>).
+    // One engine for folders and tables: a table's columns join the gallery's own (D12).
+    const table = deps.dataset?.loaded.table ?? null;
     this.queries = new QueryRunner(
       deps.gallery,
-      deps.dataset ? deps.dataset.lookup(deps.labels) : deps.labels,
+      deps.labels,
       32,
       // sort=taken reads capture times the EXIF cache holds (pages.tsx fills it first).
       deps.exif,
+      {
+        source: table,
+        similar: (columns, path) =>
+          table ? similarityTo(table, columns, deps.gallery.ordinalOf(path)) : null,
+      },
     );
+    // Built now, not by the first page request (a million rows take a moment).
+    this.queries.columns.current();
   }
 
   card(img: ImageEntry, q: BrowseQuery): CardModel {
@@ -75,10 +84,10 @@ export class PageModels {
   }
 
   cards(q: BrowseQuery, offset: number, limit: number): { cards: CardModel[]; total: number } {
-    const items = this.queries.run(q);
+    const view = this.queries.view(q);
     return {
-      cards: items.slice(offset, offset + limit).map((img) => this.card(img, q)),
-      total: items.length,
+      cards: view.slice(offset, limit).map((img) => this.card(img, q)),
+      total: view.total,
     };
   }
 
@@ -114,21 +123,21 @@ export class PageModels {
 
   /** No match in this folder: the same search and filters over its subtree, when that finds some. */
   private deeper(q: BrowseQuery, total: number): BrowseModel["deeper"] {
-    if (total > 0 || q.recursive || !isLabelFiltered(q)) return null;
+    if (total > 0 || q.recursive || !isFiltered(q)) return null;
     if (!this.deps.gallery.folder(q.folder)?.folders.length) return null;
     const deep = { ...q, recursive: true, sel: undefined, view: false };
-    const count = this.queries.run(deep).length;
+    const count = this.queries.view(deep).total;
     return count > 0 ? { count, href: browseHref(deep) } : null;
   }
 
   browse(q: BrowseQuery, offset = 0, limit = FIRST_PAGE, notices: string[] = []): BrowseModel {
     const { gallery } = this.deps;
     const folder = gallery.folder(q.folder);
-    const items = this.queries.run(q);
+    const view = this.queries.view(q);
     // A selected item keeps its page in view when the page is reloaded without JS.
     let start = offset;
     if (q.sel && offset === 0) {
-      const i = items.findIndex((img) => img.path === q.sel);
+      const i = view.indexOf(q.sel);
       if (i >= limit) start = Math.floor(i / limit) * limit;
     }
     const qs = browseParams(q, { sel: undefined }).toString();
@@ -138,18 +147,18 @@ export class PageModels {
       crumbs: [...ancestorsOf(q.folder), q.folder]
         .filter((p, i, a) => a.indexOf(p) === i)
         .map((p) => ({ path: p, name: p === "/" ? "Home" : baseName(p) })),
-      total: items.length,
-      unfiltered: gallery.list(q.folder, q.recursive).length,
+      total: view.total,
+      unfiltered: view.unfiltered,
       subfolderCount: folder?.folders.length ?? 0,
       offset: start,
       limit,
-      cards: items.slice(start, start + limit).map((img) => this.card(img, q)),
+      cards: view.slice(start, limit).map((img) => this.card(img, q)),
       tagOptions: this.tagOptions(),
       metricNames: this.metricNames(),
       selected: q.sel ? this.details(q.sel) : null,
       queryString: qs,
       notices,
-      deeper: this.deeper(q, items.length),
+      deeper: this.deeper(q, view.total),
       reshuffleHref:
         q.sort === "random"
           ? browseHref(q, { seed: newSeed(q.seed), sel: undefined, view: false })
@@ -162,6 +171,7 @@ export class PageModels {
     if (!img) return null;
     const s = this.deps.labels.get(path);
     const dims = this.deps.dims.peek(img);
+    if (dims) this.deps.gallery.noteDims(path, dims.width, dims.height);
     return {
       path,
       name: img.name,
@@ -175,7 +185,9 @@ export class PageModels {
       star: s.star,
       tags: s.tags,
       notes: s.notes,
-      metrics: this.deps.dataset ? { ...this.deps.dataset.metrics(path), ...s.metrics } : s.metrics,
+      metrics: this.deps.dataset
+        ? { ...this.queries.columns.sourceMetrics(img.ordinal), ...s.metrics }
+        : s.metrics,
       flag: s.flag,
       color: s.color,
       exif: this.deps.exif.peek(img) ?? null,
@@ -240,6 +252,7 @@ export class PageModels {
     const rev = this.deps.labels.revision;
     if (this.metricCache?.revision === rev) return this.metricCache.names;
     const names = new Set<string>(this.deps.dataset?.metricNames);
+
     for (const [, s] of this.deps.labels.entries()) for (const m in s.metrics) names.add(m);
     this.metricCache = { revision: rev, names: [...names].sort().slice(0, 100) };
     return this.metricCache.names;
@@ -309,14 +322,15 @@ export class PageModels {
   viewer(q: BrowseQuery, path: string): ViewerModel | null {
     const item = this.details(path);
     if (!item) return null;
-    const items = this.queries.run(q);
-    let index = items.findIndex((img) => img.path === path);
-    const total = items.length;
+    const view = this.queries.view(q);
+    let index = view.indexOf(path);
+    const total = view.total;
     if (index < 0) index = 0;
-    const prev = index > 0 ? items[index - 1] : undefined;
-    const next = index + 1 < total ? items[index + 1] : undefined;
+    const entry = (i: number) => (i >= 0 && i < total ? view.at(i) : undefined);
+    const prev = entry(index - 1);
+    const next = entry(index + 1);
     const href = (p: string) => browseHref(q, { sel: p, view: true });
-    const preload = [items[index + 1], items[index - 1], items[index + 2]]
+    const preload = [next, prev, entry(index + 2)]
       .filter((x): x is ImageEntry => !!x)
       .map((img) => this.fileUrl(img));
     return {

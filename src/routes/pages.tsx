@@ -22,6 +22,7 @@ import { canonicalPath, tryCanonicalPath } from "../core/paths.ts";
 import type { AppDeps } from "../deps.ts";
 import { BrowseQuery, browseHref, PageQuery } from "../gallery/browse-query.ts";
 import { jsonError, validationError } from "./errors.ts";
+import { facetsHandler } from "./facets.ts";
 import {
   ConflictBody,
   InspectorQuery,
@@ -81,10 +82,18 @@ async function jsonOf(c: Context): Promise<unknown> {
 
 export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
   const app = new Hono();
-  // Date and size sorts need every file's stat: wait for the background pass (≈0.5 s per 100k files).
+  // Date and size sorts, filters and facets need every file's stat: wait for the background pass
+  // (≈0.5 s per 100k files).
   app.use(async (c, next) => {
     const sort = c.req.query("sort");
-    if (sort === "date" || sort === "size" || sort === "taken") await deps.gallery.statsReady;
+    if (
+      sort === "date" ||
+      sort === "size" ||
+      sort === "taken" ||
+      c.req.path === "/facets" ||
+      /[?&]m\.(%40|@)(size|date)=/.test(c.req.url)
+    )
+      await deps.gallery.statsReady;
     // Capture times come from EXIF, read lazily: the listed images' are read (once) before sorting.
     if (sort === "taken")
       await fillCaptureTimes(deps, c.req.query("folder"), c.req.query("recursive"));
@@ -233,15 +242,19 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
     return html(c, <Viewer v={v} />);
   });
 
+  app.get("/facets", facetsHandler(models.queries));
+
   // Paths and versions of a whole result, for "select all" and bulk edits.
   app.get("/select", (c) => {
     const parsed = parseBrowse(c);
     if (!parsed.success) return validationError(c, parsed.error);
-    const items = models.queries.run(parsed.data);
-    return c.json({
-      total: items.length,
-      items: items.map((img): [string, number] => [img.path, deps.labels.get(img.path).version]),
-    } satisfies SelectResponse);
+    const view = models.queries.view(parsed.data);
+    const items: [string, number][] = new Array(view.total);
+    for (let i = 0; i < view.total; i++) {
+      const path = view.pathAt(i);
+      items[i] = [path, deps.labels.get(path).version];
+    }
+    return c.json({ total: view.total, items } satisfies SelectResponse);
   });
 
   return app;

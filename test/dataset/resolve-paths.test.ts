@@ -78,3 +78,39 @@ describe("D2 path resolution through table rows", () => {
     for (const x of r.rows) expect(x.fsPath.startsWith(r.root)).toBe(true);
   });
 });
+
+describe("D2 fast path", () => {
+  test("D2: a path taken without canonicalPath is exactly what canonicalPath gives, never hidden, a URL or absolute", () => {
+    const fc = require("fast-check") as typeof import("fast-check");
+    const { simpleCanonical } = require("../../src/dataset/resolve-paths.ts");
+    const { canonicalPath } = require("../../src/core/paths.ts");
+    const ch = fc.constantFrom("a", "B", "1", ".", "/", "\\", " ", ":", "é", "-", "~", "\0", "\t");
+    fc.assert(
+      fc.property(
+        fc.array(ch, { maxLength: 12 }).map((a) => a.join("")),
+        (v) => {
+          const fast = simpleCanonical(v);
+          if (fast === null) return;
+          expect(fast).toBe(canonicalPath(v));
+          expect(fast.includes("/.")).toBe(false);
+          expect(v.includes(":") || v.startsWith("/")).toBe(false);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+    expect(simpleCanonical("d1/img-1.jpg")).toBe("/d1/img-1.jpg");
+    for (const v of [
+      "./a.jpg",
+      "a//b.jpg",
+      "a/../b",
+      ".h/x",
+      "a/.h",
+      "data:x",
+      "/abs",
+      "a\\b",
+      "a /b",
+      "é.jpg",
+    ])
+      expect(simpleCanonical(v)).toBeNull();
+  });
+});

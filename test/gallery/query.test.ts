@@ -71,6 +71,8 @@ describe("sort", () => {
     labels.set("/a.jpg", { metrics: { score: 0.5 } });
     expect(paths({ sort: "metric:score" })).toEqual(["/c.jpg", "/a.jpg", "/b.jpg"]);
     expect(paths({ sort: "metric:nobody-has-this" })).toEqual(paths({}));
+    // Every image is "without it", so name order in both directions (as the grid always did).
+    expect(paths({ sort: "metric:nobody-has-this", dir: "desc" })).toEqual(paths({}));
   });
   test("G4: random is seeded: stable for a seed, different across seeds", () => {
     const r1 = paths({ sort: "random", seed: 7, recursive: "1" });

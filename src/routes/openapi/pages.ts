@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { BrowseQuery, PageQuery } from "../../gallery/browse-query.ts";
 import { MAX_NOTES_LENGTH, Star, TagList } from "../../labels/schema.ts";
+import { FacetsQuery, FacetsResponse } from "../facets.ts";
 import { type ApiPart, error, json, jsonSchema, queryParameters } from "./common.ts";
 
 export const PathQuery = z.object({ path: z.string().min(1).max(4096) });
@@ -62,6 +63,7 @@ export const pagesApi = (): ApiPart => ({
     SelectResponse: jsonSchema(SelectResponse),
     ConflictBody: jsonSchema(ConflictBody),
     ManyBody: jsonSchema(ManyBody),
+    FacetsResponse: jsonSchema(FacetsResponse),
   },
   paths: {
     "/": {
@@ -156,6 +158,18 @@ export const pagesApi = (): ApiPart => ({
           "Who, what, which image (a link to it) and when, read from the event stream's replay ring (seeded from the journal after a restart). Leaves out the asking tab's edits (`client`) and, with access control on, every edit of the asking person.",
         parameters: queryParameters(ActivityQuery),
         responses: { "200": html("The list"), ...badQuery },
+      },
+    },
+    "/facets": {
+      get: {
+        summary: "Histograms and value counts of the current view (the Metrics panel)",
+        description:
+          "Takes the grid's parameters plus field filters: `m.<field>=lo..hi` (a metric, or @size, @date, @width, @height; either end may be empty; numbers or ISO dates) and `c.<field>=a,b` (category values; `(none)` = missing). Crossfilter: a field's own filter does not narrow its facet.",
+        parameters: [...queryParameters(BrowseQuery), ...queryParameters(FacetsQuery)],
+        responses: {
+          "200": { description: "The facets", content: json("FacetsResponse") },
+          ...badQuery,
+        },
       },
     },
     "/static/bundle.js": {
