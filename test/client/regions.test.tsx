@@ -173,3 +173,18 @@ test("U23: the conflict box shows yours and theirs; notes as a word diff; bad bo
   });
   expect(missing.status).toBe(404);
 });
+
+test("U19: the export links a swapped view carries (out of band) equal the page's for that view", async () => {
+  for (const q of ["folder=/x", "folder=/x&recursive=1&stars=4&q=sky"]) {
+    const page = parse(await text(`/?${q}`));
+    const frag = parse(
+      await text(`/?${q}`, { headers: { "HX-Request": "true" } }).then((h) => `<body>${h}</body>`),
+    );
+    const links = (d: ReturnType<typeof parse>) =>
+      [...d.querySelectorAll("#export-links a")].map((a) => a.getAttribute("href"));
+    expect(links(frag)).toEqual(links(page));
+    expect(frag.querySelector("#export-links")!.innerHTML).toBe(
+      page.querySelector("#export-links")!.innerHTML,
+    );
+  }
+});
