@@ -61,7 +61,7 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
   ["GET", "/presence/diagnostics", R.admin, "json", "presence internals"],
   ["GET", "/health", R.viewer, "json", "health"],
   ["GET", "/static/:name", "public", "asset", "our CSS and JS"],
-  ["GET", "/vendor/:name", "public", "asset", "htmx, its SSE extension, Alpine"],
+  ["GET", "/vendor/:name", "public", "asset", "htmx and its SSE extension"],
   ["POST", "/access/join", "public", "page", "invite link + chosen name → session cookie"],
   ["GET", "/access/me", R.viewer, "json", "who am I: name, role, person id"],
   ["PATCH", "/access/me", R.viewer, "json", "change my display name"],
@@ -110,6 +110,8 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
   // Appended, so the rule IDs above stay what they were.
   ["GET", "/facets", R.viewer, "json", "histograms and value counts of a view (D15)"],
   ["GET", "/display", R.viewer, "media", "display image of a format a browser cannot show"],
+  ["POST", "/conflict", R.rater, "fragment", "a conflict box: yours and theirs"],
+  ["POST", "/inspector/many", R.viewer, "fragment", "the inspector of a multi-selection"],
 ];
 
 export const ROUTE_TABLE: readonly RouteRule[] = rows.map(
