@@ -9,5 +9,3 @@ import "./cull-keys.js";
 import "./people.js";
 import "./access.js";
 import "./share.js";
-// Last: binds the markup's x-text/x-show to the stores the modules above made at "alpine:init".
-import "./bind.js";

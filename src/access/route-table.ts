@@ -61,7 +61,7 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
   ["GET", "/presence/diagnostics", R.admin, "json", "presence internals"],
   ["GET", "/health", R.viewer, "json", "health"],
   ["GET", "/static/:name", "public", "asset", "our CSS and JS"],
-  ["GET", "/vendor/:name", "public", "asset", "htmx and its SSE extension"],
+  ["GET", "/vendor/:name", "public", "asset", "htmx, its SSE extension, Alpine"],
   ["POST", "/access/join", "public", "page", "invite link + chosen name → session cookie"],
   ["GET", "/access/me", R.viewer, "json", "who am I: name, role, person id"],
   ["PATCH", "/access/me", R.viewer, "json", "change my display name"],

@@ -1,7 +1,7 @@
 /**
  * Our CSS/JS (public/) and the pinned client libraries from node_modules,
- * served with ETags so a reload transfers nothing. The page loads one script, /static/bundle.js: htmx, its SSE
- * extension and our modules (public/main.js and what it imports, bundled and minified by Bun.build) in one
+ * served with ETags so a reload transfers nothing. The page loads one script, /static/bundle.js: the
+ * libraries and our modules (public/main.js and what it imports, bundled and minified by Bun.build) in one
  * file, and app.css minified, so the first load stays small (bench/page-weight.ts). The modules stay
  * readable and individually served for tests and debugging.
  */
@@ -17,13 +17,12 @@ const PROJECT = join(import.meta.dir, "..", "..");
 const VENDOR: Record<string, string> = {
   "htmx.js": "node_modules/htmx.org/dist/htmx.min.js",
   "hx-sse.js": "node_modules/htmx.org/dist/ext/hx-sse.min.js",
+  "alpine.js": "node_modules/alpinejs/dist/cdn.min.js",
 };
 
-/**
- * Script order as the page ran them: htmx, its SSE extension, then ours (reads htmx at start; public/bind.js,
- * the page's bindings, last).
- */
+/** Script order as the page ran them: htmx, its SSE extension, ours (reads htmx at start), Alpine last. */
 const BUNDLE_BEFORE = ["htmx.js", "hx-sse.js"] as const;
+const BUNDLE_AFTER = ["alpine.js"] as const;
 
 async function buildBundle(): Promise<Response> {
   const ours = await Bun.build({
@@ -35,7 +34,7 @@ async function buildBundle(): Promise<Response> {
   if (!ours.success) throw new AggregateError(ours.logs, "public/main.js does not bundle");
   const vendor = (names: readonly string[]) =>
     names.map((n) => readFileSync(join(PROJECT, VENDOR[n]!), "utf8"));
-  const body = [...vendor(BUNDLE_BEFORE), await ours.outputs[0]!.text()]
+  const body = [...vendor(BUNDLE_BEFORE), await ours.outputs[0]!.text(), ...vendor(BUNDLE_AFTER)]
     .map((code) => `${code.trim()}\n;`)
     .join("\n");
   return new Response(body, {

@@ -186,6 +186,7 @@ describe("fragments", () => {
     for (const p of [
       "/vendor/htmx.js",
       "/vendor/hx-sse.js",
+      "/vendor/alpine.js",
       "/static/app.js",
       "/static/live.js",
       "/static/app.css",

@@ -175,7 +175,7 @@ export const pagesApi = (): ApiPart => ({
     "/static/bundle.js": {
       get: {
         summary:
-          "The page's one script: htmx, its SSE extension and Lenslet's modules, bundled and minified (ETag)",
+          "The page's one script: htmx, its SSE extension, Alpine and Lenslet's modules, bundled and minified (ETag)",
         responses: { "200": { description: "JavaScript" } },
       },
     },
@@ -194,7 +194,7 @@ export const pagesApi = (): ApiPart => ({
     },
     "/vendor/{name}": {
       get: {
-        summary: "The pinned browser libraries: htmx.js, hx-sse.js (ETag)",
+        summary: "The pinned browser libraries: htmx.js, hx-sse.js, alpine.js (ETag)",
         parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
         responses: { "200": { description: "The file" }, "404": error("`not_found`") },
       },
