@@ -1,6 +1,8 @@
 /** @jsxImportSource hono/jsx */
 const KEYS: [string, string][] = [
   ["← ↑ → ↓  or  W A S D", "Move"],
+  ["Home / End", "First / last image"],
+  ["Page Up / Page Down", "A screenful up / down"],
   ["Shift + move / click", "Extend selection"],
   ["Ctrl/⌘ + click", "Add to or remove from selection"],
   ["Ctrl/⌘ + A", "Select all"],
@@ -12,6 +14,9 @@ const KEYS: [string, string][] = [
   ["6 7 8 9 / V", "Toggle red / yellow / green / blue / purple (violet)"],
   ["Caps Lock (or the Auto-advance switch)", "Move on after every flag, star or colour"],
   ["/", "Search"],
+  ["T", "Tags of the selection"],
+  ["N", "Notes of the selection"],
+  ["Esc  (in a field)", "Back to the grid"],
   ["Backspace / Delete", "Parent folder"],
   ["Ctrl/⌘ + B", "Show / hide the folder tree"],
   ["← →  (viewer)", "Previous / next image"],
