@@ -1,6 +1,8 @@
 /** @jsxImportSource hono/jsx */
+
 import { CullBadges } from "./CullFilters.tsx";
 import { ExifFacts } from "./ExifFacts.tsx";
+import { FindSimilar } from "./FindSimilar.tsx";
 import { formatBytes, formatDate, relativeTime, starsName, starText } from "./format.ts";
 import type { ItemDetails } from "./model.ts";
 
@@ -101,6 +103,7 @@ export function Inspector({
       <h2 class="item-name" title={item.path}>
         {item.name}
       </h2>
+      <FindSimilar href={item.similarHref} />
       <dl class="facts">
         <dt>Folder</dt>
         <dd>{item.folder}</dd>

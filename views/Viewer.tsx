@@ -1,5 +1,7 @@
 /** @jsxImportSource hono/jsx */
+
 import { CullBadges } from "./CullFilters.tsx";
+import { FindSimilar } from "./FindSimilar.tsx";
 import { StarButtons } from "./Inspector.tsx";
 import type { ItemDetails } from "./model.ts";
 
@@ -51,6 +53,7 @@ export function Viewer({ v, readOnly }: { v: ViewerModel; readOnly?: string | nu
         </span>
         <StarButtons star={it.star} label="Stars" readOnly={readOnly} />
         <CullBadges flag={it.flag} color={it.color} />
+        <FindSimilar href={it.similarHref} />
         <fieldset class="viewer-zoom">
           <legend class="sr-only">Zoom</legend>
           <button type="button" data-zoom="fit" title="Fit to the window (double-click)">

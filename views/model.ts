@@ -72,6 +72,8 @@ export interface ItemDetails {
   version: number;
   updatedAt: string | null;
   updatedBy: string | null;
+  /** "Find similar" (D19): the gallery sorted by similarity to this image; null without a vector. */
+  similarHref?: string | null;
 }
 
 /** A subfolder shown as a tile in the grid (views/FolderTiles.tsx). */

@@ -144,3 +144,15 @@ export function similarityTo(
   }
   return out;
 }
+
+/** True when the image at gallery `ordinal` has a vector (a row of the table, not all zeros): Find similar applies. */
+export function hasVector(
+  table: Table,
+  rows: { sourceRowOf(row: number): number },
+  ordinal: number,
+): boolean {
+  const e = embeddingOf(table);
+  if (!e || ordinal < 0) return false;
+  const of = rows.sourceRowOf(ordinal);
+  return of >= 0 && missingRows(e.values, e.dim)[of] === 0;
+}

@@ -16,11 +16,11 @@ import type {
 import type { ViewerModel } from "../../views/Viewer.tsx";
 import { ancestorsOf, baseName, parentOf } from "../core/paths.ts";
 import type { AppDeps } from "../deps.ts";
-import { type BrowseQuery, browseHref, browseParams } from "../gallery/browse-query.ts";
+import { BrowseQuery, browseHref, browseParams } from "../gallery/browse-query.ts";
 import { isFiltered, QueryRunner } from "../gallery/run-query.ts";
 import type { FolderEntry, ImageEntry } from "../gallery/types.ts";
 import { browserShows } from "../media/browser-formats.ts";
-import { similarityTo } from "../query/similarity.ts";
+import { hasVector, similarityTo } from "../query/similarity.ts";
 
 export const TREE_PAGE = 200;
 export const FIRST_PAGE = 120;
@@ -264,7 +264,20 @@ export class PageModels {
       version: s.version,
       updatedAt: s.updated_at,
       updatedBy: s.updated_by,
+      similarHref: this.similarHref(img),
     };
+  }
+
+  /** The whole gallery, most similar first, this image selected: for an image with a vector only (D19). */
+  private similarHref(img: ImageEntry): string | null {
+    const table = this.deps.dataset?.loaded.table;
+    if (!table || !hasVector(table, this.queries.columns, img.ordinal)) return null;
+    return browseHref(BrowseQuery.parse({}), {
+      recursive: true,
+      sort: "similar",
+      similar: img.path,
+      sel: img.path,
+    });
   }
 
   /** Like details, reading the image header first if its dimensions are not cached yet (~1 ms, once). */
