@@ -183,6 +183,8 @@ const EVENT_NAMES = [
   "resync-required",
   "gallery-changed",
   "access-revoked",
+  // Saved views (D20): public/saved-views.js refreshes the Views section on lenslet:views-changed.
+  "views-changed",
 ];
 
 /** @param {Connection} state @param {number} [failures] */

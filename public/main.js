@@ -11,3 +11,5 @@ import "./access.js";
 import "./share.js";
 // The Metrics panel: histograms and value counts of the view, brushed to filter (D18).
 import "./metrics-panel.js";
+// Saved views: the tree's Views section and naming the current view (D20).
+import "./saved-views.js";

@@ -23,6 +23,7 @@ import { PageModels } from "./routes/page-models.ts";
 import { pageRoutes } from "./routes/pages.tsx";
 import { peopleRoutes } from "./routes/people.tsx";
 import { presenceRoutes } from "./routes/presence.ts";
+import { savedViewsRoutes } from "./routes/saved-views.tsx";
 import { shareRoutes } from "./routes/share.tsx";
 import { staticRoutes } from "./routes/static.ts";
 
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
   app.route("/", healthRoutes(deps));
   app.route("/", apiDocRoutes());
   app.route("/", activityRoutes(deps));
+  app.route("/", savedViewsRoutes(deps));
   app.route("/", pageRoutes(deps, models));
   app.notFound((c) =>
     jsonError(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`),

@@ -12,6 +12,7 @@ import { Inspector } from "./Inspector.tsx";
 import { MetricsSection } from "./MetricsPanel.tsx";
 import type { AppShellModel, TreeNode } from "./model.ts";
 import { PeoplePanel } from "./People.tsx";
+import { SavedViewsSection } from "./SavedViews.tsx";
 import { ShareDialog } from "./ShareDialog.tsx";
 import { Shortcuts } from "./Shortcuts.tsx";
 import { Viewer, type ViewerModel } from "./Viewer.tsx";
@@ -217,6 +218,7 @@ export function Page({
         <div id="columns" class="columns" hx-sync="this:replace">
           <aside id="sidebar" class="sidebar" aria-label="Folders" tabindex={-1}>
             <FolderTree root={root} m={m.tree} />
+            <SavedViewsSection />
             <MetricsSection />
           </aside>
           <Browse m={m.browse} />

@@ -119,6 +119,8 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
     "fragment",
     "the Metrics panel: histograms and value counts (D18)",
   ],
+  ["GET", "/views", R.viewer, "fragment", "the saved views (D20)"],
+  ["POST", "/views", R.rater, "json", "save the current filter and sort as a view (D20)"],
 ];
 
 export const ROUTE_TABLE: readonly RouteRule[] = rows.map(

@@ -14,6 +14,7 @@ export const EventName = {
   persistence: "persistence",
   resyncRequired: "resync-required",
   galleryChanged: "gallery-changed",
+  viewsChanged: "views-changed",
 } as const;
 export type EventName = (typeof EventName)[keyof typeof EventName];
 
@@ -22,6 +23,13 @@ export interface MetricsUpdated {
   items: { path: string; version: number; metrics: Record<string, number> }[];
   count: number;
   truncated: boolean;
+}
+
+/** The saved views changed (D20): the page's Views section fetches GET /views again. */
+export interface ViewsChanged {
+  count: number;
+  /** The view saved or replaced. */
+  name: string;
 }
 
 export interface PresenceCounts {
@@ -51,7 +59,8 @@ export type LiveEvent =
   | { type: typeof EventName.presence; data: PresenceCounts }
   | { type: typeof EventName.persistence; data: PersistenceState }
   | { type: typeof EventName.resyncRequired; data: ResyncRequired }
-  | { type: typeof EventName.galleryChanged; data: GalleryChanged };
+  | { type: typeof EventName.galleryChanged; data: GalleryChanged }
+  | { type: typeof EventName.viewsChanged; data: ViewsChanged };
 
 export interface Envelope {
   id: number;

@@ -56,6 +56,10 @@ export const BODY_LIMITS: Readonly<Record<string, BodyLimit>> = {
     bytes: 64 * MiB,
     why: "the same selection as POST /export",
   },
+  "POST /views": {
+    bytes: 16 * KiB,
+    why: "an 80-character name and an 8,192-character query, every character JSON-escaped",
+  },
   "POST /presence/join": PRESENCE,
   "POST /presence/move": PRESENCE,
   "POST /presence/leave": PRESENCE,

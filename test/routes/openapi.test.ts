@@ -87,6 +87,7 @@ describe("/openapi.json (H5)", () => {
         "persistence",
         "presence",
         "resync-required",
+        "views-changed",
       ].sort(),
     );
     const health = schemas.HealthResponse as { properties: Record<string, Json> };

@@ -12,6 +12,7 @@ import type {
   PersistenceState,
   PresenceCounts,
   ResyncRequired,
+  ViewsChanged,
 } from "../../live/protocol.ts";
 import { EventName } from "../../live/protocol.ts";
 import { type ApiPart, jsonSchema, queryParameters, ref } from "./common.ts";
@@ -57,6 +58,8 @@ export const GalleryChangedSchema = z.object({
   totals: z.record(z.string(), z.number().int()),
 });
 
+export const ViewsChangedSchema = z.object({ count: z.number().int(), name: z.string() });
+
 /** Compile-time: the schema infers exactly the protocol type (either side drifting fails tsc). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const same = <_T extends true>() => {};
@@ -66,6 +69,7 @@ same<Same<z.infer<typeof PersistenceStateSchema>, PersistenceState>>();
 same<Same<z.infer<typeof ResyncRequiredSchema>, ResyncRequired>>();
 same<Same<z.infer<typeof GalleryChangedSchema>, GalleryChanged>>();
 same<Same<z.infer<typeof PresenceCountsSchema>, PresenceCounts>>();
+same<Same<z.infer<typeof ViewsChangedSchema>, ViewsChanged>>();
 
 /** Event name → the component schema of its `data:` line. */
 const PAYLOADS: Record<EventName, string> = {
@@ -75,6 +79,7 @@ const PAYLOADS: Record<EventName, string> = {
   [EventName.persistence]: "PersistenceEvent",
   [EventName.resyncRequired]: "ResyncRequiredEvent",
   [EventName.galleryChanged]: "GalleryChangedEvent",
+  [EventName.viewsChanged]: "ViewsChangedEvent",
 };
 
 const LastEventIdQuery = z.object({
@@ -91,6 +96,7 @@ export const eventsApi = (): ApiPart => ({
     PersistenceEvent: jsonSchema(PersistenceStateSchema),
     ResyncRequiredEvent: jsonSchema(ResyncRequiredSchema),
     GalleryChangedEvent: jsonSchema(GalleryChangedSchema),
+    ViewsChangedEvent: jsonSchema(ViewsChangedSchema),
   },
   paths: {
     "/events": {

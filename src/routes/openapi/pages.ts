@@ -7,6 +7,7 @@ import { z } from "zod";
 import { BrowseQuery, PageQuery } from "../../gallery/browse-query.ts";
 import { MAX_NOTES_LENGTH, Star, TagList } from "../../labels/schema.ts";
 import { FacetsQuery, FacetsResponse } from "../facets.ts";
+import { SaveViewBody } from "../saved-views.tsx";
 import { type ApiPart, error, json, jsonSchema, queryParameters } from "./common.ts";
 
 export const PathQuery = z.object({ path: z.string().min(1).max(4096) });
@@ -179,6 +180,26 @@ export const pagesApi = (): ApiPart => ({
           "The numbers of GET /facets (same parameters) as one SVG histogram per number field (the filtered view's bars over the whole folder's; the SVG carries data-field, data-min, data-max and data-bins for brushing) and counted checkboxes per category, with a clear link per active filter.",
         parameters: [...queryParameters(BrowseQuery), ...queryParameters(FacetsQuery)],
         responses: { "200": html("The panel"), ...badQuery },
+      },
+    },
+    "/views": {
+      get: {
+        summary: "The saved views, as the tree's Views section lists them (an HTML fragment, D20)",
+        responses: { "200": html("The list") },
+      },
+      post: {
+        summary: "Name the current filter and sort as a view (rater; a local-origin write, D20)",
+        description:
+          "Saving a name that exists replaces that view. The query is parsed as the grid's parameters and kept canonical, without the selection, the viewer or the card size. Every page hears `views-changed`.",
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: jsonSchema(SaveViewBody) } },
+        },
+        responses: {
+          "201": { description: "The saved view" },
+          "409": { description: "Already 200 saved views" },
+          ...badQuery,
+        },
       },
     },
     "/static/bundle.js": {
