@@ -86,3 +86,35 @@ describe("the Metrics panel (D18)", () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe("saved views (D20)", () => {
+  test("D20: a view saved in one browser appears live in a second, and opens there with its filter", async () => {
+    const second = await openBrowser();
+    try {
+      const a = browser.page;
+      const b = second.page;
+      const errors = [...watchErrors(a), ...watchErrors(b)];
+      await b.goto(app.url);
+      await b.waitForSelector("#saved-views-list .saved-views-empty");
+      await b.waitForFunction(() => document.querySelectorAll("#grid .card").length === 8);
+      await a.goto(`${app.url}/?m.score=6..`);
+      await a.waitForFunction(() => document.querySelectorAll("#grid .card").length === 2);
+      await a.fill("#saved-views form.save-view input[name=name]", "Top scores");
+      await a.click("#saved-views form.save-view button[type=submit]");
+      await a.waitForSelector('#saved-views-list a.saved-view[data-view-name="Top scores"]');
+      // The other browser hears views-changed and lists it without a reload.
+      const link = await b.waitForSelector(
+        '#saved-views-list a.saved-view[data-view-name="Top scores"]',
+        {
+          timeout: 10_000,
+        },
+      );
+      await link.click();
+      await b.waitForFunction(() => new URLSearchParams(location.search).get("m.score") === "6..");
+      await b.waitForFunction(() => document.querySelectorAll("#grid .card").length === 2);
+      expect(errors).toEqual([]);
+    } finally {
+      await second.close();
+    }
+  });
+});
