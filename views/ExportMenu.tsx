@@ -2,7 +2,7 @@
 import { type BrowseQuery, browseParams, CARD_SIZES } from "../src/gallery/browse-query.ts";
 
 /** GET /export of exactly this view: its folder, subtree, filters, search and sort (not the selection or card size). */
-export function exportHref(q: BrowseQuery, format: "csv" | "json"): string {
+export function exportHref(q: BrowseQuery, format: "csv" | "json" | "parquet"): string {
   const p = browseParams(q, { sel: undefined, view: false, size: CARD_SIZES.default });
   p.set("format", format);
   return `/export?${p.toString()}`;
@@ -22,6 +22,9 @@ export function ExportLinks({ q, oob = false }: { q: BrowseQuery; oob?: boolean 
       </a>
       <a data-action="export" data-format="json" href={exportHref(q, "json")} download>
         This view as JSON
+      </a>
+      <a data-action="export" data-format="parquet" href={exportHref(q, "parquet")} download>
+        This view as Parquet
       </a>
       <p class="menu-note muted">
         The images of {what} that match the filters and search shown, in their order.

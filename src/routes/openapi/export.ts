@@ -6,7 +6,10 @@ import { type ApiPart, error, queryParameters, ref, jsonSchema as schema } from 
 
 /** What GET /export takes beside the browse query. */
 export const ExportQuery = z.object({
-  format: z.enum(["json", "csv"]).default("json"),
+  format: z
+    .enum(["json", "csv", "parquet"])
+    .default("json")
+    .describe("parquet: labels, pushed metrics and (for a table) every source column (D21)"),
   path: z
     .string()
     .max(4096)
@@ -29,6 +32,7 @@ const rowsAnswer = (description: string) => ({
   content: {
     "application/json": { schema: { type: "array", items: ref("ExportRow") } },
     "text/csv": { schema: { type: "string" } },
+    "application/vnd.apache.parquet": { schema: { type: "string", format: "binary" } },
   },
 });
 
