@@ -8,6 +8,7 @@ import { cliInvite } from "./access/cli-invite.ts";
 import type { GrantableRole } from "./access/roles.ts";
 import { type CliOptions, parseCli, parseMigrate, UsageError } from "./cli.ts";
 import { demoPlan, ensureDemoGallery } from "./gallery/demo.ts";
+import { ensureDemoTable } from "./gallery/demo-table.ts";
 import { MigrateError, migrate } from "./migrate.ts";
 import { startLenslet } from "./server.ts";
 import { consoleLogger, progressBar } from "./terminal.ts";
@@ -43,6 +44,8 @@ async function main(): Promise<number> {
       },
     );
     bar.done();
+    // Its table beside it (D22): `lenslet .cache/demo-gallery/demo.parquet` opens the demo as a dataset.
+    ensureDemoTable(root);
   }
   const bar = progressBar("Indexing");
   const running = await startLenslet(
