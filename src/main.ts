@@ -3,7 +3,7 @@
  * no DIR was given, index with a progress bar, start serving, stop cleanly.
  */
 import { networkInterfaces } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { cliInvite } from "./access/cli-invite.ts";
 import type { GrantableRole } from "./access/roles.ts";
 import { type CliOptions, parseCli, parseMigrate, UsageError } from "./cli.ts";
@@ -44,8 +44,8 @@ async function main(): Promise<number> {
       },
     );
     bar.done();
-    // Its table beside it (D22): `lenslet .cache/demo-gallery/demo.parquet` opens the demo as a dataset.
-    ensureDemoTable(root);
+    // Its table beside it (D22): `lenslet .cache/demo-table/demo.parquet --base-dir .cache/demo-gallery`.
+    ensureDemoTable(join(dirname(root), "demo-table"));
   }
   const bar = progressBar("Indexing");
   const running = await startLenslet(

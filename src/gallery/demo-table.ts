@@ -1,11 +1,13 @@
 /**
- * The demo's table (issue 11 item 8, D22): `demo.parquet` beside the demo images, one row per image with
+ * The demo's table (issue 11 item 8, D22): `demo-table/demo.parquet` beside the demo gallery (not inside it:
+ * the folder demo would list the file and the table's workspace as stray files), one row per demo image with
  * model-like scores, a scene category, a caption, a taken date and an 8-float embedding, so
- * `lenslet .cache/demo-gallery/demo.parquet` shows histograms, value counts, find similar and saved views.
+ * `lenslet .cache/demo-table/demo.parquet --base-dir .cache/demo-gallery` shows histograms, value counts, find
+ * similar and saved views.
  * Deterministic (seeded): the same table on every machine. Embeddings cluster by scene, so "Find similar"
  * on a cat finds cats first.
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { writeFileDurably } from "../core/durable-file.ts";
@@ -70,9 +72,10 @@ export function demoTableRows(plan: readonly DemoSpec[] = demoPlan()): DemoRow[]
   });
 }
 
-/** Writes `dir/demo.parquet` unless it is there already; returns its path. */
+/** Writes `dir/demo.parquet` (paths relative to the demo gallery) unless it is there already; returns its path. */
 export function ensureDemoTable(dir: string): string {
   const file = join(dir, DEMO_TABLE);
+  mkdirSync(dir, { recursive: true });
   if (existsSync(file)) return file;
   const rows = demoTableRows();
   const col = <K extends keyof DemoRow>(k: K) => rows.map((r) => r[k]);
