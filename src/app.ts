@@ -11,6 +11,7 @@ import { accessGuard } from "./routes/access-guard.ts";
 import { activityRoutes } from "./routes/activity.tsx";
 import { apiDocRoutes } from "./routes/api-doc.ts";
 import { bodyLimits } from "./routes/body-limits.ts";
+import { compareRoutes } from "./routes/compare.tsx";
 import { cullingRoutes } from "./routes/culling.ts";
 import { jsonError } from "./routes/errors.ts";
 import { type EventRouteOptions, eventRoutes } from "./routes/events.ts";
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
   app.route("/", healthRoutes(deps));
   app.route("/", apiDocRoutes());
   app.route("/", activityRoutes(deps));
+  app.route("/", compareRoutes(deps, models));
   app.route("/", pageRoutes(deps, models));
   app.notFound((c) =>
     jsonError(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`),
