@@ -5,6 +5,7 @@
 // frame follows the one being zoomed or dragged, 1:1 included. Keys act on the frame in focus
 // (←/→ move it); "Keep this one" picks it and rejects the others in one batch write.
 import { typing } from "./keyboard.js";
+import { showModal } from "./modal.js";
 import { $, noteVersion, state } from "./page-state.js";
 import { patchEach, patchItem } from "./writes.js";
 
@@ -12,7 +13,7 @@ const MAX_SCALE = 16;
 
 /** Shared zoom: fit (each frame fits its own), or a scale with the image point at the centre. */
 const zoom = { fit: true, scale: 1, cx: 0.5, cy: 0.5 };
-/** @type {{ root: HTMLElement, opener: Element | null, inerted: Element[], resize: ResizeObserver } | null} */
+/** @type {{ root: HTMLElement, close: () => void, resize: ResizeObserver } | null} */
 let open = null;
 /** @type {{ frame: HTMLElement, x: number, y: number, cx: number, cy: number } | null} */
 let drag = null;
@@ -24,18 +25,16 @@ export async function openCompare(paths) {
   for (const p of paths) q.append("path", p);
   const res = await fetch(`/compare?${q}`);
   if (!res.ok || open) return;
-  const slot = document.createElement("div");
-  slot.id = "compare-slot";
-  slot.innerHTML = await res.text();
-  const root = /** @type {HTMLElement | null} */ (slot.querySelector("#compare"));
-  if (!root) return;
-  const opener = document.activeElement;
-  // Modal: everything else on the page is inert (no focus, no clicks) until it closes.
-  const inerted = [...document.body.children].filter((el) => !el.hasAttribute("inert"));
-  for (const el of inerted) el.setAttribute("inert", "");
-  document.body.append(slot);
+  const html = await res.text();
+  if (open) return;
+  const modal = showModal("compare-slot", html);
+  const root = /** @type {HTMLElement | null} */ (modal.slot.querySelector("#compare"));
+  if (!root) {
+    modal.close();
+    return;
+  }
   Object.assign(zoom, { fit: true, scale: 1, cx: 0.5, cy: 0.5 });
-  open = { root, opener, inerted, resize: new ResizeObserver(() => layout()) };
+  open = { root, close: modal.close, resize: new ResizeObserver(() => layout()) };
   for (const f of frames()) {
     noteVersion(f.dataset.path ?? "", f.dataset.version);
     const img = /** @type {HTMLImageElement} */ (f.querySelector(".compare-img"));
@@ -52,12 +51,10 @@ export async function openCompare(paths) {
 
 export function closeCompare() {
   if (!open) return;
-  const { root, opener, inerted, resize } = open;
+  const { close, resize } = open;
   open = null;
   resize.disconnect();
-  root.parentElement?.remove();
-  for (const el of inerted) el.removeAttribute("inert");
-  if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
+  close();
 }
 
 /** @returns {HTMLElement[]} */
@@ -310,7 +307,7 @@ document.addEventListener(
   (e) => {
     if (!open) {
       if (e.key.toLowerCase() !== "c" || e.defaultPrevented || typing(e.target)) return;
-      if (e.ctrlKey || e.metaKey || e.altKey || e.shiftKey || $("#viewer")) return;
+      if (e.ctrlKey || e.metaKey || e.altKey || e.shiftKey || $("#viewer") || $("#groups")) return;
       if (/** @type {HTMLDialogElement | null} */ ($("#shortcuts"))?.open) return;
       const paths = [...state.selected];
       if (paths.length < 2 || paths.length > 4) return;

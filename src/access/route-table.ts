@@ -112,6 +112,7 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
   ["GET", "/display", R.viewer, "media", "display image of a format a browser cannot show"],
   // Compare (issue 12, M4), appended so the rule IDs above stay what they were.
   ["GET", "/compare", R.viewer, "fragment", "2–4 images side by side (compare)"],
+  ["GET", "/groups/view", R.viewer, "fragment", "the Bursts / Duplicates region"],
 ];
 
 export const ROUTE_TABLE: readonly RouteRule[] = rows.map(

@@ -142,4 +142,38 @@ describe("compare in a real browser", () => {
     expect(await page.$$eval(".card.selected", (els) => els.length)).toBe(3);
     expect(errors).toEqual([]);
   }, 120_000);
+
+  test("M5: the toolbar's Duplicates lists the group (after hashing) and opens it in compare", async () => {
+    const { page } = a;
+    const errors = watchErrors(page);
+    await page.goto(s.url);
+    await page.waitForSelector(card("/img-1.jpg"));
+    await page.waitForFunction(() => !!(window as unknown as { Alpine?: unknown }).Alpine);
+    // The "your name" prompt of a first visit would cover the toolbar: answer it.
+    if (await page.isVisible("#whoami")) {
+      await page.fill("#whoami-name", "Ana");
+      await page.press("#whoami-name", "Enter");
+      await page.waitForSelector("#whoami[hidden]", { state: "attached" });
+    }
+    await page.click('[data-groups-open="duplicate"]');
+    await page.waitForSelector("#groups");
+    expect(await page.$eval("#app", (el) => el.closest("[inert]") !== null)).toBe(true);
+    // The four test pictures are the same pixels: one group, shown once hashing is done.
+    await page.waitForSelector('#groups[data-pending="0"] .group[data-count="4"]', {
+      timeout: 30_000,
+    });
+    await page.click('.group [data-groups="compare"]');
+    await page.waitForSelector("#compare");
+    expect(await page.$$eval(".compare-frame", (fs) => fs.length)).toBe(4);
+    expect(await page.$("#groups")).toBeNull();
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("#compare", { state: "detached" });
+    expect(await page.$$eval("[inert]", (els) => els.length)).toBe(0);
+    // Bursts: the same region, by capture time (the test pictures have none).
+    await page.click('[data-groups-open="burst"]');
+    await page.waitForSelector('#groups[data-kind="burst"] .groups-empty');
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("#groups", { state: "detached" });
+    expect(errors).toEqual([]);
+  }, 120_000);
 });

@@ -178,6 +178,19 @@ export const cullingApi = (): ApiPart => ({
         },
       },
     },
+    "/groups/view": {
+      get: {
+        summary: "The Bursts / Duplicates region: the groups of GET /groups as thumbnails (HTML)",
+        parameters: queryParameters(GroupsQuery),
+        responses: {
+          "200": {
+            description: "The groups region",
+            content: { "text/html": { schema: { type: "string" } } },
+          },
+          ...lookupErrors,
+        },
+      },
+    },
     "/groups": {
       get: {
         summary:
