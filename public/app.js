@@ -5,7 +5,10 @@
 import { cardFor, grid } from "./grid.js";
 import "./export-selection.js";
 import { inspectorPath, offerLeftovers, setInspectedPath } from "./inspector.js";
+import "./bulk-inspector.js";
+import "./focus-keys.js";
 import "./keyboard.js";
+import { showDialog } from "./modal.js";
 import "./notices.js";
 import "./save-tracker.js";
 // Screens and fingers: drawers, the viewer's zoom and history, taps and long presses.
@@ -56,7 +59,8 @@ document.addEventListener("click", (e) => {
       return;
     }
     if (a === "shortcuts") {
-      /** @type {HTMLDialogElement | null} */ ($("#shortcuts"))?.showModal();
+      const d = /** @type {HTMLDialogElement | null} */ ($("#shortcuts"));
+      if (d) showDialog(d, action);
       return;
     }
     if (a === "rename") {
@@ -72,10 +76,10 @@ document.addEventListener("click", (e) => {
       return;
     }
   }
-  // A folder opened from the tree also unfolds there (htmx cancels the summary's own toggle).
-  const folderLink = t.closest?.(".tree summary .folder-link");
+  // A folder opened from the tree also unfolds there.
+  const folderLink = t.closest?.(".tree .branch > .folder-link");
   if (folderLink) {
-    const details = folderLink.closest("details");
+    const details = /** @type {HTMLDetailsElement | null} */ (folderLink.nextElementSibling);
     if (details && !details.open) details.open = true;
   }
   if (t.closest?.(".save-status.failed")) {
@@ -83,15 +87,24 @@ document.addEventListener("click", (e) => {
     return;
   }
   const card = /** @type {HTMLElement | null} */ (t.closest?.(".card"));
-  // A card's folder line is a link to that folder, not a click on the card.
-  if (card && grid.el?.contains(card) && !t.closest(".card-folder")) {
+  // A card's folder line opens that folder, not the card (views/Card.tsx).
+  const folderLine = /** @type {HTMLElement | null} */ (t.closest?.(".card-folder"));
+  if (folderLine?.dataset.href) {
+    e.preventDefault();
+    const href = folderLine.dataset.href;
+    window.htmx
+      .ajax("GET", href, { source: "#columns", target: "#browse", swap: "outerHTML" })
+      .then(() => history.pushState(history.state, "", href));
+    return;
+  }
+  if (card && grid.el?.contains(card)) {
     e.preventDefault();
     const i = Number(card.dataset.index);
     const path = card.dataset.path ?? "";
     if (e.shiftKey) selection.range(i, path);
     else if (e.ctrlKey || e.metaKey) selection.toggle(i, path);
     else selection.selectOnly(i, path);
-    grid.el.focus({ preventScroll: true });
+    $("#grid-list", grid.el)?.focus({ preventScroll: true });
   }
 });
 
@@ -197,7 +210,7 @@ function onLoad(root) {
     else if (search && search.value.trim() !== viewQ)
       search.dispatchEvent(new Event("input", { bubbles: true }));
     const title = browseEl()?.dataset.title;
-    if (title) document.title = `${title} · Lenslet`;
+    if (title) document.title = title; // the server's pageTitle, as in the full page
     document.dispatchEvent(new CustomEvent("lenslet:folder"));
     document.dispatchEvent(new CustomEvent("lenslet:cards"));
   }

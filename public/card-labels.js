@@ -1,15 +1,9 @@
 // @ts-check
-// Writes an item's labels into a card already on the page, exactly as
-// views/Card.tsx renders them (test/client/card-labels.test.ts compares the
-// two), so a live change shows without a round trip for the card.
+// Writes an item's labels into a card already on the page, with the markup views/Card.tsx renders (both
+// take it from views/card-labels.ts), so a live change shows without a round trip for the card.
+import { chipsHtml, starsHtml } from "../views/card-labels.ts";
 
-export const SHOWN_TAGS = 3;
-
-/** @param {number | null | undefined} star */
-export function starText(star) {
-  const n = star ?? 0;
-  return "★".repeat(n) + "☆".repeat(5 - n);
-}
+export { SHOWN_TAGS } from "../views/card-labels.ts";
 
 /**
  * @param {HTMLElement} card
@@ -19,32 +13,18 @@ export function starText(star) {
 export function applyLabels(card, { star, tags, version, flag, color }) {
   if (Number(card.dataset.version) > version) return false;
   card.dataset.version = String(version);
-  card.dataset.star = String(star ?? 0);
+  showStars(card, star);
   // Flag and colour are attributes the stylesheet draws (a record without them: unchanged).
   if (flag !== undefined) card.dataset.flag = flag ?? "";
   if (color !== undefined) card.dataset.color = color ?? "";
-  const stars = /** @type {HTMLElement | null} */ (card.querySelector(".stars"));
-  if (stars) {
-    stars.textContent = starText(star);
-    stars.className = star ? "stars rated" : "stars";
-    stars.title = `${star ?? 0} stars`;
-  }
   const chips = card.querySelector(".chips");
-  if (chips) {
-    const doc = card.ownerDocument;
-    const made = tags.slice(0, SHOWN_TAGS).map((t) => {
-      const chip = doc.createElement("span");
-      chip.className = "chip";
-      chip.textContent = t;
-      return chip;
-    });
-    if (tags.length > SHOWN_TAGS) {
-      const more = doc.createElement("span");
-      more.className = "chip more";
-      more.textContent = `+${tags.length - SHOWN_TAGS}`;
-      made.push(more);
-    }
-    chips.replaceChildren(...made);
-  }
+  if (chips) chips.innerHTML = chipsHtml(tags);
   return true;
+}
+
+/** The card's star line only (instant feedback while a rating is on its way). @param {HTMLElement} card @param {number | null} star */
+export function showStars(card, star) {
+  card.dataset.star = String(star ?? 0);
+  const stars = card.querySelector(".stars");
+  if (stars) stars.outerHTML = starsHtml(star);
 }

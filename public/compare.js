@@ -5,7 +5,7 @@
 // frame follows the one being zoomed or dragged, 1:1 included. Keys act on the frame in focus
 // (←/→ move it); "Keep this one" picks it and rejects the others in one batch write.
 import { typing } from "./keyboard.js";
-import { showModal } from "./modal.js";
+import { showOverlay } from "./overlay.js";
 import { $, noteVersion, state } from "./page-state.js";
 import { patchEach, patchItem } from "./writes.js";
 
@@ -27,7 +27,7 @@ export async function openCompare(paths) {
   if (!res.ok || open) return;
   const html = await res.text();
   if (open) return;
-  const modal = showModal("compare-slot", html);
+  const modal = showOverlay("compare-slot", html);
   const root = /** @type {HTMLElement | null} */ (modal.slot.querySelector("#compare"));
   if (!root) {
     modal.close();

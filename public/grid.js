@@ -243,6 +243,16 @@ export function decorate(root) {
     card.setAttribute("aria-selected", on ? "true" : "false");
     card.classList.toggle("cursor", path === state.cursorPath);
   }
+  markActive();
+}
+
+/** The listbox names the current card as its active descendant (screen readers follow it; CSS rings it). */
+function markActive() {
+  const list = grid.el && $("#grid-list", grid.el);
+  if (!list) return;
+  const card = state.cursorPath ? cardFor(state.cursorPath) : null;
+  if (card?.id) list.setAttribute("aria-activedescendant", card.id);
+  else list.removeAttribute("aria-activedescendant");
 }
 
 subscribe("selection", () => {

@@ -4,7 +4,7 @@
 // again until none are, and the status bar says how far the hashing is (GET /health's hashes).
 // "Open in compare" hands a group (its first 4) to compare.
 import { openCompare } from "./compare.js";
-import { showModal } from "./modal.js";
+import { showOverlay } from "./overlay.js";
 import { browseEl } from "./page-state.js";
 
 const POLL_MS = 1500;
@@ -27,7 +27,7 @@ export async function openGroups(kind) {
     show(html, kind);
     return;
   }
-  const modal = showModal("groups-slot", html);
+  const modal = showOverlay("groups-slot", html);
   open = { ...modal, kind, timer: 0 };
   /** @type {HTMLElement | null} */ (modal.slot.querySelector("button"))?.focus();
   again();

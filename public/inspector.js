@@ -11,7 +11,17 @@ import {
   leftovers,
   sendWhileLeaving,
 } from "./leftovers.js";
-import { $, $$, notify, singleSelected, state, store, subscribe, versions } from "./page-state.js";
+import {
+  $,
+  $$,
+  notify,
+  singleSelected,
+  state,
+  store,
+  subscribe,
+  versions,
+  writeHeaders,
+} from "./page-state.js";
 import { isKept, patchItem, patchMany, showRecords } from "./writes.js";
 
 const refreshSaveStatus = () => notify("save");
@@ -42,14 +52,9 @@ export function loadInspector(path, force = false) {
   if (!body) return;
   if (!force && path === state.inspected) return;
   state.inspected = path;
-  if (!path) {
-    if (body.dataset.path) {
-      body.outerHTML =
-        '<section id="inspector-body" class="inspector-body empty-inspector" data-path=""><p class="muted">Select an image to see its details. Shift- or Ctrl-click to select several.</p></section>';
-    }
-    return;
-  }
-  window.htmx.ajax("GET", `/inspector?path=${encodeURIComponent(path)}`, {
+  // Nothing selected: the server's empty inspector (GET /inspector without a path).
+  if (!path && !body.dataset.path) return;
+  window.htmx.ajax("GET", path ? `/inspector?path=${encodeURIComponent(path)}` : "/inspector", {
     source: "#inspector",
     target: "#inspector-body",
     swap: "outerHTML",
@@ -186,24 +191,29 @@ export function showConflict(path, mine, current) {
   refreshSaveStatus();
 }
 
-/** @param {string} key @param {"mine" | "theirs"} choice */
-function resolveConflict(key, choice) {
+/**
+ * @param {string} key @param {"mine" | "theirs"} choice
+ * @param {number} [shownVersion] the version the box showed as theirs: mine goes on it
+ */
+function resolveConflict(key, choice, shownVersion) {
   const c = conflicts.get(key);
   if (!c) return;
   conflicts.delete(key);
+  boxes.delete(key);
   refreshSaveStatus();
+  const baseVersion = Math.max(shownVersion || 0, c.current?.version ?? 0) || undefined;
   const n = notesIn($("#inspector-body"));
   if (c.field === "notes" && n) {
     if (choice === "mine") {
       n.dataset.base = n.value;
-      patchItem(c.path, { set_notes: n.value }, { baseVersion: c.current?.version });
+      patchItem(c.path, { set_notes: n.value }, { baseVersion });
     } else {
       n.value = c.current?.notes ?? "";
       n.dataset.base = n.value;
       refreshInspector();
     }
   } else if (choice === "mine") {
-    patchItem(c.path, c.mine, { baseVersion: c.current?.version });
+    patchItem(c.path, c.mine, { baseVersion });
   } else {
     refreshInspector();
     if (c.current) showRecords([c.current]);
@@ -211,49 +221,63 @@ function resolveConflict(key, choice) {
   renderConflicts();
 }
 
+// The boxes are the server's (POST /conflict, views/Conflict.tsx): the last one shown per conflict is put
+// back at once after an inspector re-render, then fetched again against the item as it is now.
+/** @type {Map<string, string>} */
+const boxes = new Map();
+
+/** What this person wanted, in the box's terms. @param {Conflict} c */
+function mineOf(c) {
+  const m = c.mine;
+  if (c.field === "star") return { star: m.set_star ?? null };
+  if (c.field === "notes") {
+    const n = notesIn($("#inspector-body"));
+    return { notes: n && c.path === state.inspected ? n.value : (m.set_notes ?? "") };
+  }
+  const tags = new Set(m.set_tags ?? c.current?.tags ?? []);
+  for (const t of m.add_tags ?? []) tags.add(t);
+  for (const t of m.remove_tags ?? []) tags.delete(t);
+  return { tags: [...tags] };
+}
+
 function renderConflicts() {
-  for (const slot of $$("#inspector-body .conflict-slot")) slot.replaceChildren();
-  for (const [key, c] of conflicts) {
-    if (c.path !== state.inspected) continue;
-    const slot = $(`#inspector-body .conflict-slot[data-conflict="${c.field}"]`);
-    if (!slot) continue;
-    const cur = c.current ?? {};
-    const theirs =
-      c.field === "star"
-        ? "★".repeat(cur.star ?? 0) || "no stars"
-        : c.field === "notes"
-          ? `“${(cur.notes ?? "").slice(0, 120)}”`
-          : (cur.tags ?? []).join(", ") || "no tags";
-    const ago = cur.updated_at ? relTime(cur.updated_at) : "just now";
-    const box = document.createElement("div");
-    box.className = "conflict";
-    box.setAttribute("role", "alert");
-    const msg = document.createElement("div");
-    msg.textContent = `Changed by ${(cur.updated_by ?? "someone").replace(/ \(.*\)$/, "")} ${ago}: ${theirs}`;
-    const actions = document.createElement("div");
-    actions.className = "actions";
-    for (const [label, choice] of /** @type {[string, "mine" | "theirs"][]} */ ([
-      ["Apply mine again", "mine"],
-      ["Keep theirs", "theirs"],
-    ])) {
-      const b = document.createElement("button");
-      b.type = "button";
-      b.textContent = label;
-      b.onclick = () => resolveConflict(key, choice);
-      actions.append(b);
+  for (const slot of $$("#inspector-body .conflict-slot")) {
+    const key = `${state.inspected}|${slot.dataset.conflict}`;
+    const c = conflicts.get(key);
+    if (!c) {
+      slot.replaceChildren();
+      delete slot.dataset.key;
+      continue;
     }
-    box.append(msg, actions);
-    slot.replaceChildren(box);
+    slot.dataset.key = key;
+    slot.innerHTML = boxes.get(key) ?? "";
+    loadBox(slot, key, c);
   }
 }
 
-/** @param {string} iso */
-function relTime(iso) {
-  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
-  if (s < 60) return `${s} s ago`;
-  const m = Math.round(s / 60);
-  return m < 60 ? `${m} min ago` : `${Math.round(m / 60)} h ago`;
+/** @param {HTMLElement} slot @param {string} key @param {Conflict} c */
+async function loadBox(slot, key, c) {
+  const res = await fetch("/conflict", {
+    method: "POST",
+    headers: writeHeaders(),
+    body: JSON.stringify({ path: c.path, field: c.field, mine: mineOf(c) }),
+  }).catch(() => null);
+  if (!res?.ok) return;
+  const html = await res.text();
+  if (conflicts.get(key) !== c) return;
+  boxes.set(key, html);
+  if (slot.isConnected && slot.dataset.key === key) slot.innerHTML = html;
 }
+
+document.addEventListener("click", (e) => {
+  const b = /** @type {HTMLElement | null} */ (
+    e.target instanceof Element ? e.target.closest('[data-action="conflict-choose"]') : null
+  );
+  const key = /** @type {HTMLElement | null} */ (b?.closest(".conflict-slot"))?.dataset.key;
+  if (!b || !key) return;
+  const shown = Number(/** @type {HTMLElement | null} */ (b.closest(".conflict"))?.dataset.version);
+  resolveConflict(key, b.dataset.choice === "mine" ? "mine" : "theirs", shown);
+});
 
 // ---------------------------------------------------------------- inspector editing
 /** @param {Element} el */

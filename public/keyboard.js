@@ -2,6 +2,7 @@
 // Keyboard shortcuts (spec G10); none fires while typing in a field.
 import { autoAdvanceOn } from "./auto-advance.js";
 import { grid } from "./grid.js";
+import { showDialog } from "./modal.js";
 import { $, currentFolder, parentOf } from "./page-state.js";
 import { selection } from "./selection.js";
 import { closeViewer, openViewer, stepViewer } from "./viewer.js";
@@ -15,11 +16,28 @@ export function typing(t) {
 }
 
 /** @param {number} delta @param {boolean} extend */
-export async function moveCursor(delta, extend) {
+export function moveCursor(delta, extend) {
+  return moveTo(selection.cursor < 0 ? 0 : selection.cursor + delta, extend);
+}
+
+/** Home, End, PageUp, PageDown: the first, the last, a screenful up or down. @param {string} key */
+function jumpFor(key) {
+  const screen = Math.max(
+    1,
+    Math.floor((grid.el?.clientHeight ?? 0) / (grid.rowH + grid.gap || 1)),
+  );
+  const page = screen * (grid.cols || 1);
+  if (key === "Home") return -Infinity;
+  if (key === "End") return Infinity;
+  if (key === "PageDown") return page;
+  if (key === "PageUp") return -page;
+  return null;
+}
+
+/** @param {number} index @param {boolean} extend */
+async function moveTo(index, extend) {
   if (!grid.total) return;
-  let i =
-    selection.cursor < 0 ? 0 : Math.min(grid.total - 1, Math.max(0, selection.cursor + delta));
-  if (selection.cursor < 0) i = 0;
+  const i = Math.min(grid.total - 1, Math.max(0, index));
   grid.scrollToIndex(i, "nearest");
   let card = grid.cardAt(i);
   if (!card) {
@@ -79,6 +97,13 @@ document.addEventListener("keydown", (e) => {
     w: -cols,
     s: cols,
   };
+  const jump = jumpFor(k);
+  if (jump !== null) {
+    e.preventDefault();
+    const from = Math.max(selection.cursor, 0);
+    moveTo(Number.isFinite(jump) ? from + jump : jump < 0 ? 0 : grid.total - 1, e.shiftKey);
+    return;
+  }
   const m = moves[k] ?? moves[k.toLowerCase()];
   if (m !== undefined) {
     e.preventDefault();
@@ -86,6 +111,8 @@ document.addEventListener("keydown", (e) => {
     return;
   }
   if (k === "Enter") {
+    // Enter on a link or a button is theirs (a skip link, Reveal, a tile), never "open the viewer".
+    if (e.target instanceof Element && e.target.closest("a[href], button, summary")) return;
     const p = selection.single() ?? selection.cursorPath;
     if (p) {
       e.preventDefault();
@@ -111,7 +138,8 @@ document.addEventListener("keydown", (e) => {
     return;
   }
   if (k === "?") {
-    shortcutsDialog()?.showModal();
+    const d = shortcutsDialog();
+    if (d) showDialog(d);
   }
 });
 

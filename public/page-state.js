@@ -164,11 +164,13 @@ export function singleSelected() {
  *   save       something unsaved changed (a write started or ended, a note typed, a conflict opened or closed)
  *   conflict   a write met a newer version and no caller handles it: { path, fields, current }
  *   written    the server accepted these records (write answers): { records }
+ *   records    these records were shown on the page (write answers and others' edits): { records }
  * @typedef {{
  *   selection: undefined,
  *   save: undefined,
  *   conflict: { path: string, fields: Record<string, unknown>, current: any },
  *   written: { records: any[] },
+ *   records: { records: { path: string, version: number }[] },
  * }} Topics
  */
 /** @type {Map<string, Set<(detail: any) => void>>} */

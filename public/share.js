@@ -2,9 +2,9 @@
 // The Share dialog (rendered only for owners and admins): invite links with a role, API tokens, and the
 // lists of open invites, sessions and tokens (GET /access/share) with their revoke / end buttons. Every
 // action is a call to the /access JSON API; the server checks each one (a role above yours is refused).
+import { showDialog } from "./modal.js";
+
 const dialog = /** @type {HTMLDialogElement | null} */ (document.getElementById("share-dialog"));
-/** @type {HTMLElement | null} */
-let returnFocusTo = null;
 
 /** @param {string} id */
 const input = (id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
@@ -47,17 +47,11 @@ async function call(method, url, body) {
 /** @param {HTMLElement} from */
 function open(from) {
   if (!dialog) return;
-  returnFocusTo = from;
   say("");
-  dialog.showModal();
+  // Focus goes back where it came from when it closes (Esc, the × button or the form all end there).
+  showDialog(dialog, from);
   loadLists();
 }
-
-// Focus goes back where it came from (Esc, the × button or the form all end here).
-dialog?.addEventListener("close", () => {
-  returnFocusTo?.focus();
-  returnFocusTo = null;
-});
 
 /** @param {string} resultId @param {string} inputId @param {string} value */
 function show(resultId, inputId, value) {

@@ -3,7 +3,7 @@
 // base version, the save status, retries with the same keys, and showing
 // accepted records in the cards. It knows nothing of the inspector: it tells whoever listens
 // (notify "save", "conflict", "written"); save-tracker.js turns that into the status line.
-import { applyLabels } from "./card-labels.js";
+import { applyLabels, showStars } from "./card-labels.js";
 import { cardFor, decorate, grid, pulses } from "./grid.js";
 import {
   browseEl,
@@ -290,11 +290,8 @@ export function rateSelection(n) {
   else patchMany(paths, starFields(n));
   // Instant feedback on visible cards; the server's answer re-renders them.
   for (const p of paths) {
-    const stars = cardFor(p)?.querySelector(".stars");
-    if (stars) {
-      stars.textContent = "★".repeat(n) + "☆".repeat(5 - n);
-      stars.classList.toggle("rated", n > 0);
-    }
+    const card = cardFor(p);
+    if (card) showStars(card, n || null);
   }
 }
 
@@ -365,6 +362,7 @@ function afterWrite(records) {
 /** Writes records (write answers or item-updated events) into their cards on the page. */
 /** @param {ShownRecord[]} records @param {boolean} [pulse] */
 export function showRecords(records, pulse = false) {
+  notify("records", { records });
   // Other views of an item (the viewer's header) follow the same records.
   document.dispatchEvent(new CustomEvent("lenslet:records", { detail: records }));
   for (const r of records) {

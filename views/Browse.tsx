@@ -52,11 +52,22 @@ export function StatusBar({ m }: { m: BrowseModel }) {
         x-text="$store.sync.connLabel"
         x-bind:class="$store.sync.connState"
       />
-      <button type="button" class="link" data-action="shortcuts" title="Keyboard shortcuts (?)">
+      <button
+        type="button"
+        class="link"
+        data-action="shortcuts"
+        aria-label="Keyboard shortcuts"
+        title="Keyboard shortcuts (?)"
+      >
         ?
       </button>
     </footer>
   );
+}
+
+/** The document title of a view: the selected image's name, else the folder's. Page and fragment both. */
+export function pageTitle(m: BrowseModel): string {
+  return `${m.q.sel && m.selected ? m.selected.name : m.folderName} · Lenslet`;
 }
 
 /**
@@ -73,8 +84,9 @@ export function Browse({ m }: { m: BrowseModel }) {
       data-recursive={m.q.recursive ? "1" : "0"}
       data-query={m.queryString}
       data-q={m.q.q}
-      data-title={m.folderName}
+      data-title={pageTitle(m)}
     >
+      <h1 class="sr-only">{m.folderName}</h1>
       <Toolbar m={m} />
       <Notices notices={m.notices} replaceUrl={browseHref(m.q)} />
       <Grid m={m} />

@@ -1,13 +1,20 @@
 /** @jsxImportSource hono/jsx */
-import { cardId, placeholderColor, starText } from "./format.ts";
+import { raw } from "hono/html";
+import { chipsHtml, starsHtml } from "./card-labels.ts";
+import { placeholderColor } from "./format.ts";
 import type { CardModel } from "./model.ts";
 
-/** Tags shown on a card; public/card-labels.js (SHOWN_TAGS) must agree. */
-export const SHOWN_TAGS = 3;
+export { SHOWN_TAGS } from "./card-labels.ts";
+
+/** A DOM id for an item, safe in selectors (the grid's aria-activedescendant names it). */
+export function cardId(path: string): string {
+  return `card-${Bun.hash(path).toString(36)}`;
+}
 
 /**
- * One grid card. Live label changes are written into it by public/card-labels.js,
- * which must produce the same markup (test/client/card-labels.test.ts).
+ * One grid card: an option of the grid's listbox. The card itself is the link to its selected view (works
+ * without JS), so nothing interactive nests inside an option. Its labels (stars, chips) come from
+ * views/card-labels.ts, which public/card-labels.js also uses to update a card in place.
  */
 export function Card({
   card,
@@ -18,11 +25,15 @@ export function Card({
   index: number;
   selected?: boolean;
 }) {
-  const shownTags = card.tags.slice(0, SHOWN_TAGS);
   return (
-    <div
+    <a
       class={selected ? "card selected" : "card"}
       id={cardId(card.path)}
+      role="option"
+      aria-selected={selected ? "true" : "false"}
+      tabindex={-1}
+      href={card.href}
+      draggable={false}
       data-path={card.path}
       data-index={String(index)}
       data-version={String(card.version)}
@@ -30,43 +41,23 @@ export function Card({
       data-flag={card.flag ?? ""}
       data-color={card.color ?? ""}
     >
-      <a
-        class="thumb"
-        href={card.href}
-        style={`background-color:${placeholderColor(card.path)}`}
-        draggable={false}
-      >
+      <span class="thumb" style={`background-color:${placeholderColor(card.path)}`}>
         <img src={card.thumbUrl} alt="" loading="lazy" decoding="async" draggable={false} />
-      </a>
-      <div class="meta">
+      </span>
+      <span class="meta">
         <span class="name" title={card.folder ? `${card.folder}/${card.name}` : card.name}>
           {card.name}
         </span>
-        <span class={card.star ? "stars rated" : "stars"} title={`${card.star ?? 0} stars`}>
-          {starText(card.star)}
-        </span>
-      </div>
+        {raw(starsHtml(card.star))}
+      </span>
+      {/* Recursive views: the card's folder, opened by a click (public/app.js). A span, not a link: nothing
+          interactive nests inside an option; the tree and Backspace reach the folder from the keyboard. */}
       {card.folder && card.folderHref && (
-        <a
-          class="card-folder"
-          href={card.folderHref}
-          hx-get={card.folderHref}
-          hx-target="#browse"
-          hx-swap="outerHTML"
-          hx-push-url="true"
-          title={`Open ${card.folder}`}
-        >
+        <span class="card-folder" data-href={card.folderHref} title={`Open ${card.folder}`}>
           {card.folder}
-        </a>
+        </span>
       )}
-      <div class="chips">
-        {shownTags.map((t) => (
-          <span class="chip">{t}</span>
-        ))}
-        {card.tags.length > shownTags.length && (
-          <span class="chip more">+{card.tags.length - shownTags.length}</span>
-        )}
-      </div>
-    </div>
+      <span class="chips">{raw(chipsHtml(card.tags))}</span>
+    </a>
   );
 }

@@ -39,12 +39,13 @@ function Node({ node, m }: { node: TreeNode; m: TreeChildrenModel }) {
         "hx-target": "find .tree-children",
         "hx-swap": "innerHTML",
       };
+  // The link and the toggle are siblings (a link inside a summary nests one control in another); CSS puts the
+  // toggle on the link's row.
   return (
-    <li class="tree-node" data-folder={node.path}>
+    <li class="tree-node branch" data-folder={node.path}>
+      <FolderLink node={node} m={m} />
       <details open={loaded} {...fetchAttrs}>
-        <summary>
-          <FolderLink node={node} m={m} />
-        </summary>
+        <summary aria-label={`Subfolders of ${node.name}`} />
         <ul class="tree-children">
           {loaded ? (
             <TreeChildren

@@ -37,7 +37,6 @@ export function Grid({ m }: { m: BrowseModel }) {
       id="grid"
       class="grid-scroller"
       aria-label="Images"
-      tabindex={0}
       data-total={String(m.total)}
       data-query={m.queryString}
       data-size={String(m.q.size)}
@@ -61,7 +60,16 @@ export function Grid({ m }: { m: BrowseModel }) {
           <DeeperMatches deeper={m.deeper} />
         </div>
       ) : (
-        <div class="grid-spacer">
+        // The cards are the options of one multi-select listbox; the keyboard's current card is its
+        // active descendant (public/grid.js), ringed, while focus stays on the list.
+        <div
+          class="grid-spacer"
+          id="grid-list"
+          role="listbox"
+          aria-multiselectable="true"
+          aria-label="Images"
+          tabindex={0}
+        >
           <div class="grid-page" data-offset={String(m.offset)}>
             <GridPage cards={m.cards} offset={m.offset} selected={m.q.sel} />
           </div>

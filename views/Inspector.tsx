@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { CullBadges } from "./CullFilters.tsx";
 import { ExifFacts } from "./ExifFacts.tsx";
-import { formatBytes, formatDate, relativeTime, starText } from "./format.ts";
+import { formatBytes, formatDate, relativeTime, starsName, starText } from "./format.ts";
 import type { ItemDetails } from "./model.ts";
 
 /** Why edits will not be saved, as a control's tooltip (null when they will). */
@@ -28,7 +28,8 @@ export function StarButtons({
           data-action="star"
           data-value={String(n)}
           aria-pressed={(star ?? 0) >= n ? "true" : "false"}
-          title={`${n} star${n > 1 ? "s" : ""} (key ${n})`}
+          aria-label={starsName(n)}
+          title={`${starsName(n)} (key ${n})`}
         >
           ★
         </button>
@@ -38,7 +39,8 @@ export function StarButtons({
         class="star-clear"
         data-action="star"
         data-value="0"
-        title="Clear (key 0)"
+        aria-label="Clear rating"
+        title="Clear rating (key 0)"
       >
         ✕
       </button>
@@ -56,6 +58,17 @@ export function LastEdited({ by, at }: { by: string | null; at: string | null })
   );
 }
 
+/** The inspector with nothing selected. GET /inspector (no path) returns exactly this. */
+export function EmptyInspector() {
+  return (
+    <section id="inspector-body" class="inspector-body empty-inspector" data-path="">
+      <p class="muted">
+        Select an image to see its details. Shift- or Ctrl-click to select several.
+      </p>
+    </section>
+  );
+}
+
 /** The inspector for one item. GET /inspector?path= returns exactly this. */
 export function Inspector({
   item,
@@ -67,15 +80,7 @@ export function Inspector({
   /** Why writes from this page are refused (per request): edit controls are disabled and say why. */
   readOnly?: string | null;
 }) {
-  if (!item) {
-    return (
-      <section id="inspector-body" class="inspector-body empty-inspector" data-path="">
-        <p class="muted">
-          Select an image to see its details. Shift- or Ctrl-click to select several.
-        </p>
-      </section>
-    );
-  }
+  if (!item) return <EmptyInspector />;
   const metrics = Object.entries(item.metrics);
   return (
     <section

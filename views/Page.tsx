@@ -4,10 +4,11 @@ import type { Child } from "hono/jsx";
 import { AccessNotices } from "./AccessNotices.tsx";
 import { ActivityMenu } from "./Activity.tsx";
 import { Browse } from "./Browse.tsx";
+import { BulkInspector } from "./BulkInspector.tsx";
 import { AutoAdvanceSwitch } from "./CullFilters.tsx";
 import { ExportMenu } from "./ExportMenu.tsx";
 import { FolderTree } from "./FolderTree.tsx";
-import { Inspector, StarButtons } from "./Inspector.tsx";
+import { Inspector } from "./Inspector.tsx";
 import type { AppShellModel, TreeNode } from "./model.ts";
 import { PeoplePanel } from "./People.tsx";
 import { ShareDialog } from "./ShareDialog.tsx";
@@ -122,6 +123,16 @@ export function Page({
         data-durability={m.durability}
         data-last-event-id={String(m.lastEventId)}
       >
+        {/* Past the top bar, the toolbar and the tree in one key (public/focus-keys.js: notes or, with
+            nothing selected, the inspector). */}
+        <nav class="skip-links" aria-label="Skip links">
+          <a class="skip-link" href="#grid-list">
+            Skip to the images
+          </a>
+          <a class="skip-link" href="#notes-input" data-skip="notes">
+            Skip to notes
+          </a>
+        </nav>
         <header class="topbar">
           <DrawerToggle name="tree" controls="sidebar" label="Folders" icon="☰" />
           <a class="brand" href="/" title="Lenslet home">
@@ -214,40 +225,12 @@ export function Page({
             tabindex={-1}
             hx-sync="this:replace"
           >
-            <section class="bulk" x-data x-show="$store.sel.count > 1" x-cloak>
-              <h2>
-                <span x-text="$store.sel.count.toLocaleString()" /> selected
-              </h2>
-              <div class="field">
-                <span class="label">Stars for all</span>
-                <StarButtons
-                  star={null}
-                  label="Stars for the selection"
-                  readOnly={m.writeRefusal}
-                />
-              </div>
-              <div class="field">
-                <span class="label">Tags for all</span>
-                <input
-                  class="bulk-tag-input"
-                  disabled={!!m.writeRefusal}
-                  type="text"
-                  placeholder="Add tag to all, Enter"
-                  aria-label="Add tag to selection"
-                />
-                <input
-                  class="bulk-untag-input"
-                  disabled={!!m.writeRefusal}
-                  type="text"
-                  placeholder="Remove tag from all, Enter"
-                  aria-label="Remove tag from selection"
-                />
-              </div>
-              <p class="muted" x-text="$store.sel.message" />
-            </section>
-            <div x-data x-show="$store.sel.count <= 1">
+            {/* Several selected: public/bulk-inspector.js fetches it (POST /inspector/many) and hides the single one. */}
+            <BulkInspector m={null} readOnly={m.writeRefusal} />
+            <div class="single-inspector">
               <Inspector item={m.browse.selected} readOnly={m.writeRefusal} />
             </div>
+            <p class="sel-message muted" role="status" x-data x-text="$store.sel.message" />
           </aside>
         </div>
         {/* Behind an open drawer (narrow screens): a tap beside it closes it. */}

@@ -1,6 +1,8 @@
 /** @jsxImportSource hono/jsx */
 const KEYS: [string, string][] = [
   ["← ↑ → ↓  or  W A S D", "Move"],
+  ["Home / End", "First / last image"],
+  ["Page Up / Page Down", "A screenful up / down"],
   ["Shift + move / click", "Extend selection"],
   ["Ctrl/⌘ + click", "Add to or remove from selection"],
   ["Ctrl/⌘ + A", "Select all"],
@@ -13,6 +15,9 @@ const KEYS: [string, string][] = [
   ["C", "Compare the 2–4 selected images (K keeps the one in focus)"],
   ["Caps Lock (or the Auto-advance switch)", "Move on after every flag, star or colour"],
   ["/", "Search"],
+  ["T", "Tags of the selection"],
+  ["N", "Notes of the selection"],
+  ["Esc  (in a field)", "Back to the grid"],
   ["Backspace / Delete", "Parent folder"],
   ["Ctrl/⌘ + B", "Show / hide the folder tree"],
   ["← →  (viewer)", "Previous / next image"],

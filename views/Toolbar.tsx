@@ -109,7 +109,13 @@ export function Toolbar({ m }: { m: BrowseModel }) {
         <fieldset class="control stars-filter" aria-label="Filter by stars">
           {STAR_FILTERS.map((s) => (
             <label title={s === "unrated" ? "Unrated" : `${s} star${s === "1" ? "" : "s"}`}>
-              <input type="checkbox" name="stars" value={s} checked={q.stars.includes(s)} />
+              <input
+                type="checkbox"
+                name="stars"
+                value={s}
+                checked={q.stars.includes(s)}
+                aria-label={s === "unrated" ? "Unrated" : `${s} star${s === "1" ? "" : "s"}`}
+              />
               <span>{s === "unrated" ? "∅" : `${s}★`}</span>
             </label>
           ))}

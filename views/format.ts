@@ -1,4 +1,7 @@
-/** Small formatting helpers shared by the views. Pure. */
+/**
+ * Small formatting helpers, one home for each text the page shows (stars, times, sizes). Pure and free of
+ * Bun or DOM APIs: the server's views and the page's client (public/, through the bundle) import the same.
+ */
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -32,21 +35,33 @@ export function relativeTime(iso: string, now = Date.now()): string {
   return `${Math.round(h / 24)} days ago`;
 }
 
-export function starText(star: number | null): string {
+export function starText(star: number | null | undefined): string {
   const n = star ?? 0;
   return "★".repeat(n) + "☆".repeat(5 - n);
 }
+
+/** A rating in words, for names and titles: "Unrated", "1 star", "4 stars". */
+export function starsName(star: number | null | undefined): string {
+  return star ? `${star} star${star === 1 ? "" : "s"}` : "Unrated";
+}
+
+/** Text escaped for HTML, as hono/jsx escapes it (so a fragment built here equals one rendered there). */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>'"]/g, (ch) => ESCAPES[ch]!);
+}
+const ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  "'": "&#39;",
+  '"': "&quot;",
+};
 
 /** A stable muted colour per path, shown until the thumbnail arrives. */
 export function placeholderColor(path: string): string {
   let h = 0;
   for (let i = 0; i < path.length; i++) h = (h * 31 + path.charCodeAt(i)) >>> 0;
   return `hsl(${h % 360} 18% 24%)`;
-}
-
-/** A DOM id for an item, safe in selectors. */
-export function cardId(path: string): string {
-  return `card-${Bun.hash(path).toString(36)}`;
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

@@ -110,6 +110,8 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
   // Appended, so the rule IDs above stay what they were.
   ["GET", "/facets", R.viewer, "json", "histograms and value counts of a view (D15)"],
   ["GET", "/display", R.viewer, "media", "display image of a format a browser cannot show"],
+  ["POST", "/conflict", R.rater, "fragment", "a conflict box: yours and theirs"],
+  ["POST", "/inspector/many", R.viewer, "fragment", "the inspector of a multi-selection"],
   // Compare (issue 12, M4), appended so the rule IDs above stay what they were.
   ["GET", "/compare", R.viewer, "fragment", "2–4 images side by side (compare)"],
   ["GET", "/groups/view", R.viewer, "fragment", "the Bursts / Duplicates region"],

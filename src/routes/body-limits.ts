@@ -44,6 +44,14 @@ export const BODY_LIMITS: Readonly<Record<string, BodyLimit>> = {
     bytes: 64 * MiB,
     why: "a selection of 1,000,000 paths (the schema's maximum) of about 60 characters each",
   },
+  "POST /conflict": {
+    bytes: 1 * MiB,
+    why: "a full 20,000-character note, or 64 full-length tags, every character JSON-escaped",
+  },
+  "POST /inspector/many": {
+    bytes: 64 * MiB,
+    why: "a selection of 1,000,000 paths (the schema's maximum) of about 60 characters each",
+  },
   "POST /export/xmp": {
     bytes: 64 * MiB,
     why: "the same selection as POST /export",

@@ -3,6 +3,7 @@
  * label store. No HTTP here: routes parse the request, call these, render.
  */
 
+import type { BulkModel } from "../../views/BulkInspector.tsx";
 import type {
   BrowseModel,
   CardModel,
@@ -262,6 +263,32 @@ export class PageModels {
   async ensureDims(path: string | undefined): Promise<void> {
     const img = path ? this.deps.gallery.get(path) : undefined;
     if (img && this.deps.dims.peek(img) === undefined) await this.deps.dims.get(img);
+  }
+
+  /** What a multi-selection holds: ratings, tags with counts, and whether the notes agree. */
+  bulk(paths: readonly string[]): BulkModel {
+    const stars = new Map<number | null, number>();
+    const tags = new Map<string, number>();
+    const notes = new Set<string>();
+    let count = 0;
+    for (const path of new Set(paths)) {
+      if (!this.deps.gallery.get(path)) continue;
+      count++;
+      const s = this.deps.labels.get(path);
+      stars.set(s.star, (stars.get(s.star) ?? 0) + 1);
+      for (const t of s.tags) tags.set(t, (tags.get(t) ?? 0) + 1);
+      notes.add(s.notes);
+    }
+    return {
+      count,
+      // Most first; a tie: higher ratings first, unrated last.
+      stars: [...stars].sort((a, b) => b[1] - a[1] || (b[0] ?? -1) - (a[0] ?? -1)),
+      tags: [...tags]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .map(([tag, n]) => ({ tag, count: n })),
+      notes: notes.size === 1 ? [...notes][0]! : null,
+      distinctNotes: notes.size,
+    };
   }
 
   /** Tags in use, most used first; recomputed only when labels change. */

@@ -6,22 +6,30 @@
  */
 import { type Context, Hono } from "hono";
 import pkg from "../../package.json" with { type: "json" };
-import { Browse } from "../../views/Browse.tsx";
+import { Browse, pageTitle } from "../../views/Browse.tsx";
+import { BulkInspector } from "../../views/BulkInspector.tsx";
+import { ConflictBox } from "../../views/Conflict.tsx";
 import { ExportLinks } from "../../views/ExportMenu.tsx";
 import { TreeChildren } from "../../views/FolderTree.tsx";
 import { GridPage } from "../../views/Grid.tsx";
-import { Inspector } from "../../views/Inspector.tsx";
+import { EmptyInspector, Inspector } from "../../views/Inspector.tsx";
 import type { PageAccess } from "../../views/model.ts";
 import { Page } from "../../views/Page.tsx";
 import { Viewer } from "../../views/Viewer.tsx";
 import { GrantableRole, mayGrant } from "../access/roles.ts";
 import type { Principal } from "../access/store.ts";
-import { canonicalPath } from "../core/paths.ts";
+import { canonicalPath, tryCanonicalPath } from "../core/paths.ts";
 import type { AppDeps } from "../deps.ts";
 import { BrowseQuery, browseHref, PageQuery } from "../gallery/browse-query.ts";
 import { jsonError, validationError } from "./errors.ts";
 import { facetsHandler } from "./facets.ts";
-import { PathQuery, type SelectResponse, TreeQuery } from "./openapi/pages.ts";
+import {
+  ConflictBody,
+  InspectorQuery,
+  ManyBody,
+  type SelectResponse,
+  TreeQuery,
+} from "./openapi/pages.ts";
 import { FIRST_PAGE, PageModels } from "./page-models.ts";
 import { principalOf, principalRole } from "./principal-actor.ts";
 import { queryObject } from "./query-params.ts";
@@ -63,6 +71,15 @@ function canon(c: Context, raw: string): string | Response {
   }
 }
 
+/** A request's JSON body, or the 400 answer. */
+async function jsonOf(c: Context): Promise<unknown> {
+  try {
+    return JSON.parse(await c.req.text());
+  } catch {
+    return jsonError(c, 400, "validation_error", "body: not valid JSON", { field: "body" });
+  }
+}
+
 export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
   const app = new Hono();
   // Date and size sorts, filters and facets need every file's stat: wait for the background pass
@@ -93,8 +110,8 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
     const status = notices.length ? 404 : 200;
     const page = PageQuery.safeParse(queryObject(c));
     const offset = page.success ? page.data.offset : 0;
-    // The selected image's inspector (and viewer) show its dimensions on the first render too.
-    await models.ensureDims(q.sel);
+    // The selected item's inspector shows its dimensions, as GET /inspector does (read once, then cached).
+    if (q.sel) await models.detailsWithDims(q.sel);
     const browse = models.browse(q, offset, FIRST_PAGE, notices);
     const shown = browseHref(q);
     if (c.req.header("HX-Request") === "true") {
@@ -113,16 +130,12 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
     const viewer = q.view && q.sel ? models.viewer(q, q.sel) : null;
     // The same per-request decision /health gives: will this page's writes be accepted?
     const ability = writeAbility(deps.config, c.req.raw, c.env, "page", principalRole(c));
-    const title =
-      q.sel && browse.selected
-        ? `${browse.selected.name} · Lenslet`
-        : `${browse.folderName} · Lenslet`;
     const body = (
       <Page
         m={{
           browse,
           tree: tree.children,
-          title,
+          title: pageTitle(browse),
           canWrite: deps.config.canWrite,
           writeRefusal: ability.kind === "refused" ? ability.refusal : null,
           notice: deps.config.workspaceNotice,
@@ -169,8 +182,9 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
   });
 
   app.get("/inspector", async (c) => {
-    const parsed = PathQuery.safeParse(queryObject(c));
+    const parsed = InspectorQuery.safeParse(queryObject(c));
     if (!parsed.success) return validationError(c, parsed.error);
+    if (parsed.data.path === undefined) return html(c, <EmptyInspector />);
     const path = canon(c, parsed.data.path);
     if (typeof path !== "string") return path;
     const item = await models.detailsWithDims(path);
@@ -178,6 +192,44 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
     const ability = writeAbility(deps.config, c.req.raw, c.env, "page", principalRole(c));
     const readOnly = ability.kind === "refused" ? ability.refusal : null;
     return html(c, <Inspector item={item} readOnly={readOnly} />);
+  });
+
+  // The inspector of a multi-selection, from the labels as they are now.
+  app.post("/inspector/many", async (c) => {
+    const raw = await jsonOf(c);
+    if (raw instanceof Response) return raw;
+    const parsed = ManyBody.safeParse(raw);
+    if (!parsed.success) return validationError(c, parsed.error);
+    const paths = parsed.data.paths.map((p) => tryCanonicalPath(p)).filter((p) => p !== null);
+    const ability = writeAbility(deps.config, c.req.raw, c.env, "page", principalRole(c));
+    const readOnly = ability.kind === "refused" ? ability.refusal : null;
+    return html(c, <BulkInspector m={models.bulk(paths)} readOnly={readOnly} />);
+  });
+
+  // The conflict box of one field, against the item as it is now (its version is what a choice goes on).
+  app.post("/conflict", async (c) => {
+    const raw = await jsonOf(c);
+    if (raw instanceof Response) return raw;
+    const parsed = ConflictBody.safeParse(raw);
+    if (!parsed.success) return validationError(c, parsed.error);
+    const path = canon(c, parsed.data.path);
+    if (typeof path !== "string") return path;
+    if (!deps.gallery.get(path))
+      return jsonError(c, 404, "not_found", `no image ${path}`, { field: "path" });
+    const s = deps.labels.get(path);
+    return html(
+      c,
+      <ConflictBox
+        c={{
+          path,
+          field: parsed.data.field,
+          mine: parsed.data.mine,
+          theirs: { star: s.star, tags: s.tags, notes: s.notes, version: s.version },
+          by: s.updated_by,
+          at: s.updated_at,
+        }}
+      />,
+    );
   });
 
   app.get("/viewer", async (c) => {

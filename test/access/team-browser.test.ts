@@ -151,7 +151,7 @@ test("A17 A18 A19 A20 A21: owner shares, a rater rates, a viewer cannot, people 
     if (req.method() !== "GET" && /\/items?(\/patch)?\?|\/items\/patch/.test(req.url()))
       writes.push(`${req.method()} ${req.url()}`);
   });
-  await v.locator("#grid").focus();
+  await v.locator("#grid-list").focus();
   await v.keyboard.press("4");
   await v.waitForFunction(
     () =>

@@ -118,7 +118,7 @@ describe("finding things (F5-F7)", () => {
     const lines = [...d.querySelectorAll("#grid .card")].map((c) => [
       c.getAttribute("data-path"),
       c.querySelector(".card-folder")?.textContent ?? null,
-      c.querySelector(".card-folder")?.getAttribute("href") ?? null,
+      c.querySelector(".card-folder")?.getAttribute("data-href") ?? null,
     ]);
     expect(lines).toEqual([
       ["/top.jpg", null, null],

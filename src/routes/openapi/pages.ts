@@ -5,10 +5,32 @@
  */
 import { z } from "zod";
 import { BrowseQuery, PageQuery } from "../../gallery/browse-query.ts";
+import { MAX_NOTES_LENGTH, Star, TagList } from "../../labels/schema.ts";
 import { FacetsQuery, FacetsResponse } from "../facets.ts";
 import { type ApiPart, error, json, jsonSchema, queryParameters } from "./common.ts";
 
 export const PathQuery = z.object({ path: z.string().min(1).max(4096) });
+/** The inspector: of one image, or (no path) the empty one. */
+export const InspectorQuery = z.object({ path: z.string().min(1).max(4096).optional() });
+/** A conflict to show: the item, the field, and what this person wanted. */
+export const ConflictBody = z
+  .object({
+    path: z.string().min(1).max(4096),
+    field: z.enum(["star", "tags", "notes"]),
+    mine: z
+      .object({
+        star: Star.nullable().optional(),
+        tags: TagList.optional(),
+        notes: z.string().max(MAX_NOTES_LENGTH).optional(),
+      })
+      .strict(),
+  })
+  .strict();
+export type ConflictBody = z.infer<typeof ConflictBody>;
+/** The selected paths whose inspector to render. */
+export const ManyBody = z
+  .object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(1_000_000) })
+  .strict();
 export const TreeQuery = z.object({
   folder: z.string().max(4096).default("/"),
   offset: z.coerce.number().int().min(0).default(0),
@@ -39,6 +61,8 @@ const badQuery = { "400": error("`validation_error` naming the field, or `invali
 export const pagesApi = (): ApiPart => ({
   schemas: {
     SelectResponse: jsonSchema(SelectResponse),
+    ConflictBody: jsonSchema(ConflictBody),
+    ManyBody: jsonSchema(ManyBody),
     FacetsResponse: jsonSchema(FacetsResponse),
   },
   paths: {
@@ -75,8 +99,8 @@ export const pagesApi = (): ApiPart => ({
     },
     "/inspector": {
       get: {
-        summary: "The inspector of one image",
-        parameters: queryParameters(PathQuery),
+        summary: "The inspector of one image (without path: the empty inspector)",
+        parameters: queryParameters(InspectorQuery),
         responses: {
           "200": html(
             "The inspector (edit controls disabled, with the reason, when this page's writes would be refused)",
@@ -84,6 +108,26 @@ export const pagesApi = (): ApiPart => ({
           ...badQuery,
           "404": error("`not_found`"),
         },
+      },
+    },
+    "/conflict": {
+      post: {
+        summary:
+          "The conflict box of one field: this person's version and the current one (notes as a word diff)",
+        requestBody: { required: true, content: json("ConflictBody") },
+        responses: {
+          "200": html("The conflict box (its data-version: the version the choice goes on)"),
+          ...badQuery,
+          "404": error("`not_found`"),
+        },
+      },
+    },
+    "/inspector/many": {
+      post: {
+        summary:
+          "The inspector of several selected images: their ratings (mixed shown as mixed), tags with counts, notes",
+        requestBody: { required: true, content: json("ManyBody") },
+        responses: { "200": html("The multi-selection inspector"), ...badQuery },
       },
     },
     "/viewer": {

@@ -1,0 +1,86 @@
+// @ts-check
+// Where the keyboard goes (spec U20): T to the tags field, N to the notes, Esc from a field back to the grid;
+// skip links that land even when their target is not there (notes with nothing selected: the inspector);
+// and a toolbar control that swapped the view keeps the focus (the form is re-rendered with the view).
+import { typing } from "./keyboard.js";
+import { $ } from "./page-state.js";
+
+/** The grid's list, or the grid itself when the view is empty. */
+function gridTarget() {
+  return $("#grid-list") ?? $("#grid");
+}
+
+/** @param {HTMLElement | null} el */
+function focusOn(el) {
+  if (!el) return false;
+  if (!el.matches("a[href], button, input, select, textarea, [tabindex]")) el.tabIndex = -1;
+  el.focus();
+  return true;
+}
+
+/** The field a letter goes to: the single inspector's, or the multi-selection's when several are selected. */
+function field(/** @type {"tags" | "notes"} */ which) {
+  const bulk = $("#bulk-inspector:not([hidden])");
+  if (bulk) return $(which === "tags" ? ".bulk-tag-input" : "#bulk-notes", bulk);
+  return $(which === "tags" ? "#inspector-body .tag-input" : "#inspector-body .notes");
+}
+
+document.addEventListener("keydown", (e) => {
+  if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (
+    e.key === "Escape" &&
+    typing(e.target) &&
+    /** @type {Element} */ (e.target).closest("#inspector")
+  ) {
+    // Leaving a field of the inspector goes back to the grid, where the arrows work again.
+    e.preventDefault();
+    focusOn(gridTarget());
+    return;
+  }
+  if (
+    typing(e.target) ||
+    $("#viewer") ||
+    /** @type {HTMLDialogElement | null} */ ($("dialog[open]"))
+  )
+    return;
+  const k = e.key.toLowerCase();
+  if (k !== "t" && k !== "n") return;
+  const f = /** @type {HTMLInputElement | null} */ (field(k === "t" ? "tags" : "notes"));
+  if (f && !f.disabled) {
+    e.preventDefault();
+    f.focus();
+  }
+});
+
+document.addEventListener("click", (e) => {
+  const a = e.target instanceof Element ? e.target.closest(".skip-link") : null;
+  if (!(a instanceof HTMLAnchorElement)) return;
+  e.preventDefault();
+  const target =
+    a.dataset.skip === "notes"
+      ? (field("notes") ?? $("#inspector-body"))
+      : $(a.getAttribute("href") ?? "");
+  focusOn(target ?? gridTarget());
+});
+
+// A toolbar control (sort, direction, tag, star chips, recursive, size) changes the view: htmx swaps #browse
+// with a new toolbar, and the focus would fall back to the page. The same control in the new one takes it.
+/** @type {string | null} */
+let refocus = null;
+document.addEventListener("change", (e) => {
+  const t = e.target;
+  if (!(t instanceof HTMLInputElement || t instanceof HTMLSelectElement)) return;
+  if (!t.closest("#browse-form") || t.id === "search") return;
+  refocus =
+    t instanceof HTMLInputElement && t.type === "checkbox"
+      ? `#browse-form [name="${t.name}"][value="${CSS.escape(t.value)}"]`
+      : `#browse-form [name="${t.name}"]`;
+});
+document.addEventListener("htmx:after:swap", afterSwap);
+function afterSwap() {
+  if (!refocus) return;
+  const el = /** @type {HTMLElement | null} */ ($(refocus));
+  if (!el) return;
+  refocus = null;
+  el.focus({ preventScroll: true });
+}

@@ -1,0 +1,283 @@
+/**
+ * Real Chromium: the keyboard flow (U21), many at once (U22) and conflicts you can decide (U23), against the
+ * real server process on a small tree.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Page } from "playwright-core";
+import { type BrowserSession, openBrowser, watchErrors } from "../helpers/browser.ts";
+import { type ServerProcess, startServerProcess } from "../helpers/server-process.ts";
+import { removeDir, tempDir, writeTree } from "../helpers/tree.ts";
+
+let root: string;
+let server: ServerProcess;
+const browsers: BrowserSession[] = [];
+const names = Array.from({ length: 30 }, (_, i) => `k${String(i).padStart(2, "0")}.jpg`);
+
+beforeAll(async () => {
+  root = tempDir("lenslet-keys-");
+  await writeTree(root, {
+    ...Object.fromEntries(names.map((n) => [`a/${n}`, {}])),
+    "m/one.jpg": {},
+    "m/two.jpg": {},
+    "m/three.jpg": {},
+    "c/x.jpg": {},
+  });
+  server = await startServerProcess([
+    root,
+    "--port",
+    "0",
+    "--workspace",
+    tempDir("lenslet-keys-ws-"),
+  ]);
+}, 60_000);
+
+afterAll(async () => {
+  for (const b of browsers) await b.close();
+  await server?.stop();
+  removeDir(root);
+});
+
+async function open(): Promise<Page> {
+  const b = await openBrowser({ width: 1440, height: 900 });
+  browsers.push(b);
+  // Someone who has named themselves already: the first-visit name prompt would cover the inspector.
+  await b.context.addInitScript(() => {
+    localStorage.setItem("lenslet.name", "Kim");
+    localStorage.setItem("lenslet.nameAsked", "1");
+  });
+  return b.page;
+}
+const ready = (p: Page) => p.waitForFunction(() => !!window.Alpine?.store("sel"));
+const focused = (p: Page) =>
+  p.evaluate(() => {
+    const a = document.activeElement as HTMLInputElement | null;
+    return a
+      ? `${a.tagName.toLowerCase()}[name=${a.name ?? ""}]${a.value ? `=${a.value}` : ""}`
+      : "";
+  });
+
+async function patch(path: string, body: object, name: string) {
+  const cur = await (await fetch(`${server.url}/item?path=${encodeURIComponent(path)}`)).json();
+  const res = await fetch(`${server.url}/item?path=${encodeURIComponent(path)}`, {
+    method: "PATCH",
+    headers: {
+      "Content-Type": "application/json",
+      "Idempotency-Key": crypto.randomUUID(),
+      "X-Lenslet-Name": name,
+    },
+    body: JSON.stringify({ base_version: cur.version, ...body }),
+  });
+  expect(res.status).toBe(200);
+}
+
+describe("keyboard flow", () => {
+  test("U21: sort, direction, tag and a star chip keep the focus on themselves after the view swaps", async () => {
+    const page = await open();
+    await patch("/a/k00.jpg", { add_tags: ["sky"] }, "Ana");
+    await page.goto(`${server.url}/?folder=/a`);
+    await ready(page);
+    const swapped = () =>
+      page.evaluate(
+        () =>
+          new Promise<void>((resolve) =>
+            document.addEventListener("htmx:after:swap", () => resolve(), { once: true }),
+          ),
+      );
+    let swap = swapped();
+    await page.selectOption('select[name="sort"]', "size");
+    await swap;
+    await page.waitForSelector('#browse[data-query*="sort=size"]');
+    await page.waitForFunction(
+      () => (document.activeElement as HTMLSelectElement)?.name === "sort",
+    );
+    swap = swapped();
+    await page.selectOption('select[name="dir"]', "desc");
+    await swap;
+    await page.waitForFunction(() => (document.activeElement as HTMLSelectElement)?.name === "dir");
+    swap = swapped();
+    await page.selectOption('select[name="tag"]', "sky");
+    await swap;
+    await page.waitForFunction(() => (document.activeElement as HTMLSelectElement)?.name === "tag");
+    await page.selectOption('select[name="tag"]', "");
+    await page.waitForSelector('#browse:not([data-query*="tag="])');
+    // A star chip, toggled with the keyboard (Space), keeps the focus too.
+    await page.focus('.stars-filter input[value="unrated"]');
+    swap = swapped();
+    await page.keyboard.press("Space");
+    await swap;
+    await page.waitForFunction(
+      () => (document.activeElement as HTMLInputElement)?.value === "unrated",
+    );
+    expect(await focused(page)).toBe("input[name=stars]=unrated");
+    // …so the next ↓ does not move the grid selection.
+    await page.keyboard.press("ArrowDown");
+    expect(await page.evaluate(() => document.querySelectorAll(".card.selected").length)).toBe(0);
+  });
+
+  test("U21: T goes to tags, N to notes, Esc back to the grid; Home, End, PageDown and PageUp move through it", async () => {
+    const page = await open();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}/?folder=/a`);
+    await ready(page);
+    await page.locator("#grid-list").focus();
+    const current = () =>
+      page.evaluate(() => (document.querySelector(".card.cursor") as HTMLElement)?.dataset.path);
+    await page.keyboard.press("End");
+    await page.waitForFunction(
+      () => (document.querySelector(".card.cursor") as HTMLElement)?.dataset.path === "/a/k29.jpg",
+    );
+    await page.keyboard.press("Home");
+    await page.waitForFunction(
+      () => (document.querySelector(".card.cursor") as HTMLElement)?.dataset.path === "/a/k00.jpg",
+    );
+    await page.keyboard.press("PageDown");
+    await page.waitForFunction(
+      () => Number((document.querySelector(".card.cursor") as HTMLElement)?.dataset.index) > 0,
+    );
+    const down = Number(
+      await page.evaluate(
+        () => (document.querySelector(".card.cursor") as HTMLElement).dataset.index,
+      ),
+    );
+    // A screenful: whole rows, more than one card.
+    const cols = await page.evaluate(() =>
+      getComputedStyle(document.querySelector("#grid")!).getPropertyValue("--cols"),
+    );
+    expect(down % Number(cols)).toBe(0);
+    expect(down).toBeGreaterThan(1);
+    await page.keyboard.press("PageUp");
+    await page.waitForFunction(
+      () => (document.querySelector(".card.cursor") as HTMLElement)?.dataset.path === "/a/k00.jpg",
+    );
+    expect(await current()).toBe("/a/k00.jpg");
+    await page.waitForSelector('#inspector-body[data-path="/a/k00.jpg"]');
+    await page.keyboard.press("t");
+    await page.waitForFunction(() => document.activeElement?.classList.contains("tag-input"));
+    await page.keyboard.type("dusk");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('#inspector-body .tag-list [data-tag="dusk"]');
+    await page.keyboard.press("Escape");
+    await page.waitForFunction(() => document.activeElement?.id === "grid-list");
+    await page.keyboard.press("n");
+    await page.waitForFunction(() => document.activeElement?.id === "notes-input");
+    await page.keyboard.press("Escape");
+    await page.waitForFunction(() => document.activeElement?.id === "grid-list");
+    // Back on the grid, the arrows work again.
+    await page.keyboard.press("ArrowRight");
+    await page.waitForSelector('#inspector-body[data-path="/a/k01.jpg"]');
+    // Every shortcut is listed in "?".
+    await page.keyboard.press("?");
+    const listed = await page.$$eval("#shortcuts kbd", (els) =>
+      els.map((e) => e.textContent ?? ""),
+    );
+    for (const k of ["Home / End", "Page Up / Page Down", "T", "N", "Esc  (in a field)"])
+      expect(listed).toContain(k);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe("many at once", () => {
+  test("U22: the multi-selection inspector shows what the images hold, removes a tag from all and sets notes for all", async () => {
+    await patch("/m/one.jpg", { set_star: 3, add_tags: ["sky", "dusk"] }, "Ana");
+    await patch("/m/two.jpg", { set_star: 5, add_tags: ["sky"], set_notes: "old" }, "Ana");
+    const page = await open();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}/?folder=/m`);
+    await ready(page);
+    await page.click('.card[data-path="/m/one.jpg"]');
+    await page.keyboard.press("Control+a");
+    await page.waitForSelector('#bulk-inspector[data-count="3"]');
+    expect(await page.isVisible("#inspector-body")).toBe(false);
+    expect(await page.textContent("#bulk-inspector .bulk-stars")).toBe(
+      "Mixed: 1 × ★★★★★ · 1 × ★★★☆☆ · 1 × unrated",
+    );
+    expect(
+      await page.$$eval("#bulk-inspector .bulk-tags li", (els) =>
+        els.map(
+          (e) => `${e.getAttribute("data-tag")} ${e.querySelector(".tag-count")!.textContent}`,
+        ),
+      ),
+    ).toEqual(["sky 2/3", "dusk 1/3"]);
+    // Remove "sky" from all: the box follows the server.
+    await page.click('#bulk-inspector [data-action="bulk-remove-tag"][data-tag="sky"]');
+    await page.waitForFunction(
+      () => !document.querySelector('#bulk-inspector .bulk-tags li[data-tag="sky"]'),
+    );
+    // Notes for all.
+    await page.fill("#bulk-notes", "picked for the book");
+    await page.click('#bulk-inspector [data-action="bulk-notes-save"]');
+    await page.waitForFunction(
+      () =>
+        (document.querySelector("#bulk-notes") as HTMLTextAreaElement | null)?.value ===
+          "picked for the book" &&
+        document.querySelector("#bulk-notes")?.getAttribute("placeholder") === "No notes",
+    );
+    for (const p of ["/m/one.jpg", "/m/two.jpg", "/m/three.jpg"]) {
+      const item = await (await fetch(`${server.url}/item?path=${encodeURIComponent(p)}`)).json();
+      expect(item.notes).toBe("picked for the book");
+      expect(item.tags).not.toContain("sky");
+    }
+    // A rating for all turns "mixed" into one value.
+    await page.click('#bulk-inspector .star[data-value="2"]');
+    await page.waitForFunction(
+      () => document.querySelector("#bulk-inspector .bulk-stars")?.textContent === "All 2 stars",
+    );
+    expect(errors).toEqual([]);
+  });
+});
+
+describe("conflicts you can decide", () => {
+  test("U23: the conflict box shows yours and theirs (notes as a word diff), the same box POST /conflict renders", async () => {
+    const page = await open();
+    await page.goto(`${server.url}/?folder=/c&sel=/c/x.jpg`);
+    await page.waitForSelector('#inspector-body[data-path="/c/x.jpg"]');
+    await ready(page);
+    // Ben writes while this page's person is typing over version 1.
+    await page.fill("#inspector-body .notes", "the slow brown fox jumps");
+    await patch("/c/x.jpg", { set_notes: "the quick brown fox" }, "Ben");
+    const box = '.conflict-slot[data-conflict="notes"] .conflict';
+    await page.waitForSelector(`${box} .diff-text`);
+    expect(await page.textContent(`${box} .conflict-head strong`)).toBe("Ben");
+    expect(
+      await page.$$eval(`${box} .diff-text del`, (els) => els.map((e) => e.textContent)),
+    ).toEqual(["quick "]);
+    expect(
+      await page.$$eval(`${box} .diff-text ins`, (els) => els.map((e) => e.textContent)),
+    ).toEqual(["slow ", "jumps"]);
+    // The region in the page is the server's fragment, as it renders alone.
+    const inPage = await page.$eval(box, (e) => e.outerHTML);
+    const alone = await page.evaluate(async () => {
+      const res = await fetch("/conflict", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+          path: "/c/x.jpg",
+          field: "notes",
+          mine: { notes: "the slow brown fox jumps" },
+        }),
+      });
+      const t = document.createElement("template");
+      t.innerHTML = await res.text();
+      return (t.content.firstElementChild as HTMLElement).outerHTML;
+    });
+    expect(inPage).toBe(alone);
+    await page.click(`${box} >> text=Keep theirs`);
+    await page.waitForFunction(() => !document.querySelector(".conflict"));
+    // Stars: Ben's rating lands just before this one (its request held until then): both versions, in words.
+    await page.route("**/item?path=*", async (route) => {
+      if (route.request().method() === "PATCH") await patch("/c/x.jpg", { set_star: 2 }, "Ben");
+      await route.continue();
+    });
+    await page.click('#inspector-body .star[data-value="4"]');
+    const stars = '.conflict-slot[data-conflict="star"] .conflict';
+    await page.waitForSelector(`${stars} .yours`);
+    expect(await page.textContent(`${stars} .yours`)).toBe("★★★★☆ (4 stars)");
+    expect(await page.textContent(`${stars} .theirs`)).toBe("★★☆☆☆ (2 stars)");
+    await page.unroute("**/item?path=*");
+    await page.click(`${stars} >> text=Apply mine again`);
+    await page.waitForFunction(async () => {
+      const r = await (await fetch("/item?path=/c/x.jpg")).json();
+      return r.star === 4;
+    });
+  });
+});

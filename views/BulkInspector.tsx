@@ -1,0 +1,104 @@
+/** @jsxImportSource hono/jsx */
+import { formatCount, plural, starsName, starText } from "./format.ts";
+import { StarButtons } from "./Inspector.tsx";
+
+/** What a multi-selection holds now: how many of each rating, each tag, the notes. */
+export interface BulkModel {
+  count: number;
+  /** [star or null (unrated), how many], most first. */
+  stars: [number | null, number][];
+  /** Tags on any selected image, with how many carry each, most first. */
+  tags: { tag: string; count: number }[];
+  /** The notes when every image has the same; null when they differ. */
+  notes: string | null;
+  /** How many different notes there are (1 when all agree). */
+  distinctNotes: number;
+}
+
+const refused = (readOnly: string | null | undefined) =>
+  readOnly ? `Not saved from this page: ${readOnly}` : undefined;
+
+/**
+ * The inspector of several selected images (POST /inspector/many; the page renders it empty and hidden):
+ * their current values, mixed ones shown as mixed, and edits that go to all of them.
+ */
+export function BulkInspector({ m, readOnly }: { m: BulkModel | null; readOnly?: string | null }) {
+  if (!m) return <section id="bulk-inspector" class="bulk" aria-label="Selection" hidden />;
+  const single = m.stars.length === 1 ? m.stars[0]![0] : undefined;
+  return (
+    <section id="bulk-inspector" class="bulk" aria-label="Selection" data-count={String(m.count)}>
+      <h2>{formatCount(m.count)} selected</h2>
+      <div class="field" data-field="star">
+        <span class="label">Stars</span>
+        <StarButtons star={single ?? null} label="Stars for the selection" readOnly={readOnly} />
+        <p class="bulk-stars muted">
+          {single !== undefined
+            ? `All ${starsName(single).toLowerCase()}`
+            : `Mixed: ${m.stars.map(([s, n]) => `${formatCount(n)} × ${s ? starText(s) : "unrated"}`).join(" · ")}`}
+        </p>
+      </div>
+      <div class="field" data-field="tags">
+        <span class="label">Tags</span>
+        {m.tags.length === 0 ? (
+          <p class="muted">No tags</p>
+        ) : (
+          <ul class="tag-list bulk-tags">
+            {m.tags.map((t) => (
+              <li class="chip" data-tag={t.tag}>
+                <span>{t.tag}</span>
+                <span
+                  class="tag-count"
+                  title={`on ${plural(t.count, "image")} of ${formatCount(m.count)}`}
+                >
+                  {t.count === m.count ? "all" : `${formatCount(t.count)}/${formatCount(m.count)}`}
+                </span>
+                <button
+                  type="button"
+                  data-action="bulk-remove-tag"
+                  data-tag={t.tag}
+                  disabled={!!readOnly}
+                  aria-label={`Remove tag ${t.tag} from all`}
+                >
+                  ×
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        <input
+          class="bulk-tag-input"
+          disabled={!!readOnly}
+          title={refused(readOnly)}
+          type="text"
+          placeholder="Add tag to all, Enter"
+          aria-label="Add tag to selection"
+          maxlength={128}
+        />
+      </div>
+      <div class="field" data-field="notes">
+        <label class="label" for="bulk-notes">
+          Notes for all
+        </label>
+        <textarea
+          id="bulk-notes"
+          class="bulk-notes"
+          rows={4}
+          maxlength={20000}
+          data-base={m.notes ?? ""}
+          placeholder={
+            m.notes === null
+              ? `${formatCount(m.distinctNotes)} different notes: what you save here replaces them all`
+              : "No notes"
+          }
+          disabled={!!readOnly}
+          title={refused(readOnly)}
+        >
+          {m.notes ?? ""}
+        </textarea>
+        <button type="button" data-action="bulk-notes-save" disabled={!!readOnly}>
+          Save notes for all {formatCount(m.count)}
+        </button>
+      </div>
+    </section>
+  );
+}
