@@ -124,6 +124,11 @@ describe("compare in a real browser", () => {
     await page.waitForSelector(`${frame("/img-3.jpg")}[data-flag="reject"]`, { timeout: 10_000 });
 
     // Keep this one on the second: it is picked, the others rejected, in one batch.
+    const writes: string[] = [];
+    const onRequest = (r: { method(): string; url(): string }) => {
+      if (r.method() !== "GET") writes.push(`${r.method()} ${new URL(r.url()).pathname}`);
+    };
+    page.on("request", onRequest);
     await page.click(`${frame("/img-2.jpg")} [data-compare="keep"]`);
     for (;;) {
       const [r1, r2, r3] = await Promise.all(["/img-1.jpg", "/img-2.jpg", "/img-3.jpg"].map(item));
@@ -131,6 +136,9 @@ describe("compare in a real browser", () => {
       await Bun.sleep(50);
     }
     expect((await item("/img-4.jpg")).flag).toBeNull();
+    page.off("request", onRequest);
+    // One batch write, not one per image.
+    expect(writes.filter((w) => w.includes("/item"))).toEqual(["POST /items/patch"]);
     // The grid behind shows it too.
     await page.waitForSelector(`${card("/img-2.jpg")}[data-flag="pick"]`, { state: "attached" });
 
