@@ -4,6 +4,8 @@
  * live, "Keep this one" records one pick and the rejects, Esc closes and gives focus back.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "playwright-core";
 import { type BrowserSession, openBrowser, watchErrors } from "../helpers/browser.ts";
 import { startTestLenslet, type TestLenslet } from "../helpers/lenslet.ts";
 
@@ -34,6 +36,14 @@ const item = async (p: string) =>
     star: number | null;
   };
 
+/** Serious and critical accessibility violations (axe-core), named by rule and element. */
+async function serious(page: Page): Promise<string[]> {
+  const r = await new AxeBuilder({ page }).analyze();
+  return r.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
 /** Every frame's zoom and centre, and whether they are all the same. */
 const zooms = () =>
   a.page.$$eval(".compare-frame", (fs) =>
@@ -58,6 +68,7 @@ describe("compare in a real browser", () => {
       () => document.activeElement?.matches('.compare-frame[data-path="/img-1.jpg"]') === true,
     );
     expect(await page.$eval("#app", (el) => el.closest("[inert]") !== null)).toBe(true);
+    expect(await serious(page)).toEqual([]);
     await page.waitForFunction(() =>
       [...document.querySelectorAll<HTMLElement>(".compare-frame")].every(
         (f) => f.dataset.zoom === "fit",
@@ -170,6 +181,7 @@ describe("compare in a real browser", () => {
     await page.waitForSelector('#groups[data-pending="0"] .group[data-count="4"]', {
       timeout: 30_000,
     });
+    expect(await serious(page)).toEqual([]);
     await page.click('.group [data-groups="compare"]');
     await page.waitForSelector("#compare");
     expect(await page.$$eval(".compare-frame", (fs) => fs.length)).toBe(4);
