@@ -265,6 +265,14 @@ document.addEventListener("lenslet:records", (e) => {
   }
 });
 
+// The multi-selection inspector's "Compare N" button (views/BulkInspector.tsx), as C.
+document.addEventListener("click", (e) => {
+  const t = e.target instanceof Element ? e.target : null;
+  if (!t?.closest("[data-compare-open]")) return;
+  e.preventDefault();
+  openCompare([...state.selected]);
+});
+
 document.addEventListener("click", (e) => {
   const t = /** @type {Element} */ (e.target);
   const b = /** @type {HTMLElement | null} */ (

@@ -159,6 +159,12 @@ describe("compare in a real browser", () => {
     expect(await page.$$eval("[inert]", (els) => els.length)).toBe(0);
     // The selection survived (Esc closed compare, it did not clear the selection).
     expect(await page.$$eval(".card.selected", (els) => els.length)).toBe(3);
+    // The selection's inspector offers the same: "Compare 3".
+    await page.focus("#bulk-inspector [data-compare-open]");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#compare .compare-frame >> nth=2");
+    await page.click('#compare [data-compare="close"]');
+    await page.waitForSelector("#compare", { state: "detached" });
     expect(errors).toEqual([]);
   }, 120_000);
 
