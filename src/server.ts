@@ -186,7 +186,9 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
   let access: AccessRuntime | undefined;
   let ownerSecret: string | null = null;
   try {
-    const persistence = config.canWrite ? accessFile(config.workspace) : null;
+    const persistence = config.canWrite
+      ? accessFile(config.workspace, { shared: config.redisUrl !== null })
+      : null;
     if (input.resetAccess && persistence) new AccessStore({ persistence }).resetAll();
     if (config.access === "token") {
       const store = new AccessStore({ persistence });

@@ -36,9 +36,13 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-export function accessFile(workspace: string): AccessPersistence {
+/**
+ * `shared`: other processes save this file too (--redis), so the store checks its stamp on every credential
+ * check; a workspace with one writer has no stamp to check (a stat per request was a fifth of a PATCH's cost).
+ */
+export function accessFile(workspace: string, opts: { shared?: boolean } = {}): AccessPersistence {
   const path = join(workspace, ACCESS_FILE);
-  return {
+  const persistence: AccessPersistence = {
     load() {
       let text: string;
       try {
@@ -102,4 +106,6 @@ export function accessFile(workspace: string): AccessPersistence {
       }
     },
   };
+  if (!opts.shared) delete persistence.stamp;
+  return persistence;
 }
