@@ -183,6 +183,27 @@ export async function patchMany(paths, fields) {
   bulkDone(written, conflicts);
 }
 
+/**
+ * Different fields per item in ONE POST /items/patch (one key, each item's base version), as
+ * compare's "Keep this one" (M4): the pick and the rejects land together or are retried together.
+ * @param {{ path: string, fields: PatchFields }[]} entries
+ */
+export async function patchEach(entries) {
+  const chunk = entries.map((e) => e.path);
+  const patches = entries.map((e) => ({
+    path: e.path,
+    base_version: versions.get(e.path) ?? 1,
+    ...e.fields,
+  }));
+  saveStarted();
+  const again = { key: crypto.randomUUID(), patches };
+  const results = await inOrder(chunk, () => sendChunk(chunk, {}, again));
+  bulkDone(
+    /** @type {ShownRecord[]} */ ((results ?? []).filter((r) => r.status === 200)),
+    (results ?? []).filter((r) => r.status === 409).length,
+  );
+}
+
 /** @param {ShownRecord[]} written @param {number} conflicts */
 function bulkDone(written, conflicts) {
   const s = store("sel");

@@ -11,10 +11,12 @@ import { accessGuard } from "./routes/access-guard.ts";
 import { activityRoutes } from "./routes/activity.tsx";
 import { apiDocRoutes } from "./routes/api-doc.ts";
 import { bodyLimits } from "./routes/body-limits.ts";
+import { compareRoutes } from "./routes/compare.tsx";
 import { cullingRoutes } from "./routes/culling.ts";
 import { jsonError } from "./routes/errors.ts";
 import { type EventRouteOptions, eventRoutes } from "./routes/events.ts";
 import { exportRoutes } from "./routes/export.ts";
+import { groupsViewRoutes } from "./routes/groups-view.tsx";
 import { healthRoutes, streamStatsOf } from "./routes/health.ts";
 import { hostGuard } from "./routes/host-guard.ts";
 import { itemRoutes } from "./routes/items.ts";
@@ -70,6 +72,8 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Hono {
   app.route("/", apiDocRoutes());
   app.route("/", activityRoutes(deps));
   app.route("/", savedViewsRoutes(deps));
+  app.route("/", compareRoutes(deps, models));
+  app.route("/", groupsViewRoutes(deps, models));
   app.route("/", pageRoutes(deps, models));
   app.notFound((c) =>
     jsonError(c, 404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`),

@@ -37,6 +37,7 @@ export function StatusBar({ m }: { m: BrowseModel }) {
       </span>
       <span class="activity muted" x-data x-text="$store.live.activity" />
       <span class="spacer" />
+      <span id="hash-status" class="hash-status muted" role="status" hidden />
       <span
         id="save-status"
         class="save-status"

@@ -28,6 +28,11 @@ export function BulkInspector({ m, readOnly }: { m: BulkModel | null; readOnly?:
   return (
     <section id="bulk-inspector" class="bulk" aria-label="Selection" data-count={String(m.count)}>
       <h2>{formatCount(m.count)} selected</h2>
+      {m.count >= 2 && m.count <= 4 && (
+        <button type="button" class="compare-open" data-compare-open="1" title="Side by side (C)">
+          Compare {m.count}
+        </button>
+      )}
       <div class="field" data-field="star">
         <span class="label">Stars</span>
         <StarButtons star={single ?? null} label="Stars for the selection" readOnly={readOnly} />

@@ -12,6 +12,7 @@ const KEYS: [string, string][] = [
   ["Shift + 0 – 5", "Rate and move to the next image"],
   ["P / X / U", "Pick / reject / unflag the selection"],
   ["6 7 8 9 / V", "Toggle red / yellow / green / blue / purple (violet)"],
+  ["C", "Compare the 2–4 selected images (K keeps the one in focus)"],
   ["Caps Lock (or the Auto-advance switch)", "Move on after every flag, star or colour"],
   ["/", "Search"],
   ["T", "Tags of the selection"],

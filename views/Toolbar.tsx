@@ -7,6 +7,7 @@ import {
 } from "../src/gallery/browse-query.ts";
 import { CullFilters } from "./CullFilters.tsx";
 import { formatCount } from "./format.ts";
+import { GroupButtons } from "./Groups.tsx";
 import { FieldFilterInputs } from "./MetricsPanel.tsx";
 import type { BrowseModel } from "./model.ts";
 import { Reshuffle } from "./Reshuffle.tsx";
@@ -154,6 +155,7 @@ export function Toolbar({ m }: { m: BrowseModel }) {
             aria-label="Card size"
           />
         </label>
+        <GroupButtons />
         <noscript>
           <button type="submit">Apply</button>
         </noscript>

@@ -121,6 +121,9 @@ const rows: [Omit<RouteRule, "id">["method"], string, Least, RouteKind, string][
   ],
   ["GET", "/views", R.viewer, "fragment", "the saved views (D20)"],
   ["POST", "/views", R.rater, "json", "save the current filter and sort as a view (D20)"],
+  // Compare (issue 12, M4), appended so the rule IDs above stay what they were.
+  ["GET", "/compare", R.viewer, "fragment", "2–4 images side by side (compare)"],
+  ["GET", "/groups/view", R.viewer, "fragment", "the Bursts / Duplicates region"],
 ];
 
 export const ROUTE_TABLE: readonly RouteRule[] = rows.map(

@@ -9,16 +9,14 @@ import { type Context, Hono } from "hono";
 import { canonicalPath, tryCanonicalPath } from "../core/paths.ts";
 import type { AppDeps } from "../deps.ts";
 import type { ImageEntry } from "../gallery/types.ts";
-import { BURST_GAP_MS, bursts, DUPLICATE_MAX_DISTANCE, duplicates } from "../groups/groups.ts";
-import { halves } from "../media/phash.ts";
 import { sidecarPathOf, sidecarText, type XmpStyle } from "../xmp/sync.ts";
 import { MAX_ZIP_ENTRIES, zip } from "../xmp/zip.ts";
 import { jsonError, validationError } from "./errors.ts";
+import { findGroups } from "./group-query.ts";
 import {
   ExifQuery,
   type ExifResponse,
   GroupsQuery,
-  type GroupsResponse,
   XmpExportQuery,
   XmpExportSelection,
 } from "./openapi/culling.ts";
@@ -120,47 +118,7 @@ export function cullingRoutes(deps: AppDeps): Hono {
     }
     if (!deps.gallery.folder(folder))
       return jsonError(c, 404, "not_found", `no folder ${folder}`, { field: "folder" });
-    const images = deps.gallery.list(folder, q.data.recursive).map((i) => deps.gallery.stat(i));
-    let pending = 0;
-    let groups: string[][];
-    if (q.data.kind === "burst") {
-      // Capture times are read here if not yet known (lazily, cached).
-      await deps.exif.fill(images);
-      const frames = [];
-      for (const img of images) {
-        const f = deps.exif.peek(img);
-        if (f?.taken_ms == null) continue;
-        frames.push({ path: img.path, takenMs: f.taken_ms, camera: f.camera });
-      }
-      groups = bursts(frames);
-    } else {
-      // Hashes come with thumbnails; the rest by the background job this starts (progress in /health.hashes).
-      void deps.hashes.start(
-        () => deps.gallery.list("/", true),
-        async (img) => {
-          const r = await deps.thumbs.get(deps.gallery.stat(img));
-          return r.kind === "ok" ? r.bytes : null;
-        },
-      );
-      const hashed = [];
-      for (const img of images) {
-        const h = deps.hashes.peek(img);
-        if (!h) {
-          pending++;
-          continue;
-        }
-        const [hi, lo] = halves(h);
-        hashed.push({ path: img.path, hi, lo });
-      }
-      groups = duplicates(hashed);
-    }
-    const body: GroupsResponse = {
-      kind: q.data.kind,
-      folder,
-      groups: groups.map((paths) => ({ paths, count: paths.length })),
-      pending,
-      threshold: q.data.kind === "burst" ? BURST_GAP_MS : DUPLICATE_MAX_DISTANCE,
-    };
+    const body = await findGroups(deps, q.data.kind, folder, q.data.recursive);
     c.header("Cache-Control", "no-store");
     return c.json(body);
   });

@@ -10,6 +10,15 @@ export const ExifQuery = z.object({
   path: z.string().min(1).max(4096).describe("Item path (any spelling of it)"),
 });
 
+/** GET /compare: the images to show side by side (spec M4), as repeated `path` parameters. */
+export const CompareQuery = z.object({
+  path: z
+    .array(z.string().min(1).max(4096))
+    .min(2)
+    .max(4)
+    .describe("2 to 4 item paths, repeated: `?path=/a.jpg&path=/b.jpg`"),
+});
+
 export const ExifResponse = z.object({
   path: z.string(),
   camera: z.string().nullable(),
@@ -153,6 +162,32 @@ export const cullingApi = (): ApiPart => ({
             },
           },
           "400": error("`validation_error`"),
+        },
+      },
+    },
+    "/compare": {
+      get: {
+        summary: "Compare: 2–4 images side by side, each with its labels (an HTML fragment)",
+        parameters: queryParameters(CompareQuery),
+        responses: {
+          "200": {
+            description: "The compare overlay",
+            content: { "text/html": { schema: { type: "string" } } },
+          },
+          ...lookupErrors,
+        },
+      },
+    },
+    "/groups/view": {
+      get: {
+        summary: "The Bursts / Duplicates region: the groups of GET /groups as thumbnails (HTML)",
+        parameters: queryParameters(GroupsQuery),
+        responses: {
+          "200": {
+            description: "The groups region",
+            content: { "text/html": { schema: { type: "string" } } },
+          },
+          ...lookupErrors,
         },
       },
     },

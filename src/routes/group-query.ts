@@ -1,0 +1,57 @@
+/**
+ * Bursts or near-duplicates of a folder (spec M3), for GET /groups (JSON) and GET /groups/view
+ * (the page's Bursts / Duplicates region, M5): one computation, so both always agree.
+ */
+import type { AppDeps } from "../deps.ts";
+import { BURST_GAP_MS, bursts, DUPLICATE_MAX_DISTANCE, duplicates } from "../groups/groups.ts";
+import { halves } from "../media/phash.ts";
+import type { GroupsResponse } from "./openapi/culling.ts";
+
+export async function findGroups(
+  deps: AppDeps,
+  kind: GroupsResponse["kind"],
+  folder: string,
+  recursive: boolean,
+): Promise<GroupsResponse> {
+  const images = deps.gallery.list(folder, recursive).map((i) => deps.gallery.stat(i));
+  let pending = 0;
+  let groups: string[][];
+  if (kind === "burst") {
+    // Capture times are read here if not yet known (lazily, cached).
+    await deps.exif.fill(images);
+    const frames = [];
+    for (const img of images) {
+      const f = deps.exif.peek(img);
+      if (f?.taken_ms == null) continue;
+      frames.push({ path: img.path, takenMs: f.taken_ms, camera: f.camera });
+    }
+    groups = bursts(frames);
+  } else {
+    // Hashes come with thumbnails; the rest by the background job this starts (progress in /health.hashes).
+    void deps.hashes.start(
+      () => deps.gallery.list("/", true),
+      async (img) => {
+        const r = await deps.thumbs.get(deps.gallery.stat(img));
+        return r.kind === "ok" ? r.bytes : null;
+      },
+    );
+    const hashed = [];
+    for (const img of images) {
+      const h = deps.hashes.peek(img);
+      if (!h) {
+        pending++;
+        continue;
+      }
+      const [hi, lo] = halves(h);
+      hashed.push({ path: img.path, hi, lo });
+    }
+    groups = duplicates(hashed);
+  }
+  return {
+    kind,
+    folder,
+    groups: groups.map((paths) => ({ paths, count: paths.length })),
+    pending,
+    threshold: kind === "burst" ? BURST_GAP_MS : DUPLICATE_MAX_DISTANCE,
+  };
+}
