@@ -46,11 +46,13 @@ export async function startServerProcess(
       if (m) resolveUrl(m[1]!);
     }
   };
-  void pump(proc.stdout);
-  void pump(proc.stderr);
-  void proc.exited.then((code) =>
-    rejectUrl(new Error(`server exited with ${code} before it was ready:\n${out}`)),
-  );
+  const pumped = Promise.all([pump(proc.stdout), pump(proc.stderr)]);
+  // The exit can be seen before the last of stderr is read: wait for both pipes to end, so the
+  // error carries what the process said (a refusal's one line).
+  void proc.exited.then(async (code) => {
+    await pumped.catch(() => {});
+    rejectUrl(new Error(`server exited with ${code} before it was ready:\n${out}`));
+  });
   const timeout = setTimeout(
     () => rejectUrl(new Error(`server not ready after ${opts.timeoutMs ?? 60000} ms:\n${out}`)),
     opts.timeoutMs ?? 60000,
