@@ -96,7 +96,12 @@ export function accessGuard(rt: AccessRuntime, table = ROUTE_TABLE): MiddlewareH
     // Hono's own (decoded) path, so the rule found is the one of the handler that will run.
     const route = findRoute(table, c.req.method, c.req.path);
     const least = route?.least ?? "owner";
-    const address = peerAddress(c);
+    // The peer is looked up only when it matters: a failure to count, or an address that has some.
+    let peer: string | null = null;
+    const address = () => {
+      peer ??= peerAddress(c);
+      return peer;
+    };
     const isPageGet = route?.kind === "page" && c.req.method === "GET";
 
     // The invite form is public: the invite itself is the credential.
@@ -106,7 +111,7 @@ export function accessGuard(rt: AccessRuntime, table = ROUTE_TABLE): MiddlewareH
     const cookie = getCookie(c, sessionCookieName(store));
     const presented = invite !== null || ownerToken !== null || bearer !== undefined || !!cookie;
     if (presented) {
-      const verdict = limiter.check(address);
+      const verdict = limiter.tracked === 0 ? ({ ok: true } as const) : limiter.check(address());
       if (!verdict.ok) return tooMany(c, route, verdict.retryAfterS);
     }
 
@@ -114,14 +119,14 @@ export function accessGuard(rt: AccessRuntime, table = ROUTE_TABLE): MiddlewareH
       const checked = store.checkInvite(invite);
       if (checked.ok && checked.invite.kind === "invite")
         return invitePage(c, invite, checked.invite.role);
-      if (!checked.ok && checked.reason === "guess") limiter.fail(address);
+      if (!checked.ok && checked.reason === "guess") limiter.fail(address());
       return noAccessPage(c, checked.ok ? "wrong_kind" : checked.reason, 401);
     }
 
     if (ownerToken !== null) {
       const r = store.redeemOwnerLink(ownerToken);
       if (!r.ok) {
-        if (r.reason === "guess") limiter.fail(address);
+        if (r.reason === "guess") limiter.fail(address());
         return noAccessPage(c, r.reason, 401);
       }
       setSessionCookie(c, rt, r.cookie);
@@ -139,7 +144,7 @@ export function accessGuard(rt: AccessRuntime, table = ROUTE_TABLE): MiddlewareH
       auth = store.authenticateSession(cookie);
       if (!auth.ok) clearSessionCookie(c, rt);
     }
-    if (auth && !auth.ok && auth.reason === "guess") limiter.fail(address);
+    if (auth && !auth.ok && auth.reason === "guess") limiter.fail(address());
     // A wrong bearer token is an error even on a public route: the script should know.
     if (auth && !auth.ok && bearer !== undefined) {
       return jsonError(
