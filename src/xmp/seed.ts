@@ -83,6 +83,8 @@ async function embeddedXmp(header: Buffer): Promise<string | null> {
 export class XmpSeeder {
   private readonly checked = new Set<string>();
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Images read by a pass whose seed batch is not written yet: a read waits for it. */
+  private readonly writing = new Map<string, Promise<void>>();
   private seededCount = 0;
   private malformedCount = 0;
   private lastError: string | null = null;
@@ -115,6 +117,9 @@ export class XmpSeeder {
 
   /** Seeds `img` now if it has no record and was not looked at yet (GET /item, the inspector). */
   ensure(img: ImageEntry): Promise<void> {
+    // Read already, its seed not yet written (the background pass): answer once it is (X2).
+    const writing = this.writing.get(img.path);
+    if (writing) return writing;
     if (this.checked.has(img.path) || this.deps.labels.get(img.path).version !== 1) {
       return Promise.resolve();
     }
@@ -170,12 +175,37 @@ export class XmpSeeder {
     sidecarsInDir: Set<string> | null,
     embedded: boolean,
   ): Promise<void> {
+    let written = () => {};
+    const done = new Promise<void>((resolve) => {
+      written = resolve;
+    });
+    const marked: string[] = [];
+    try {
+      await this.findAndSeed(images, sidecarsInDir, embedded, done, marked);
+    } finally {
+      written();
+      for (const path of marked) if (this.writing.get(path) === done) this.writing.delete(path);
+    }
+  }
+
+  private async findAndSeed(
+    images: ImageEntry[],
+    sidecarsInDir: Set<string> | null,
+    embedded: boolean,
+    done: Promise<void>,
+    marked: string[],
+  ): Promise<void> {
     const bySource = new Map<string, { img: ImageEntry; labels: XmpLabels }[]>();
     for (const img of images) {
       if (this.checked.has(img.path)) continue;
       const found = await this.find(img, sidecarsInDir, embedded);
       // Without a sidecar and before its embedded XMP was read, ensure() still has work to do.
-      if (found || embedded) this.checked.add(img.path);
+      if (found || embedded) {
+        this.checked.add(img.path);
+        // Until its batch is written, a read of this image waits for it (ensure).
+        this.writing.set(img.path, done);
+        marked.push(img.path);
+      }
       if (!found || isEmptyLabels(found.labels)) continue;
       let list = bySource.get(found.from);
       if (!list) {
