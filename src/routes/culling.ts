@@ -12,11 +12,10 @@ import type { ImageEntry } from "../gallery/types.ts";
 import { sidecarPathOf, sidecarText, type XmpStyle } from "../xmp/sync.ts";
 import { MAX_ZIP_ENTRIES, zip } from "../xmp/zip.ts";
 import { jsonError, validationError } from "./errors.ts";
-import { findGroups } from "./group-query.ts";
+import { groupsFor } from "./group-query.ts";
 import {
   ExifQuery,
   type ExifResponse,
-  GroupsQuery,
   XmpExportQuery,
   XmpExportSelection,
 } from "./openapi/culling.ts";
@@ -108,17 +107,9 @@ export function cullingRoutes(deps: AppDeps): Hono {
   });
 
   app.get("/groups", async (c) => {
-    const q = GroupsQuery.safeParse(queryObject(c));
-    if (!q.success) return validationError(c, q.error);
-    let folder: string;
-    try {
-      folder = canonicalPath(q.data.folder);
-    } catch (err) {
-      return jsonError(c, 400, "invalid_path", (err as Error).message, { field: "folder" });
-    }
-    if (!deps.gallery.folder(folder))
-      return jsonError(c, 404, "not_found", `no folder ${folder}`, { field: "folder" });
-    const body = await findGroups(deps, q.data.kind, folder, q.data.recursive);
+    const asked = await groupsFor(c, deps);
+    if (asked instanceof Response) return asked;
+    const body = asked.found;
     c.header("Cache-Control", "no-store");
     return c.json(body);
   });

@@ -2,10 +2,33 @@
  * Bursts or near-duplicates of a folder (spec M3), for GET /groups (JSON) and GET /groups/view
  * (the page's Bursts / Duplicates region, M5): one computation, so both always agree.
  */
+import type { Context } from "hono";
+import { canonicalPath } from "../core/paths.ts";
 import type { AppDeps } from "../deps.ts";
 import { BURST_GAP_MS, bursts, DUPLICATE_MAX_DISTANCE, duplicates } from "../groups/groups.ts";
 import { halves } from "../media/phash.ts";
-import type { GroupsResponse } from "./openapi/culling.ts";
+import { jsonError, validationError } from "./errors.ts";
+import { GroupsQuery, type GroupsResponse } from "./openapi/culling.ts";
+import { queryObject } from "./query-params.ts";
+
+/** The groups a request asks for (`kind`, `folder`, `recursive`), or the 400/404 answer that refuses it. */
+export async function groupsFor(
+  c: Context,
+  deps: AppDeps,
+): Promise<{ found: GroupsResponse; recursive: boolean } | Response> {
+  const q = GroupsQuery.safeParse(queryObject(c));
+  if (!q.success) return validationError(c, q.error);
+  let folder: string;
+  try {
+    folder = canonicalPath(q.data.folder);
+  } catch (err) {
+    return jsonError(c, 400, "invalid_path", (err as Error).message, { field: "folder" });
+  }
+  if (!deps.gallery.folder(folder))
+    return jsonError(c, 404, "not_found", `no folder ${folder}`, { field: "folder" });
+  const found = await findGroups(deps, q.data.kind, folder, q.data.recursive);
+  return { found, recursive: q.data.recursive };
+}
 
 export async function findGroups(
   deps: AppDeps,

@@ -5,13 +5,9 @@
  */
 import { Hono } from "hono";
 import { type GroupCard, Groups } from "../../views/Groups.tsx";
-import { canonicalPath } from "../core/paths.ts";
 import type { AppDeps } from "../deps.ts";
-import { jsonError, validationError } from "./errors.ts";
-import { findGroups } from "./group-query.ts";
-import { GroupsQuery } from "./openapi/culling.ts";
+import { groupsFor } from "./group-query.ts";
 import type { PageModels } from "./page-models.ts";
-import { queryObject } from "./query-params.ts";
 
 /** Thumbnails shown per group; the rest are counted. */
 const SHOWN_PER_GROUP = 8;
@@ -21,17 +17,9 @@ const SHOWN_GROUPS = 200;
 export function groupsViewRoutes(deps: AppDeps, models: PageModels): Hono {
   const app = new Hono();
   app.get("/groups/view", async (c) => {
-    const q = GroupsQuery.safeParse(queryObject(c));
-    if (!q.success) return validationError(c, q.error);
-    let folder: string;
-    try {
-      folder = canonicalPath(q.data.folder);
-    } catch (err) {
-      return jsonError(c, 400, "invalid_path", (err as Error).message, { field: "folder" });
-    }
-    if (!deps.gallery.folder(folder))
-      return jsonError(c, 404, "not_found", `no folder ${folder}`, { field: "folder" });
-    const found = await findGroups(deps, q.data.kind, folder, q.data.recursive);
+    const asked = await groupsFor(c, deps);
+    if (asked instanceof Response) return asked;
+    const { found, recursive } = asked;
     const groups: GroupCard[] = found.groups.slice(0, SHOWN_GROUPS).map((g) => ({
       paths: g.paths,
       count: g.count,
@@ -45,8 +33,8 @@ export function groupsViewRoutes(deps: AppDeps, models: PageModels): Hono {
       `${(
         <Groups
           kind={found.kind}
-          folder={folder}
-          recursive={q.data.recursive}
+          folder={found.folder}
+          recursive={recursive}
           groups={groups}
           total={found.groups.length}
           pending={found.pending}
