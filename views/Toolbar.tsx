@@ -35,7 +35,9 @@ export function Toolbar({ m }: { m: BrowseModel }) {
       hx-target="#browse"
       hx-swap="outerHTML"
       hx-push-url="true"
-      hx-trigger="submit, change"
+      // Every control but the search box swaps on change; the box searches as you type (its own trigger),
+      // and its change on blur must not search the same text again (a second swap racing the next click).
+      hx-trigger="submit, change target:':not(#search)'"
       hx-sync="this:replace"
     >
       <nav class="crumbs" aria-label="Folder">

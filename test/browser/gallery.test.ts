@@ -115,6 +115,36 @@ describe("gallery in a real browser", () => {
     await page.waitForSelector(`.card[data-path="${first}"][data-star="0"]`);
   });
 
+  test("G5: one search edit makes one request; leaving the field sends no second one", async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/?folder=/animals/cats`);
+    await page.waitForSelector(cards);
+    /** The browse views htmx asked the server for (the page's own swaps, not the navigation). */
+    const asked: string[] = [];
+    const onRequest = (r: import("playwright-core").Request) => {
+      const u = new URL(r.url());
+      if (u.pathname === "/" && r.headers()["hx-request"])
+        asked.push(u.searchParams.get("q") ?? "");
+    };
+    page.on("request", onRequest);
+    try {
+      await page.fill("#search", "cat-00");
+      await page.waitForFunction(() => new URL(location.href).searchParams.get("q") === "cat-00");
+      await page.waitForSelector(cards);
+      const path = await page.getAttribute(cards, "data-path");
+      // The click takes focus from the field: its change event must not search the same text again.
+      await page.click(`.card[data-path="${path}"]`);
+      await page.waitForSelector(`#inspector-body[data-path="${path}"]`);
+      // A filter changed next still goes out (the form's own change trigger is kept for every other control).
+      await page.selectOption('select[name="dir"]', "desc");
+      await page.waitForFunction(() => new URL(location.href).searchParams.get("dir") === "desc");
+      expect(asked).toEqual(["cat-00", "cat-00"]);
+      expect(await page.inputValue("#search")).toBe("cat-00");
+    } finally {
+      page.off("request", onRequest);
+    }
+  });
+
   test("G5 G10: search, star filter, Backspace and Delete to the parent", async () => {
     const { page } = browser;
     await page.goto(`${server.url}/?folder=/animals/cats`);
