@@ -63,8 +63,9 @@ document.addEventListener("click", (e) => {
   focusOn(target ?? gridTarget());
 });
 
-// A toolbar control (sort, direction, tag, star chips, recursive, size) changes the view: htmx swaps #browse
-// with a new toolbar, and the focus would fall back to the page. The same control in the new one takes it.
+// A toolbar control (sort, direction; in the Filters popover tag, star chips, flag, colour, recursive, size)
+// changes the view: htmx swaps #browse with a new toolbar, and the focus would fall back to the page. The same
+// control in the new one takes it.
 /** @type {string | null} */
 let refocus = null;
 document.addEventListener("change", (e) => {
@@ -76,11 +77,42 @@ document.addEventListener("change", (e) => {
       ? `#browse-form [name="${t.name}"][value="${CSS.escape(t.value)}"]`
       : `#browse-form [name="${t.name}"]`;
 });
+// A popover closed by Esc or a tap beside it (Filters, People) gives the focus back to its button when the
+// browser left it nowhere (it does not, for a popover the script opened again after a swap).
+document.addEventListener(
+  "toggle",
+  (e) => {
+    const pop = e.target;
+    if (!(pop instanceof HTMLElement) || !pop.hasAttribute("popover")) return;
+    if (/** @type {ToggleEvent} */ (e).newState !== "closed") return;
+    const a = document.activeElement;
+    if (a && a !== document.body && !pop.contains(a)) return;
+    /** @type {HTMLElement | null} */ ($(`[popovertarget="${pop.id}"]`))?.focus({
+      preventScroll: true,
+    });
+  },
+  true,
+);
+
+// "Clear filters" swaps the popover away with its link: the focus goes to the Filters button.
+document.addEventListener("click", (e) => {
+  if (e.target instanceof Element && e.target.closest(".filters-clear"))
+    refocus = "#filters-button";
+});
 document.addEventListener("htmx:after:swap", afterSwap);
 function afterSwap() {
   if (!refocus) return;
   const el = /** @type {HTMLElement | null} */ ($(refocus));
   if (!el) return;
   refocus = null;
+  // A control of the Filters popover (views/FiltersMenu.tsx): the swap drew it closed, so it opens again, from
+  // its button, so that Esc still closes it onto the button.
+  const pop = el.closest("[popover]");
+  if (pop instanceof HTMLElement && !pop.matches(":popover-open")) {
+    /** @type {HTMLElement | null} */ ($(`[popovertarget="${pop.id}"]`))?.focus({
+      preventScroll: true,
+    });
+    pop.showPopover();
+  }
   el.focus({ preventScroll: true });
 }

@@ -8,7 +8,7 @@
 import type { BrowseQuery } from "../src/gallery/browse-query.ts";
 import { COLOR_FILTERS, FLAG_FILTERS } from "../src/gallery/cull-filters.ts";
 
-const FLAG_LABELS: Record<(typeof FLAG_FILTERS)[number], [string, string]> = {
+export const FLAG_LABELS: Record<(typeof FLAG_FILTERS)[number], [string, string]> = {
   pick: ["⚑", "Picks"],
   reject: ["✕", "Rejects"],
   none: ["○", "Unflagged"],
@@ -17,7 +17,8 @@ const FLAG_LABELS: Record<(typeof FLAG_FILTERS)[number], [string, string]> = {
 export function CullFilters({ q }: { q: BrowseQuery }) {
   return (
     <>
-      <fieldset class="control cull-filter" aria-label="Filter by flag">
+      <fieldset class="control cull-filter">
+        <legend>Flag</legend>
         {FLAG_FILTERS.map((f) => (
           <label title={FLAG_LABELS[f][1]} data-flag={f}>
             <input type="checkbox" name="flag" value={f} checked={q.flag.includes(f)} />
@@ -25,7 +26,8 @@ export function CullFilters({ q }: { q: BrowseQuery }) {
           </label>
         ))}
       </fieldset>
-      <fieldset class="control cull-filter colors" aria-label="Filter by colour label">
+      <fieldset class="control cull-filter colors">
+        <legend>Colour</legend>
         {COLOR_FILTERS.map((c) => (
           <label
             title={c === "none" ? "No colour" : c[0]!.toUpperCase() + c.slice(1)}

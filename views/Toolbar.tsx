@@ -1,12 +1,6 @@
 /** @jsxImportSource hono/jsx */
-import {
-  browseHref,
-  METRIC_SORT_PREFIX,
-  SORT_KEYS,
-  STAR_FILTERS,
-} from "../src/gallery/browse-query.ts";
-import { CullFilters } from "./CullFilters.tsx";
-import { formatCount } from "./format.ts";
+import { browseHref, METRIC_SORT_PREFIX, SORT_KEYS } from "../src/gallery/browse-query.ts";
+import { FiltersMenu } from "./FiltersMenu.tsx";
 import { GroupButtons } from "./Groups.tsx";
 import { FieldFilterInputs } from "./MetricsPanel.tsx";
 import type { BrowseModel } from "./model.ts";
@@ -61,7 +55,8 @@ export function Toolbar({ m }: { m: BrowseModel }) {
       <input type="hidden" name="folder" value={q.folder} />
       <FieldFilterInputs q={q} />
       {q.sort === "random" && <input type="hidden" name="seed" value={String(q.seed)} />}
-      {/* One line at every width: it scrolls sideways on a phone rather than wrapping. */}
+      {/* One line at every width: the filters and rare options are in a popover (views/FiltersMenu.tsx); a
+          phone scrolls the row sideways rather than wrapping. */}
       <div class="toolbar-row">
         <input
           id="search"
@@ -110,53 +105,7 @@ export function Toolbar({ m }: { m: BrowseModel }) {
           </select>
         </label>
         <Reshuffle href={m.reshuffleHref} />
-        <fieldset class="control stars-filter" aria-label="Filter by stars">
-          {STAR_FILTERS.map((s) => (
-            <label title={s === "unrated" ? "Unrated" : `${s} star${s === "1" ? "" : "s"}`}>
-              <input
-                type="checkbox"
-                name="stars"
-                value={s}
-                checked={q.stars.includes(s)}
-                aria-label={s === "unrated" ? "Unrated" : `${s} star${s === "1" ? "" : "s"}`}
-              />
-              <span>{s === "unrated" ? "∅" : `${s}★`}</span>
-            </label>
-          ))}
-        </fieldset>
-        <CullFilters q={q} />
-        <label class="control">
-          <span>Tag</span>
-          <select name="tag" aria-label="Filter by tag">
-            <option value="">any</option>
-            {m.tagOptions.map((t) => (
-              <option value={t.tag} selected={q.tag === t.tag}>
-                {t.tag} ({formatCount(t.count)})
-              </option>
-            ))}
-            {q.tag && !m.tagOptions.some((t) => t.tag === q.tag) && (
-              <option value={q.tag} selected>
-                {q.tag}
-              </option>
-            )}
-          </select>
-        </label>
-        <label class="control toggle">
-          <input type="checkbox" name="recursive" value="1" checked={q.recursive} />
-          <span>Recursive</span>
-        </label>
-        <label class="control size">
-          <span>Size</span>
-          <input
-            type="range"
-            name="size"
-            min="100"
-            max="400"
-            step="20"
-            value={String(q.size)}
-            aria-label="Card size"
-          />
-        </label>
+        <FiltersMenu m={m} />
         <GroupButtons />
         <noscript>
           <button type="submit">Apply</button>

@@ -60,7 +60,7 @@ for (const [width, height] of [
   [390, 844],
 ] as const) {
   describe(`at ${width}×${height}`, () => {
-    test(`U20: axe finds no serious or critical violation on grid, selection, multi-select, viewer, shortcuts, tree (${width} px)`, async () => {
+    test(`U20: axe finds no serious or critical violation on grid, selection, multi-select, viewer, shortcuts, tree, filters (${width} px)`, async () => {
       const page = await open(width, height);
       const errors = watchErrors(page);
       await page.goto(`${server.url}/?folder=/a`);
@@ -102,6 +102,10 @@ for (const [width, height] of [
       });
       found.tree = await serious(page);
 
+      await page.click("#filters-button");
+      await page.waitForSelector("#filters-panel:popover-open");
+      found.filters = await serious(page);
+
       expect(found).toEqual({
         grid: [],
         selection: [],
@@ -109,6 +113,7 @@ for (const [width, height] of [
         viewer: [],
         shortcuts: [],
         tree: [],
+        filters: [],
       });
       expect(errors).toEqual([]);
     });

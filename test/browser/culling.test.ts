@@ -82,6 +82,7 @@ describe("culling in a real browser", () => {
     expect(await page.isChecked('.cull-filter input[value="none"]')).toBe(true);
     expect(await page.isChecked('.cull-filter input[value="reject"]')).toBe(false);
     // Ticking Rejects too shows everything again (no filter, the filterless URL).
+    await page.click("#filters-button");
     await page.click('.cull-filter label[data-flag="reject"]');
     await page.waitForSelector(card("/img-3.jpg"));
     await page.goto(`${s.url}/?color=purple`);

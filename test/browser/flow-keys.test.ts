@@ -71,7 +71,7 @@ async function patch(path: string, body: object, name: string) {
 }
 
 describe("keyboard flow", () => {
-  test("U21: sort, direction, tag and a star chip keep the focus on themselves after the view swaps", async () => {
+  test("U21 U36: sort, direction, and in the Filters popover tag and a star chip keep the focus on themselves after the view swaps; Esc closes the popover onto its button", async () => {
     const page = await open();
     await patch("/a/k00.jpg", { add_tags: ["sky"] }, "Ana");
     await page.goto(`${server.url}/?folder=/a`);
@@ -94,13 +94,21 @@ describe("keyboard flow", () => {
     await page.selectOption('select[name="dir"]', "desc");
     await swap;
     await page.waitForFunction(() => (document.activeElement as HTMLSelectElement)?.name === "dir");
+    // The filters are in the Filters popover (U36), opened from the keyboard; a change there swaps the toolbar,
+    // and the popover opens again with the focus on the same control.
+    await page.focus("#filters-button");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#filters-panel:popover-open");
     swap = swapped();
     await page.selectOption('select[name="tag"]', "sky");
     await swap;
     await page.waitForFunction(() => (document.activeElement as HTMLSelectElement)?.name === "tag");
+    expect(await page.isVisible("#filters-panel")).toBe(true);
+    expect(await page.textContent("#filters-button")).toBe("Filters · 1");
     await page.selectOption('select[name="tag"]', "");
     await page.waitForSelector('#browse:not([data-query*="tag="])');
     // A star chip, toggled with the keyboard (Space), keeps the focus too.
+    await page.waitForSelector("#filters-panel:popover-open");
     await page.focus('.stars-filter input[value="unrated"]');
     swap = swapped();
     await page.keyboard.press("Space");
@@ -112,6 +120,11 @@ describe("keyboard flow", () => {
     // …so the next ↓ does not move the grid selection.
     await page.keyboard.press("ArrowDown");
     expect(await page.evaluate(() => document.querySelectorAll(".card.selected").length)).toBe(0);
+    // Esc closes the popover and gives the focus back to its button, which still counts the filter on.
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("#filters-panel:not(:popover-open)", { state: "attached" });
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("filters-button");
+    expect(await page.textContent("#filters-button")).toBe("Filters · 1");
   });
 
   test("U21: T goes to tags, N to notes, Esc back to the grid; Home, End, PageDown and PageUp move through it", async () => {

@@ -196,6 +196,7 @@ describe("export what you see (F9-F11)", () => {
     // Typed as a person types (fill would also fire "change", a second search in flight).
     await page.locator("#search").pressSequentially("c");
     await page.waitForFunction(() => new URL(location.href).searchParams.get("q") === "c");
+    await page.click("#filters-button");
     await page.click('.stars-filter label[title="Unrated"]');
     await page.waitForFunction(
       () => new URL(location.href).searchParams.get("stars") === "unrated",
