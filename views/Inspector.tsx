@@ -129,6 +129,8 @@ export function Inspector({
       <div class="field" data-field="cull">
         <span class="label">Flag · colour</span>
         <CullBadges flag={item.flag} color={item.color} />
+        <div class="conflict-slot" data-conflict="flag" />
+        <div class="conflict-slot" data-conflict="color" />
       </div>
       <div class="field" data-field="tags">
         <span class="label">Tags</span>

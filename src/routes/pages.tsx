@@ -213,7 +213,14 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
           path,
           field: body.field,
           mine: body.mine,
-          theirs: { star: s.star, tags: s.tags, notes: s.notes, version: s.version },
+          theirs: {
+            star: s.star,
+            tags: s.tags,
+            notes: s.notes,
+            flag: s.flag,
+            color: s.color,
+            version: s.version,
+          },
           by: s.updated_by,
           at: s.updated_at,
         }}
