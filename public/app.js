@@ -11,12 +11,11 @@ import "./keyboard.js";
 import { showDialog } from "./modal.js";
 import "./notices.js";
 import "./save-tracker.js";
-// Screens and fingers: drawers, the viewer's zoom and history, taps and long presses.
+// Screens and fingers: drawers, the viewer's history, taps and long presses (zoom loads with the viewer).
 import "./drawers.js";
 import "./history.js";
 import "./touch.js";
 import "./viewer-bar.js";
-import "./zoom.js";
 import { $, $$, askName, browseEl, currentFolder, me, noteVersion, store } from "./page-state.js";
 import { selection } from "./selection.js";
 import { nameIsTheSessions, renameSession } from "./session-name.js";

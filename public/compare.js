@@ -8,7 +8,7 @@
 import { cullFieldsOf, showCull } from "./cull-buttons.js";
 import { typing } from "./keyboard.js";
 import { showOverlay } from "./overlay.js";
-import { $, noteVersion, state } from "./page-state.js";
+import { noteVersion } from "./page-state.js";
 import { patchEach, patchItem } from "./writes.js";
 
 const MAX_SCALE = 16;
@@ -259,14 +259,6 @@ document.addEventListener("lenslet:records", (e) => {
   }
 });
 
-// The multi-selection inspector's "Compare N" button (views/BulkInspector.tsx), as C.
-document.addEventListener("click", (e) => {
-  const t = e.target instanceof Element ? e.target : null;
-  if (!t?.closest("[data-compare-open]")) return;
-  e.preventDefault();
-  openCompare([...state.selected]);
-});
-
 document.addEventListener("click", (e) => {
   const t = /** @type {Element} */ (e.target);
   const b = /** @type {HTMLElement | null} */ (
@@ -310,16 +302,8 @@ const COLOR_CODES = {
 document.addEventListener(
   "keydown",
   (e) => {
-    if (!open) {
-      if (e.key.toLowerCase() !== "c" || e.defaultPrevented || typing(e.target)) return;
-      if (e.ctrlKey || e.metaKey || e.altKey || e.shiftKey || $("#viewer") || $("#groups")) return;
-      if (/** @type {HTMLDialogElement | null} */ ($("#shortcuts"))?.open) return;
-      const paths = [...state.selected];
-      if (paths.length < 2 || paths.length > 4) return;
-      e.preventDefault();
-      openCompare(paths);
-      return;
-    }
+    // Opening it (C, "Compare N") is public/openers.js's: this module loads on first use.
+    if (!open) return;
     if (e.key === "Tab" || e.key === "?" || typing(e.target)) return;
     e.stopPropagation();
     const f = focusedFrame();

@@ -1,9 +1,10 @@
 // @ts-check
 // The Bursts / Duplicates region (spec M5): the toolbar's buttons open GET /groups/view for the
 // folder shown (its whole subtree) in a modal overlay; while images are still being hashed it asks
-// again until none are, and the status bar says how far the hashing is (GET /health's hashes).
-// "Open in compare" hands a group (its first 4) to compare.
+// again until none are (the status bar's hashing progress is public/hash-status.js's). "Open in compare"
+// hands a group (its first 4) to compare. Loaded on first use (public/openers.js).
 import { openCompare } from "./compare.js";
+import { watchHashing } from "./hash-status.js";
 import { showOverlay } from "./overlay.js";
 import { browseEl } from "./page-state.js";
 
@@ -73,41 +74,8 @@ export function closeGroups() {
   close();
 }
 
-// ---------------------------------------------------------------- hashing progress in the status bar
-let watching = false;
-/** Shows `/health.hashes` in the status bar while the background job runs (and once more when done). */
-async function watchHashing() {
-  if (watching) return;
-  watching = true;
-  try {
-    for (;;) {
-      const res = await fetch("/health").catch(() => null);
-      const h = res?.ok ? (await res.json().catch(() => null))?.hashes : null;
-      const out = document.getElementById("hash-status");
-      if (!h) break;
-      if (out) {
-        out.hidden = !h.running;
-        out.textContent = h.running ? `Hashing ${h.hashed} / ${h.total}` : "";
-      }
-      if (!h.running) break;
-      await new Promise((r) => setTimeout(r, POLL_MS));
-    }
-  } finally {
-    watching = false;
-  }
-}
-// A job another person started shows here too.
-if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watchHashing);
-else watchHashing();
-
 document.addEventListener("click", (e) => {
   const t = e.target instanceof Element ? e.target : null;
-  const opener = /** @type {HTMLElement | null} */ (t?.closest("[data-groups-open]") ?? null);
-  if (opener) {
-    e.preventDefault();
-    openGroups(opener.dataset.groupsOpen === "duplicate" ? "duplicate" : "burst");
-    return;
-  }
   if (!open || !t || !open.slot.contains(t)) return;
   const kind = /** @type {HTMLElement | null} */ (t.closest("[data-groups-kind]"));
   if (kind) {

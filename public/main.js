@@ -5,10 +5,10 @@ import "./app.js";
 import "./live.js";
 // Culling keys (P/X/U, 6–9, V) and auto-advance.
 import "./cull-keys.js";
-// Compare 2–4 images side by side (C).
-import "./compare.js";
-// Bursts / Duplicates (the toolbar's buttons) and the hashing progress.
-import "./groups.js";
+// Compare 2–4 images side by side (C) and Bursts / Duplicates open here; they load on first use
+// (public/on-demand.js). The status bar's hashing progress.
+import "./openers.js";
+import "./hash-status.js";
 // Team access: each does nothing on a page without its part (people list, access control on, Share dialog).
 import "./people.js";
 import "./access.js";

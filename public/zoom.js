@@ -85,6 +85,8 @@ function setup(viewer) {
   img.addEventListener("error", () => failed());
   if (img.dataset.src) fetchWithProgress(img.dataset.src, Number(frame.dataset.size) || 0);
   else if (img.complete && img.naturalWidth) loaded();
+  // This module loads with the first viewer: its image may have failed before it was here to hear it.
+  else if (img.complete && img.getAttribute("src")) failed();
   relayout();
 }
 

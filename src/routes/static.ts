@@ -1,54 +1,18 @@
 /**
- * Our CSS/JS (public/) and the pinned client libraries from node_modules,
- * served with ETags so a reload transfers nothing. The page loads one script, /static/bundle.js: the
- * libraries and our modules (public/main.js and what it imports, bundled and minified by Bun.build) in one
- * file, and app.css minified, so the first load stays small (bench/page-weight.ts). The modules stay
- * readable and individually served for tests and debugging.
+ * Our CSS/JS (public/) and the pinned client libraries from node_modules, served with ETags so a reload
+ * transfers nothing. The page loads one script, /static/bundle.js, and one stylesheet, /static/app.min.css;
+ * modules loaded on first use come as /static/<name>.min.js (and .min.css) — all built by
+ * src/routes/client-build.ts (bench/page-weight.ts measures the first load). The modules stay readable and
+ * individually served for tests and debugging.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Hono } from "hono";
 import { etag } from "hono/etag";
 import mime from "mime";
+import { buildClient, type ClientBuild, clientFingerprint, VENDOR } from "./client-build.ts";
 
 const PROJECT = join(import.meta.dir, "..", "..");
-
-/** The browser libraries we ship, by URL name. Versions are pinned by package-lock.json. */
-const VENDOR: Record<string, string> = {
-  "htmx.js": "node_modules/htmx.org/dist/htmx.min.js",
-  "hx-sse.js": "node_modules/htmx.org/dist/ext/hx-sse.min.js",
-  "alpine.js": "node_modules/alpinejs/dist/cdn.min.js",
-};
-
-/** Script order as the page ran them: htmx, its SSE extension, ours (reads htmx at start), Alpine last. */
-const BUNDLE_BEFORE = ["htmx.js", "hx-sse.js"] as const;
-const BUNDLE_AFTER = ["alpine.js"] as const;
-
-async function buildBundle(): Promise<Response> {
-  const ours = await Bun.build({
-    entrypoints: [join(PROJECT, "public", "main.js")],
-    minify: true,
-    target: "browser",
-    format: "iife",
-  });
-  if (!ours.success) throw new AggregateError(ours.logs, "public/main.js does not bundle");
-  const vendor = (names: readonly string[]) =>
-    names.map((n) => readFileSync(join(PROJECT, VENDOR[n]!), "utf8"));
-  const body = [...vendor(BUNDLE_BEFORE), await ours.outputs[0]!.text(), ...vendor(BUNDLE_AFTER)]
-    .map((code) => `${code.trim()}\n;`)
-    .join("\n");
-  return new Response(body, {
-    headers: { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "no-cache" },
-  });
-}
-
-async function buildCss(): Promise<Response> {
-  const css = await Bun.build({ entrypoints: [join(PROJECT, "public", "app.css")], minify: true });
-  if (!css.success) throw new AggregateError(css.logs, "public/app.css does not build");
-  return new Response(await css.outputs[0]!.text(), {
-    headers: { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "no-cache" },
-  });
-}
 
 function serveFile(abs: string, name: string): Response {
   const body = readFileSync(abs);
@@ -75,15 +39,19 @@ export function staticRoutes(): Hono {
     }
     return r.clone();
   };
-  const built = new Map<string, Promise<Response>>();
-  const cachedBuild = async (key: string, build: () => Promise<Response>) => {
-    if (process.env.NODE_ENV !== "production") return build();
-    let r = built.get(key);
-    if (!r) {
-      r = build();
-      built.set(key, r);
-    }
-    return (await r).clone();
+  // Built once in production; while developing, again when a file of public/ or views/ changed.
+  let build: { key: string; result: Promise<ClientBuild> } | null = null;
+  const client = () => {
+    const key = process.env.NODE_ENV === "production" ? "" : clientFingerprint();
+    if (!build || build.key !== key) build = { key, result: buildClient() };
+    return build.result;
+  };
+  const builtFile = async (name: string) => {
+    const f = (await client()).files.get(name);
+    if (!f) return null;
+    return new Response(f.body, {
+      headers: { "Content-Type": f.type, "Cache-Control": "no-cache" },
+    });
   };
   app.get("/vendor/:name", (c) => {
     const name = c.req.param("name");
@@ -91,12 +59,16 @@ export function staticRoutes(): Hono {
     if (!rel) return c.json({ error: "not_found", message: `no vendor file ${name}` }, 404);
     return cached(name, () => serveFile(join(PROJECT, rel), name));
   });
-  app.get("/static/bundle.js", () => cachedBuild("bundle.js", buildBundle));
-  app.get("/static/app.min.css", () => cachedBuild("app.min.css", buildCss));
-  app.get("/static/:name", (c) => {
+  app.get("/static/:name", async (c) => {
     const name = c.req.param("name");
     if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name))
       return c.json({ error: "not_found", message: "no such file" }, 404);
+    // What the page loads (bundle.js, app.min.css, on-demand x.min.js / x.min.css), built.
+    if (name === "bundle.js" || name.includes(".min.")) {
+      const built = await builtFile(name);
+      if (built) return built;
+      return c.json({ error: "not_found", message: `no built file ${name}` }, 404);
+    }
     try {
       return cached(`static/${name}`, () => serveFile(join(PROJECT, "public", name), name));
     } catch {
