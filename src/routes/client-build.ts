@@ -46,11 +46,12 @@ export interface ClientBuild {
   graph: ClientGraph;
 }
 
-const isModule = (abs: string) => dirname(abs) === PUBLIC && abs.endsWith(".js");
 const servedName = (abs: string) => basename(abs).replace(/\.js$/, ".min.js");
 
 /** Follows public/main.js's imports: static ones are the first load, dynamic ones are on demand. */
 export function clientGraph(entry = join(PUBLIC, "main.js")): ClientGraph {
+  // The page's modules are the entry's folder's .js files; anything else (views/*.ts) is bundled in.
+  const isModule = (abs: string) => dirname(abs) === dirname(entry) && abs.endsWith(".js");
   const scanner = new Bun.Transpiler({ loader: "js" });
   const imports = (file: string) =>
     scanner

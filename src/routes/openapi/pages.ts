@@ -219,7 +219,8 @@ export const pagesApi = (): ApiPart => ({
     },
     "/static/{name}": {
       get: {
-        summary: "Lenslet's own CSS, JS and icons (ETag)",
+        summary:
+          "Lenslet's own CSS, JS and icons (ETag); `<name>.min.js` / `.min.css`: a module loaded on first use, built",
         parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
         responses: { "200": { description: "The file" }, "404": error("`not_found`") },
       },
