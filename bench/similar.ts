@@ -28,7 +28,7 @@ import {
   topK,
   topSimilar,
 } from "../src/query/similarity.ts";
-import { median, percentile, printTable, writeSummary } from "./stats.ts";
+import { loadAverage, median, percentile, printTable, writeSummary } from "./stats.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -161,6 +161,8 @@ printTable(`find similar, ${N.toLocaleString("en-US")} × ${D} (top ${K}, p50 / 
   ["int8 codes made once (at load)", `${quantiseMs.toFixed(0)} ms`],
   ["sort=similar view, first request (scores + sort + page)", fmt(view)],
   ["sort=similar view, cached page", fmt(cached)],
+  // Wall-clock figures on a shared machine measure the neighbours too: say how busy it was.
+  ["load average (1 / 5 / 15 min) at the end", loadAverage()],
   [
     "memory: Float32 vectors / int8 codes + scales on top",
     `${(bytes / 2 ** 20).toFixed(0)} / ${((N * D + 4 * N) / 2 ** 20).toFixed(1)} MB`,

@@ -176,7 +176,7 @@ export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): 
       // Already canonical (see SIMPLE_PATH): the folder and name are slices of it.
       const i = v.lastIndexOf("/");
       name = i < 0 ? v : v.slice(i + 1);
-      f = prefixOf(v, i < 0 ? 0 : i);
+      f = prefixOf(v, Math.max(i, 0));
       folder = f.path;
     } else {
       if (URL_LIKE.test(v)) {
