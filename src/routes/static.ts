@@ -59,16 +59,22 @@ export function staticRoutes(): Hono {
     if (!rel) return c.json({ error: "not_found", message: `no vendor file ${name}` }, 404);
     return cached(name, () => serveFile(join(PROJECT, rel), name));
   });
+  const notBuilt = (name: string) =>
+    new Response(JSON.stringify({ error: "not_found", message: `no built file ${name}` }), {
+      status: 404,
+      headers: { "Content-Type": "application/json" },
+    });
+  app.get("/static/bundle.js", async () => (await builtFile("bundle.js")) ?? notBuilt("bundle.js"));
+  app.get(
+    "/static/app.min.css",
+    async () => (await builtFile("app.min.css")) ?? notBuilt("app.min.css"),
+  );
   app.get("/static/:name", async (c) => {
     const name = c.req.param("name");
     if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name))
       return c.json({ error: "not_found", message: "no such file" }, 404);
-    // What the page loads (bundle.js, app.min.css, on-demand x.min.js / x.min.css), built.
-    if (name === "bundle.js" || name.includes(".min.")) {
-      const built = await builtFile(name);
-      if (built) return built;
-      return c.json({ error: "not_found", message: `no built file ${name}` }, 404);
-    }
+    // What the page loads on first use (x.min.js, x.min.css), built.
+    if (name.includes(".min.")) return (await builtFile(name)) ?? notBuilt(name);
     try {
       return cached(`static/${name}`, () => serveFile(join(PROJECT, "public", name), name));
     } catch {
