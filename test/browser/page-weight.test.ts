@@ -8,8 +8,10 @@ import { gzipSync } from "node:zlib";
 import { type BrowserSession, openBrowser, watchErrors } from "../helpers/browser.ts";
 import { startTestLenslet, type TestLenslet } from "../helpers/lenslet.ts";
 
-const GOAL = 50 * 1024;
-/** What the first load weighs today (61.9 KB): it may only shrink until it meets the goal. */
+/**
+ * What the first load weighs today (61.9 KB): it may only shrink. The goal (50 KB) is not met, and a check
+ * that passes because it fails would hide that: bench/page-weight.ts prints the figure against the goal.
+ */
 const TODAY = 62 * 1024;
 
 let app: TestLenslet;
@@ -79,10 +81,5 @@ describe("first load (U17)", () => {
       `${kb(total(got))} within ${kb(TODAY)}`,
     );
   });
-
-  // Not met yet (61.9 KB, of which htmx, its SSE extension and Alpine are 34.9 KB): flip to test() when it is.
-  test.failing(`U17: the first load is at most ${kb(GOAL)} of JS and CSS, gzip`, async () => {
-    const got = await firstLoad(`${app.url}/?folder=/a`);
-    expect(total(got)).toBeLessThanOrEqual(GOAL);
-  });
+});
 });
