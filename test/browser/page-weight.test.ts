@@ -82,4 +82,3 @@ describe("first load (U17)", () => {
     );
   });
 });
-});
