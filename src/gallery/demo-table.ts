@@ -16,7 +16,6 @@ const DIM = 16;
 
 interface Scene {
   kind: Exclude<SceneKind, "sticker">;
-  folder: string;
   stem: string;
   /** Share of the rows (relative), so the scene's value counts are uneven. */
   weight: number;
@@ -30,7 +29,6 @@ const MIXED = [1, 3 / 2, 2 / 3, 4 / 3, 3 / 4] as const;
 const SCENES: readonly Scene[] = [
   {
     kind: "mountains",
-    folder: "landscapes/mountains",
     stem: "mountain",
     weight: 14,
     aspects: LANDSCAPE,
@@ -38,7 +36,6 @@ const SCENES: readonly Scene[] = [
   },
   {
     kind: "sea",
-    folder: "landscapes/sea",
     stem: "sea",
     weight: 12,
     aspects: LANDSCAPE,
@@ -46,7 +43,6 @@ const SCENES: readonly Scene[] = [
   },
   {
     kind: "desert",
-    folder: "landscapes/desert",
     stem: "dunes",
     weight: 7,
     aspects: LANDSCAPE,
@@ -54,7 +50,6 @@ const SCENES: readonly Scene[] = [
   },
   {
     kind: "birds",
-    folder: "animals/birds",
     stem: "bird",
     weight: 10,
     aspects: MIXED,
@@ -62,7 +57,6 @@ const SCENES: readonly Scene[] = [
   },
   {
     kind: "cats",
-    folder: "animals/cats",
     stem: "cat",
     weight: 12,
     aspects: [1, 4 / 5, 5 / 4],
@@ -70,7 +64,6 @@ const SCENES: readonly Scene[] = [
   },
   {
     kind: "fish",
-    folder: "animals/fish",
     stem: "fish",
     weight: 7,
     aspects: MIXED,
@@ -78,7 +71,6 @@ const SCENES: readonly Scene[] = [
   },
   {
     kind: "gradient",
-    folder: "abstract/gradients",
     stem: "gradient",
     weight: 7,
     aspects: MIXED,
@@ -86,7 +78,6 @@ const SCENES: readonly Scene[] = [
   },
   {
     kind: "stripes",
-    folder: "abstract/stripes",
     stem: "stripes",
     weight: 6,
     aspects: MIXED,
@@ -94,7 +85,6 @@ const SCENES: readonly Scene[] = [
   },
   {
     kind: "shapes",
-    folder: "abstract/shapes",
     stem: "shapes",
     weight: 7,
     aspects: MIXED,
@@ -102,7 +92,6 @@ const SCENES: readonly Scene[] = [
   },
   {
     kind: "portrait",
-    folder: "portraits",
     stem: "portrait",
     weight: 10,
     aspects: [2 / 3, 3 / 4, 4 / 5],
@@ -110,7 +99,6 @@ const SCENES: readonly Scene[] = [
   },
   {
     kind: "city",
-    folder: "city",
     stem: "skyline",
     weight: 8,
     aspects: [...LANDSCAPE, 2 / 3],
@@ -190,7 +178,8 @@ export function demoTablePlan(count: number = DEMO_TABLE_ROWS): DemoImageSpec[] 
     const [width, height] =
       aspect >= 1 ? [long, Math.round(long / aspect)] : [Math.round(long * aspect), long];
     out.push({
-      path: `${scene.folder}/${scene.stem}-${String(n).padStart(4, "0")}.jpg`,
+      // One folder, as datasets usually are: the scene is a category to tick, not a folder to open.
+      path: `${scene.stem}-${String(n).padStart(4, "0")}.jpg`,
       kind: scene.kind,
       width,
       height,
@@ -228,7 +217,7 @@ export function demoTableRow(spec: DemoImageSpec, m: DemoMeasures): DemoRow {
     aesthetic: round(clamp(4.4 + (k % 5) * 0.7 + m.colorfulness * 1.5 + gauss(r) * 1.6, 0, 10), 2),
     clip_score: r() < 0.03 ? null : round(clamp(0.24 + 0.025 * (k % 4) + gauss(r) * 0.06, 0, 1), 4),
     // Mostly near 0 with a long tail, a little heavier for portraits.
-    nsfw: round(r() ** (spec.kind === "portrait" ? 4 : 9), 4),
+    nsfw: round(r() ** (spec.kind === "portrait" ? 2.5 : 4), 4),
     brightness: round(m.brightness, 4),
     colorfulness: round(m.colorfulness, 4),
     // Scene centre + noise, nudged along one axis by brightness: night scenes sit a little apart.
