@@ -7,7 +7,13 @@
  * the columns it changed.
  */
 import type { Column, Table } from "../query/columns.ts";
-import { type Facet, type Filter, QueryEngine, type QuerySpec } from "../query/engine.ts";
+import {
+  type Facet,
+  type Filter,
+  QueryEngine,
+  type QueryResult,
+  type QuerySpec,
+} from "../query/engine.ts";
 import type { BrowseQuery } from "./browse-query.ts";
 import { flagRank } from "./cull-filters.ts";
 import type { GalleryIndex } from "./gallery-index.ts";
@@ -63,11 +69,14 @@ export function randomRank(seed: number, path: string): number {
   return h >>> 0;
 }
 
+/** Rows of a first page or two are cut without ordering the rest (top-k); more need the full order. */
+const HEAD_ROWS = 512;
+
 /** One query's result: rows (gallery ordinals) in order, read a page at a time. */
 export class QueryView {
   constructor(
     private readonly index: GalleryIndex,
-    readonly rows: Uint32Array,
+    private readonly result: Pick<QueryResult, "rows" | "head" | "total">,
     /** Rows of the folder (or subtree) before filtering. */
     readonly unfiltered: number,
     /** Per-row score of a similarity sort (same order as rows), else null. */
@@ -75,17 +84,28 @@ export class QueryView {
   ) {}
 
   get total(): number {
-    return this.rows.length;
+    return this.result.total;
+  }
+
+  /** The rows up to `end` (exclusive): a head while that is enough, else the full order. */
+  private upTo(end: number): Uint32Array {
+    if (end > HEAD_ROWS) return this.result.rows;
+    return this.result.head(end <= 256 ? 256 : HEAD_ROWS);
+  }
+
+  get rows(): Uint32Array {
+    return this.result.rows;
   }
 
   at(i: number): ImageEntry {
-    return this.index.at(this.rows[i]!);
+    return this.index.at(this.upTo(i + 1)[i]!);
   }
 
   slice(offset: number, limit: number): ImageEntry[] {
-    const end = Math.min(this.rows.length, offset + limit);
+    const end = Math.min(this.total, offset + limit);
+    const rows = this.upTo(end);
     const out: ImageEntry[] = [];
-    for (let i = Math.max(0, offset); i < end; i++) out.push(this.at(i));
+    for (let i = Math.max(0, offset); i < end; i++) out.push(this.index.at(rows[i]!));
     return out;
   }
 
@@ -96,15 +116,31 @@ export class QueryView {
   }
 
   pathAt(i: number): string {
-    return this.index.pathAt(this.rows[i]!);
+    return this.index.pathAt(this.upTo(i + 1)[i]!);
   }
 
   /** The similarity score of the i-th row (sort=similar), else undefined. */
   scoreAt(i: number): number | undefined {
     if (!this.scores) return undefined;
-    const v = this.scores[this.rows[i]!]!;
+    const v = this.scores[this.upTo(i + 1)[i]!]!;
     return Number.isNaN(v) ? undefined : v;
   }
+}
+
+/** A result read backwards (name order with `dir=desc`, G4): the full order is needed anyway. */
+function reversed(r: QueryResult): Pick<QueryResult, "rows" | "head" | "total"> {
+  let rows: Uint32Array | null = null;
+  const all = () => {
+    rows ??= r.rows.slice().reverse();
+    return rows;
+  };
+  return {
+    total: r.total,
+    get rows() {
+      return all();
+    },
+    head: (k) => all().subarray(0, k),
+  };
 }
 
 interface Cached {
@@ -159,10 +195,9 @@ export class QueryRunner {
     }
     const range = this.gallery.range(q.folder, q.recursive);
     const result = this.engine.run({ ...spec, base: range });
-    let rows = result.rows;
     // Name order is row order; `sort=name&dir=desc` reads it backwards (G4). A sort whose key no
     // image has (a metric nobody pushed yet) leaves every image "without it": name order, either way.
-    if (!spec.sort && q.sort === "name" && q.dir === "desc") rows = rows.slice().reverse();
+    const rows = !spec.sort && q.sort === "name" && q.dir === "desc" ? reversed(result) : result;
     const read = new Set<string>();
     for (const f of spec.filters ?? [])
       for (const n of f.kind === "contains" ? f.fields : [f.field]) read.add(n);
