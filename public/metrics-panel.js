@@ -23,7 +23,7 @@ async function refresh() {
     shownQuery = null; // fetched again when opened
     return;
   }
-  if (dragging) return refreshSoon();
+  if (dragging || keyed.timer !== undefined) return refreshSoon();
   inFlight?.abort();
   const ctl = new AbortController();
   inFlight = ctl;
@@ -33,8 +33,10 @@ async function refresh() {
     if (!r.ok) return;
     const html = await r.text();
     if (ctl.signal.aborted) return;
+    const focused = focusedHandle();
     el.innerHTML = html;
     shownQuery = query;
+    if (focused) refocus(focused);
     el.dispatchEvent(new CustomEvent("lenslet:metrics-panel", { bubbles: true }));
   } catch {
     // aborted by a newer refresh, or offline: the next event refreshes it
@@ -71,12 +73,21 @@ const short = (v) => String(Number(v.toPrecision(6)));
  * @param {SVGSVGElement} svg @param {number} a @param {number} b fractions of the width, 0..1
  */
 export function brushRange(svg, a, b) {
+  const bins = Number(svg.dataset.bins);
+  const from = Math.max(0, Math.min(bins - 1, Math.floor(Math.min(a, b) * bins)));
+  const to = Math.max(from + 1, Math.min(bins, Math.ceil(Math.max(a, b) * bins)));
+  return binRange(svg, from, to);
+}
+
+/**
+ * The `lo..hi` of bins [from, to): the first bin leaves the low end open, the last the high end.
+ * @param {SVGSVGElement} svg @param {number} from @param {number} to
+ */
+export function binRange(svg, from, to) {
   const min = Number(svg.dataset.min);
   const max = Number(svg.dataset.max);
   const bins = Number(svg.dataset.bins);
   const w = (max - min) / bins;
-  const from = Math.max(0, Math.min(bins - 1, Math.floor(Math.min(a, b) * bins)));
-  const to = Math.max(from + 1, Math.min(bins, Math.ceil(Math.max(a, b) * bins)));
   const date = svg.dataset.date === "1";
   /** @param {number} v */
   const text = (v) => (date ? new Date(Math.round(v)).toISOString() : short(v));
@@ -129,6 +140,169 @@ function onPointerDown(e) {
   svg.addEventListener("pointercancel", up);
 }
 
+// ---- The sliders under each histogram (D23): the keyboard's and screen readers' way to brush.
+
+/** Edits by key wait this long for the next key, so holding an arrow makes one navigation. */
+const KEY_SETTLE_MS = 400;
+/** The handle being keyed and its pending commit. */
+const keyed = {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */ timer: undefined,
+  /** @type {HTMLInputElement | null} */ input: null,
+};
+
+/** @param {EventTarget | null} t */
+const handleOf = (t) =>
+  t instanceof HTMLInputElement && t.matches(".histogram-range input[data-end]") ? t : null;
+
+/** @param {HTMLInputElement} input */
+function partsOf(input) {
+  const facet = /** @type {HTMLElement} */ (input.closest(".facet"));
+  const svg = /** @type {SVGSVGElement} */ (facet.querySelector("svg.histogram-plot"));
+  const lo = /** @type {HTMLInputElement} */ (facet.querySelector('input[data-end="lo"]'));
+  const hi = /** @type {HTMLInputElement} */ (facet.querySelector('input[data-end="hi"]'));
+  return { facet, svg, lo, hi, bins: Number(svg.dataset.bins) };
+}
+
+/** Which handle has the focus, so the refreshed panel can give it back. */
+function focusedHandle() {
+  const input = handleOf(document.activeElement);
+  if (!input || !panel()?.contains(input)) return null;
+  return { field: partsOf(input).facet.dataset.field ?? "", end: input.dataset.end ?? "" };
+}
+
+/** @param {{ field: string, end: string }} f */
+function refocus(f) {
+  const input = Array.from(panel()?.querySelectorAll(".facet.histogram") ?? [])
+    .find((el) => /** @type {HTMLElement} */ (el).dataset.field === f.field)
+    ?.querySelector(`input[data-end="${f.end}"]`);
+  if (input instanceof HTMLInputElement) input.focus({ preventScroll: true });
+}
+
+/** A handle's value as read aloud: the server's text for that edge (views/MetricsPanel.tsx). */
+/** @param {HTMLInputElement} input */
+function edgeText(input) {
+  const box = /** @type {HTMLElement | null} */ (input.closest(".histogram-range"));
+  try {
+    return JSON.parse(box?.dataset.edges ?? "[]")[Number(input.value)] ?? input.value;
+  } catch {
+    return input.value;
+  }
+}
+
+/**
+ * Moves one handle to `at` bins (kept at least a bin from the other), draws the range and says it,
+ * then commits it once the keys settle.
+ * @param {HTMLInputElement} input @param {number} at @param {boolean} now commit at once
+ */
+function moveHandle(input, at, now) {
+  const { svg, lo, hi, bins } = partsOf(input);
+  const v =
+    input === lo
+      ? Math.max(0, Math.min(Number(hi.value) - 1, at))
+      : Math.min(bins, Math.max(Number(lo.value) + 1, at));
+  input.value = String(v);
+  input.setAttribute("aria-valuetext", edgeText(input));
+  const live = svg.querySelector(".brush-live");
+  const vb = svg.viewBox.baseVal.width || 200;
+  live?.setAttribute("x", String((Number(lo.value) / bins) * vb));
+  live?.setAttribute("width", String(((Number(hi.value) - Number(lo.value)) / bins) * vb));
+  clearTimeout(keyed.timer);
+  keyed.input = input;
+  keyed.timer = setTimeout(commitKeyed, now ? 0 : KEY_SETTLE_MS);
+}
+
+/** Sets (or, over the whole axis, removes) the keyed histogram's `m.<field>` and shows that view. */
+function commitKeyed() {
+  const input = keyed.input;
+  keyed.timer = undefined;
+  keyed.input = null;
+  if (!input?.isConnected) return;
+  const { svg, lo, hi, bins } = partsOf(input);
+  const param = svg.dataset.param ?? `m.${svg.dataset.field}`;
+  const params = new URLSearchParams(currentQuery());
+  const from = Number(lo.value);
+  const to = Number(hi.value);
+  if (from <= 0 && to >= bins) params.delete(param);
+  else params.set(param, binRange(svg, from, to));
+  if (params.toString() === new URLSearchParams(currentQuery()).toString()) return;
+  announceAfter(svg.dataset.field ?? "");
+  go(params);
+}
+
+/** Once the panel shows the new view, says what the range now holds (#metrics-status, polite). */
+/** @param {string} field */
+function announceAfter(field) {
+  const status = $("#metrics-status");
+  if (!status) return;
+  status.textContent = "";
+  panel()?.addEventListener(
+    "lenslet:metrics-panel",
+    () => {
+      const body = /** @type {HTMLElement | null} */ ($("#metrics-panel .metrics-body"));
+      const facet = Array.from(panel()?.querySelectorAll(".facet.histogram") ?? []).find(
+        (el) => /** @type {HTMLElement} */ (el).dataset.field === field,
+      );
+      const name = facet?.querySelector(".facet-name")?.textContent ?? field;
+      const range = facet?.querySelector(".facet-range")?.textContent ?? "";
+      const total = Number(body?.dataset.total ?? 0);
+      status.textContent = `${name} ${range}: ${total.toLocaleString("en-US")} ${total === 1 ? "image" : "images"}`;
+    },
+    { once: true },
+  );
+}
+
+/** Arrows a bin, Shift+arrows and Page keys ten, Home/End the ends, Enter now, Esc/Backspace/Delete clear. */
+/** @param {KeyboardEvent} e */
+function onKeyDown(e) {
+  const input = handleOf(e.target);
+  if (!input || e.ctrlKey || e.metaKey || e.altKey) return;
+  const { lo, hi, bins, svg } = partsOf(input);
+  const at = Number(input.value);
+  const step = e.shiftKey ? 10 : 1;
+  /** @type {Record<string, number>} */
+  const moves = {
+    ArrowLeft: at - step,
+    ArrowDown: at - step,
+    ArrowRight: at + step,
+    ArrowUp: at + step,
+    PageDown: at - 10,
+    PageUp: at + 10,
+    Home: 0,
+    End: bins,
+  };
+  if (e.key in moves) {
+    e.preventDefault();
+    moveHandle(input, /** @type {number} */ (moves[e.key]), false);
+  } else if (e.key === "Enter") {
+    e.preventDefault();
+    if (keyed.timer !== undefined) moveHandle(input, at, true);
+  } else if (e.key === "Escape" || e.key === "Backspace" || e.key === "Delete") {
+    const param = svg.dataset.param ?? `m.${svg.dataset.field}`;
+    const params = new URLSearchParams(currentQuery());
+    if (!params.has(param) && keyed.timer === undefined) return; // nothing to clear: Esc goes on
+    e.preventDefault();
+    e.stopPropagation();
+    clearTimeout(keyed.timer);
+    keyed.timer = undefined;
+    keyed.input = null;
+    lo.value = "0";
+    hi.value = String(bins);
+    for (const h of [lo, hi]) h.setAttribute("aria-valuetext", edgeText(h));
+    svg.querySelector(".brush-live")?.setAttribute("width", "0");
+    if (!params.has(param)) return; // only unsent keys to forget
+    params.delete(param);
+    announceAfter(svg.dataset.field ?? "");
+    go(params);
+  }
+}
+
+/** A thumb dragged with the pointer (or moved by a screen reader's own slider gestures). */
+/** @param {Event} e */
+function onInput(e) {
+  const input = handleOf(e.target);
+  if (input) moveHandle(input, Number(input.value), false);
+}
+
 /** @param {Event} e */
 function onChange(e) {
   const box = /** @type {HTMLInputElement} */ (e.target);
@@ -156,6 +330,8 @@ function init() {
   if (!el) return;
   el.addEventListener("pointerdown", onPointerDown);
   el.addEventListener("change", onChange);
+  el.addEventListener("input", onInput);
+  el.addEventListener("keydown", onKeyDown);
   el.addEventListener("click", onClick);
   section()?.addEventListener("toggle", () => {
     if (section()?.open && shownQuery !== currentQuery()) refresh();

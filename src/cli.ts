@@ -5,17 +5,23 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { z } from "zod";
 import pkg from "../package.json" with { type: "json" };
 import type { AccessMode } from "./access/mode.ts";
 import { parseDuration } from "./access/records.ts";
 import type { GrantableRole } from "./access/roles.ts";
 import { tableFileOf } from "./dataset/load-table.ts";
+import { DEMO_TABLE_ROWS } from "./gallery/demo-table.ts";
 import { DEFAULT_MAX_SESSIONS } from "./presence/tracker.ts";
 import { isAllowedHostPattern } from "./routes/host-guard.ts";
 
 export interface CliOptions {
   /** Absolute image folder (for a table: the folder its image paths are relative to), or null for the demo. */
   dir: string | null;
+  /** With no DIR: which built-in demo (`--demo`): the folder gallery, or the generated table over its own images. */
+  demoKind: DemoKind;
+  /** Rows (and images) of the demo table: LENSLET_DEMO_ROWS, else DEMO_TABLE_ROWS. */
+  demoRows: number;
   /** Absolute path of the table served (a .parquet/.csv/.tsv/.jsonl/.ndjson file), or null for a folder. */
   table: string | null;
   /** The table's image column (default: found by name). */
@@ -62,6 +68,19 @@ export interface CliOptions {
 
 /** A problem with the command line: printed as one line, exit code 2. */
 export class UsageError extends Error {}
+
+export const DemoKind = z.enum(["gallery", "table"]);
+export type DemoKind = z.infer<typeof DemoKind>;
+
+/** `--demo`'s value, or commander's one-line error naming the two there are. */
+function demoKind(value: string): DemoKind {
+  const r = DemoKind.safeParse(value);
+  if (!r.success) throw new InvalidArgumentError("expected gallery or table");
+  return r.data;
+}
+
+/** LENSLET_DEMO_ROWS: a smaller (or larger) demo table, e.g. for tests; unset = the default. */
+const DemoRows = z.coerce.number().int().min(1).max(100_000).default(DEMO_TABLE_ROWS);
 
 function intIn(min: number, max: number) {
   return (value: string) => {
@@ -121,6 +140,12 @@ export function buildCommand(): Command {
         "--workspace <dir>",
         "where labels and caches go (default: DIR/.lenslet, or TABLE.lenslet beside a table)",
       ),
+    )
+    .addOption(
+      new Option(
+        "--demo <kind>",
+        "with no DIR: gallery (the demo folder, the default) or table (a generated dataset of 3,000 images with metrics, categories, captions and embeddings, made on first use)",
+      ).argParser(demoKind),
     )
     .addOption(new Option("--path-column <name>", "a table's image column (default: by name)"))
     .addOption(
@@ -268,6 +293,7 @@ export function buildCommand(): Command {
 export function parseCli(
   argv: string[],
   write: (s: string) => void = (s) => process.stdout.write(s),
+  env: Record<string, string | undefined> = process.env,
 ): CliOptions | "exit" {
   const cmd = buildCommand().configureOutput({ writeOut: write, writeErr: () => {} });
   try {
@@ -284,6 +310,11 @@ export function parseCli(
   }
   const o = cmd.opts();
   const dirArg = cmd.args[0];
+  if (o.demo !== undefined && dirArg !== undefined)
+    throw new UsageError(`--demo serves a built-in demo: give it no DIR (got ${dirArg})`);
+  const demoRows = DemoRows.safeParse(env.LENSLET_DEMO_ROWS || undefined);
+  if (!demoRows.success)
+    throw new UsageError("LENSLET_DEMO_ROWS: expected a whole number from 1 to 100000");
   let dir: string | null = null;
   const tableFile = dirArg !== undefined ? tableFileOf(resolve(dirArg)) : null;
   if (tableFile === null && (o.pathColumn !== undefined || o.baseDir !== undefined))
@@ -306,6 +337,8 @@ export function parseCli(
   }
   return {
     dir,
+    demoKind: o.demo ?? "gallery",
+    demoRows: demoRows.data,
     table: tableFile,
     pathColumn: o.pathColumn,
     port: o.port,

@@ -8,7 +8,7 @@ import { cliInvite } from "./access/cli-invite.ts";
 import type { GrantableRole } from "./access/roles.ts";
 import { type CliOptions, parseCli, parseMigrate, UsageError } from "./cli.ts";
 import { demoPlan, ensureDemoGallery } from "./gallery/demo.ts";
-import { ensureDemoTable } from "./gallery/demo-table.ts";
+import { ensureDemoDataset } from "./gallery/demo-dataset.ts";
 import { MigrateError, migrate } from "./migrate.ts";
 import { startLenslet } from "./server.ts";
 import { consoleLogger, progressBar } from "./terminal.ts";
@@ -32,24 +32,32 @@ async function main(): Promise<number> {
   if (opts.invite) return printInvite(opts);
   const log = consoleLogger();
   let root = opts.dir;
+  let table = opts.table;
   let demo = false;
-  if (!root) {
-    demo = true;
+  const demoTable = !root && opts.demoKind === "table";
+  // The demos are made on first use in .cache/ (or beside $LENSLET_DEMO_DIR, the gallery's folder).
+  const demoGallery = process.env.LENSLET_DEMO_DIR || join(PROJECT, ".cache", "demo-gallery");
+  if (demoTable) {
     // Said before the first image is made (only when it must be made): the first start takes a while.
-    const bar = progressBar(`Making the demo gallery (${demoPlan().length} images)`);
-    root = await ensureDemoGallery(
-      process.env.LENSLET_DEMO_DIR || join(PROJECT, ".cache", "demo-gallery"),
-      {
-        onProgress: bar.update,
-      },
+    const bar = progressBar(
+      `Making the demo table (${opts.demoRows.toLocaleString("en-US")} images)`,
     );
+    const made = await ensureDemoDataset(join(dirname(demoGallery), "demo-table"), {
+      rows: opts.demoRows,
+      onProgress: bar.update,
+    });
     bar.done();
-    // Its table beside it (D22): `lenslet .cache/demo-table/demo.parquet --base-dir .cache/demo-gallery`.
-    ensureDemoTable(join(dirname(root), "demo-table"));
+    root = made.dir;
+    table = made.table;
+  } else if (!root) {
+    demo = true;
+    const bar = progressBar(`Making the demo gallery (${demoPlan().length} images)`);
+    root = await ensureDemoGallery(demoGallery, { onProgress: bar.update });
+    bar.done();
   }
   const bar = progressBar("Indexing");
   const running = await startLenslet(
-    { ...opts, root, demo },
+    { ...opts, root, table, demo },
     {
       log,
       onIndexProgress: (images, folders) =>
@@ -66,8 +74,10 @@ async function main(): Promise<number> {
   bar.done();
   const { gallery } = running.deps;
   log.info(
-    `Indexed ${gallery.imageCount.toLocaleString("en-US")} images in ${gallery.folderCount.toLocaleString("en-US")} folders (${Math.round(gallery.builtInMs)} ms)${demo ? " — built-in demo gallery" : ""}`,
+    `Indexed ${gallery.imageCount.toLocaleString("en-US")} images in ${gallery.folderCount.toLocaleString("en-US")} folders (${Math.round(gallery.builtInMs)} ms)${demo ? " — built-in demo gallery" : demoTable ? " — built-in demo table" : ""}`,
   );
+  if (demo)
+    log.info("The dataset demo (metrics, histograms, find similar): npm start -- --demo table");
   if (running.deps.config.workspaceNotice) log.warn(running.deps.config.workspaceNotice);
   if (running.portNote) log.warn(running.portNote);
   for (const w of running.accessWarnings) log.warn(w);

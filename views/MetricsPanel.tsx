@@ -72,6 +72,76 @@ function Clear({ href, field }: { href: string; field: string }) {
   );
 }
 
+/**
+ * The bins `range` covers, snapped outward to whole bins ([from, to), 0 ≤ from < to ≤ bins), or the whole
+ * axis without one: where the keyboard's handles sit.
+ */
+export function rangeBins(
+  range: { lo: number; hi: number } | undefined,
+  min: number,
+  max: number,
+  bins: number,
+): { from: number; to: number } {
+  const w = (max - min) / bins;
+  if (!range || !(w > 0)) return { from: 0, to: bins };
+  // A hair of slack: edges written back from a drag are rounded to 6 digits.
+  const from = Number.isFinite(range.lo) ? Math.floor((range.lo - min) / w + 1e-6) : 0;
+  const to = Number.isFinite(range.hi) ? Math.ceil((range.hi - min) / w - 1e-6) : bins;
+  const f = Math.max(0, Math.min(bins - 1, from));
+  return { from: f, to: Math.max(f + 1, Math.min(bins, to)) };
+}
+
+/** A handle's value as read aloud: the bin edge, or "lowest"/"highest" at an open end. */
+export function edgeText(field: string, min: number, max: number, bins: number, at: number) {
+  if (at <= 0) return `lowest (${formatFieldValue(field, min)})`;
+  if (at >= bins) return `highest (${formatFieldValue(field, max)})`;
+  return formatFieldValue(field, min + (at * (max - min)) / bins);
+}
+
+/**
+ * Two native sliders under a histogram (D23): the range's low and high edge in bins, for the keyboard and
+ * screen readers (arrows a bin, Shift+arrows or Page keys ten, Home/End, Esc or Backspace clears);
+ * public/metrics-panel.js turns them into `m.<field>` like a drag.
+ */
+function RangeHandles({
+  f,
+  range,
+}: {
+  f: HistogramFacet;
+  range: { lo: number; hi: number } | undefined;
+}) {
+  const bins = f.whole.length;
+  const min = f.min!;
+  const max = f.max!;
+  const { from, to } = rangeBins(range, min, max, bins);
+  const name = fieldLabel(f.field);
+  const handle = (end: "lo" | "hi", at: number) => (
+    <input
+      type="range"
+      class={`range-handle range-${end}`}
+      min="0"
+      max={String(bins)}
+      step="1"
+      value={String(at)}
+      data-end={end}
+      aria-label={`${name}, ${end === "lo" ? "from" : "to"}`}
+      aria-valuetext={edgeText(f.field, min, max, bins, at)}
+      aria-keyshortcuts="Escape Backspace"
+    />
+  );
+  return (
+    <div
+      class="histogram-range"
+      data-edges={JSON.stringify(
+        Array.from({ length: bins + 1 }, (_, at) => edgeText(f.field, min, max, bins, at)),
+      )}
+    >
+      {handle("lo", from)}
+      {handle("hi", to)}
+    </div>
+  );
+}
+
 function Histogram({ f, q }: { f: HistogramFacet; q: BrowseQuery }) {
   const range = q.ranges[f.field];
   const bins = f.whole.length;
@@ -108,7 +178,7 @@ function Histogram({ f, q }: { f: HistogramFacet; q: BrowseQuery }) {
         viewBox={`0 0 ${W} ${H}`}
         preserveAspectRatio="none"
         role="img"
-        aria-label={`${fieldLabel(f.field)}: ${formatCount(shown)} shown of ${formatCount(f.whole.reduce((a, b) => a + b, 0))}; drag to filter a range`}
+        aria-label={`${fieldLabel(f.field)}: ${formatCount(shown)} shown of ${formatCount(f.whole.reduce((a, b) => a + b, 0))}; drag, or use the two sliders below, to filter a range`}
         data-field={f.field}
         data-min={String(f.min)}
         data-max={String(f.max)}
@@ -151,6 +221,7 @@ function Histogram({ f, q }: { f: HistogramFacet; q: BrowseQuery }) {
         )}
         <rect class="brush-live" x="0" width="0" y="0" height={String(H)} />
       </svg>
+      <RangeHandles f={f} range={range} />
       {f.missing_whole > 0 && (
         <p class="facet-missing muted">
           {formatCount(f.missing)} of {formatCount(f.missing_whole)} without a value
@@ -221,6 +292,8 @@ export function MetricsSection() {
     <details id="metrics" class="metrics" open>
       <summary>Metrics</summary>
       <div id="metrics-panel" class="metrics-panel" aria-live="off" />
+      {/* Outside the swapped body: what a keyboard range change did, read once it is shown. */}
+      <p id="metrics-status" class="sr-only" role="status" aria-live="polite" />
     </details>
   );
 }

@@ -385,7 +385,7 @@ function readMarker(dir: string, name: string): Record<string, unknown> | null {
   }
 }
 
-function markerMatches(dir: string, name: string, want: Record<string, unknown>): boolean {
+export function markerMatches(dir: string, name: string, want: Record<string, unknown>): boolean {
   const got = readMarker(dir, name);
   return got !== null && Object.entries(want).every(([k, v]) => got[k] === v);
 }
@@ -399,7 +399,7 @@ function readMarkerBytes(dir: string): number {
  * Builds into `<target>.tmp-<pid>-<rand>`, writes the marker last, then swaps it into place.
  * If another process finished first, its result wins and ours is discarded.
  */
-async function buildAtomically(
+export async function buildAtomically(
   target: string,
   marker: string,
   params: Record<string, unknown>,
@@ -460,7 +460,8 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-async function runPool<T>(
+/** Runs `work` over `items`, `limit` at a time; the first failure stops new work and is thrown. */
+export async function runPool<T>(
   items: readonly T[],
   limit: number,
   work: (item: T) => Promise<void>,

@@ -66,6 +66,10 @@ for (const [width, height] of [
       await page.goto(`${server.url}/?folder=/a`);
       await page.waitForSelector("#grid-list .card", { state: "attached" });
       await ready(page);
+      // The Metrics panel is fetched after the page: scanned with the grid, its sliders (D23) included.
+      await page.waitForSelector("#metrics-panel .histogram-range input[data-end]", {
+        state: "attached",
+      });
       const found: Record<string, string[]> = {};
       found.grid = await serious(page);
 
