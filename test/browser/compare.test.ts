@@ -168,6 +168,61 @@ describe("compare in a real browser", () => {
     expect(errors).toEqual([]);
   }, 120_000);
 
+  test("M4: one click on Compare N opens compare, even when the selection's inspector is re-rendered between press and release", async () => {
+    // A fresh browser whose name is known: the name popover would cover the inspector.
+    const c = await openBrowser();
+    await c.context.addInitScript(() => {
+      localStorage.setItem("lenslet.name", "Ana");
+      localStorage.setItem("lenslet.nameAsked", "1");
+    });
+    const { page } = c;
+    const errors = watchErrors(page);
+    await page.goto(s.url);
+    await page.waitForSelector(card("/img-3.jpg"));
+    await page.waitForFunction(() => !!(window as unknown as { Alpine?: unknown }).Alpine);
+    await page.click(card("/img-1.jpg"));
+    await page.click(card("/img-2.jpg"), { modifiers: ["Shift"] });
+    const button = "#bulk-inspector [data-compare-open]";
+    await page.waitForSelector(`${button}:text("Compare 2")`);
+    const box = await page.locator(button).boundingBox();
+    if (!box) throw new Error("no Compare button");
+    // Press, then someone else's edit of a selected image re-renders the selection's inspector
+    // (its stars line changes), then release: that is still one click on the button.
+    await page.evaluate(() => {
+      (window as unknown as { bulkSwaps: number }).bulkSwaps = 0;
+      document.addEventListener("lenslet:bulk", () => {
+        (window as unknown as { bulkSwaps: number }).bulkSwaps++;
+      });
+    });
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    const cur = await item("/img-1.jpg");
+    const r = await fetch(`${s.url}/item?path=${encodeURIComponent("/img-1.jpg")}`, {
+      method: "PATCH",
+      headers: {
+        "Content-Type": "application/json",
+        "X-Lenslet-Name": "Bo",
+        "Idempotency-Key": crypto.randomUUID(),
+      },
+      body: JSON.stringify({
+        base_version: (cur as unknown as { version: number }).version,
+        set_star: (cur.star ?? 0) === 5 ? 4 : 5,
+      }),
+    });
+    expect(r.status).toBe(200);
+    await page.waitForFunction(
+      () => (window as unknown as { bulkSwaps: number }).bulkSwaps > 0,
+      undefined,
+      { timeout: 10_000 },
+    );
+    await page.mouse.up();
+    await page.waitForSelector("#compare .compare-frame >> nth=1", { timeout: 5_000 });
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("#compare", { state: "detached" });
+    expect(errors).toEqual([]);
+    await c.close();
+  }, 60_000);
+
   test("M5: the toolbar's Duplicates lists the group (after hashing) and opens it in compare", async () => {
     const { page } = a;
     const errors = watchErrors(page);
