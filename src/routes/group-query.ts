@@ -30,6 +30,17 @@ export async function groupsFor(
   return { found, recursive: q.data.recursive };
 }
 
+/** Hashes come with thumbnails; the rest by the background job this starts, once (progress in /health.hashes). */
+export function startHashing(deps: AppDeps): void {
+  void deps.hashes.start(
+    () => deps.gallery.list("/", true),
+    async (img) => {
+      const r = await deps.thumbs.get(deps.gallery.stat(img));
+      return r.kind === "ok" ? r.bytes : null;
+    },
+  );
+}
+
 export async function findGroups(
   deps: AppDeps,
   kind: GroupsResponse["kind"],
@@ -50,14 +61,7 @@ export async function findGroups(
     }
     groups = bursts(frames);
   } else {
-    // Hashes come with thumbnails; the rest by the background job this starts (progress in /health.hashes).
-    void deps.hashes.start(
-      () => deps.gallery.list("/", true),
-      async (img) => {
-        const r = await deps.thumbs.get(deps.gallery.stat(img));
-        return r.kind === "ok" ? r.bytes : null;
-      },
-    );
+    startHashing(deps);
     const hashed = [];
     for (const img of images) {
       const h = deps.hashes.peek(img);

@@ -24,6 +24,7 @@ import { BrowseQuery, browseHref, PageQuery } from "../gallery/browse-query.ts";
 import { jsonError, validationError } from "./errors.ts";
 import { facetsHandler } from "./facets.ts";
 import { facetsPanelHandler } from "./facets-panel.tsx";
+import { startHashing } from "./group-query.ts";
 import {
   ConflictBody,
   InspectorQuery,
@@ -95,9 +96,12 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
       /[?&]m\.(%40|@)(size|date)=/.test(c.req.url)
     )
       await deps.gallery.statsReady;
-    // Capture times come from EXIF, read lazily: the listed images' are read (once) before sorting.
-    if (sort === "taken")
+    // Capture times come from EXIF, read lazily: the listed images' are read (once) before sorting
+    // or stacking bursts (M6); stacking duplicates starts the hashing job (its stacks grow as it runs).
+    const stack = c.req.query("stack");
+    if (sort === "taken" || stack === "bursts")
       await fillCaptureTimes(deps, c.req.query("folder"), c.req.query("recursive"));
+    if (stack === "duplicates") startHashing(deps);
     await next();
   });
   const html = (c: Context, body: unknown, status: 200 | 404 = 200) =>
