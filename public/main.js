@@ -9,6 +9,8 @@ import "./cull-keys.js";
 import "./compare.js";
 // Bursts / Duplicates (the toolbar's buttons) and the hashing progress.
 import "./groups.js";
+// Stacks in the grid: G stacks bursts / duplicates, E (or a stack's count) opens one in place.
+import "./stacks.js";
 // Team access: each does nothing on a page without its part (people list, access control on, Share dialog).
 import "./people.js";
 import "./access.js";
