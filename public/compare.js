@@ -4,6 +4,8 @@
 // are ONE shared state (scale in image pixels, the image point at each frame's centre), so every
 // frame follows the one being zoomed or dragged, 1:1 included. Keys act on the frame in focus
 // (←/→ move it); "Keep this one" picks it and rejects the others in one batch write.
+
+import { cullFieldsOf, showCull } from "./cull-buttons.js";
 import { typing } from "./keyboard.js";
 import { showOverlay } from "./overlay.js";
 import { $, noteVersion, state } from "./page-state.js";
@@ -217,18 +219,10 @@ function show(f, fields) {
   if ("set_star" in fields) f.dataset.star = String(fields.set_star ?? 0);
   if ("set_flag" in fields) f.dataset.flag = /** @type {string} */ (fields.set_flag ?? "");
   if ("set_color" in fields) f.dataset.color = /** @type {string} */ (fields.set_color ?? "");
+  showCull(f, { flag: f.dataset.flag, color: f.dataset.color });
   const star = Number(f.dataset.star);
-  for (const b of f.querySelectorAll(/** @type {"button"} */ ("button[data-compare]"))) {
-    const kind = b.dataset.compare;
-    const on =
-      kind === "star"
-        ? Number(b.dataset.value) > 0 && Number(b.dataset.value) <= star
-        : kind === "flag"
-          ? f.dataset.flag === b.dataset.value
-          : kind === "color"
-            ? f.dataset.color === b.dataset.value
-            : null;
-    if (on === null) continue;
+  for (const b of f.querySelectorAll(/** @type {"button"} */ ('button[data-compare="star"]'))) {
+    const on = Number(b.dataset.value) > 0 && Number(b.dataset.value) <= star;
     b.classList.toggle("on", on);
     b.setAttribute("aria-pressed", on ? "true" : "false");
   }
@@ -276,10 +270,15 @@ document.addEventListener("click", (e) => {
 document.addEventListener("click", (e) => {
   const t = /** @type {Element} */ (e.target);
   const b = /** @type {HTMLElement | null} */ (
-    open && t instanceof Element ? t.closest("#compare [data-compare]") : null
+    open && t instanceof Element ? t.closest("#compare [data-compare], #compare [data-cull]") : null
   );
   if (!b) return;
   const f = /** @type {HTMLElement | null} */ (b.closest(".compare-frame"));
+  const cull = cullFieldsOf(b);
+  if (cull) {
+    if (f) write(f, cull);
+    return;
+  }
   const v = b.dataset.value ?? "";
   switch (b.dataset.compare) {
     case "close":
@@ -292,8 +291,6 @@ document.addEventListener("click", (e) => {
   }
   if (!f) return;
   if (b.dataset.compare === "star") write(f, { set_star: Number(v) || null });
-  else if (b.dataset.compare === "flag") write(f, { set_flag: f.dataset.flag === v ? null : v });
-  else if (b.dataset.compare === "color") write(f, { set_color: f.dataset.color === v ? null : v });
   else if (b.dataset.compare === "keep") keepThis(f);
 });
 

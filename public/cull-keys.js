@@ -3,7 +3,9 @@
 // the viewer); 6–9 toggle red, yellow, green, blue; V toggles purple (Lightroom has no key for it:
 // V for violet). With auto-advance on, the cursor then moves to the next image.
 import { autoAdvanceOn } from "./auto-advance.js";
+import { cullFieldsOf, showCull } from "./cull-buttons.js";
 import { cardFor } from "./grid.js";
+import { inspectorPath } from "./inspector.js";
 import { moveCursor, typing } from "./keyboard.js";
 import { $, state } from "./page-state.js";
 import { stepViewer } from "./viewer.js";
@@ -23,7 +25,7 @@ function targets() {
 
 /** The colour an image shows now (card, or the viewer's badges). @param {string} path */
 function colorOf(path) {
-  const el = cardFor(path) ?? $(`#viewer .cull-badges`);
+  const el = cardFor(path) ?? $(`#viewer .cull-buttons`);
   return el?.getAttribute("data-color") ?? "";
 }
 
@@ -63,4 +65,20 @@ document.addEventListener("keydown", (e) => {
   if (!autoAdvanceOn(e)) return;
   if (viewer) stepViewer(1);
   else moveCursor(1, false);
+});
+
+// The buttons of the inspector and the viewer (compare handles its own frames).
+document.addEventListener("click", (e) => {
+  const b = /** @type {HTMLElement | null} */ (
+    e.target instanceof Element ? e.target.closest("[data-cull]") : null
+  );
+  if (!b || b.closest("#compare")) return;
+  const path = inspectorPath(b);
+  const fields = cullFieldsOf(b);
+  if (!path || !fields) return;
+  e.preventDefault();
+  send([path], fields);
+  const box = b.closest("#inspector-body, #viewer");
+  if (box)
+    showCull(box, "set_flag" in fields ? { flag: fields.set_flag } : { color: fields.set_color });
 });

@@ -28,7 +28,7 @@ const refreshSaveStatus = () => notify("save");
 /**
  * @import { Sidecar, PatchFields } from "../src/labels/schema.ts"
  * @import { ItemUpdated } from "../src/live/protocol.ts"
- * @typedef {"star" | "tags" | "notes"} ConflictField
+ * @typedef {import("../views/Conflict.tsx").ConflictField} ConflictField
  * @typedef {{ path: string, field: ConflictField, mine: PatchFields, current: Sidecar }} Conflict
  */
 
@@ -154,7 +154,11 @@ const conflicts = new Map();
 
 /** @param {PatchFields} mine @returns {ConflictField} */
 function conflictField(mine) {
-  return "set_notes" in mine ? "notes" : "set_star" in mine ? "star" : "tags";
+  if ("set_notes" in mine) return "notes";
+  if ("set_star" in mine) return "star";
+  if ("set_flag" in mine) return "flag";
+  if ("set_color" in mine) return "color";
+  return "tags";
 }
 
 /** @param {string | null} path @param {ConflictField} field */
@@ -230,6 +234,8 @@ const boxes = new Map();
 function mineOf(c) {
   const m = c.mine;
   if (c.field === "star") return { star: m.set_star ?? null };
+  if (c.field === "flag") return { flag: m.set_flag ?? null };
+  if (c.field === "color") return { color: m.set_color ?? null };
   if (c.field === "notes") {
     const n = notesIn($("#inspector-body"));
     return { notes: n && c.path === state.inspected ? n.value : (m.set_notes ?? "") };

@@ -4,16 +4,8 @@
  * flag and colour controls and "Keep this one". public/compare.js locks zoom and pan across the
  * frames, moves focus between them and sends the writes; this is only what they show.
  */
+import { CullButtons } from "./CullButtons.tsx";
 import type { ItemDetails } from "./model.ts";
-
-const COLORS = ["red", "yellow", "green", "blue", "purple"] as const;
-const COLOR_KEYS: Record<(typeof COLORS)[number], string> = {
-  red: "6",
-  yellow: "7",
-  green: "8",
-  blue: "9",
-  purple: "V",
-};
 
 function Frame({ it, n, readOnly }: { it: ItemDetails; n: number; readOnly: string | null }) {
   const star = it.star ?? 0;
@@ -49,36 +41,7 @@ function Frame({ it, n, readOnly }: { it: ItemDetails; n: number; readOnly: stri
           <button type="button" data-compare="star" data-value="0" title="No stars (key 0)">
             ⌫
           </button>
-          <button
-            type="button"
-            class="flag pick"
-            data-compare="flag"
-            data-value="pick"
-            aria-pressed={it.flag === "pick" ? "true" : "false"}
-            title="Pick (P)"
-          >
-            ⚑
-          </button>
-          <button
-            type="button"
-            class="flag reject"
-            data-compare="flag"
-            data-value="reject"
-            aria-pressed={it.flag === "reject" ? "true" : "false"}
-            title="Reject (X)"
-          >
-            ✕
-          </button>
-          {COLORS.map((c) => (
-            <button
-              type="button"
-              class="swatch"
-              data-compare="color"
-              data-value={c}
-              aria-pressed={it.color === c ? "true" : "false"}
-              title={`${c[0]?.toUpperCase()}${c.slice(1)} (${COLOR_KEYS[c]})`}
-            />
-          ))}
+          <CullButtons flag={it.flag} color={it.color} />
           <button
             type="button"
             class="keep"

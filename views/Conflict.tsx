@@ -1,22 +1,48 @@
 /** @jsxImportSource hono/jsx */
+import type { Color, Flag } from "../src/labels/schema.ts";
 import { relativeTime, starsName, starText } from "./format.ts";
 import { wordDiff } from "./word-diff.ts";
 
-export type ConflictField = "star" | "tags" | "notes";
+export type ConflictField = "star" | "tags" | "notes" | "flag" | "color";
 
 export interface ConflictModel {
   path: string;
   field: ConflictField;
-  /** What this person wanted: the star (null clears), the tags or the notes text. */
-  mine: { star?: number | null; tags?: string[]; notes?: string };
+  /** What this person wanted: the star (null clears), the tags, the notes text, the flag or the colour. */
+  mine: {
+    star?: number | null;
+    tags?: string[];
+    notes?: string;
+    flag?: Flag | null;
+    color?: Color | null;
+  };
   /** The item as it is now. */
-  theirs: { star: number | null; tags: string[]; notes: string; version: number };
+  theirs: {
+    star: number | null;
+    tags: string[];
+    notes: string;
+    flag: Flag | null;
+    color: Color | null;
+    version: number;
+  };
   by: string | null;
   at: string | null;
 }
 
 const starsShown = (s: number | null) => `${starText(s)} (${starsName(s)})`;
 const tagsShown = (t: string[] | undefined) => (t?.length ? t.join(", ") : "no tags");
+const flagShown = (f: Flag | null | undefined) =>
+  f === "pick" ? "⚑ Pick" : f === "reject" ? "✕ Reject" : "no flag";
+const colorShown = (c: Color | null | undefined) =>
+  c ? `${c[0]!.toUpperCase()}${c.slice(1)}` : "no colour";
+
+/** One field's value as the box shows it. */
+function shown(field: Exclude<ConflictField, "notes">, v: ConflictModel["mine"]): string {
+  if (field === "star") return starsShown(v.star ?? null);
+  if (field === "flag") return flagShown(v.flag);
+  if (field === "color") return colorShown(v.color);
+  return tagsShown(v.tags);
+}
 
 /**
  * The choice shown when someone else changed a field this person was changing: both versions side by side
@@ -37,13 +63,9 @@ export function ConflictBox({ c, now = Date.now() }: { c: ConflictModel; now?: n
       ) : (
         <dl class="conflict-versions">
           <dt>Yours</dt>
-          <dd class="yours">
-            {c.field === "star" ? starsShown(c.mine.star ?? null) : tagsShown(c.mine.tags)}
-          </dd>
+          <dd class="yours">{shown(c.field, c.mine)}</dd>
           <dt>Theirs</dt>
-          <dd class="theirs">
-            {c.field === "star" ? starsShown(c.theirs.star) : tagsShown(c.theirs.tags)}
-          </dd>
+          <dd class="theirs">{shown(c.field, c.theirs)}</dd>
         </dl>
       )}
       <div class="actions">

@@ -52,21 +52,3 @@ export function AutoAdvanceSwitch() {
     </label>
   );
 }
-
-/** Flag and colour of one image, as the inspector and the viewer show them. */
-export function CullBadges({
-  flag,
-  color,
-}: {
-  flag: "pick" | "reject" | null;
-  color: "red" | "yellow" | "green" | "blue" | "purple" | null;
-}) {
-  return (
-    <span class="cull-badges" data-flag={flag ?? ""} data-color={color ?? ""}>
-      <span class="flag-badge">
-        {flag === "pick" ? "⚑ Pick" : flag === "reject" ? "✕ Reject" : ""}
-      </span>
-      <span class="color-badge" title={color ?? "no colour"} />
-    </span>
-  );
-}

@@ -1,14 +1,17 @@
 /** @jsxImportSource hono/jsx */
 
-import { CullBadges } from "./CullFilters.tsx";
+import { CullButtons } from "./CullButtons.tsx";
 import { ExifFacts } from "./ExifFacts.tsx";
 import { FindSimilar } from "./FindSimilar.tsx";
-import { formatBytes, formatDate, relativeTime, starsName, starText } from "./format.ts";
+import {
+  formatBytes,
+  formatDate,
+  refusedTitle,
+  relativeTime,
+  starsName,
+  starText,
+} from "./format.ts";
 import type { ItemDetails } from "./model.ts";
-
-/** Why edits will not be saved, as a control's tooltip (null when they will). */
-const refusedTitle = (readOnly: string | null | undefined) =>
-  readOnly ? `Not saved from this page: ${readOnly}` : undefined;
 
 export function StarButtons({
   star,
@@ -128,7 +131,9 @@ export function Inspector({
       </div>
       <div class="field" data-field="cull">
         <span class="label">Flag · colour</span>
-        <CullBadges flag={item.flag} color={item.color} />
+        <CullButtons flag={item.flag} color={item.color} readOnly={readOnly} />
+        <div class="conflict-slot" data-conflict="flag" />
+        <div class="conflict-slot" data-conflict="color" />
       </div>
       <div class="field" data-field="tags">
         <span class="label">Tags</span>

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 
-import { CullBadges } from "./CullFilters.tsx";
+import { CullButtons } from "./CullButtons.tsx";
 import { FindSimilar } from "./FindSimilar.tsx";
 import { StarButtons } from "./Inspector.tsx";
 import type { ItemDetails } from "./model.ts";
@@ -52,7 +52,7 @@ export function Viewer({ v, readOnly }: { v: ViewerModel; readOnly?: string | nu
           {v.index + 1} / {v.total}
         </span>
         <StarButtons star={it.star} label="Stars" readOnly={readOnly} />
-        <CullBadges flag={it.flag} color={it.color} />
+        <CullButtons flag={it.flag} color={it.color} readOnly={readOnly} />
         <FindSimilar href={it.similarHref} />
         <fieldset class="viewer-zoom">
           <legend class="sr-only">Zoom</legend>

@@ -67,3 +67,7 @@ export function placeholderColor(path: string): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
+
+/** Why edits will not be saved, as a control's tooltip (undefined when they will). */
+export const refusedTitle = (readOnly: string | null | undefined) =>
+  readOnly ? `Not saved from this page: ${readOnly}` : undefined;

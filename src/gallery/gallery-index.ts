@@ -9,7 +9,7 @@
 import { statSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { naturalCompare } from "../core/natural-sort.ts";
-import { baseName, childPath, isWithin, parentOf } from "../core/paths.ts";
+import { baseName, childPath, isWithin, parentOf, tryCanonicalPath } from "../core/paths.ts";
 import { ImageSlots } from "./image-slots.ts";
 import {
   type FolderListing,
@@ -189,6 +189,21 @@ export class GalleryIndex {
   get(path: string): ImageEntry | undefined {
     const s = this.slotOf(path);
     return s < 0 ? undefined : this.entry(s, true);
+  }
+
+  /** The images a client selected, in its order: paths canonicalised, unknown ones left out, each once. */
+  pick(paths: Iterable<string>): ImageEntry[] {
+    const seen = new Set<string>();
+    const out: ImageEntry[] = [];
+    for (const p of paths) {
+      const path = tryCanonicalPath(p);
+      const img = path === null ? undefined : this.get(path);
+      if (img && !seen.has(img.path)) {
+        seen.add(img.path);
+        out.push(img);
+      }
+    }
+    return out;
   }
 
   /** Makes sure an entry has its size and mtime. */

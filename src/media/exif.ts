@@ -6,7 +6,7 @@
  */
 import exifr from "exifr";
 import type { ImageEntry } from "../gallery/types.ts";
-import { FactCache } from "./fact-cache.ts";
+import { FactCache, REFUSED } from "./fact-cache.ts";
 import type { RootFile, RootFiles } from "./root-file.ts";
 
 export interface ExifFacts {
@@ -140,6 +140,7 @@ export class ExifReader {
       log: opts.log,
       read: async (entry) => {
         const opened = opts.files.open(entry.fsPath);
+        if (opened.kind === "refused") return REFUSED;
         if (opened.kind !== "ok") return null;
         try {
           return await exifOf(await readHeader(opened.file));
@@ -154,8 +155,10 @@ export class ExifReader {
     return this.cache.peek(entry);
   }
 
-  get(entry: ImageEntry): Promise<ExifFacts | null> {
-    return this.cache.get(entry);
+  /** The facts of one image; null when it has none or is no longer inside the root. */
+  async get(entry: ImageEntry): Promise<ExifFacts | null> {
+    const facts = await this.cache.get(entry);
+    return facts === REFUSED ? null : facts;
   }
 
   /** Reads every entry not cached yet (a few at a time): what sort=taken needs before it can order. */

@@ -1,14 +1,19 @@
 /**
- * Facts read from image files, cached in one JSON file in the workspace and
- * keyed by path with the file's size and mtime (a rewritten file is read
- * again), the pattern of dims.json (src/media/dimensions.ts). Reads run a
- * few at a time and share one in flight per file; changes are written after
- * a short delay, atomically (temp + rename), so a burst of reads costs one
- * write. A damaged cache only costs reading the files again.
+ * Facts read from image files (dimensions, EXIF, perceptual hashes), cached in
+ * one JSON file in the workspace and keyed by path with the file's size and
+ * mtime (a rewritten file is read again). Reads run a few at a time and share
+ * one in flight per file; changes are written after a short delay, atomically
+ * and durably, so a burst of reads costs one write. A damaged cache only costs
+ * reading the files again.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileDurably } from "../core/durable-file.ts";
 import type { ImageEntry } from "../gallery/types.ts";
+
+/** The file no longer resolves to a regular file inside the root: answered like a missing item, never remembered. */
+export const REFUSED = "refused";
+export type Refused = typeof REFUSED;
 
 export interface FactCacheOptions<T> {
   /** Folder of the cache file; null keeps it in memory (`--no-write`). */
@@ -16,8 +21,11 @@ export interface FactCacheOptions<T> {
   file: string;
   /** Bumped when the stored shape changes: an older file is ignored. */
   format: number;
-  /** Reads the fact of one file; null when the file has none or is unreadable (remembered too). */
-  read: (entry: ImageEntry) => Promise<T | null>;
+  /**
+   * Reads the fact of one file; null when the file has none or is unreadable (remembered too),
+   * REFUSED when it is no longer inside the root (not remembered: nothing was read).
+   */
+  read: (entry: ImageEntry) => Promise<T | null | Refused>;
   /** Checks one stored value (anything else is dropped on load). */
   valid: (v: unknown) => v is T;
   flushDelayMs?: number;
@@ -31,7 +39,7 @@ type Entry<T> = [number, number, T | null];
 export class FactCache<T> {
   private file: string | null;
   private readonly records = new Map<string, Entry<T>>();
-  private readonly pending = new Map<string, Promise<T | null>>();
+  private readonly pending = new Map<string, Promise<T | null | Refused>>();
   private readonly waiting: (() => void)[] = [];
   private running = 0;
   private dirty = false;
@@ -68,7 +76,7 @@ export class FactCache<T> {
   }
 
   /** The fact from the cache or the file (read once however many ask at the same time). */
-  async get(entry: ImageEntry): Promise<T | null> {
+  async get(entry: ImageEntry): Promise<T | null | Refused> {
     const known = this.peek(entry);
     if (known !== undefined) return known;
     const key = `${entry.path}\0${entry.size}\0${entry.mtimeMs}`;
@@ -96,19 +104,18 @@ export class FactCache<T> {
       version: this.opts.format,
       entries: Object.fromEntries(this.records),
     });
-    const tmp = `${this.file}.${process.pid}.tmp`;
     try {
-      writeFileSync(tmp, body);
-      renameSync(tmp, this.file);
+      writeFileDurably(this.file, body);
     } catch (err) {
       this.dirty = true;
       this.opts.log?.warn(`could not save ${this.opts.file}: ${(err as Error).message}`);
     }
   }
 
-  private async load1(entry: ImageEntry): Promise<T | null> {
+  private async load1(entry: ImageEntry): Promise<T | null | Refused> {
+    // The slot first, so requests waiting for one hold no descriptor.
     await this.slot();
-    let fact: T | null = null;
+    let fact: T | null | Refused = null;
     try {
       fact = await this.opts.read(entry);
     } catch {
@@ -116,7 +123,7 @@ export class FactCache<T> {
     } finally {
       this.release();
     }
-    this.put(entry, fact);
+    if (fact !== REFUSED) this.put(entry, fact);
     return fact;
   }
 
@@ -130,6 +137,7 @@ export class FactCache<T> {
 
   private release(): void {
     const next = this.waiting.shift();
+    // The slot passes straight to the next waiter, so `running` stays the same.
     if (next) next();
     else this.running--;
   }

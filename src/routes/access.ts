@@ -22,6 +22,7 @@ import type { Principal } from "../access/store.ts";
 import { clearSessionCookie, peerAddress, setSessionCookie } from "./access-guard.ts";
 import { noAccessPage } from "./access-pages.tsx";
 import { jsonError, validationError } from "./errors.ts";
+import { jsonBody } from "./json-body.ts";
 
 export interface AccessRouteDeps {
   mode: AccessMode;
@@ -41,24 +42,6 @@ function capabilities(role: Role): Record<Capability, boolean> {
     out[cap as Capability] = atLeast(role, least);
   }
   return out;
-}
-
-/** Parses a JSON body with `schema`: the data, or the 400 to answer. */
-async function jsonBody<S extends z.ZodType>(
-  c: Context,
-  schema: S,
-): Promise<z.output<S> | Response> {
-  const text = await c.req.text();
-  let raw: unknown = {};
-  if (text.trim() !== "") {
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      return jsonError(c, 400, "validation_error", "body: not valid JSON", { field: "body" });
-    }
-  }
-  const parsed = schema.safeParse(raw);
-  return parsed.success ? parsed.data : validationError(c, parsed.error);
 }
 
 function parsedOr400<T>(c: Context, r: z.ZodSafeParseResult<T>): T | Response {

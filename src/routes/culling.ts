@@ -13,6 +13,7 @@ import { sidecarPathOf, sidecarText, type XmpStyle } from "../xmp/sync.ts";
 import { MAX_ZIP_ENTRIES, zip } from "../xmp/zip.ts";
 import { jsonError, validationError } from "./errors.ts";
 import { groupsFor } from "./group-query.ts";
+import { jsonBody } from "./json-body.ts";
 import {
   ExifQuery,
   type ExifResponse,
@@ -85,25 +86,10 @@ export function cullingRoutes(deps: AppDeps): Hono {
   });
 
   app.post("/export/xmp", async (c) => {
-    let raw: unknown;
-    try {
-      raw = await c.req.json();
-    } catch {
-      return jsonError(c, 400, "validation_error", "body: not valid JSON", { field: "body" });
-    }
-    const parsed = XmpExportSelection.safeParse(raw);
-    if (!parsed.success) return validationError(c, parsed.error);
-    const seen = new Set<string>();
-    const images: ImageEntry[] = [];
-    for (const p of parsed.data.paths) {
-      const path = tryCanonicalPath(p);
-      const img = path === null ? undefined : deps.gallery.get(path);
-      if (img && !seen.has(img.path)) {
-        seen.add(img.path);
-        images.push(img);
-      }
-    }
-    return sidecarZip(c, images, parsed.data.style ?? deps.config.xmpStyle);
+    const body = await jsonBody(c, XmpExportSelection);
+    if (body instanceof Response) return body;
+    const images = deps.gallery.pick(body.paths);
+    return sidecarZip(c, images, body.style ?? deps.config.xmpStyle);
   });
 
   app.get("/groups", async (c) => {

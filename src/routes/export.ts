@@ -16,6 +16,7 @@ import { exportParquet } from "../labels/export-parquet.ts";
 import { exportStream } from "../labels/export-stream.ts";
 import { ExportSelection } from "../labels/schema.ts";
 import { jsonError, validationError } from "./errors.ts";
+import { jsonBody } from "./json-body.ts";
 import { ExportQuery } from "./openapi/export.ts";
 import { queryObject } from "./query-params.ts";
 
@@ -48,25 +49,10 @@ export function exportRoutes(deps: ExportDeps, queries: QueryRunner): Hono {
   });
 
   app.post("/export", async (c) => {
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      return jsonError(c, 400, "validation_error", "body: not JSON", { field: "body" });
-    }
-    const parsed = ExportSelection.safeParse(body);
-    if (!parsed.success) return validationError(c, parsed.error);
-    const images: ImageEntry[] = [];
-    const seen = new Set<string>();
-    for (const p of parsed.data.paths) {
-      const path = tryCanonicalPath(p);
-      const img = path === null ? undefined : deps.gallery.get(path);
-      if (img && !seen.has(img.path)) {
-        seen.add(img.path);
-        images.push(img);
-      }
-    }
-    return send(c, deps, images, parsed.data.format, `selection-${slug(commonFolder(images))}`);
+    const body = await jsonBody(c, ExportSelection);
+    if (body instanceof Response) return body;
+    const images = deps.gallery.pick(body.paths);
+    return send(c, deps, images, body.format, `selection-${slug(commonFolder(images))}`);
   });
 
   return app;

@@ -17,6 +17,7 @@ import { LabelRefusal, MissingBaseVersion, type RefusalReason } from "../labels/
 import { BatchPatchBody, PatchBody, PutBody } from "../labels/schema.ts";
 import type { LabelStoreApi } from "../labels/store-api.ts";
 import { jsonError, validationError } from "./errors.ts";
+import { jsonValue } from "./json-body.ts";
 import { originGuard } from "./origin-guard.ts";
 import { updatedByOf } from "./principal-actor.ts";
 import { askerOf } from "./request-actor.ts";
@@ -69,7 +70,8 @@ export function itemRoutes(deps: ItemRouteDeps): Hono {
     handle(c, async () => {
       const path = itemPath(c, deps);
       const key = idempotencyKey(c, true) as string;
-      const raw = await jsonBody(c);
+      const raw = await jsonValue(c);
+      if (raw instanceof Response) return raw;
       const parsed = PatchBody.safeParse(raw);
       if (!parsed.success) return validationError(c, parsed.error);
       const { base_version, ...fields } = parsed.data;
@@ -90,7 +92,8 @@ export function itemRoutes(deps: ItemRouteDeps): Hono {
     handle(c, async () => {
       const path = itemPath(c, deps);
       const key = idempotencyKey(c, false);
-      const raw = await jsonBody(c);
+      const raw = await jsonValue(c);
+      if (raw instanceof Response) return raw;
       const parsed = PutBody.safeParse(raw);
       if (!parsed.success) return validationError(c, parsed.error);
       const ifMatch = ifMatchVersion(c);
@@ -112,7 +115,8 @@ export function itemRoutes(deps: ItemRouteDeps): Hono {
   app.post("/items/patch", (c) =>
     handle(c, async () => {
       const key = idempotencyKey(c, true) as string;
-      const raw = await jsonBody(c);
+      const raw = await jsonValue(c);
+      if (raw instanceof Response) return raw;
       const parsed = BatchPatchBody.safeParse(raw);
       if (!parsed.success) return validationError(c, parsed.error);
       const items: BatchItem[] = parsed.data.patches.map(
@@ -241,16 +245,6 @@ function idempotencyKey(c: Context, required: boolean): string | null {
     );
   }
   return key;
-}
-
-async function jsonBody(c: Context): Promise<unknown> {
-  const text = await c.req.text();
-  if (text.trim() === "") return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new BadRequest(400, "validation_error", "body: not valid JSON", "body");
-  }
 }
 
 /** If-Match as a version: `12`, `"12"` or `W/"12"`; null when absent. */

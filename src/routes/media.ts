@@ -7,7 +7,8 @@
 import { type Context, Hono } from "hono";
 import { tryCanonicalPath } from "../core/paths.ts";
 import type { ImageEntry } from "../gallery/types.ts";
-import { type Dimensions, REFUSED } from "../media/dimensions.ts";
+import type { Dimensions } from "../media/dimensions.ts";
+import { REFUSED } from "../media/fact-cache.ts";
 import { etagMatches, serveOriginal } from "../media/originals.ts";
 import { failedThumbnailSvg } from "../media/placeholder.ts";
 import type { RootFiles } from "../media/root-file.ts";

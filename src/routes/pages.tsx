@@ -25,6 +25,7 @@ import { jsonError, validationError } from "./errors.ts";
 import { facetsHandler } from "./facets.ts";
 import { facetsPanelHandler } from "./facets-panel.tsx";
 import { startHashing } from "./group-query.ts";
+import { jsonBody } from "./json-body.ts";
 import {
   ConflictBody,
   InspectorQuery,
@@ -70,15 +71,6 @@ function canon(c: Context, raw: string): string | Response {
     return canonicalPath(raw);
   } catch (err) {
     return jsonError(c, 400, "invalid_path", (err as Error).message, { field: "path" });
-  }
-}
-
-/** A request's JSON body, or the 400 answer. */
-async function jsonOf(c: Context): Promise<unknown> {
-  try {
-    return JSON.parse(await c.req.text());
-  } catch {
-    return jsonError(c, 400, "validation_error", "body: not valid JSON", { field: "body" });
   }
 }
 
@@ -201,11 +193,9 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
 
   // The inspector of a multi-selection, from the labels as they are now.
   app.post("/inspector/many", async (c) => {
-    const raw = await jsonOf(c);
-    if (raw instanceof Response) return raw;
-    const parsed = ManyBody.safeParse(raw);
-    if (!parsed.success) return validationError(c, parsed.error);
-    const paths = parsed.data.paths.map((p) => tryCanonicalPath(p)).filter((p) => p !== null);
+    const body = await jsonBody(c, ManyBody);
+    if (body instanceof Response) return body;
+    const paths = body.paths.map((p) => tryCanonicalPath(p)).filter((p) => p !== null);
     const ability = writeAbility(deps.config, c.req.raw, c.env, "page", principalRole(c));
     const readOnly = ability.kind === "refused" ? ability.refusal : null;
     return html(c, <BulkInspector m={models.bulk(paths)} readOnly={readOnly} />);
@@ -213,11 +203,9 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
 
   // The conflict box of one field, against the item as it is now (its version is what a choice goes on).
   app.post("/conflict", async (c) => {
-    const raw = await jsonOf(c);
-    if (raw instanceof Response) return raw;
-    const parsed = ConflictBody.safeParse(raw);
-    if (!parsed.success) return validationError(c, parsed.error);
-    const path = canon(c, parsed.data.path);
+    const body = await jsonBody(c, ConflictBody);
+    if (body instanceof Response) return body;
+    const path = canon(c, body.path);
     if (typeof path !== "string") return path;
     if (!deps.gallery.get(path))
       return jsonError(c, 404, "not_found", `no image ${path}`, { field: "path" });
@@ -227,9 +215,16 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
       <ConflictBox
         c={{
           path,
-          field: parsed.data.field,
-          mine: parsed.data.mine,
-          theirs: { star: s.star, tags: s.tags, notes: s.notes, version: s.version },
+          field: body.field,
+          mine: body.mine,
+          theirs: {
+            star: s.star,
+            tags: s.tags,
+            notes: s.notes,
+            flag: s.flag,
+            color: s.color,
+            version: s.version,
+          },
           by: s.updated_by,
           at: s.updated_at,
         }}

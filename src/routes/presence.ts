@@ -3,7 +3,6 @@
  * JSON or as the text/plain string `navigator.sendBeacon` sends on pagehide.
  */
 import { type Context, Hono } from "hono";
-import type { z } from "zod";
 import type { AppDeps } from "../deps.ts";
 import type { PresenceCounts } from "../live/protocol.ts";
 import { presenceDiagnostics, type StreamStatsSource } from "../presence/diagnostics.ts";
@@ -11,6 +10,7 @@ import { CountsQuery, HeartbeatBody, JoinBody, LeaveBody, MoveBody } from "../pr
 import type { PresenceError } from "../presence/tracker.ts";
 import { RedisUnavailable } from "../redis/client.ts";
 import { jsonError, validationError } from "./errors.ts";
+import { jsonBody } from "./json-body.ts";
 import type {
   HeartbeatResponse,
   JoinResponse,
@@ -49,7 +49,7 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
   });
 
   app.post("/presence/join", async (c) => {
-    const body = await readBody(c, JoinBody);
+    const body = await jsonBody(c, JoinBody);
     if (body instanceof Response) return body;
     const asker = readAsker(c);
     if (asker instanceof Response) return asker;
@@ -71,7 +71,7 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
   });
 
   app.post("/presence/move", async (c) => {
-    const body = await readBody(c, MoveBody);
+    const body = await jsonBody(c, MoveBody);
     if (body instanceof Response) return body;
     const r = await tracker.move(
       body.from_gallery_id,
@@ -90,7 +90,7 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
   });
 
   app.post("/presence/leave", async (c) => {
-    const body = await readBody(c, LeaveBody);
+    const body = await jsonBody(c, LeaveBody);
     if (body instanceof Response) return body;
     const r = await tracker.leave(body.gallery_id, body.client_id, body.lease_id);
     if (!r.ok) return refused(c, r.error, deps.config.pruneIntervalMs);
@@ -111,7 +111,7 @@ export function presenceRoutes(deps: PresenceDeps, opts: PresenceRouteOptions = 
   });
 
   app.post("/presence", async (c) => {
-    const body = await readBody(c, HeartbeatBody);
+    const body = await jsonBody(c, HeartbeatBody);
     if (body instanceof Response) return body;
     const asker = readAsker(c);
     if (asker instanceof Response) return asker;
@@ -174,24 +174,4 @@ function presenceIdentity(
 ): { name: string | undefined; personId: string | undefined } {
   if (asker.verified) return { name: asker.name, personId: asker.personId };
   return { name: body.name ?? asker.name, personId: body.person_id };
-}
-
-/**
- * Parses a JSON body whatever its content type (sendBeacon sends text/plain).
- * Its size was bounded before it was read (src/routes/body-limits.ts).
- */
-async function readBody<S extends z.ZodType>(
-  c: Context,
-  schema: S,
-): Promise<z.output<S> | Response> {
-  const text = await c.req.text();
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return jsonError(c, 400, "validation_error", "body is not valid JSON", { field: "body" });
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) return validationError(c, parsed.error);
-  return parsed.data;
 }

@@ -4,7 +4,7 @@
  * name the current filter + sort (rater, a local-origin write like labels). Every open page hears
  * `views-changed` on the event stream and fetches the list again.
  */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
 import { SavedViewsList } from "../../views/SavedViews.tsx";
 import type { AppDeps } from "../deps.ts";
@@ -12,6 +12,7 @@ import { BrowseQuery, browseParams } from "../gallery/browse-query.ts";
 import { EventName } from "../live/protocol.ts";
 import { MAX_SAVED_VIEWS, SavedViews } from "../workspace/saved-views.ts";
 import { jsonError, validationError } from "./errors.ts";
+import { jsonBody } from "./json-body.ts";
 import { originGuard } from "./origin-guard.ts";
 import { askerOf } from "./request-actor.ts";
 
@@ -37,14 +38,6 @@ function viewQuery(q: BrowseQuery): string {
   }).toString();
 }
 
-async function jsonBody(c: Context): Promise<unknown> {
-  try {
-    return JSON.parse(await c.req.text());
-  } catch {
-    return undefined;
-  }
-}
-
 export function savedViewsRoutes(deps: Pick<AppDeps, "config" | "bus">): Hono {
   const app = new Hono();
   const views = new SavedViews(deps.config.canWrite ? deps.config.workspace : null);
@@ -58,19 +51,16 @@ export function savedViewsRoutes(deps: Pick<AppDeps, "config" | "bus">): Hono {
   );
 
   app.post("/views", async (c) => {
-    const raw = await jsonBody(c);
-    if (raw === undefined)
-      return jsonError(c, 400, "validation_error", "body: not valid JSON", { field: "body" });
-    const body = SaveViewBody.safeParse(raw);
-    if (!body.success) return validationError(c, body.error);
+    const body = await jsonBody(c, SaveViewBody);
+    if (body instanceof Response) return body;
     const q = BrowseQuery.safeParse(
-      Object.fromEntries(new URLSearchParams(body.data.query.replace(/^\?/, ""))),
+      Object.fromEntries(new URLSearchParams(body.query.replace(/^\?/, ""))),
     );
     if (!q.success) return validationError(c, q.error);
     const who = askerOf(c);
     if (!who.ok) return jsonError(c, 400, "validation_error", who.message, { field: who.field });
     const view = {
-      name: body.data.name,
+      name: body.name,
       query: viewQuery(q.data),
       created_by: who.asker.name ?? null,
       created_at: new Date().toISOString(),

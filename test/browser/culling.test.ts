@@ -1,7 +1,8 @@
 /**
  * Culling keys in real Chromium against the real app (U18, G14): P / X / U flag
  * the selection, 6–9 and V toggle colours, cards show both and keep them after a
- * reload, auto-advance moves on, the flag filter hides rejects.
+ * reload, auto-advance moves on, the flag filter hides rejects; the same flags and
+ * colours as buttons in the inspector and the viewer, by mouse and by finger.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type BrowserSession, openBrowser, watchErrors } from "../helpers/browser.ts";
@@ -88,5 +89,86 @@ describe("culling in a real browser", () => {
     await page.waitForSelector(card("/img-4.jpg"));
     expect(await page.$$eval(".grid-page .card", (els) => els.length)).toBe(1);
     expect(errors).toEqual([]);
+  }, 60_000);
+
+  test("U18: flag and colour buttons in the inspector and the viewer; pressed again they clear; others' flags show live", async () => {
+    const { page } = browser;
+    const errors = watchErrors(page);
+    const item = async (p: string) => (await fetch(`${s.url}/item?path=${p}`)).json();
+    await page.goto(`${s.url}/?sel=/img-1.jpg`);
+    await page.waitForSelector('#inspector-body[data-path="/img-1.jpg"]');
+    await page.waitForSelector(".conn-status.live");
+    const insp = "#inspector-body .cull-buttons";
+    // Whatever the test before left: unflag and clear first, by the API.
+    const now = await item("/img-1.jpg");
+    await s.get(`/item?path=/img-1.jpg`, {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json", "Idempotency-Key": crypto.randomUUID() },
+      body: JSON.stringify({ base_version: now.version, set_flag: null, set_color: null }),
+    });
+    await page.waitForSelector(`${insp}[data-flag=""][data-color=""]`);
+
+    await page.click(`${insp} [data-cull="flag"][data-value="reject"]`);
+    await page.waitForSelector(`${card("/img-1.jpg")}[data-flag="reject"]`);
+    await page.waitForSelector(`${insp} [data-value="reject"][aria-pressed="true"]`);
+    await page.click(`${insp} [data-cull="color"][data-value="green"]`);
+    await page.waitForSelector(`${card("/img-1.jpg")}[data-color="green"]`);
+    let r = await item("/img-1.jpg");
+    expect([r.flag, r.color]).toEqual(["reject", "green"]);
+    // The same button again clears it.
+    await page.click(`${insp} [data-cull="flag"][data-value="reject"]`);
+    await page.waitForSelector(`${card("/img-1.jpg")}[data-flag=""]`);
+    await page.waitForSelector(`${insp} [data-value="reject"][aria-pressed="false"]`);
+    r = await item("/img-1.jpg");
+    expect([r.flag, r.color]).toEqual([null, "green"]);
+
+    // The viewer: its buttons write, and another person's pick shows in them at once.
+    await page.goto(`${s.url}/?sel=/img-2.jpg&view=1`);
+    await page.waitForSelector('#viewer[data-path="/img-2.jpg"] .cull-buttons');
+    await page.waitForSelector(".conn-status.live");
+    const v2 = await item("/img-2.jpg");
+    await s.get(`/item?path=/img-2.jpg`, {
+      method: "PATCH",
+      headers: {
+        "Content-Type": "application/json",
+        "Idempotency-Key": crypto.randomUUID(),
+        "X-Lenslet-Name": "Bo",
+      },
+      body: JSON.stringify({ base_version: v2.version, set_flag: "pick", set_color: null }),
+    });
+    await page.waitForSelector('#viewer .cull-buttons[data-flag="pick"] [data-value="pick"].on');
+    await page.click('#viewer [data-cull="color"][data-value="blue"]');
+    await page.waitForSelector('#viewer [data-value="blue"][aria-pressed="true"]');
+    await page.waitForFunction(async () => {
+      const x = await fetch("/item?path=/img-2.jpg").then((y) => y.json());
+      return x.color === "blue" && x.flag === "pick";
+    });
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  test("U18 U31: on a phone a finger picks in the viewer", async () => {
+    const phone = await openBrowser({ width: 390, height: 844, touch: true });
+    try {
+      const { page } = phone;
+      await page.addInitScript(() => {
+        localStorage.setItem("lenslet.name", "Ana");
+        localStorage.setItem("lenslet.nameAsked", "1");
+      });
+      await page.goto(`${s.url}/?sel=/img-5.jpg&view=1`);
+      const pick = '#viewer [data-cull="flag"][data-value="pick"]';
+      await page.waitForSelector(pick);
+      await page.waitForSelector(".conn-status.live");
+      const box = (await page.locator(pick).boundingBox())!;
+      expect(box.width).toBeGreaterThanOrEqual(40);
+      const before = (await (await fetch(`${s.url}/item?path=/img-5.jpg`)).json()).flag;
+      await page.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+      const want = before === "pick" ? null : "pick";
+      await page.waitForFunction(
+        async (w) => (await fetch("/item?path=/img-5.jpg").then((y) => y.json())).flag === w,
+        want,
+      );
+    } finally {
+      await phone.close();
+    }
   }, 60_000);
 });

@@ -165,6 +165,53 @@ describe("saving in a real browser", () => {
     expect((await (await fetch(`${server.url}/item?path=/a/one.jpg`)).json()).star).toBe(5);
   });
 
+  test("U23 L19: a pick that meets someone else's reject offers both in the flag's slot; 'Apply mine again' picks", async () => {
+    const server = await freshServer();
+    const { page } = browser;
+    await page.goto(`${server.url}/?folder=/a&sel=/a/two.jpg`);
+    await page.waitForSelector('#inspector-body[data-path="/a/two.jpg"]');
+    await page.click('.card[data-path="/a/two.jpg"]');
+    // The pick reaches the server only after Bo's reject: it is based on the version Bo replaced.
+    let boDone = () => {};
+    const afterBo = new Promise<void>((r) => {
+      boDone = r;
+    });
+    let held = false;
+    await page.route(
+      (url) => url.pathname === "/item",
+      async (route) => {
+        if (route.request().method() === "PATCH" && !held) {
+          held = true;
+          await afterBo;
+        }
+        await route.continue();
+      },
+    );
+    const answered = page.waitForResponse((r) => r.request().method() === "PATCH");
+    await page.keyboard.press("p");
+    const bo = await fetch(`${server.url}/item?path=/a/two.jpg`, {
+      method: "PATCH",
+      headers: {
+        "Content-Type": "application/json",
+        "Idempotency-Key": crypto.randomUUID(),
+        "X-Lenslet-Name": "Bo",
+      },
+      body: JSON.stringify({ base_version: 1, set_flag: "reject" }),
+    });
+    expect(bo.status).toBe(200);
+    boDone();
+    expect((await answered).status()).toBe(409);
+    await page.unroute((url) => url.pathname === "/item");
+    const box = page.locator('.conflict-slot[data-conflict="flag"] .conflict');
+    await box.waitFor();
+    expect(await box.locator(".yours").textContent()).toBe("⚑ Pick");
+    expect(await box.locator(".theirs").textContent()).toBe("✕ Reject");
+    expect(await page.locator('.conflict-slot[data-conflict="tags"] .conflict').count()).toBe(0);
+    await box.locator("text=Apply mine again").click();
+    await page.waitForSelector('.card[data-path="/a/two.jpg"][data-flag="pick"]');
+    expect((await (await fetch(`${server.url}/item?path=/a/two.jpg`)).json()).flag).toBe("pick");
+  });
+
   test("U7: a rating queued behind a bulk rating goes out on the version the bulk write returned", async () => {
     const server = await freshServer();
     const { page } = browser;

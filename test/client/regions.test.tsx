@@ -126,7 +126,7 @@ test("U19 U22: the multi-selection inspector: mixed stars as mixed, tags with co
   expect(same.querySelectorAll('.star[aria-pressed="true"]').length).toBe(4);
 });
 
-test("U23: the conflict box shows yours and theirs; notes as a word diff; bad bodies are 400, unknown items 404", async () => {
+test("U23 L19: the conflict box shows yours and theirs (stars, tags, flags, colours); notes as a word diff; bad bodies are 400, unknown items 404", async () => {
   const star = parse(
     await post("/conflict", { path: "/x/a.jpg", field: "star", mine: { star: 1 } }),
   ).querySelector(".conflict")!;
@@ -134,6 +134,20 @@ test("U23: the conflict box shows yours and theirs; notes as a word diff; bad bo
   expect(star.querySelector(".conflict-head")!.textContent).toContain("Changed by Ana");
   expect(star.querySelector(".yours")!.textContent).toBe("★☆☆☆☆ (1 star)");
   expect(star.querySelector(".theirs")!.textContent).toBe("★★★★☆ (4 stars)");
+  // L19: a flag or colour write that met a newer version shows both, in words.
+  await patch("/x/b.jpg", { base_version: 2, set_flag: "reject", set_color: "green" }, "Ben");
+  for (const [field, mine, yours, theirs] of [
+    ["flag", { flag: "pick" }, "⚑ Pick", "✕ Reject"],
+    ["color", { color: null }, "no colour", "Green"],
+  ] as const) {
+    const box = parse(await post("/conflict", { path: "/x/b.jpg", field, mine })).querySelector(
+      ".conflict",
+    )!;
+    expect(box.getAttribute("data-field")).toBe(field);
+    expect(box.querySelector(".conflict-head strong")!.textContent).toBe("Ben");
+    expect(box.querySelector(".yours")!.textContent).toBe(yours);
+    expect(box.querySelector(".theirs")!.textContent).toBe(theirs);
+  }
   await patch("/x/c.jpg", { base_version: 1, set_notes: "the quick brown fox" }, "Ben");
   const notes = parse(
     await post("/conflict", {

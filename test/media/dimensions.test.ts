@@ -64,7 +64,7 @@ describe("Dimensions", () => {
     expect(existsSync(join(cache, "dims.json"))).toBe(false);
     await one.flush();
     const saved = JSON.parse(readFileSync(join(cache, "dims.json"), "utf8"));
-    expect(saved.entries["/sub/b.webp"]).toEqual([e.size, e.mtimeMs, 50, 70]);
+    expect(saved.entries["/sub/b.webp"]).toEqual([e.size, e.mtimeMs, { width: 50, height: 70 }]);
 
     rmSync(file);
     const two = new Dimensions({ files: filesFor(root), cacheDir: cache });

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { BrowseQuery, PageQuery } from "../../gallery/browse-query.ts";
-import { MAX_NOTES_LENGTH, Star, TagList } from "../../labels/schema.ts";
+import { Color, Flag, MAX_NOTES_LENGTH, Star, TagList } from "../../labels/schema.ts";
 import { FacetsQuery, FacetsResponse } from "../facets.ts";
 import { SaveViewBody } from "../saved-views.tsx";
 import { type ApiPart, error, json, jsonSchema, queryParameters } from "./common.ts";
@@ -17,12 +17,14 @@ export const InspectorQuery = z.object({ path: z.string().min(1).max(4096).optio
 export const ConflictBody = z
   .object({
     path: z.string().min(1).max(4096),
-    field: z.enum(["star", "tags", "notes"]),
+    field: z.enum(["star", "tags", "notes", "flag", "color"]),
     mine: z
       .object({
         star: Star.nullable().optional(),
         tags: TagList.optional(),
         notes: z.string().max(MAX_NOTES_LENGTH).optional(),
+        flag: Flag.nullable().optional(),
+        color: Color.nullable().optional(),
       })
       .strict(),
   })
