@@ -7,6 +7,8 @@ import "./live.js";
 import "./cull-keys.js";
 // Compare 2–4 images side by side (C).
 import "./compare.js";
+// …and on touch: pinch, pan, double tap, swipe between frames.
+import "./compare-touch.js";
 // Bursts / Duplicates (the toolbar's buttons) and the hashing progress.
 import "./groups.js";
 // Stacks in the grid: G stacks bursts / duplicates, E (or a stack's count) opens one in place.
