@@ -73,12 +73,14 @@ document.addEventListener("click", (e) => {
     e.target instanceof Element ? e.target.closest("[data-cull]") : null
   );
   if (!b || b.closest("#compare")) return;
-  const path = inspectorPath(b);
   const fields = cullFieldsOf(b);
-  if (!path || !fields) return;
+  const bulk = b.closest("#bulk-inspector");
+  const path = inspectorPath(b);
+  const paths = bulk ? [...state.selected] : path ? [path] : [];
+  if (!fields || !paths.length) return;
   e.preventDefault();
-  send([path], fields);
-  const box = b.closest("#inspector-body, #viewer");
+  send(paths, fields);
+  const box = b.closest("#inspector-body, #viewer, #bulk-inspector");
   if (box)
     showCull(box, "set_flag" in fields ? { flag: fields.set_flag } : { color: fields.set_color });
 });

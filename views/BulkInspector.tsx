@@ -1,5 +1,7 @@
 /** @jsxImportSource hono/jsx */
-import { formatCount, plural, starsName, starText } from "./format.ts";
+import type { Color, Flag } from "../src/labels/schema.ts";
+import { CullButtons } from "./CullButtons.tsx";
+import { formatCount, plural, refusedTitle, starsName, starText } from "./format.ts";
 import { StarButtons } from "./Inspector.tsx";
 
 /** What a multi-selection holds now: how many of each rating, each tag, the notes. */
@@ -7,6 +9,10 @@ export interface BulkModel {
   count: number;
   /** [star or null (unrated), how many], most first. */
   stars: [number | null, number][];
+  /** [flag or null (unflagged), how many], most first. */
+  flags: [Flag | null, number][];
+  /** [colour or null (none), how many], most first. */
+  colors: [Color | null, number][];
   /** Tags on any selected image, with how many carry each, most first. */
   tags: { tag: string; count: number }[];
   /** The notes when every image has the same; null when they differ. */
@@ -15,8 +21,15 @@ export interface BulkModel {
   distinctNotes: number;
 }
 
-const refused = (readOnly: string | null | undefined) =>
-  readOnly ? `Not saved from this page: ${readOnly}` : undefined;
+const flagName = (f: Flag | null) =>
+  f === "pick" ? "picked" : f === "reject" ? "rejected" : "unflagged";
+const colorName = (c: Color | null) => c ?? "no colour";
+
+/** "Mixed: 2 × picked · 1 × unflagged", or `all` when every image agrees. */
+function agreement<T>(counts: [T, number][], name: (v: T) => string, all: string): string {
+  if (counts.length <= 1) return all;
+  return `Mixed: ${counts.map(([v, n]) => `${formatCount(n)} × ${name(v)}`).join(" · ")}`;
+}
 
 /**
  * The inspector of several selected images (POST /inspector/many; the page renders it empty and hidden):
@@ -25,6 +38,9 @@ const refused = (readOnly: string | null | undefined) =>
 export function BulkInspector({ m, readOnly }: { m: BulkModel | null; readOnly?: string | null }) {
   if (!m) return <section id="bulk-inspector" class="bulk" aria-label="Selection" hidden />;
   const single = m.stars.length === 1 ? m.stars[0]![0] : undefined;
+  // Buttons show a state only when every image has it: pressing it then clears it for all.
+  const flag = m.flags.length === 1 ? m.flags[0]![0] : null;
+  const color = m.colors.length === 1 ? m.colors[0]![0] : null;
   return (
     <section id="bulk-inspector" class="bulk" aria-label="Selection" data-count={String(m.count)}>
       <h2>{formatCount(m.count)} selected</h2>
@@ -40,6 +56,14 @@ export function BulkInspector({ m, readOnly }: { m: BulkModel | null; readOnly?:
           {single !== undefined
             ? `All ${starsName(single).toLowerCase()}`
             : `Mixed: ${m.stars.map(([s, n]) => `${formatCount(n)} × ${s ? starText(s) : "unrated"}`).join(" · ")}`}
+        </p>
+      </div>
+      <div class="field" data-field="cull">
+        <span class="label">Flag · colour</span>
+        <CullButtons flag={flag} color={color} readOnly={readOnly} />
+        <p class="bulk-flags muted">
+          {agreement(m.flags, flagName, flag ? `All ${flagName(flag)}` : "None flagged")};{" "}
+          {agreement(m.colors, colorName, color ? `all ${color}` : "none coloured")}
         </p>
       </div>
       <div class="field" data-field="tags">
@@ -73,7 +97,7 @@ export function BulkInspector({ m, readOnly }: { m: BulkModel | null; readOnly?:
         <input
           class="bulk-tag-input"
           disabled={!!readOnly}
-          title={refused(readOnly)}
+          title={refusedTitle(readOnly)}
           type="text"
           placeholder="Add tag to all, Enter"
           aria-label="Add tag to selection"
@@ -96,7 +120,7 @@ export function BulkInspector({ m, readOnly }: { m: BulkModel | null; readOnly?:
               : "No notes"
           }
           disabled={!!readOnly}
-          title={refused(readOnly)}
+          title={refusedTitle(readOnly)}
         >
           {m.notes ?? ""}
         </textarea>

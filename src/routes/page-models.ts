@@ -19,6 +19,7 @@ import type { AppDeps } from "../deps.ts";
 import { BrowseQuery, browseHref, browseParams } from "../gallery/browse-query.ts";
 import { isFiltered, QueryRunner, type QueryView } from "../gallery/run-query.ts";
 import type { FolderEntry, ImageEntry } from "../gallery/types.ts";
+import type { Color, Flag } from "../labels/schema.ts";
 import { browserShows } from "../media/browser-formats.ts";
 import { hasVector, similarityTo } from "../query/similarity.ts";
 import { StackGroupSource } from "./stack-groups.ts";
@@ -339,6 +340,8 @@ export class PageModels {
   /** What a multi-selection holds: ratings, tags with counts, and whether the notes agree. */
   bulk(paths: readonly string[]): BulkModel {
     const stars = new Map<number | null, number>();
+    const flags = new Map<Flag | null, number>();
+    const colors = new Map<Color | null, number>();
     const tags = new Map<string, number>();
     const notes = new Set<string>();
     let count = 0;
@@ -347,6 +350,8 @@ export class PageModels {
       count++;
       const s = this.deps.labels.get(path);
       stars.set(s.star, (stars.get(s.star) ?? 0) + 1);
+      flags.set(s.flag, (flags.get(s.flag) ?? 0) + 1);
+      colors.set(s.color, (colors.get(s.color) ?? 0) + 1);
       for (const t of s.tags) tags.set(t, (tags.get(t) ?? 0) + 1);
       notes.add(s.notes);
     }
@@ -354,6 +359,8 @@ export class PageModels {
       count,
       // Most first; a tie: higher ratings first, unrated last.
       stars: [...stars].sort((a, b) => b[1] - a[1] || (b[0] ?? -1) - (a[0] ?? -1)),
+      flags: [...flags].sort((a, b) => b[1] - a[1]),
+      colors: [...colors].sort((a, b) => b[1] - a[1]),
       tags: [...tags]
         .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
         .map(([tag, n]) => ({ tag, count: n })),

@@ -171,4 +171,32 @@ describe("culling in a real browser", () => {
       await phone.close();
     }
   }, 60_000);
+
+  test("U18 U22: the multi-selection's flag and colour buttons write to all selected; mixed shows in words", async () => {
+    const { page } = browser;
+    const errors = watchErrors(page);
+    await page.goto(s.url);
+    await page.waitForSelector(card("/img-5.jpg"));
+    await page.waitForFunction(() => !!(window as unknown as { Alpine?: unknown }).Alpine);
+    await page.click(card("/img-5.jpg"));
+    await page.click(card("/img-6.jpg"), { modifiers: ["Control"] });
+    const bulk = "#bulk-inspector .cull-buttons";
+    await page.waitForSelector(bulk);
+    await page.click(`${bulk} [data-cull="flag"][data-value="reject"]`);
+    for (const p of ["/img-5.jpg", "/img-6.jpg"])
+      await page.waitForSelector(`${card(p)}[data-flag="reject"]`);
+    // Re-rendered from the labels as they are now: both rejected, so Reject is pressed.
+    await page.waitForSelector(
+      `${bulk}[data-flag="reject"] [data-value="reject"][aria-pressed="true"]`,
+    );
+    expect(await page.textContent("#bulk-inspector .bulk-flags")).toContain("All rejected");
+    await page.click(`${bulk} [data-cull="color"][data-value="yellow"]`);
+    await page.waitForFunction(async () => {
+      const all = await Promise.all(
+        ["/img-5.jpg", "/img-6.jpg"].map((p) => fetch(`/item?path=${p}`).then((r) => r.json())),
+      );
+      return all.every((r) => r.flag === "reject" && r.color === "yellow");
+    });
+    expect(errors).toEqual([]);
+  }, 60_000);
 });

@@ -37,6 +37,12 @@ async function patch(path: string, body: object, name = "Ana") {
   expect(res.status).toBe(200);
 }
 
+/** A patch on whatever version the item has now (for tests that do not own its history). */
+async function patchNow(path: string, fields: object, name = "Ana") {
+  const now = await (await app.get(`/item?path=${encodeURIComponent(path)}`)).json();
+  await patch(path, { base_version: now.version, ...fields }, name);
+}
+
 const text = async (url: string, init?: RequestInit) => {
   const res = await app.get(url, init);
   expect(res.status).toBe(200);
@@ -107,6 +113,8 @@ test("U19 U22: the multi-selection inspector: mixed stars as mixed, tags with co
     "Mixed: 1 × ★★★★☆ · 1 × ★★☆☆☆ · 1 × unrated",
   );
   expect(bulk.querySelectorAll('.star[aria-pressed="true"]').length).toBe(0);
+  expect(bulk.querySelector(".bulk-flags")!.textContent).toBe("None flagged; none coloured");
+  expect(bulk.querySelectorAll('.cull-buttons [aria-pressed="true"]').length).toBe(0);
   const tags = [...bulk.querySelectorAll(".bulk-tags li")].map((li) => [
     li.getAttribute("data-tag"),
     li.querySelector(".tag-count")!.textContent,
@@ -124,6 +132,18 @@ test("U19 U22: the multi-selection inspector: mixed stars as mixed, tags with co
   const same = parse(await post("/inspector/many", { paths: ["/x/a.jpg", "/x/a.jpg"] }));
   expect(same.querySelector(".bulk-stars")!.textContent).toBe("All 4 stars");
   expect(same.querySelectorAll('.star[aria-pressed="true"]').length).toBe(4);
+  // Flags and colours: mixed in words; a state every image has is pressed (pressing it clears it for all).
+  await patchNow("/x/b.jpg", { set_flag: "pick", set_color: "red" });
+  await patchNow("/x/c.jpg", { set_flag: "pick", set_color: "blue" });
+  const cull = parse(await post("/inspector/many", { paths: ["/x/b.jpg", "/x/c.jpg"] }));
+  expect(cull.querySelector(".bulk-flags")!.textContent).toBe(
+    "All picked; Mixed: 1 × red · 1 × blue",
+  );
+  expect(
+    [...cull.querySelectorAll('.cull-buttons [aria-pressed="true"]')].map((b) =>
+      b.getAttribute("data-value"),
+    ),
+  ).toEqual(["pick"]);
 });
 
 test("U23 L19: the conflict box shows yours and theirs (stars, tags, flags, colours); notes as a word diff; bad bodies are 400, unknown items 404", async () => {
@@ -135,7 +155,7 @@ test("U23 L19: the conflict box shows yours and theirs (stars, tags, flags, colo
   expect(star.querySelector(".yours")!.textContent).toBe("★☆☆☆☆ (1 star)");
   expect(star.querySelector(".theirs")!.textContent).toBe("★★★★☆ (4 stars)");
   // L19: a flag or colour write that met a newer version shows both, in words.
-  await patch("/x/b.jpg", { base_version: 2, set_flag: "reject", set_color: "green" }, "Ben");
+  await patchNow("/x/b.jpg", { set_flag: "reject", set_color: "green" }, "Ben");
   for (const [field, mine, yours, theirs] of [
     ["flag", { flag: "pick" }, "⚑ Pick", "✕ Reject"],
     ["color", { color: null }, "no colour", "Green"],
@@ -148,7 +168,7 @@ test("U23 L19: the conflict box shows yours and theirs (stars, tags, flags, colo
     expect(box.querySelector(".yours")!.textContent).toBe(yours);
     expect(box.querySelector(".theirs")!.textContent).toBe(theirs);
   }
-  await patch("/x/c.jpg", { base_version: 1, set_notes: "the quick brown fox" }, "Ben");
+  await patchNow("/x/c.jpg", { set_notes: "the quick brown fox" }, "Ben");
   const notes = parse(
     await post("/conflict", {
       path: "/x/c.jpg",
