@@ -34,19 +34,24 @@ export async function groupsFor(
 export function startHashing(deps: AppDeps): void {
   // A job that went through the whole listing leaves nothing to do until the listing changes: every
   // page of a stacked view asks, and listing 100,000 images to find that costs ~15 ms.
-  const listing = `${deps.gallery.revision}:${deps.gallery.statsRevision}`;
-  if (hashedListing.get(deps) === listing) return;
-  void deps.hashes
-    .start(
-      () => deps.gallery.list("/", true),
-      async (img) => {
-        const r = await deps.thumbs.get(deps.gallery.stat(img));
-        return r.kind === "ok" ? r.bytes : null;
-      },
-    )
-    .then(() => {
-      if (!deps.hashes.health(0).running) hashedListing.set(deps, listing);
-    });
+  const listingNow = () => `${deps.gallery.revision}:${deps.gallery.statsRevision}`;
+  if (hashedListing.get(deps) === listingNow()) return;
+  // After the stat pass: a hash is kept by size and mtime, so a listing without them would find
+  // none and make every image's thumbnail again.
+  void deps.gallery.statsReady.then(() => {
+    const listing = listingNow();
+    return deps.hashes
+      .start(
+        () => deps.gallery.list("/", true),
+        async (img) => {
+          const r = await deps.thumbs.get(deps.gallery.stat(img));
+          return r.kind === "ok" ? r.bytes : null;
+        },
+      )
+      .then(() => {
+        if (!deps.hashes.health(0).running) hashedListing.set(deps, listing);
+      });
+  });
 }
 const hashedListing = new WeakMap<AppDeps, string>();
 
