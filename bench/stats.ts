@@ -1,5 +1,5 @@
 /** Small helpers every benchmark shares: order statistics, a table printer, a JSON summary in bench/out/. */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export function percentile(values: number[], p: number): number {
@@ -24,4 +24,13 @@ export function writeSummary(name: string, summary: unknown): void {
   const dir = join(import.meta.dir, "out");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(summary, null, 2)}\n`);
+}
+
+/** The machine's load average (Linux), for printing beside wall-clock figures. */
+export function loadAverage(): string {
+  try {
+    return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" / ");
+  } catch {
+    return "unknown";
+  }
 }

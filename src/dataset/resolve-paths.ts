@@ -9,6 +9,7 @@
  */
 import { type Dirent, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { naturalCompare } from "../core/natural-sort.ts";
 import { baseName, canonicalPath, childPath, PathError, parentOf } from "../core/paths.ts";
 
 export type SkipReason =
@@ -43,6 +44,8 @@ export interface ResolvedFolder {
   raw: (string | null)[];
   rows: number[];
   missing: boolean[];
+  /** The names are in natural order already (the index need not sort them). */
+  sorted: boolean;
 }
 
 export interface Resolution {
@@ -107,15 +110,32 @@ export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): 
     if (examples.length < 5) examples.push({ row, value: String(value).slice(0, 200), reason });
   };
   interface Pending extends ResolvedFolder {
-    seen: Set<string>;
+    /** The text before a fast-path row's last slash ("" for the root), or null. */
+    prefix: string | null;
     /** In (or is) an excluded folder: every row refused as `workspace`. */
     excluded: boolean;
     /** Names of excluded folders directly inside this one (a row naming one is refused too). */
     excludedNames: Set<string>;
   }
   const byFolder = new Map<string, Pending>();
-  /** The same folders by the text before a fast-path row's last slash (one lookup, no new string). */
-  const byPrefix = new Map<string, Pending>();
+  /**
+   * The same folders by a hash of the text before a fast-path row's last slash, checked with
+   * startsWith: no substring is made (and hashed) per row to find its folder.
+   */
+  const byPrefix = new Map<number, Pending[]>();
+  const prefixOf = (v: string, end: number): Pending => {
+    let h = 2166136261;
+    for (let k = 0; k < end; k++) h = Math.imul(h ^ v.charCodeAt(k), 16777619);
+    const list = byPrefix.get(h);
+    if (list)
+      for (const f of list) if (f.prefix!.length === end && v.startsWith(f.prefix!)) return f;
+    const prefix = v.slice(0, end);
+    const f = folderOf(end === 0 ? "/" : `/${prefix}`);
+    f.prefix = prefix;
+    if (list) list.push(f);
+    else byPrefix.set(h, [f]);
+    return f;
+  };
   const folderOf = (path: string): Pending => {
     let f = byFolder.get(path);
     if (!f) {
@@ -129,7 +149,8 @@ export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): 
         raw: [],
         rows: [],
         missing: [],
-        seen: new Set(),
+        sorted: true,
+        prefix: null,
         excluded: exclude.some((ex) => inside(ex, fsPath)),
         excludedNames,
       };
@@ -155,12 +176,7 @@ export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): 
       // Already canonical (see SIMPLE_PATH): the folder and name are slices of it.
       const i = v.lastIndexOf("/");
       name = i < 0 ? v : v.slice(i + 1);
-      const prefix = i < 0 ? "" : v.slice(0, i);
-      f = byPrefix.get(prefix);
-      if (!f) {
-        f = folderOf(i < 0 ? "/" : `/${prefix}`);
-        byPrefix.set(prefix, f);
-      }
+      f = prefixOf(v, Math.max(i, 0));
       folder = f.path;
     } else {
       if (URL_LIKE.test(v)) {
@@ -199,15 +215,10 @@ export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): 
     // A canonical path has no `.`/`..` segments, so the root plus it stays inside the root
     // (toFsPath's check, without a resolve() per row).
     f ??= folderOf(folder);
-    if (f.excluded || f.excludedNames.has(name)) {
+    if (f.excluded || (f.excludedNames.size > 0 && f.excludedNames.has(name))) {
       skip(row, v, "workspace");
       continue;
     }
-    if (f.seen.has(name)) {
-      skip(row, v, "duplicate");
-      continue;
-    }
-    f.seen.add(name);
     f.names.push(name);
     f.raw.push(null);
     f.rows.push(row);
@@ -221,6 +232,7 @@ export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): 
   let missing = 0;
   for (const f of byFolder.values()) {
     if (f.names.length === 0) continue;
+    dropDuplicates(f, (row, value) => skip(row, value, "duplicate"));
     const real = safeRealpath(f.fsPath);
     if (real !== null && !inside(root, real)) {
       for (let k = 0; k < f.names.length; k++)
@@ -278,8 +290,8 @@ export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): 
       raw: f.raw,
       rows: f.rows,
       missing: f.missing,
+      sorted: f.sorted,
     });
-    f.seen.clear();
   }
   return {
     root,
@@ -303,6 +315,42 @@ export function resolvePaths(values: ArrayLike<unknown>, opts: ResolveOptions): 
       return out.sort((a, b) => a.row - b.row);
     },
   };
+}
+
+/**
+ * Keeps the first row of each name in a folder (table order), the later ones refused. Names
+ * strictly rising in natural order (most tables list a folder's files in order) cannot repeat:
+ * one comparison a row, which also tells the index it need not sort them; otherwise a set.
+ */
+function dropDuplicates(
+  f: Pick<ResolvedFolder, "path" | "names" | "raw" | "rows" | "missing" | "sorted">,
+  refuse: (row: number, value: string) => void,
+): void {
+  const names = f.names;
+  let rising = true;
+  for (let k = 1; k < names.length && rising; k++)
+    rising = naturalCompare(names[k - 1]!, names[k]!) < 0;
+  f.sorted = rising;
+  if (rising) return;
+  const seen = new Set<string>();
+  let w = 0;
+  for (let k = 0; k < names.length; k++) {
+    const name = names[k]!;
+    if (seen.has(name)) {
+      refuse(f.rows[k]!, childPath(f.path, name));
+      continue;
+    }
+    seen.add(name);
+    names[w] = name;
+    f.raw[w] = f.raw[k]!;
+    f.rows[w] = f.rows[k]!;
+    f.missing[w] = f.missing[k]!;
+    w++;
+  }
+  names.length = w;
+  f.raw.length = w;
+  f.rows.length = w;
+  f.missing.length = w;
 }
 
 function isFile(p: string): boolean {

@@ -80,6 +80,10 @@ export interface TableFolder {
   names: readonly string[];
   raw: readonly (string | null)[];
   rows: readonly number[];
+  /** The names are in natural order already (resolvePaths checked): no sort, no check. */
+  sorted?: boolean;
+  /** Names the folder's listing did not hold: known missing, so the stat pass skips them. */
+  missing?: readonly boolean[];
 }
 
 export class GalleryIndex {
@@ -553,12 +557,18 @@ export class GalleryIndex {
     this.slots.reserve(total);
     for (const tf of folders) {
       const f = this.ensureAncestors(tf.path, root.fsPath);
+      const missing = tf.missing;
       for (let k = 0; k < tf.names.length; k++) {
         const name = tf.names[k]!;
         const s = this.slots.alloc(name, f.id, tf.raw[k] ?? null, tf.rows[k]!);
+        // What a failed stat would give (size 0, mtime 0), without a stat per missing file.
+        if (missing?.[k]) {
+          this.slots.size[s] = 0;
+          this.slots.mtime[s] = 0;
+        }
         f.slots.push(s);
       }
-      this.sortSlots(f);
+      if (!tf.sorted || f.slots.length !== tf.names.length) this.sortSlots(f);
     }
     for (const f of this.folders.values()) f.folders.sort(byFolderName);
   }

@@ -36,7 +36,7 @@ export class ImageSlots {
       this.names.push(name);
     } else this.names[s] = name;
     if (raw !== null && raw !== name) this.raw.set(s, raw);
-    else this.raw.delete(s);
+    else if (this.raw.size > 0) this.raw.delete(s);
     this.folder[s] = folder;
     this.size[s] = -1;
     this.mtime[s] = -1;

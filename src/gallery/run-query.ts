@@ -7,7 +7,13 @@
  * the columns it changed.
  */
 import type { CategoryColumn, Column, StarColumn, Table } from "../query/columns.ts";
-import { type Facet, type Filter, QueryEngine, type QuerySpec } from "../query/engine.ts";
+import {
+  type Facet,
+  type Filter,
+  QueryEngine,
+  type QueryResult,
+  type QuerySpec,
+} from "../query/engine.ts";
 import type { BrowseQuery } from "./browse-query.ts";
 import { flagRank } from "./cull-filters.ts";
 import type { GalleryIndex } from "./gallery-index.ts";
@@ -72,11 +78,14 @@ export function randomRank(seed: number, path: string): number {
   return h >>> 0;
 }
 
+/** Rows of a first page or two are cut without ordering the rest (top-k); more need the full order. */
+const HEAD_ROWS = 512;
+
 /** One query's result: rows (gallery ordinals) in order, read a page at a time. */
 export class QueryView {
   constructor(
     private readonly index: GalleryIndex,
-    readonly rows: Uint32Array,
+    private readonly result: Pick<QueryResult, "rows" | "head" | "total">,
     /** Rows of the folder (or subtree) before filtering. */
     readonly unfiltered: number,
     /** Per-row score of a similarity sort (same order as rows), else null. */
@@ -87,12 +96,12 @@ export class QueryView {
 
   /** Cards in the view (a stack is one card). */
   get total(): number {
-    return this.rows.length;
+    return this.result.total;
   }
 
   /** Images in the view, those inside collapsed stacks included. */
   get images(): number {
-    return this.stacks?.images ?? this.rows.length;
+    return this.stacks?.images ?? this.result.total;
   }
 
   /** The i-th card's stack: its size (≥ 2) when it fronts one, whether it is a member shown open. */
@@ -104,14 +113,25 @@ export class QueryView {
     return size >= 2 || member ? { size, member } : null;
   }
 
+  /** The rows up to `end` (exclusive): a head while that is enough, else the full order. */
+  private upTo(end: number): Uint32Array {
+    if (end > HEAD_ROWS) return this.result.rows;
+    return this.result.head(end <= 256 ? 256 : HEAD_ROWS);
+  }
+
+  get rows(): Uint32Array {
+    return this.result.rows;
+  }
+
   at(i: number): ImageEntry {
-    return this.index.at(this.rows[i]!);
+    return this.index.at(this.upTo(i + 1)[i]!);
   }
 
   slice(offset: number, limit: number): ImageEntry[] {
-    const end = Math.min(this.rows.length, offset + limit);
+    const end = Math.min(this.total, offset + limit);
+    const rows = this.upTo(end);
     const out: ImageEntry[] = [];
-    for (let i = Math.max(0, offset); i < end; i++) out.push(this.at(i));
+    for (let i = Math.max(0, offset); i < end; i++) out.push(this.index.at(rows[i]!));
     return out;
   }
 
@@ -122,15 +142,31 @@ export class QueryView {
   }
 
   pathAt(i: number): string {
-    return this.index.pathAt(this.rows[i]!);
+    return this.index.pathAt(this.upTo(i + 1)[i]!);
   }
 
   /** The similarity score of the i-th row (sort=similar), else undefined. */
   scoreAt(i: number): number | undefined {
     if (!this.scores) return undefined;
-    const v = this.scores[this.rows[i]!]!;
+    const v = this.scores[this.upTo(i + 1)[i]!]!;
     return Number.isNaN(v) ? undefined : v;
   }
+}
+
+/** A result read backwards (name order with `dir=desc`, G4): the full order is needed anyway. */
+function reversed(r: QueryResult): Pick<QueryResult, "rows" | "head" | "total"> {
+  let rows: Uint32Array | null = null;
+  const all = () => {
+    rows ??= r.rows.slice().reverse();
+    return rows;
+  };
+  return {
+    total: r.total,
+    get rows() {
+      return all();
+    },
+    head: (k) => all().subarray(0, k),
+  };
 }
 
 interface Cached {
@@ -202,28 +238,30 @@ export class QueryRunner {
     }
     const range = this.gallery.range(q.folder, q.recursive);
     const result = this.engine.run({ ...spec, base: range });
-    let rows = result.rows;
     // Name order is row order; `sort=name&dir=desc` reads it backwards (G4). A sort whose key no
     // image has (a metric nobody pushed yet) leaves every image "without it": name order, either way.
-    if (!spec.sort && q.sort === "name" && q.dir === "desc") rows = rows.slice().reverse();
+    let rows: Pick<QueryResult, "rows" | "head" | "total"> =
+      !spec.sort && q.sort === "name" && q.dir === "desc" ? reversed(result) : result;
     const read = new Set<string>();
     for (const f of spec.filters ?? [])
       for (const n of f.kind === "contains" ? f.fields : [f.field]) read.add(n);
     if (spec.sort) read.add(spec.sort.field);
     let stacked: Collapsed | null = null;
     if (groups) {
-      // A stack's front frame follows stars and flags: a new one re-collapses the view.
+      // A stack's front frame follows stars and flags: a new one re-collapses the view. Collapsing
+      // needs the whole order (a group's first image may be anywhere), then pages are slices of it.
       const star = table.get(FIELD.star) as StarColumn;
       const flag = table.get(FIELD.flag) as CategoryColumn;
       const codeRank = flag.dict.map((v) => frameRank(v as "pick" | "reject" | null, 0));
       const o = q.expand ? this.gallery.ordinalOf(q.expand) : -1;
       stacked = collapseStacks(
-        rows,
+        rows.rows,
         groups,
         (r) => codeRank[flag.codes[r]!]! + star.values[r]!,
         o < 0 ? -1 : groups.groupOf[o]!,
       );
-      rows = stacked.rows;
+      const collapsed = stacked.rows;
+      rows = { total: collapsed.length, rows: collapsed, head: (k) => collapsed.subarray(0, k) };
       read.add(FIELD.star);
       read.add(FIELD.flag);
     }

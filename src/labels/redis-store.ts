@@ -21,6 +21,7 @@ import type { Redis } from "../redis/client.ts";
 import { Script } from "../redis/client.ts";
 import type { GalleryKeys } from "../redis/keys.ts";
 import { APPEND_LUA } from "../redis/stream-lua.ts";
+import { ChangeFeed } from "./change-feed.ts";
 import {
   type BatchItem,
   batchOf,
@@ -130,6 +131,8 @@ export interface RedisLabelStoreOptions {
   now?: () => number;
   /** Called when the script finds no epoch (Redis lost its data): makes a new one (SharedEventLog). */
   ensureEpoch: () => Promise<void>;
+  /** Writes the change feed keeps (default CHANGE_FEED; tests make it small to see it run out). */
+  changeFeed?: number;
 }
 
 export interface RedisStoreHooks {
@@ -152,6 +155,8 @@ export class RedisLabelStore implements LabelStoreApi {
   private readonly records = new Map<string, Sidecar>();
   private hooks: RedisStoreHooks = {};
   private rev = 0;
+  /** Paths each revision changed (this process's writes, the stream's, a reload's), for changedSince. */
+  private readonly feed: ChangeFeed;
   private ok = true;
   private lastError: string | null = null;
   private closed = false;
@@ -169,6 +174,7 @@ export class RedisLabelStore implements LabelStoreApi {
     this.budgetBytes = opts.idempotencyBudgetBytes ?? IDEMPOTENCY_BUDGET_BYTES;
     this.now = opts.now ?? Date.now;
     this.ensureEpoch = opts.ensureEpoch;
+    this.feed = new ChangeFeed(opts.changeFeed);
   }
 
   /** Loads every record of the gallery from Redis into this process's copy. */
@@ -186,6 +192,7 @@ export class RedisLabelStore implements LabelStoreApi {
   async reload(): Promise<void> {
     let cursor = "0";
     const seen = new Set<string>();
+    const changed: string[] = [];
     do {
       const [next, flat] = (await this.redis.send("HSCAN", [
         this.keys.records,
@@ -196,12 +203,18 @@ export class RedisLabelStore implements LabelStoreApi {
       for (let i = 0; i + 1 < flat.length; i += 2) {
         const rec = parseRecord(flat[i + 1]);
         seen.add(rec.path);
-        this.adopt(rec, true);
+        if (this.adopt(rec, true)) changed.push(rec.path);
       }
       cursor = String(next);
     } while (cursor !== "0");
-    for (const path of [...this.records.keys()]) if (!seen.has(path)) this.records.delete(path);
+    for (const path of [...this.records.keys()])
+      if (!seen.has(path)) {
+        this.records.delete(path);
+        changed.push(path);
+      }
     this.rev++;
+    // More than the feed keeps (a first load of many records) trims it: readers then read all.
+    this.feed.record(this.rev, changed);
   }
 
   /** A record from the stream (a write through any process): kept when newer than ours. */
@@ -219,6 +232,14 @@ export class RedisLabelStore implements LabelStoreApi {
 
   get revision(): number {
     return this.rev;
+  }
+
+  /**
+   * Paths changed after `revision` (each once): this process's writes, other processes' from the
+   * stream and what a reload found different; null when the feed no longer reaches back that far.
+   */
+  changedSince(revision: number): string[] | null {
+    return this.feed.since(revision, this.rev);
   }
 
   health(): LabelsHealth {
@@ -274,7 +295,10 @@ export class RedisLabelStore implements LabelStoreApi {
     if (cur && cur.version >= rec.version && !(fromScan && cur.version !== rec.version))
       return false;
     this.records.set(rec.path, rec);
-    if (!fromScan) this.rev++;
+    if (!fromScan) {
+      this.rev++;
+      this.feed.record(this.rev, [rec.path]);
+    }
     return true;
   }
 

@@ -22,6 +22,11 @@ export interface LabelStoreApi {
   entries(): Iterable<[string, Sidecar]>;
   /** Changes whenever a record changes (for caches of derived data). */
   readonly revision: number;
+  /**
+   * Paths whose records changed after `revision` (each once), or null when the store's change
+   * feed no longer reaches back that far (the caller then reads every record again).
+   */
+  changedSince(revision: number): string[] | null;
   health(): LabelsHealth;
   /** Throw a LabelRefusal (refusals.ts) when nothing was changed. */
   patch(req: PatchRequest, ctx: WriteContext): Promise<WriteResult<ItemOutcome>>;

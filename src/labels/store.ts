@@ -14,6 +14,7 @@ import fs from "node:fs";
 import type { Logger } from "../core/logger.ts";
 import { realTimers, type Timers } from "../core/timers.ts";
 import { fromOutcome, toJournalWire, toOutcome } from "./answers.ts";
+import { ChangeFeed } from "./change-feed.ts";
 import {
   type BatchItem,
   batchOf,
@@ -78,6 +79,8 @@ export interface LabelStoreOptions {
   appendWith?: "write" | "filesink";
   /** Write a final snapshot on close (default true; tests turn it off to inspect the journal). */
   snapshotOnClose?: boolean;
+  /** Writes the change feed keeps (default CHANGE_FEED; tests make it small to see it run out). */
+  changeFeed?: number;
 }
 
 export interface StoreHooks {
@@ -86,9 +89,6 @@ export interface StoreHooks {
 }
 
 const NOTHING: readonly BodyLine[] = [];
-
-/** Writes the change feed keeps (twice this before it is trimmed). */
-const CHANGE_FEED = 50_000;
 
 export class LabelStore implements LabelStoreApi {
   readonly durability: Durability;
@@ -109,10 +109,7 @@ export class LabelStore implements LabelStoreApi {
   private hooks: StoreHooks = {};
   private rev = 0;
   /** Paths written, with the revision each write made: the change feed of derived data (the query engine). */
-  private changeRevs: number[] = [];
-  private changePaths: string[] = [];
-  /** The first revision whose writes are all in the feed (a trim may cut one in half). */
-  private feedFrom = 1;
+  private readonly feed: ChangeFeed;
   private lastEv: number;
   private recent: JournaledEvent[];
   private linesSinceSnapshot: number;
@@ -131,6 +128,7 @@ export class LabelStore implements LabelStoreApi {
     this.log = opts.log;
     this.now = opts.now ?? Date.now;
     this.timers = opts.timers ?? realTimers;
+    this.feed = new ChangeFeed(opts.changeFeed);
     this.snapshotEvery = opts.snapshotEvery ?? 50_000;
     // Unset → LENSLET_FAULTS / LENSLET_FAULTS_FILE (end-to-end tests of a running server), usually none.
     this.faults = opts.faults === undefined ? faultsFromEnv() : opts.faults;
@@ -228,20 +226,10 @@ export class LabelStore implements LabelStoreApi {
 
   /**
    * Paths written after `revision` (each once), or null when the feed no longer reaches back
-   * that far (a cache then reads every record again). Keeps the last CHANGE_FEED writes.
+   * that far (a cache then reads every record again). Keeps the last CHANGE_FEED writes (change-feed.ts).
    */
   changedSince(revision: number): string[] | null {
-    if (revision >= this.rev) return [];
-    const revs = this.changeRevs;
-    if (revision + 1 < this.feedFrom) return null;
-    let lo = 0;
-    let hi = revs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (revs[mid]! <= revision) lo = mid + 1;
-      else hi = mid;
-    }
-    return [...new Set(this.changePaths.slice(lo))];
+    return this.feed.since(revision, this.rev);
   }
 
   /** Highest event id in the snapshot, journal or written since (0 when none). */
@@ -490,15 +478,10 @@ export class LabelStore implements LabelStoreApi {
     }
     if (stage.writes.length > 0) {
       this.rev++;
-      for (const w of stage.writes) {
-        this.changeRevs.push(this.rev);
-        this.changePaths.push(w.path);
-      }
-      if (this.changeRevs.length > CHANGE_FEED * 2) {
-        this.changeRevs = this.changeRevs.slice(-CHANGE_FEED);
-        this.changePaths = this.changePaths.slice(-CHANGE_FEED);
-        this.feedFrom = this.changeRevs[0]! + 1;
-      }
+      this.feed.record(
+        this.rev,
+        stage.writes.map((w) => w.path),
+      );
     }
     if (ctx.key !== null && ctx.requestHash !== null) {
       this.idem.remember(ctx.key, fromOutcome(outcome, ctx.requestHash, at), this.now());

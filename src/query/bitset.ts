@@ -59,6 +59,30 @@ export class Bitset {
     return this;
   }
 
+  /** In place: drops the rows that are in `other`. */
+  andNot(other: Bitset): this {
+    const a = this.words;
+    const b = other.words;
+    for (let w = 0; w < a.length; w++) a[w]! &= ~b[w]!;
+    return this;
+  }
+
+  /** The first `k` rows in ascending order (fewer when the set is smaller). */
+  firstRows(k: number): Uint32Array {
+    const out = new Uint32Array(k);
+    let n = 0;
+    const a = this.words;
+    for (let w = 0; w < a.length && n < k; w++) {
+      let v = a[w]!;
+      while (v !== 0 && n < k) {
+        const t = v & -v;
+        out[n++] = (w << 5) + (31 - Math.clz32(t));
+        v ^= t;
+      }
+    }
+    return n === k ? out : out.slice(0, n);
+  }
+
   count(): number {
     let n = 0;
     const a = this.words;

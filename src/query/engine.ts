@@ -10,9 +10,17 @@
  */
 import { Bitset } from "./bitset.ts";
 import type { Column, Table } from "./columns.ts";
-import { DEFAULT_BINS, type Facet, histogram, valueCounts } from "./facets.ts";
+import {
+  DEFAULT_BINS,
+  type Facet,
+  FacetCounter,
+  histogram,
+  valueCounts,
+  type WholeCache,
+} from "./facets.ts";
 import { evaluate, type Filter, FilterError, filterFields } from "./filter.ts";
 import {
+  MAX_TOP_ROWS,
   permutation,
   presentCount,
   type SortDir,
@@ -20,6 +28,7 @@ import {
   select,
   selectReversed,
   type TieOrder,
+  topRows,
 } from "./sort.ts";
 
 export type { Facet, Filter, SortDir, TieOrder };
@@ -37,8 +46,10 @@ export interface QuerySpec {
 }
 
 export interface QueryResult {
-  /** Matching rows in order. */
-  rows: Uint32Array;
+  /** Matching rows in order (ordered on first read: a first page needs only `head`). */
+  readonly rows: Uint32Array;
+  /** The first k rows of `rows`, without ordering the rest when it can (top-k, D9). */
+  head(k: number): Uint32Array;
   total: number;
   /** Rows of the base before filtering. */
   baseTotal: number;
@@ -68,6 +79,10 @@ class Lru<K, V> {
     }
     return v;
   }
+  /** Without making it the most recent. */
+  peek(k: K): V | undefined {
+    return this.map.get(k);
+  }
   set(k: K, v: V): void {
     this.map.delete(k);
     this.map.set(k, v);
@@ -78,35 +93,65 @@ class Lru<K, V> {
   }
 }
 
+/** One query's rows: the full order is made only when something past a head is read. */
+class Ordered implements QueryResult {
+  private all: Uint32Array | null = null;
+  private top: Uint32Array | null = null;
+
+  constructor(
+    private readonly order: () => Uint32Array,
+    private readonly cut: ((k: number) => Uint32Array | null) | null,
+    readonly total: number,
+    readonly baseTotal: number,
+    readonly facets: Facet[],
+  ) {}
+
+  get rows(): Uint32Array {
+    this.all ??= this.order();
+    return this.all;
+  }
+
+  head(k: number): Uint32Array {
+    const want = Math.max(0, Math.min(k, this.total));
+    if (want === 0) return new Uint32Array(0);
+    if (this.all) return this.all.subarray(0, want);
+    if (this.top && this.top.length >= want) return this.top.subarray(0, want);
+    const cut = this.cut?.(want) ?? null;
+    if (cut === null) return this.rows.subarray(0, want);
+    this.top = cut;
+    return cut;
+  }
+}
+
 export class QueryEngine {
   /** 4 bytes a row each: 16 orders of a million rows are 64 MB. */
   private readonly perms = new Lru<string, Versioned<Uint32Array>>(16);
   private readonly filters = new Lru<string, Versioned<Bitset>>(64);
+  /** Facet counts of the whole base, per field and base range (brushing changes only the rest). */
+  private readonly wholeCounts: WholeCache = new WeakMap();
 
   constructor(readonly table: Table) {}
 
   run(spec: QuerySpec): QueryResult {
     const n = this.table.rowCount;
-    const base =
+    const range =
       spec.base === undefined
-        ? Bitset.full(n)
+        ? { start: 0, end: n }
         : spec.base instanceof Bitset
-          ? spec.base
-          : Bitset.range(n, spec.base.start, spec.base.end);
+          ? null
+          : {
+              start: Math.max(0, Math.min(n, spec.base.start)),
+              end: Math.max(0, Math.min(n, spec.base.end)),
+            };
+    const base =
+      spec.base instanceof Bitset ? spec.base : Bitset.range(n, range!.start, range!.end);
+    const baseTotal = range ? Math.max(0, range.end - range.start) : base.count();
     const filters = spec.filters ?? [];
     const bits = filters.map((f) => this.filterBits(f));
     const mask = base.clone();
     for (const b of bits) mask.and(b);
     const total = mask.count();
-    let rows: Uint32Array;
-    if (spec.sort) {
-      const { field, dir, ties } = spec.sort;
-      if (dir === "desc" && ties === "reverse") {
-        // Read the ascending order backwards: one cached order serves both directions.
-        const asc = this.permutation(field, "asc");
-        rows = selectReversed(asc, presentCount(this.table.get(field)!, asc), mask.words, total);
-      } else rows = select(this.permutation(field, dir, ties), mask.words, total);
-    } else rows = mask.toRows();
+    const [order, cut] = this.ordering(spec.sort ?? null, mask, total);
 
     const facets: Facet[] = [];
     const wanted =
@@ -115,31 +160,85 @@ export class QueryEngine {
             .filter((c) => c.kind === "metric" || c.kind === "date" || c.kind === "category")
             .map((c) => c.name)
         : (spec.facets ?? []);
+    const counter = new FacetCounter(base, range, baseTotal, this.wholeCounts);
+    // Crossfilter masks (a field's own filters left out), one per distinct set of filters left out.
+    const masks = new Map<string, { mask: Bitset; total: number }>();
     for (const field of wanted) {
       const c = this.table.get(field);
       if (!c) throw new FilterError(field, `no field '${field}'`);
+      if (c.kind !== "metric" && c.kind !== "date" && c.kind !== "category")
+        throw new FilterError(field, `'${field}' has no facet`);
       // Crossfilter: this field's own filters do not narrow its facet.
       const own = filters.map((f) => filterFields(f).includes(field));
-      let m = mask;
+      let m = { mask, total };
       if (own.some(Boolean)) {
-        m = base.clone();
-        bits.forEach((b, i) => {
-          if (!own[i]) m.and(b);
-        });
+        const key = own.map(Number).join("");
+        let hit = masks.get(key);
+        if (!hit) {
+          const bm = base.clone();
+          bits.forEach((b, i) => {
+            if (!own[i]) bm.and(b);
+          });
+          hit = { mask: bm, total: own.every(Boolean) ? baseTotal : bm.count() };
+          masks.set(key, hit);
+        }
+        m = hit;
       }
-      if (c.kind === "metric" || c.kind === "date")
-        facets.push(histogram(c, base, m, spec.bins ?? DEFAULT_BINS));
-      else if (c.kind === "category") facets.push(valueCounts(c, base, m));
-      else throw new FilterError(field, `'${field}' has no facet`);
+      if (c.kind === "category") facets.push(valueCounts(c, counter, m.mask, m.total));
+      else facets.push(histogram(c, counter, m.mask, m.total, spec.bins ?? DEFAULT_BINS));
     }
-    return { rows, total, baseTotal: base.count(), facets };
+    return new Ordered(order, cut, total, baseTotal, facets);
+  }
+
+  /**
+   * How a result's rows are ordered: the full order (a cached permutation read through the
+   * mask), and a cheaper way to its first k rows — the cached permutation read until k rows
+   * are found, or a top-k pass over the filtered rows of a number or date field whose order is
+   * not cached — or null (the full order is needed).
+   */
+  private ordering(
+    sort: QuerySpec["sort"],
+    mask: Bitset,
+    total: number,
+  ): [() => Uint32Array, ((k: number) => Uint32Array | null) | null] {
+    if (!sort) return [() => mask.toRows(), (k) => mask.firstRows(k)];
+    const { field, dir } = sort;
+    const c = this.table.get(field);
+    if (!c) throw new SortError(field, `no field '${field}'`);
+    const ties = sort.ties ?? "keep";
+    // Read the ascending order backwards: one cached order serves both directions.
+    const viaAsc = dir === "desc" && ties === "reverse";
+    const fromPerm = (perm: Uint32Array, count: number) =>
+      viaAsc
+        ? selectReversed(perm, presentCount(c, perm), mask.words, count)
+        : select(perm, mask.words, count);
+    const order = () =>
+      fromPerm(viaAsc ? this.permutation(field, "asc") : this.permutation(field, dir, ties), total);
+    const cut = (k: number): Uint32Array | null => {
+      const cached = this.cachedPermutation(field, viaAsc ? "asc" : dir, ties);
+      if (cached) return fromPerm(cached, k);
+      if ((c.kind === "metric" || c.kind === "date") && k <= MAX_TOP_ROWS)
+        return topRows(c.values, dir, ties, mask.words, k);
+      return null;
+    };
+    return [order, cut];
+  }
+
+  private permKey(field: string, dir: SortDir, ties: TieOrder): string {
+    return `${field}\u0000${dir}\u0000${dir === "desc" ? ties : ""}`;
+  }
+
+  /** A permutation already made and still current, or null (nothing is sorted). */
+  private cachedPermutation(field: string, dir: SortDir, ties: TieOrder): Uint32Array | null {
+    const hit = this.perms.peek(this.permKey(field, dir, ties));
+    return fresh(hit, this.table) ? hit.value : null;
   }
 
   /** Every row ordered by a field (cached per column version). */
   permutation(field: string, dir: SortDir, ties: TieOrder = "keep"): Uint32Array {
     const c = this.table.get(field);
     if (!c) throw new SortError(field, `no field '${field}'`);
-    const key = `${field}\u0000${dir}\u0000${dir === "desc" ? ties : ""}`;
+    const key = this.permKey(field, dir, ties);
     const hit = this.perms.get(key);
     if (fresh(hit, this.table)) return hit.value;
     const value = permutation(c, dir, ties);

@@ -272,3 +272,68 @@ export function select(perm: Uint32Array, mask: Uint32Array, count: number): Uin
   }
   return out;
 }
+
+/** Above this many rows a head is cut from the full order instead (top-k insertion is O(k) each). */
+export const MAX_TOP_ROWS = 2048;
+
+/**
+ * The first `k` rows of `mask` in exactly the order `select(permutation(c, dir, ties))` gives
+ * them (values ascending or descending, ties in row order — or reversed for desc with
+ * `ties: "reverse"` —, missing values last in row order), without ordering the rest: one pass
+ * over the mask's rows keeping the best k in a sorted buffer. A first page costs a pass over
+ * the filtered rows instead of a sort of the whole column.
+ */
+export function topRows(
+  values: Float64Array | Float32Array,
+  dir: SortDir,
+  ties: TieOrder,
+  mask: Uint32Array,
+  k: number,
+): Uint32Array {
+  const keys = new Float64Array(k);
+  const rows = new Uint32Array(k);
+  const missing = new Uint32Array(k);
+  let size = 0;
+  let nMissing = 0;
+  const desc = dir === "desc";
+  // Rows come in ascending order: a later row wins a tie only in a desc order with reversed ties.
+  const laterWins = desc && ties === "reverse";
+  for (let w = 0; w < mask.length; w++) {
+    let bits = mask[w]!;
+    while (bits !== 0) {
+      const t = bits & -bits;
+      bits ^= t;
+      const i = (w << 5) + (31 - Math.clz32(t));
+      const v = values[i]!;
+      if (Number.isNaN(v)) {
+        if (nMissing < k) missing[nMissing++] = i;
+        continue;
+      }
+      // Smaller keys first: a descending order is the ascending order of -v (-0 and 0 stay equal).
+      const key = desc ? -v : v;
+      if (size === k) {
+        const worst = keys[k - 1]!;
+        if (key > worst || (key === worst && !laterWins)) continue;
+      }
+      let lo = 0;
+      let hi = size;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const m = keys[mid]!;
+        if (m < key || (m === key && !laterWins)) lo = mid + 1;
+        else hi = mid;
+      }
+      const end = size < k ? size : k - 1;
+      keys.copyWithin(lo + 1, lo, end);
+      rows.copyWithin(lo + 1, lo, end);
+      keys[lo] = key;
+      rows[lo] = i;
+      if (size < k) size++;
+    }
+  }
+  const take = Math.min(k - size, nMissing);
+  const out = new Uint32Array(size + take);
+  out.set(rows.subarray(0, size), 0);
+  out.set(missing.subarray(0, take), size);
+  return out;
+}

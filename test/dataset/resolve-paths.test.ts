@@ -40,6 +40,28 @@ describe("D2 path resolution through table rows", () => {
     for (const x of r.rows) expect(x.fsPath.startsWith(r.root)).toBe(true);
   });
 
+  test("D2: a repeated name keeps its first row, in rising or any order; rising names are marked sorted", () => {
+    const rising = resolvePaths(["d/img2.jpg", "d/img10.jpg", "e/x.jpg", "d/img11.jpg"], {
+      baseDir: base,
+    });
+    expect(rising.skipped).toEqual({});
+    expect(rising.folders.map((f) => [f.path, f.sorted])).toEqual([
+      ["/d", true],
+      ["/e", true],
+    ]);
+    const mixed = resolvePaths(["d/b.jpg", "d/a.jpg", "e/x.jpg", "d/b.jpg", "d/c.jpg", "d/a.jpg"], {
+      baseDir: base,
+    });
+    expect(mixed.skipped).toEqual({ duplicate: 2 });
+    expect(mixed.rows.map((x) => [x.row, x.path])).toEqual([
+      [0, "/d/b.jpg"],
+      [1, "/d/a.jpg"],
+      [2, "/e/x.jpg"],
+      [4, "/d/c.jpg"],
+    ]);
+    expect(mixed.folders[0]!.sorted).toBe(false);
+  });
+
   test.each([
     ["../outside.jpg", "invalid_path"],
     ["ok/../../etc/passwd", "invalid_path"],

@@ -276,6 +276,35 @@ export function labelContract(
       await h.close();
     });
 
+    test("D16 R2: changedSince lists the paths written after a revision, each once; null once the feed is past it", async () => {
+      // A feed of 2 writes (trimmed past 4): small enough to run out in a test.
+      const h = await harness({ changeFeed: 2 });
+      const r0 = h.store.revision;
+      expect(h.store.changedSince(r0)).toEqual([]);
+      expect((await patch(h.app, "/a.jpg", { add_tags: ["one"] })).status).toBe(200);
+      const r1 = h.store.revision;
+      await patch(h.app, "/b.jpg", { add_tags: ["two"] });
+      await patch(h.app, "/a.jpg", { add_tags: ["three"] });
+      await h.settle();
+      expect(h.store.changedSince(r0)?.sort()).toEqual(["/a.jpg", "/b.jpg"]);
+      expect(h.store.changedSince(r1)?.sort()).toEqual(["/a.jpg", "/b.jpg"]);
+      expect(h.store.changedSince(h.store.revision)).toEqual([]);
+      // A write that changes nothing is not in the feed.
+      const r2 = h.store.revision;
+      await patch(h.app, "/b.jpg", { add_tags: ["two"] });
+      await h.settle();
+      expect(h.store.changedSince(r2)).toEqual([]);
+      for (const p of ["/c.jpg", "/animals/cat.jpg", "/animals/dog.jpg"])
+        await patch(h.app, p, { add_tags: ["four"] });
+      await h.settle();
+      const r3 = h.store.revision;
+      await patch(h.app, "/animals/deep/owl.jpg", { add_tags: ["five"] });
+      await h.settle();
+      expect(h.store.changedSince(r0)).toBeNull();
+      expect(h.store.changedSince(r3)).toEqual(["/animals/deep/owl.jpg"]);
+      await h.close();
+    });
+
     test("L10: request errors carry the seeds' names", async () => {
       const h = await harness();
       const noBase = await patch(h.app, "/a.jpg", { set_star: 2 });

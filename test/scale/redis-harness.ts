@@ -54,6 +54,7 @@ export function redisHarness(server: () => TestRedis) {
       now: opts.now,
       idempotencyTtlMs: opts.idempotencyTtlMs,
       idempotencyBudgetBytes: opts.idempotencyBudgetBytes,
+      changeFeed: opts.changeFeed,
       ensureEpoch: () => shared.ensureEpoch(),
     });
     const s = store;
