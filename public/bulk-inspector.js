@@ -30,7 +30,9 @@ async function refresh() {
   const html = await res.text();
   const now = $("#bulk-inspector");
   if (!now || gen !== generation || state.selected.size < 2) return;
-  now.outerHTML = html;
+  // Morphed, not replaced: a button being pressed (Compare N) is the same element when released, so
+  // a refresh between mousedown and mouseup (someone's edit, our own answer) never eats the click.
+  await window.htmx.swap({ text: html, target: now, swap: "outerMorph" });
   document.dispatchEvent(new CustomEvent("lenslet:bulk"));
 }
 

@@ -171,7 +171,8 @@ document.addEventListener(
 
 document.addEventListener("dblclick", (e) => {
   const at = onStage(e);
-  if (!at) return;
+  // A double tap was handled as one already (compare-touch.js); the browser may add a dblclick.
+  if (!at || Date.now() - compareGestures.touchZoomedAt < 600) return;
   e.preventDefault();
   if (zoom.fit) zoomTo(1, at.f, at.px, at.py);
   else fitAll();
@@ -179,7 +180,8 @@ document.addEventListener("dblclick", (e) => {
 
 document.addEventListener("pointerdown", (e) => {
   const at = onStage(e);
-  if (!at || e.button > 0) return;
+  // Fingers are public/compare-touch.js's: pinch, pan, double tap, swipe.
+  if (!at || e.button > 0 || e.pointerType === "touch") return;
   at.f.focus({ preventScroll: true });
   if (!zoom.fit) drag = { frame: at.f, x: e.clientX, y: e.clientY, cx: zoom.cx, cy: zoom.cy };
 });
@@ -328,3 +330,38 @@ document.addEventListener(
   },
   true,
 );
+
+// ---------------------------------------------------------------- for touch (compare-touch.js)
+/** Moves focus to the next (+1) or previous (−1) frame, round. @param {HTMLElement | null} f @param {number} step */
+function focusStep(f, step) {
+  const all = frames();
+  const i = f ? all.indexOf(f) : 0;
+  all[(i + step + all.length) % all.length]?.focus();
+}
+
+/** Pans every frame by (dx, dy) screen pixels as seen in frame `f` (nothing to pan at fit). */
+/** @param {HTMLElement} f @param {number} dx @param {number} dy */
+function panBy(f, dx, dy) {
+  if (zoom.fit) return;
+  const { w, h } = sizeOf(f);
+  if (!w || !h) return;
+  zoom.cx -= dx / (w * zoom.scale);
+  zoom.cy -= dy / (h * zoom.scale);
+  clampCenter();
+  layout();
+}
+
+/** The shared zoom as fingers drive it: the same state the wheel, keys and mouse move. */
+export const compareGestures = {
+  /** @param {MouseEvent} e */
+  stageAt: (e) => onStage(e),
+  /** The frame's scale now (its fit scale at fit). @param {HTMLElement} f */
+  scaleOf: (f) => (zoom.fit ? fitScale(f) : zoom.scale),
+  isFit: () => zoom.fit,
+  zoomTo,
+  fitAll,
+  panBy,
+  focusStep,
+  /** When a double tap last toggled the zoom (the dblclick that may follow is ignored). */
+  touchZoomedAt: 0,
+};

@@ -9,6 +9,8 @@ import "./cull-keys.js";
 // (public/on-demand.js). The status bar's hashing progress.
 import "./openers.js";
 import "./hash-status.js";
+// Stacks in the grid: G stacks bursts / duplicates, E (or a stack's count) opens one in place.
+import "./stacks.js";
 // Team access: each does nothing on a page without its part (people list, access control on, Share dialog).
 import "./people.js";
 import "./access.js";

@@ -34,7 +34,12 @@ async function withSheet(module, style) {
 }
 
 /** Compare 2–4 images side by side (M4). */
-export const compare = () => withSheet(import("./compare.js"), "compare");
+export const compare = () =>
+  withSheet(
+    // Its touch gestures (pinch, pan, double tap, swipe between frames) come with it.
+    Promise.all([import("./compare.js"), import("./compare-touch.js")]).then(([m]) => m),
+    "compare",
+  );
 /** Bursts / Duplicates (M5), which open groups in compare. */
 export const groups = () => withSheet(import("./groups.js"), "compare");
 /** The viewer's zoom, pan, pinch and swipe (U33). */

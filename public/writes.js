@@ -305,6 +305,8 @@ export function labelDrivenView() {
     q.has("q") ||
     q.has("flag") ||
     q.has("color") ||
+    // A stack's card is its best frame (M6): a star or a flag may change which.
+    q.has("stack") ||
     sort === "stars" ||
     sort === "flag" ||
     metricSorted()

@@ -12,6 +12,8 @@ interface HtmxAjaxOptions {
 interface Htmx {
   ajax(method: string, url: string, opts?: HtmxAjaxOptions): Promise<void>;
   process(el: Element): void;
+  /** Swaps HTML into `target` (`swap: "outerMorph"` keeps the elements that are still there). */
+  swap(ctx: { text: string; target: Element; swap: string }): Promise<void>;
   onLoad(fn: (el: Element) => void): void;
 }
 interface AlpineLike {

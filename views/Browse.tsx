@@ -7,13 +7,22 @@ import { Notices } from "./Notices.tsx";
 import { Toolbar } from "./Toolbar.tsx";
 
 export function StatusBar({ m }: { m: BrowseModel }) {
-  const filtered = m.total !== m.unfiltered;
+  const filtered = m.images !== m.unfiltered;
   return (
     <footer id="status" class="status" aria-live="polite">
-      <span class="count" data-total={String(m.total)}>
-        {plural(m.total, "image")}
+      <span class="count" data-total={String(m.images)}>
+        {plural(m.images, "image")}
         {filtered && <span class="muted"> of {formatCount(m.unfiltered)}</span>}
       </span>
+      {m.stacks && (
+        <span
+          class="stack-count muted"
+          data-stacks={String(m.stacks.stacks)}
+          data-in-stacks={String(m.stacks.inStacks)}
+        >
+          {`${plural(m.stacks.inStacks, "image")} in ${plural(m.stacks.stacks, "stack")}`}
+        </span>
+      )}
       {m.subfolderCount > 0 && <span class="muted">{plural(m.subfolderCount, "subfolder")}</span>}
       <span
         class="selection-count"

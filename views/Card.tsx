@@ -25,9 +25,16 @@ export function Card({
   index: number;
   selected?: boolean;
 }) {
+  const stack = card.stack;
+  const classes = [
+    "card",
+    selected && "selected",
+    stack && !stack.member && "stack",
+    stack?.member && "stack-member",
+  ];
   return (
     <a
-      class={selected ? "card selected" : "card"}
+      class={classes.filter(Boolean).join(" ")}
       id={cardId(card.path)}
       role="option"
       aria-selected={selected ? "true" : "false"}
@@ -40,6 +47,10 @@ export function Card({
       data-star={String(card.star ?? 0)}
       data-flag={card.flag ?? ""}
       data-color={card.color ?? ""}
+      data-stack={stack && !stack.member ? String(stack.size) : undefined}
+      data-stack-open={stack?.open ? "1" : undefined}
+      data-member={stack?.member ? "1" : undefined}
+      data-stack-toggle={stack?.toggle}
     >
       <span class="thumb" style={`background-color:${placeholderColor(card.path)}`}>
         <img src={card.thumbUrl} alt="" loading="lazy" decoding="async" draggable={false} />
@@ -63,6 +74,18 @@ export function Card({
         </span>
       )}
       <span class="chips">{raw(chipsHtml(card.tags))}</span>
+      {/* A stack's count (M6); a click on it (or E) opens or closes the stack (public/stacks.js). A span:
+          nothing interactive nests inside an option. */}
+      {stack && !stack.member && (
+        <span
+          class="stack-badge"
+          title={`${stack.open ? "Close" : "Open"} this stack of ${stack.size} (E)`}
+        >
+          <span aria-hidden="true">{String(stack.size)}</span>
+          <span class="sr-only">{`, stack of ${stack.size}${stack.open ? ", open" : ""}`}</span>
+        </span>
+      )}
+      {stack?.member && <span class="sr-only">, in the open stack</span>}
     </a>
   );
 }

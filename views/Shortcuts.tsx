@@ -13,6 +13,8 @@ const KEYS: [string, string][] = [
   ["P / X / U", "Pick / reject / unflag the selection"],
   ["6 7 8 9 / V", "Toggle red / yellow / green / blue / purple (violet)"],
   ["C", "Compare the 2–4 selected images (K keeps the one in focus)"],
+  ["G", "Stacks: off → bursts → duplicates → off"],
+  ["E  (or a stack's count)", "Open / close the current card's stack"],
   ["Caps Lock (or the Auto-advance switch)", "Move on after every flag, star or colour"],
   ["/", "Search"],
   ["T", "Tags of the selection"],

@@ -5,6 +5,7 @@ import { GroupButtons } from "./Groups.tsx";
 import { FieldFilterInputs } from "./MetricsPanel.tsx";
 import type { BrowseModel } from "./model.ts";
 import { Reshuffle } from "./Reshuffle.tsx";
+import { StackControl } from "./StackControl.tsx";
 
 const SORT_LABELS: Record<(typeof SORT_KEYS)[number], string> = {
   name: "Name",
@@ -107,6 +108,7 @@ export function Toolbar({ m }: { m: BrowseModel }) {
         <Reshuffle href={m.reshuffleHref} />
         <FiltersMenu m={m} />
         <GroupButtons />
+        <StackControl q={q} />
         <noscript>
           <button type="submit">Apply</button>
         </noscript>

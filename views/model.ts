@@ -24,6 +24,11 @@ export interface CardModel {
   href: string;
   /** The sorted-by metric's value or the similarity score, as shown on the card (null: none). */
   sortValue?: { label: string; text: string } | null;
+  /**
+   * Stacks (M6): a stack's card (`size` ≥ 2, `open` when its images follow it) or an image of the
+   * open stack (`member`); `toggle` is the view with it opened or closed. Absent: a plain card.
+   */
+  stack?: { size: number; member: boolean; open: boolean; toggle: string } | null;
 }
 
 export interface TreeNode {
@@ -92,8 +97,12 @@ export interface BrowseModel {
   q: BrowseQuery;
   folderName: string;
   crumbs: { path: string; name: string }[];
-  /** Items matching the query. */
+  /** Cards in the view: items matching the query, a stack counted once (M6). */
   total: number;
+  /** Images matching the query (those inside stacks too). */
+  images: number;
+  /** Stacking on (M6): how many stacks the view has and how many images are in them. */
+  stacks: { kind: "bursts" | "duplicates"; stacks: number; inStacks: number } | null;
   /** Items in the folder (or subtree) before filters. */
   unfiltered: number;
   subfolderCount: number;

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { canonicalPath } from "../core/paths.ts";
 import { colorFilterList, flagFilterList } from "./cull-filters.ts";
+import { STACK_KINDS } from "./stacks.ts";
 
 /** `flag`: rejects, unflagged, picks (cull-filters.ts); `taken`: EXIF capture time, images without one last. */
 export const SORT_KEYS = ["name", "date", "size", "stars", "random", "flag", "taken"] as const;
@@ -192,11 +193,35 @@ export const BrowseQuery = z
       .default(CARD_SIZES.default),
     /** The full-screen viewer is open on `sel`. */
     view: boolish.default(false),
+    /** Stacks in the grid (M6): `stack=bursts` or `stack=duplicates`; empty or absent: off. */
+    stack: z
+      .enum(["", ...STACK_KINDS])
+      .default("")
+      .transform((v) => (v === "" ? null : v)),
+    /** The stack shown open: the path of any of its images (M6). */
+    expand: canonical.optional(),
   })
   .catchall(z.unknown())
   .transform(
     (
-      { sort, folder, recursive, q, dir, stars, tag, seed, sel, size, view, flag, color, ...extra },
+      {
+        sort,
+        folder,
+        recursive,
+        q,
+        dir,
+        stars,
+        tag,
+        seed,
+        sel,
+        size,
+        view,
+        flag,
+        color,
+        stack,
+        expand,
+        ...extra
+      },
       ctx,
     ) => ({
       folder,
@@ -211,6 +236,8 @@ export const BrowseQuery = z
       view,
       flag,
       color,
+      stack,
+      expand: stack ? expand : undefined,
       sort: sort.sort,
       metric: sort.metric,
       similar: sort.similar,
@@ -248,6 +275,8 @@ export function browseParams(
   for (const [name, values] of Object.entries(s.cats ?? {}))
     p.set(`${CATEGORY_PREFIX}${name}`, values.map((v) => v ?? MISSING_CATEGORY).join(","));
   if (s.sort === "random") p.set("seed", String(s.seed));
+  if (s.stack) p.set("stack", s.stack);
+  if (s.stack && s.expand) p.set("expand", s.expand);
   if (s.sel) p.set("sel", s.sel);
   if (s.size !== CARD_SIZES.default) p.set("size", String(s.size));
   if (s.view && s.sel) p.set("view", "1");

@@ -6,7 +6,7 @@
  * slice, never a new pass; a label write invalidates only the views that read
  * the columns it changed.
  */
-import type { Column, Table } from "../query/columns.ts";
+import type { CategoryColumn, Column, StarColumn, Table } from "../query/columns.ts";
 import {
   type Facet,
   type Filter,
@@ -18,6 +18,13 @@ import type { BrowseQuery } from "./browse-query.ts";
 import { flagRank } from "./cull-filters.ts";
 import type { GalleryIndex } from "./gallery-index.ts";
 import { FIELD, GalleryTable, type LabelFacts, type LabelLookup } from "./gallery-table.ts";
+import {
+  type Collapsed,
+  collapseStacks,
+  frameRank,
+  type StackGroups,
+  type StackSource,
+} from "./stacks.ts";
 import type { ImageEntry } from "./types.ts";
 
 export type { LabelFacts, LabelLookup };
@@ -34,13 +41,15 @@ export type QueryKey = Pick<
   BrowseQuery,
   "folder" | "recursive" | "q" | "sort" | "metric" | "dir" | "stars" | "tag" | "seed"
 > &
-  Partial<Pick<BrowseQuery, "ranges" | "cats" | "similar" | "flag" | "color">>;
+  Partial<Pick<BrowseQuery, "ranges" | "cats" | "similar" | "flag" | "color" | "stack" | "expand">>;
 
 export interface QueryRunnerOptions {
   /** A table's own columns, rows in table order (`lenslet TABLE`). */
   source?: Table | null;
   /** Similarity scores of every row to one image (sort=similar), or null when not possible. */
   similar?: ((columns: GalleryTable, path: string) => Float32Array | null) | null;
+  /** Bursts and near-duplicates of a folder, for `stack=` (M6). */
+  stacks?: StackSource | null;
 }
 
 /** True when the query narrows the folder's images (search, stars, tag, flag, colour, field filters). */
@@ -81,10 +90,27 @@ export class QueryView {
     readonly unfiltered: number,
     /** Per-row score of a similarity sort (same order as rows), else null. */
     private readonly scores: Float32Array | Float64Array | null,
+    /** Stacks (M6): each card's stack size and membership, and the counts; null when not stacking. */
+    readonly stacks: Collapsed | null = null,
   ) {}
 
+  /** Cards in the view (a stack is one card). */
   get total(): number {
     return this.result.total;
+  }
+
+  /** Images in the view, those inside collapsed stacks included. */
+  get images(): number {
+    return this.stacks?.images ?? this.result.total;
+  }
+
+  /** The i-th card's stack: its size (≥ 2) when it fronts one, whether it is a member shown open. */
+  stackAt(i: number): { size: number; member: boolean } | null {
+    const s = this.stacks;
+    if (!s) return null;
+    const size = s.size[i]!;
+    const member = s.member[i] === 1;
+    return size >= 2 || member ? { size, member } : null;
   }
 
   /** The rows up to `end` (exclusive): a head while that is enough, else the full order. */
@@ -157,6 +183,7 @@ export class QueryRunner {
   private readonly views = new Map<string, Cached>();
 
   private readonly similar: QueryRunnerOptions["similar"];
+  private readonly stacks: StackSource | null;
 
   constructor(
     private readonly gallery: GalleryIndex,
@@ -167,6 +194,12 @@ export class QueryRunner {
   ) {
     this.columns = new GalleryTable(gallery, labels, opts.source ?? null);
     this.similar = opts.similar ?? null;
+    this.stacks = opts.stacks ?? null;
+  }
+
+  /** The groups `q.stack` stacks by (M6), or null when not stacking. */
+  stackGroups(q: QueryKey): StackGroups | null {
+    return q.stack && this.stacks ? this.stacks.groups(q.stack, q.folder, q.recursive) : null;
   }
 
   /** The whole result as entries (O(n) objects: tests and small results; pages use `view`). */
@@ -180,9 +213,19 @@ export class QueryRunner {
     const table = this.columns.current();
     if (!this.engine || this.engine.table !== table) this.engine = new QueryEngine(table);
     const spec = this.spec(q);
+    // Stacking (M6) reads the groups of the folder as they are now (their revision keys the cache).
+    const groups = this.stackGroups(q);
     // q.sort too: a sort that falls back to name order (no image has the key) must not share the
     // cache entry of name order itself, which `dir=desc` reverses.
-    const key = JSON.stringify([q.folder, q.recursive, spec.filters, spec.sort, q.sort, q.dir]);
+    const key = JSON.stringify([
+      q.folder,
+      q.recursive,
+      spec.filters,
+      spec.sort,
+      q.sort,
+      q.dir,
+      groups ? [q.stack, groups.revision, q.expand ?? null] : null,
+    ]);
     const hit = this.views.get(key);
     if (
       hit &&
@@ -197,17 +240,37 @@ export class QueryRunner {
     const result = this.engine.run({ ...spec, base: range });
     // Name order is row order; `sort=name&dir=desc` reads it backwards (G4). A sort whose key no
     // image has (a metric nobody pushed yet) leaves every image "without it": name order, either way.
-    const rows = !spec.sort && q.sort === "name" && q.dir === "desc" ? reversed(result) : result;
+    let rows: Pick<QueryResult, "rows" | "head" | "total"> =
+      !spec.sort && q.sort === "name" && q.dir === "desc" ? reversed(result) : result;
     const read = new Set<string>();
     for (const f of spec.filters ?? [])
       for (const n of f.kind === "contains" ? f.fields : [f.field]) read.add(n);
     if (spec.sort) read.add(spec.sort.field);
+    let stacked: Collapsed | null = null;
+    if (groups) {
+      // A stack's front frame follows stars and flags: a new one re-collapses the view. Collapsing
+      // needs the whole order (a group's first image may be anywhere), then pages are slices of it.
+      const star = table.get(FIELD.star) as StarColumn;
+      const flag = table.get(FIELD.flag) as CategoryColumn;
+      const codeRank = flag.dict.map((v) => frameRank(v as "pick" | "reject" | null, 0));
+      const o = q.expand ? this.gallery.ordinalOf(q.expand) : -1;
+      stacked = collapseStacks(
+        rows.rows,
+        groups,
+        (r) => codeRank[flag.codes[r]!]! + star.values[r]!,
+        o < 0 ? -1 : groups.groupOf[o]!,
+      );
+      const collapsed = stacked.rows;
+      rows = { total: collapsed.length, rows: collapsed, head: (k) => collapsed.subarray(0, k) };
+      read.add(FIELD.star);
+      read.add(FIELD.flag);
+    }
     const columns = [...read].map((n) => table.get(n)!).filter(Boolean);
     const scores =
       q.sort === "similar" && spec.sort
         ? (table.get(spec.sort.field) as { values: Float32Array }).values
         : null;
-    const view = new QueryView(this.gallery, rows, range.end - range.start, scores);
+    const view = new QueryView(this.gallery, rows, range.end - range.start, scores, stacked);
     this.views.set(key, {
       revision: this.gallery.revision,
       columns,

@@ -40,7 +40,9 @@ export function exportRoutes(deps: ExportDeps, queries: QueryRunner): Hono {
       return jsonError(c, 404, "not_found", `no folder or image ${path}`, { field: "path" });
     // Sizes may still be on their way (the index's background pass): the export waits for them.
     if (!one && (q.sort === "date" || q.sort === "size")) await deps.gallery.statsReady;
-    const images = one ? [one] : queries.run({ ...q, folder: path });
+    const images = one
+      ? [one]
+      : queries.run({ ...q, folder: path, stack: null }) /* every image, stacks or not (M6) */;
     const name = one ? stem(one.name) : slug(path);
     if (opts.data.format === "parquet") return sendParquet(c, deps, queries, images, name);
     return send(c, deps, images, opts.data.format, name);

@@ -30,6 +30,31 @@ export async function groupsFor(
   return { found, recursive: q.data.recursive };
 }
 
+/** Hashes come with thumbnails; the rest by the background job this starts, once (progress in /health.hashes). */
+export function startHashing(deps: AppDeps): void {
+  // A job that went through the whole listing leaves nothing to do until the listing changes: every
+  // page of a stacked view asks, and listing 100,000 images to find that costs ~15 ms.
+  const listingNow = () => `${deps.gallery.revision}:${deps.gallery.statsRevision}`;
+  if (hashedListing.get(deps) === listingNow()) return;
+  // After the stat pass: a hash is kept by size and mtime, so a listing without them would find
+  // none and make every image's thumbnail again.
+  void deps.gallery.statsReady.then(() => {
+    const listing = listingNow();
+    return deps.hashes
+      .start(
+        () => deps.gallery.list("/", true),
+        async (img) => {
+          const r = await deps.thumbs.get(deps.gallery.stat(img));
+          return r.kind === "ok" ? r.bytes : null;
+        },
+      )
+      .then(() => {
+        if (!deps.hashes.health(0).running) hashedListing.set(deps, listing);
+      });
+  });
+}
+const hashedListing = new WeakMap<AppDeps, string>();
+
 export async function findGroups(
   deps: AppDeps,
   kind: GroupsResponse["kind"],
@@ -50,14 +75,7 @@ export async function findGroups(
     }
     groups = bursts(frames);
   } else {
-    // Hashes come with thumbnails; the rest by the background job this starts (progress in /health.hashes).
-    void deps.hashes.start(
-      () => deps.gallery.list("/", true),
-      async (img) => {
-        const r = await deps.thumbs.get(deps.gallery.stat(img));
-        return r.kind === "ok" ? r.bytes : null;
-      },
-    );
+    startHashing(deps);
     const hashed = [];
     for (const img of images) {
       const h = deps.hashes.peek(img);

@@ -17,11 +17,12 @@ import type { ViewerModel } from "../../views/Viewer.tsx";
 import { ancestorsOf, baseName, parentOf } from "../core/paths.ts";
 import type { AppDeps } from "../deps.ts";
 import { BrowseQuery, browseHref, browseParams } from "../gallery/browse-query.ts";
-import { isFiltered, QueryRunner } from "../gallery/run-query.ts";
+import { isFiltered, QueryRunner, type QueryView } from "../gallery/run-query.ts";
 import type { FolderEntry, ImageEntry } from "../gallery/types.ts";
 import type { Color, Flag } from "../labels/schema.ts";
 import { browserShows } from "../media/browser-formats.ts";
 import { hasVector, similarityTo } from "../query/similarity.ts";
+import { StackGroupSource } from "./stack-groups.ts";
 
 export const TREE_PAGE = 200;
 export const FIRST_PAGE = 120;
@@ -52,16 +53,36 @@ export class PageModels {
         source: table,
         similar: (columns, path) =>
           table ? similarityTo(table, columns, deps.gallery.ordinalOf(path)) : null,
+        stacks: new StackGroupSource(deps),
       },
     );
     // Built now, not by the first page request (a million rows take a moment).
     this.queries.columns.current();
   }
 
-  /** `score`: the row's similarity when the view is sorted by it (QueryView.scoreAt). */
-  card(img: ImageEntry, q: BrowseQuery, score?: number): CardModel {
+  /** `score`: the row's similarity when the view is sorted by it (QueryView.scoreAt); `stack`: its stack (M6). */
+  card(
+    img: ImageEntry,
+    q: BrowseQuery,
+    score?: number,
+    stack?: { size: number; member: boolean } | null,
+  ): CardModel {
     const s = this.deps.labels.get(img.path);
+    const open = !!stack && !stack.member && q.expand !== undefined && this.sameStack(q, img.path);
     return {
+      stack: stack
+        ? {
+            ...stack,
+            open,
+            // A member or an open stack's card closes it; a closed stack's card opens it. Either way the
+            // card stays selected, so the grid keeps it in view.
+            toggle: browseHref(q, {
+              expand: stack.member || open ? undefined : img.path,
+              sel: img.path,
+              view: false,
+            }),
+          }
+        : null,
       sortValue: this.sortValue(img, q, s.metrics, score),
       path: img.path,
       name: img.name,
@@ -120,10 +141,23 @@ export class PageModels {
 
   cards(q: BrowseQuery, offset: number, limit: number): { cards: CardModel[]; total: number } {
     const view = this.queries.view(q);
-    return {
-      cards: view.slice(offset, limit).map((img, i) => this.card(img, q, view.scoreAt(offset + i))),
-      total: view.total,
-    };
+    return { cards: this.cardsOf(view, q, offset, limit), total: view.total };
+  }
+
+  private cardsOf(view: QueryView, q: BrowseQuery, offset: number, limit: number): CardModel[] {
+    return view
+      .slice(offset, limit)
+      .map((img, i) => this.card(img, q, view.scoreAt(offset + i), view.stackAt(offset + i)));
+  }
+
+  /** True when `path` is in the stack `q.expand` opens (the view's groups, M6). */
+  private sameStack(q: BrowseQuery, path: string): boolean {
+    if (!q.stack || !q.expand) return false;
+    const g = this.queries.stackGroups(q);
+    if (!g) return false;
+    const a = this.deps.gallery.ordinalOf(path);
+    const b = this.deps.gallery.ordinalOf(q.expand);
+    return a >= 0 && b >= 0 && g.groupOf[a]! >= 0 && g.groupOf[a] === g.groupOf[b];
   }
 
   /** The folder itself when it exists, else its nearest ancestor that does (the root at worst). */
@@ -183,6 +217,11 @@ export class PageModels {
         .filter((p, i, a) => a.indexOf(p) === i)
         .map((p) => ({ path: p, name: p === "/" ? "Home" : baseName(p) })),
       total: view.total,
+      images: view.images,
+      stacks:
+        q.stack && view.stacks
+          ? { kind: q.stack, stacks: view.stacks.stacks, inStacks: view.stacks.inStacks }
+          : null,
       unfiltered: view.unfiltered,
       subfolderCount: folder?.folders.length ?? 0,
       folderTiles:
@@ -191,7 +230,7 @@ export class PageModels {
           : [],
       offset: start,
       limit,
-      cards: view.slice(start, limit).map((img, i) => this.card(img, q, view.scoreAt(start + i))),
+      cards: this.cardsOf(view, q, start, limit),
       tagOptions: this.tagOptions(),
       metricNames: this.metricNames(),
       selected: q.sel ? this.details(q.sel) : null,

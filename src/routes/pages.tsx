@@ -24,6 +24,7 @@ import { BrowseQuery, browseHref, PageQuery } from "../gallery/browse-query.ts";
 import { jsonError, validationError } from "./errors.ts";
 import { facetsHandler } from "./facets.ts";
 import { facetsPanelHandler } from "./facets-panel.tsx";
+import { startHashing } from "./group-query.ts";
 import { jsonBody } from "./json-body.ts";
 import {
   ConflictBody,
@@ -39,6 +40,9 @@ import { writeAbility } from "./write-ability.ts";
 
 const DOCTYPE = "<!DOCTYPE html>";
 
+/** Per folder (and depth): the listing and EXIF revisions after which nothing was left to read. */
+const captureTimesFilled = new WeakMap<AppDeps, Map<string, string>>();
+
 async function fillCaptureTimes(deps: AppDeps, folder = "/", recursive = ""): Promise<void> {
   let f: string;
   try {
@@ -47,7 +51,19 @@ async function fillCaptureTimes(deps: AppDeps, folder = "/", recursive = ""): Pr
     return; // the route answers the bad folder
   }
   const deep = ["1", "true", "on"].includes(recursive);
+  // Listing 100,000 entries to find none missing costs ~30 ms: each grid page of a sorted or
+  // stacked view would pay it. Once a fill found nothing new, the same revisions skip it.
+  let filled = captureTimesFilled.get(deps);
+  if (!filled) {
+    filled = new Map();
+    captureTimesFilled.set(deps, filled);
+  }
+  const key = `${deep ? 1 : 0}${f}`;
+  const at = () => `${deps.gallery.revision}:${deps.gallery.statsRevision}:${deps.exif.revision}`;
+  if (filled.get(key) === at()) return;
   await deps.exif.fill(deps.gallery.list(f, deep).map((img) => deps.gallery.stat(img)));
+  filled.set(key, at());
+  if (filled.size > 64) filled.delete(filled.keys().next().value!);
 }
 
 /** Who the page is for (access control on): its name, role, and the roles it may hand out. */
@@ -87,9 +103,12 @@ export function pageRoutes(deps: AppDeps, models = new PageModels(deps)): Hono {
       /[?&]m\.(%40|@)(size|date)=/.test(c.req.url)
     )
       await deps.gallery.statsReady;
-    // Capture times come from EXIF, read lazily: the listed images' are read (once) before sorting.
-    if (sort === "taken")
+    // Capture times come from EXIF, read lazily: the listed images' are read (once) before sorting
+    // or stacking bursts (M6); stacking duplicates starts the hashing job (its stacks grow as it runs).
+    const stack = c.req.query("stack");
+    if (sort === "taken" || stack === "bursts")
       await fillCaptureTimes(deps, c.req.query("folder"), c.req.query("recursive"));
+    if (stack === "duplicates") startHashing(deps);
     await next();
   });
   const html = (c: Context, body: unknown, status: 200 | 404 = 200) =>

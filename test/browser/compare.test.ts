@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import AxeBuilder from "@axe-core/playwright";
-import type { Page } from "playwright-core";
+import type { CDPSession, Page } from "playwright-core";
 import { type BrowserSession, openBrowser, watchErrors } from "../helpers/browser.ts";
 import { startTestLenslet, type TestLenslet } from "../helpers/lenslet.ts";
 
@@ -168,6 +168,61 @@ describe("compare in a real browser", () => {
     expect(errors).toEqual([]);
   }, 120_000);
 
+  test("M4: one click on Compare N opens compare, even when the selection's inspector is re-rendered between press and release", async () => {
+    // A fresh browser whose name is known: the name popover would cover the inspector.
+    const c = await openBrowser();
+    await c.context.addInitScript(() => {
+      localStorage.setItem("lenslet.name", "Ana");
+      localStorage.setItem("lenslet.nameAsked", "1");
+    });
+    const { page } = c;
+    const errors = watchErrors(page);
+    await page.goto(s.url);
+    await page.waitForSelector(card("/img-3.jpg"));
+    await page.waitForFunction(() => !!(window as unknown as { Alpine?: unknown }).Alpine);
+    await page.click(card("/img-1.jpg"));
+    await page.click(card("/img-2.jpg"), { modifiers: ["Shift"] });
+    const button = "#bulk-inspector [data-compare-open]";
+    await page.waitForSelector(`${button}:text("Compare 2")`);
+    const box = await page.locator(button).boundingBox();
+    if (!box) throw new Error("no Compare button");
+    // Press, then someone else's edit of a selected image re-renders the selection's inspector
+    // (its stars line changes), then release: that is still one click on the button.
+    await page.evaluate(() => {
+      (window as unknown as { bulkSwaps: number }).bulkSwaps = 0;
+      document.addEventListener("lenslet:bulk", () => {
+        (window as unknown as { bulkSwaps: number }).bulkSwaps++;
+      });
+    });
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    const cur = await item("/img-1.jpg");
+    const r = await fetch(`${s.url}/item?path=${encodeURIComponent("/img-1.jpg")}`, {
+      method: "PATCH",
+      headers: {
+        "Content-Type": "application/json",
+        "X-Lenslet-Name": "Bo",
+        "Idempotency-Key": crypto.randomUUID(),
+      },
+      body: JSON.stringify({
+        base_version: (cur as unknown as { version: number }).version,
+        set_star: (cur.star ?? 0) === 5 ? 4 : 5,
+      }),
+    });
+    expect(r.status).toBe(200);
+    await page.waitForFunction(
+      () => (window as unknown as { bulkSwaps: number }).bulkSwaps > 0,
+      undefined,
+      { timeout: 10_000 },
+    );
+    await page.mouse.up();
+    await page.waitForSelector("#compare .compare-frame >> nth=1", { timeout: 5_000 });
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("#compare", { state: "detached" });
+    expect(errors).toEqual([]);
+    await c.close();
+  }, 60_000);
+
   test("M5: the toolbar's Duplicates lists the group (after hashing) and opens it in compare", async () => {
     const { page } = a;
     const errors = watchErrors(page);
@@ -201,5 +256,114 @@ describe("compare in a real browser", () => {
     await page.keyboard.press("Escape");
     await page.waitForSelector("#groups", { state: "detached" });
     expect(errors).toEqual([]);
+  }, 120_000);
+});
+
+/** Fingers through Chromium's touch input (as the viewer's pinch test does). */
+async function touch(
+  cdp: CDPSession,
+  type: "touchStart" | "touchMove" | "touchEnd",
+  pts: { x: number; y: number }[],
+) {
+  await cdp.send("Input.dispatchTouchEvent", {
+    type,
+    touchPoints: pts.map((p, id) => ({ x: p.x, y: p.y, id })),
+  });
+}
+
+describe("compare on a touch screen", () => {
+  test("M4: pinch zooms all frames alike, one finger pans them, double tap toggles fit and 1:1, a swipe at fit moves focus", async () => {
+    const t = await openBrowser({ width: 900, height: 700, touch: true });
+    await t.context.addInitScript(() => {
+      localStorage.setItem("lenslet.name", "Ana");
+      localStorage.setItem("lenslet.nameAsked", "1");
+    });
+    const { page } = t;
+    const errors = watchErrors(page);
+    await page.goto(s.url);
+    await page.waitForSelector(card("/img-2.jpg"));
+    await page.waitForFunction(() => !!(window as unknown as { Alpine?: unknown }).Alpine);
+    await page.click(card("/img-1.jpg"));
+    await page.click(card("/img-2.jpg"), { modifiers: ["Shift"] });
+    await page.waitForFunction(() => document.querySelectorAll(".card.selected").length === 2);
+    await page.keyboard.press("c");
+    await page.waitForSelector("#compare .compare-frame >> nth=1");
+    const all = (zoom: string) =>
+      page.waitForFunction(
+        (z) =>
+          [...document.querySelectorAll<HTMLElement>(".compare-frame")].every((f) =>
+            z === "zoomed" ? f.dataset.zoom !== "fit" : f.dataset.zoom === z,
+          ),
+        zoom,
+      );
+    const state = () =>
+      page.$$eval(".compare-frame", (fs) =>
+        fs.map((f) => `${(f as HTMLElement).dataset.zoom}@${(f as HTMLElement).dataset.center}`),
+      );
+    const focused = () =>
+      page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.path ?? null);
+    await all("fit");
+    const stage = async (p: string) => {
+      const b = await page.locator(`${frame(p)} .compare-stage`).boundingBox();
+      if (!b) throw new Error("no stage");
+      return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    };
+    const cdp = await page.context().newCDPSession(page);
+
+    // Pinch apart on the second frame: both frames zoom to the same scale and centre.
+    const m2 = await stage("/img-2.jpg");
+    await touch(cdp, "touchStart", [
+      { x: m2.x - 30, y: m2.y },
+      { x: m2.x + 30, y: m2.y },
+    ]);
+    for (let i = 1; i <= 6; i++)
+      await touch(cdp, "touchMove", [
+        { x: m2.x - 30 - i * 20, y: m2.y + i * 4 },
+        { x: m2.x + 30 + i * 20, y: m2.y + i * 4 },
+      ]);
+    await touch(cdp, "touchEnd", []);
+    await all("zoomed");
+    let z = await state();
+    expect(new Set(z).size).toBe(1);
+    expect(await focused()).toBe("/img-2.jpg");
+
+    // One finger pans: every frame's centre moves alike.
+    const before = z[0];
+    await touch(cdp, "touchStart", [m2]);
+    for (let i = 1; i <= 5; i++)
+      await touch(cdp, "touchMove", [{ x: m2.x + i * 15, y: m2.y + i * 10 }]);
+    await touch(cdp, "touchEnd", []);
+    z = await state();
+    expect(new Set(z).size).toBe(1);
+    expect(z[0]).not.toBe(before);
+
+    // Double tap: back to fit; on the first frame at fit a swipe left moves focus to the second.
+    const tap = async (p: { x: number; y: number }) => {
+      await touch(cdp, "touchStart", [p]);
+      await touch(cdp, "touchEnd", []);
+    };
+    await tap(m2);
+    await tap(m2);
+    await all("fit");
+    const m1 = await stage("/img-1.jpg");
+    await touch(cdp, "touchStart", [m1]);
+    await page.waitForFunction(
+      () => (document.activeElement as HTMLElement)?.dataset.path === "/img-1.jpg",
+    );
+    for (let i = 1; i <= 5; i++) await touch(cdp, "touchMove", [{ x: m1.x - i * 25, y: m1.y }]);
+    await touch(cdp, "touchEnd", []);
+    await page.waitForFunction(
+      () => (document.activeElement as HTMLElement)?.dataset.path === "/img-2.jpg",
+    );
+    await all("fit");
+    // Double tap at fit: 1:1 for all.
+    await tap(m2);
+    await tap(m2);
+    await all("1");
+    // The keys act on the frame the swipe focused.
+    await page.keyboard.press("x");
+    await page.waitForSelector(`${frame("/img-2.jpg")}[data-flag="reject"]`);
+    expect(errors).toEqual([]);
+    await t.close();
   }, 120_000);
 });
