@@ -45,10 +45,17 @@ describe("U17: the client's split", () => {
 
   test("U17: the page's build: compare, groups and zoom are their own files, not in bundle.js", async () => {
     const { files, graph } = await buildClient();
-    expect(names(graph.onDemand)).toEqual(["compare.js", "groups.js", "overlay.js", "zoom.js"]);
+    expect(names(graph.onDemand)).toEqual([
+      "compare-touch.js",
+      "compare.js",
+      "groups.js",
+      "overlay.js",
+      "zoom.js",
+    ]);
     expect([...files.keys()].sort()).toEqual([
       "app.min.css",
       "bundle.js",
+      "compare-touch.min.js",
       "compare.min.css",
       "compare.min.js",
       "groups.min.js",
