@@ -200,4 +200,44 @@ describe("culling in a real browser", () => {
     });
     expect(errors).toEqual([]);
   }, 60_000);
+
+  test("U18 U2: a click on Reject counts even when someone's edit re-renders the inspector between press and release", async () => {
+    const c = await openBrowser();
+    try {
+      await c.context.addInitScript(() => {
+        localStorage.setItem("lenslet.name", "Ana");
+        localStorage.setItem("lenslet.nameAsked", "1");
+      });
+      const { page } = c;
+      await page.goto(`${s.url}/?sel=/img-4.jpg`);
+      await page.waitForSelector('#inspector-body[data-path="/img-4.jpg"]');
+      await page.waitForSelector(".conn-status.live");
+      const before = await (await fetch(`${s.url}/item?path=/img-4.jpg`)).json();
+      const reject = '#inspector-body [data-cull="flag"][data-value="reject"]';
+      const box = (await page.locator(reject).boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      // Bo rates it meanwhile: the inspector is fetched again and swapped while the button is held.
+      const r = await s.get("/item?path=/img-4.jpg", {
+        method: "PATCH",
+        headers: {
+          "Content-Type": "application/json",
+          "Idempotency-Key": crypto.randomUUID(),
+          "X-Lenslet-Name": "Bo",
+        },
+        body: JSON.stringify({ base_version: before.version, set_star: before.star === 2 ? 1 : 2 }),
+      });
+      expect(r.status).toBe(200);
+      await page.waitForSelector(`#inspector-body[data-version="${before.version + 1}"]`);
+      await page.mouse.up();
+      const want = before.flag === "reject" ? null : "reject";
+      await page.waitForFunction(
+        async (w) => (await fetch("/item?path=/img-4.jpg").then((y) => y.json())).flag === w,
+        want,
+        { timeout: 10_000 },
+      );
+    } finally {
+      await c.close();
+    }
+  }, 60_000);
 });
