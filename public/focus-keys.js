@@ -99,8 +99,28 @@ document.addEventListener("click", (e) => {
   if (e.target instanceof Element && e.target.closest(".filters-clear"))
     refocus = "#filters-button";
 });
+/** The same control in a new toolbar: by id, else by name (and value, for a checkbox). @param {Element} el */
+function selectorOf(el) {
+  if (el.id) return `#${CSS.escape(el.id)}`;
+  const name = el.getAttribute("name");
+  if (!name) return null;
+  return el instanceof HTMLInputElement && el.type === "checkbox"
+    ? `#browse-form [name="${CSS.escape(name)}"][value="${CSS.escape(el.value)}"]`
+    : `#browse-form [name="${CSS.escape(name)}"]`;
+}
+// Any swap of the view (a change here, someone's edit reloading a stacked view, the live refresh) may
+// replace the control that has the focus: if the focus is then lost, the same control takes it again.
+/** @type {string | null} */
+let held = null;
+document.addEventListener("htmx:before:swap", () => {
+  const a = document.activeElement;
+  held = a instanceof HTMLElement && a.closest("#browse") ? selectorOf(a) : null;
+});
 document.addEventListener("htmx:after:swap", afterSwap);
 function afterSwap() {
+  const lost = !document.activeElement || document.activeElement === document.body;
+  if (!refocus && held && lost) refocus = held;
+  held = null;
   if (!refocus) return;
   const el = /** @type {HTMLElement | null} */ ($(refocus));
   if (!el) return;

@@ -127,6 +127,22 @@ describe("keyboard flow", () => {
     expect(await page.textContent("#filters-button")).toBe("Filters · 1");
   });
 
+  test("U21: a view swapped by someone else's edit (an empty view filling) keeps the focus on the toolbar control that had it", async () => {
+    const page = await open();
+    // /c holds one image, unrated: the 5-star view of it is empty until Bo rates it.
+    await page.goto(`${server.url}/?folder=/c&stars=5`);
+    await ready(page);
+    await page.waitForSelector(".conn-status.live");
+    expect(await page.locator(".grid-page .card").count()).toBe(0);
+    await page.focus('select[name="sort"]');
+    await patch("/c/x.jpg", { set_star: 5 }, "Bo");
+    // The live refresh swaps #browse (toolbar included): the card comes, the focus stays on Sort.
+    await page.waitForSelector('.card[data-path="/c/x.jpg"]');
+    await page.waitForFunction(
+      () => (document.activeElement as HTMLSelectElement)?.name === "sort",
+    );
+  });
+
   test("U21: T goes to tags, N to notes, Esc back to the grid; Home, End, PageDown and PageUp move through it", async () => {
     const page = await open();
     const errors = watchErrors(page);
