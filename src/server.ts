@@ -314,14 +314,13 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     // item-updated goes out only once the journal holds the write: the sidecar follows durable labels.
     if (env.event.type === EventName.itemUpdated) xmpWriter?.changed(env.event.data.path);
     else if (env.event.type === EventName.galleryChanged && xmpSeeder) {
-      const added = env.event.data.folders.flatMap((f) => gallery.list(f, false));
-      void xmpSeeder.seedAll(added);
+      void xmpSeeder.seedAll(env.event.data.folders.map((f) => gallery.list(f, false)));
     }
   });
   // After the server answers: seed from the sidecars found in the folders' listings.
   const seeding = (async () => {
     await new Promise((r) => setTimeout(r, 0));
-    await xmpSeeder?.seedAll(gallery.list("/", true));
+    await xmpSeeder?.seedAll(gallery.eachFolder());
   })().catch((err) => log.warn(`xmp: seeding stopped: ${(err as Error).message}`));
 
   const deps: AppDeps = {

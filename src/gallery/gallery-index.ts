@@ -241,6 +241,18 @@ export class GalleryIndex {
     return out;
   }
 
+  /** Each folder's own images, folder by folder (parents first), each listed only when reached. */
+  *eachFolder(from = "/"): Generator<ImageEntry[]> {
+    const todo = [from];
+    while (todo.length) {
+      const path = todo.pop()!;
+      const f = this.folders.get(path);
+      if (!f) continue;
+      yield this.list(path, false);
+      for (let i = f.folders.length - 1; i >= 0; i--) todo.push(f.folders[i]!);
+    }
+  }
+
   /** The image at an ordinal (name order over the gallery), with size and mtime. */
   at(ordinal: number): ImageEntry {
     return this.entry(this.order[ordinal]!, true);

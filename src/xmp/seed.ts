@@ -40,6 +40,9 @@ export interface SeedHealth {
   last_error: string | null;
 }
 
+/** How long the background pass runs before it lets requests in. */
+const SLICE_MS = 8;
+
 /** A malformed sidecar is "found": it is skipped once, not read again and again. */
 const NO_LABELS: XmpLabels = { star: null, flag: null, color: null, tags: [], notes: "" };
 
@@ -133,32 +136,38 @@ export class XmpSeeder {
     return job;
   }
 
-  /** The background pass over `images` (the gallery, or what the watcher added): one listing per folder. */
-  async seedAll(images: readonly ImageEntry[], batchSize = 500): Promise<void> {
+  /**
+   * The background pass: each item is one folder's images (the gallery's folders, or those the watcher
+   * changed), listed only when reached. One listing of the folder's files per folder; a folder with no
+   * `.xmp` file costs only that listing (embedded XMP is read by ensure(), when an image is shown). The
+   * pass gives the event loop back every few milliseconds, so requests are answered while it runs.
+   */
+  async seedAll(folders: Iterable<readonly ImageEntry[]>, batchSize = 500): Promise<void> {
     this.running = true;
+    let slice = performance.now();
     try {
-      const byDir = new Map<string, ImageEntry[]>();
-      for (const img of images) {
-        if (this.checked.has(img.path) || this.deps.labels.get(img.path).version !== 1) continue;
-        const dir = dirname(img.fsPath);
-        let list = byDir.get(dir);
-        if (!list) {
-          list = [];
-          byDir.set(dir, list);
-        }
-        list.push(img);
-      }
-      for (const [dir, list] of byDir) {
+      for (const images of folders) {
         if (this.stopped) return;
+        if (performance.now() - slice > SLICE_MS) {
+          await new Promise((r) => setImmediate(r));
+          slice = performance.now();
+        }
+        if (images.length === 0) continue;
         let names: Set<string>;
         try {
-          names = new Set(readdirSync(dir).filter((n) => n.toLowerCase().endsWith(".xmp")));
+          names = new Set(
+            readdirSync(dirname(images[0]!.fsPath)).filter((n) => n.toLowerCase().endsWith(".xmp")),
+          );
         } catch {
-          names = new Set();
+          continue;
         }
-        for (let i = 0; i < list.length; i += batchSize) {
+        if (names.size === 0) continue;
+        const todo = images.filter(
+          (img) => !this.checked.has(img.path) && this.deps.labels.get(img.path).version === 1,
+        );
+        for (let i = 0; i < todo.length; i += batchSize) {
           if (this.stopped) return;
-          await this.seedGroup(list.slice(i, i + batchSize), names, false);
+          await this.seedGroup(todo.slice(i, i + batchSize), names, false);
         }
       }
     } catch (err) {
