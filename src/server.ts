@@ -314,7 +314,8 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     // item-updated goes out only once the journal holds the write: the sidecar follows durable labels.
     if (env.event.type === EventName.itemUpdated) xmpWriter?.changed(env.event.data.path);
     else if (env.event.type === EventName.galleryChanged && xmpSeeder) {
-      void xmpSeeder.seedAll(env.event.data.folders.map((f) => gallery.list(f, false)));
+      const changed = env.event.data.folders.map((f) => gallery.folderImages(f));
+      void xmpSeeder.seedAll(changed.filter((f) => f !== undefined));
     }
   });
   // After the server answers: seed from the sidecars found in the folders' listings.

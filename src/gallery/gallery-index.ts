@@ -61,6 +61,12 @@ export interface GalleryChange {
 }
 
 /** A folder of the index: the public entry plus where its images are. */
+/** A folder's own images, for passes that visit folders one at a time (eachFolder). */
+export interface FolderImages {
+  fsPath: string;
+  images(): ImageEntry[];
+}
+
 interface FolderNode extends FolderEntry {
   id: number;
   fsPath: string;
@@ -241,14 +247,23 @@ export class GalleryIndex {
     return out;
   }
 
-  /** Each folder's own images, folder by folder (parents first), each listed only when reached. */
-  *eachFolder(from = "/"): Generator<ImageEntry[]> {
+  /** One folder's own images, listed when asked for; undefined for an unknown folder. */
+  folderImages(path: string): FolderImages | undefined {
+    const f = this.folders.get(path);
+    return f ? { fsPath: f.fsPath, images: () => this.list(path, false) } : undefined;
+  }
+
+  /**
+   * Each folder with images of its own, parents first: its folder on disk, and its images, built only
+   * when asked for (a pass over a million images need not make an entry for each).
+   */
+  *eachFolder(from = "/"): Generator<FolderImages> {
     const todo = [from];
     while (todo.length) {
       const path = todo.pop()!;
       const f = this.folders.get(path);
       if (!f) continue;
-      yield this.list(path, false);
+      if (f.slots.length > 0) yield this.folderImages(path)!;
       for (let i = f.folders.length - 1; i >= 0; i--) todo.push(f.folders[i]!);
     }
   }

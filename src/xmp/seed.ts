@@ -18,6 +18,7 @@ import { readdirSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import exifr from "exifr";
 import type { Logger } from "../core/logger.ts";
+import type { FolderImages } from "../gallery/gallery-index.ts";
 import type { ImageEntry } from "../gallery/types.ts";
 import type { BatchItem } from "../labels/store.ts";
 import type { LabelStoreApi } from "../labels/store-api.ts";
@@ -142,29 +143,30 @@ export class XmpSeeder {
    * `.xmp` file costs only that listing (embedded XMP is read by ensure(), when an image is shown). The
    * pass gives the event loop back every few milliseconds, so requests are answered while it runs.
    */
-  async seedAll(folders: Iterable<readonly ImageEntry[]>, batchSize = 500): Promise<void> {
+  async seedAll(folders: Iterable<FolderImages>, batchSize = 500): Promise<void> {
     this.running = true;
     let slice = performance.now();
     try {
-      for (const images of folders) {
+      for (const folder of folders) {
         if (this.stopped) return;
         if (performance.now() - slice > SLICE_MS) {
           await new Promise((r) => setImmediate(r));
           slice = performance.now();
         }
-        if (images.length === 0) continue;
         let names: Set<string>;
         try {
           names = new Set(
-            readdirSync(dirname(images[0]!.fsPath)).filter((n) => n.toLowerCase().endsWith(".xmp")),
+            readdirSync(folder.fsPath || "/").filter((n) => n.toLowerCase().endsWith(".xmp")),
           );
         } catch {
           continue;
         }
         if (names.size === 0) continue;
-        const todo = images.filter(
-          (img) => !this.checked.has(img.path) && this.deps.labels.get(img.path).version === 1,
-        );
+        const todo = folder
+          .images()
+          .filter(
+            (img) => !this.checked.has(img.path) && this.deps.labels.get(img.path).version === 1,
+          );
         for (let i = 0; i < todo.length; i += batchSize) {
           if (this.stopped) return;
           await this.seedGroup(todo.slice(i, i + batchSize), names, false);

@@ -6,8 +6,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { GalleryIndex } from "../../src/gallery/gallery-index.ts";
-import type { ImageEntry } from "../../src/gallery/types.ts";
+import { type FolderImages, GalleryIndex } from "../../src/gallery/gallery-index.ts";
 import { LabelStore } from "../../src/labels/store.ts";
 import { EventBus } from "../../src/live/bus.ts";
 import { XmpSeeder } from "../../src/xmp/seed.ts";
@@ -50,13 +49,23 @@ async function setup() {
 test("X2: the pass looks at no image of a folder without .xmp files, and seeds from the sidecar it finds", async () => {
   const { gallery, store, seeder, looked } = await setup();
   const reached: string[] = [];
-  function* folders(): Generator<ImageEntry[]> {
-    for (const list of gallery.eachFolder()) {
-      reached.push(list[0]?.folder ?? "(empty)");
-      yield list;
+  const listed: string[] = [];
+  function* folders(): Generator<FolderImages> {
+    for (const f of gallery.eachFolder()) {
+      const name = f.fsPath.slice(f.fsPath.lastIndexOf("/"));
+      reached.push(name);
+      yield {
+        fsPath: f.fsPath,
+        images: () => {
+          listed.push(name);
+          return f.images();
+        },
+      };
     }
   }
   await seeder.seedAll(folders());
+  // Not even listed: no entry was made for its images, none was looked up in the store.
+  expect(listed).not.toContain("/plain");
   expect(looked.filter((p) => p.startsWith("/plain/"))).toEqual([]);
   expect(reached).toContain("/plain");
   expect(store.get("/side/s.jpg").star).toBe(4);
@@ -74,7 +83,7 @@ test("X2: a long pass gives the event loop back: work queued meanwhile runs befo
     ranDuring = !done;
   });
   // Folders that each take 3 ms (as a slow disk would): a pass of 20 of them is 60 ms of work.
-  function* slow(): Generator<ImageEntry[]> {
+  function* slow(): Generator<FolderImages> {
     for (let i = 0; i < 20; i++) {
       const until = performance.now() + 3;
       while (performance.now() < until) {}
