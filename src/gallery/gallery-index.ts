@@ -101,6 +101,7 @@ export class GalleryIndex {
   private ordinals = new Int32Array(0);
   private revisionValue = 0;
   private statsValue = 0;
+  private statsEnded = false;
   /** Left-out entries by the folder whose listing reported them, kept current by refresh. */
   private readonly skippedBy = new Map<string, Skipped[]>();
   private readonly onSkipped?: IndexOptions["onSkipped"];
@@ -122,7 +123,9 @@ export class GalleryIndex {
     this.reindex();
     this.revisionValue = 0;
     this.builtInMs = performance.now() - t0;
-    this.statsReady = this.statAll();
+    this.statsReady = this.statAll().finally(() => {
+      this.statsEnded = true;
+    });
   }
 
   /** Walks the folder and builds the index; sizes and mtimes follow in the background (see statsReady). */
@@ -178,6 +181,11 @@ export class GalleryIndex {
   }
 
   /** Rises as sizes and mtimes become known (the background stat pass, refreshes). */
+  /** Every file's size and mtime is known (the background pass ended). */
+  get statsDone(): boolean {
+    return this.statsEnded;
+  }
+
   get statsRevision(): number {
     return this.statsValue;
   }

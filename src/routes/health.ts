@@ -42,6 +42,7 @@ export function healthRoutes(deps: AppDeps): Hono {
         images: gallery.imageCount,
         folders: gallery.folderCount,
         indexed_ms: Math.round(gallery.builtInMs),
+        stats_ready: gallery.statsDone,
         skipped: gallery.skippedSummary(),
       },
       dataset: deps.dataset?.health() ?? null,

@@ -54,6 +54,13 @@ describe("/health.labels.enabled (H3)", () => {
   });
 });
 
+describe("/health.gallery.stats_ready (H6)", () => {
+  test("H6: true once every file's size and date is known (the background pass after start)", async () => {
+    await local.deps.gallery.statsReady;
+    expect((await health(local.url)).gallery.stats_ready).toBe(true);
+  });
+});
+
 describe("/health.can_write for the asker (H4)", () => {
   test("H4: a local script (no Origin) and a page of this Lenslet may write", async () => {
     const plain = await health(local.url);
