@@ -130,10 +130,11 @@ if (!values["no-browser"]) {
       }, frac);
       // Wait for the cards at the new position to arrive.
       await page.waitForFunction(() => {
-        const grid = (window as unknown as { lenslet: { grid: { firstVisibleIndex(): number } } })
-          .lenslet.grid;
-        const i = grid.firstVisibleIndex();
-        return !!document.querySelector(`.card[data-index="${i}"]`);
+        const view = (document.querySelector("#grid") as HTMLElement).getBoundingClientRect();
+        return [...document.querySelectorAll(".grid-page .card")].some((c) => {
+          const r = c.getBoundingClientRect();
+          return r.bottom > view.top && r.top < view.bottom;
+        });
       });
     };
     await scrollTo(0.5);
