@@ -41,10 +41,12 @@ document.addEventListener("keydown", (e) => {
   if ($("#viewer") || $("#compare") || $("#groups") || $("dialog[open]")) return;
   const k = e.key.toLowerCase();
   if (k === "g") {
-    const select = /** @type {HTMLSelectElement | null} */ ($('#browse-form [name="stack"]'));
-    if (!select) return;
+    if (!$('#browse-form [name="stack"]')) return;
     e.preventDefault();
-    const next = CYCLE[(CYCLE.indexOf(select.value) + 1) % CYCLE.length] || null;
+    // From the address, which go() sets before the view arrives: a second G pressed while the first
+    // view is on its way steps on from it (the toolbar's select still shows the one before).
+    const now = new URL(location.href).searchParams.get("stack") ?? "";
+    const next = CYCLE[(CYCLE.indexOf(now) + 1) % CYCLE.length] || null;
     const sel = singleSelected();
     go(withQuery("/", { stack: next, expand: null, sel: sel ?? null }));
   } else if (k === "e") {

@@ -167,6 +167,18 @@ describe("stacks in a real browser", () => {
     await page.keyboard.press("g");
     await page.waitForFunction(() => !new URL(location.href).searchParams.has("stack"));
     await until(NAMES);
+    // Two quick presses step twice, even before the first view has arrived: off → bursts → duplicates.
+    await page.keyboard.press("g");
+    await page.keyboard.press("g");
+    await page.waitForFunction(
+      () => new URL(location.href).searchParams.get("stack") === "duplicates",
+    );
+    await page.waitForSelector(
+      '#browse-form select[name="stack"] option[value="duplicates"]:checked',
+      {
+        state: "attached",
+      },
+    );
     expect(errors).toEqual([]);
   }, 120_000);
 });
