@@ -76,7 +76,9 @@ export const HealthResponse = z.object({
     indexed_ms: z.number().int(),
     stats_ready: z
       .boolean()
-      .describe("Every file's size and date is known (they are read in the background after start)"),
+      .describe(
+        "Every file's size and date is known (they are read in the background after start)",
+      ),
     skipped: z
       .object({
         total: z.number().int(),
