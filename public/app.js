@@ -16,7 +16,17 @@ import "./drawers.js";
 import "./history.js";
 import "./touch.js";
 import "./viewer-bar.js";
-import { $, $$, askName, browseEl, currentFolder, me, noteVersion, store } from "./page-state.js";
+import {
+  $,
+  $$,
+  askName,
+  browseEl,
+  currentFolder,
+  me,
+  noteVersion,
+  state,
+  store,
+} from "./page-state.js";
 import { selection } from "./selection.js";
 import { nameIsTheSessions, renameSession } from "./session-name.js";
 import { closeViewer, openViewer, stepViewer } from "./viewer.js";
@@ -183,17 +193,17 @@ document.addEventListener("submit", (e) => {
 function onLoad(root) {
   const g = root.id === "grid" ? root : $("#grid", root);
   if (g) {
-    selection.allPaths = null;
+    state.allPaths = null;
     // A new view keeps the selection only for items still in it.
     const sel = new URLSearchParams(location.search).get("sel");
-    selection.paths = new Set(sel ? [sel] : []);
-    selection.cursor = -1;
-    selection.cursorPath = sel;
+    state.selected = new Set(sel ? [sel] : []);
+    state.cursor = -1;
+    state.cursorPath = sel;
     const s = store("sel");
-    if (s) s.count = selection.paths.size;
+    if (s) s.count = state.selected.size;
     grid.init(g);
     const card = sel ? cardFor(sel) : null;
-    if (card) selection.cursor = Number(card.dataset.index);
+    if (card) state.cursor = Number(card.dataset.index);
     $$(".folder-link").forEach((a) => {
       const on = a.dataset.folder === currentFolder();
       a.classList.toggle("current", on);
@@ -229,7 +239,7 @@ function start() {
   htmx.onLoad((el) => onLoad(/** @type {HTMLElement} */ (el)));
   const sel = new URLSearchParams(location.search).get("sel");
   if (sel) {
-    selection.paths = new Set([sel]);
+    state.selected = new Set([sel]);
     setInspectedPath(sel);
   }
   onLoad(document.body);

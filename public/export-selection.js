@@ -2,8 +2,7 @@
 // Downloads an export in the page, with progress: "This view" (a plain GET link the
 // server renders for the view shown, views/ExportMenu.tsx) and "Selection" (POST of
 // the selected paths). The file name is the server's (Content-Disposition).
-import { writeHeaders } from "./page-state.js";
-import { selection } from "./selection.js";
+import { state, writeHeaders } from "./page-state.js";
 
 const status = () => document.getElementById("export-status");
 
@@ -86,7 +85,7 @@ document.addEventListener("click", (e) => {
     download(new Request(/** @type {HTMLAnchorElement} */ (el).href), `lenslet-export.${format}`);
     return;
   }
-  const paths = [...selection.paths];
+  const paths = [...state.selected];
   if (!paths.length) {
     say("Select images first (click, Shift-click, Ctrl/⌘+A).");
     return;

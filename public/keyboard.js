@@ -3,7 +3,7 @@
 import { autoAdvanceOn } from "./auto-advance.js";
 import { grid } from "./grid.js";
 import { showDialog } from "./modal.js";
-import { $, currentFolder, parentOf } from "./page-state.js";
+import { $, currentFolder, parentOf, state } from "./page-state.js";
 import { selection } from "./selection.js";
 import { closeViewer, openViewer, stepViewer } from "./viewer.js";
 import { patchItem, rateSelection, starFields } from "./writes.js";
@@ -17,7 +17,7 @@ export function typing(t) {
 
 /** @param {number} delta @param {boolean} extend */
 export function moveCursor(delta, extend) {
-  return moveTo(selection.cursor < 0 ? 0 : selection.cursor + delta, extend);
+  return moveTo(state.cursor < 0 ? 0 : state.cursor + delta, extend);
 }
 
 /** Home, End, PageUp, PageDown: the first, the last, a screenful up or down. @param {string} key */
@@ -100,7 +100,7 @@ document.addEventListener("keydown", (e) => {
   const jump = jumpFor(k);
   if (jump !== null) {
     e.preventDefault();
-    const from = Math.max(selection.cursor, 0);
+    const from = Math.max(state.cursor, 0);
     moveTo(Number.isFinite(jump) ? from + jump : jump < 0 ? 0 : grid.total - 1, e.shiftKey);
     return;
   }
@@ -113,7 +113,7 @@ document.addEventListener("keydown", (e) => {
   if (k === "Enter") {
     // Enter on a link or a button is theirs (a skip link, Reveal, a tile), never "open the viewer".
     if (e.target instanceof Element && e.target.closest("a[href], button, summary")) return;
-    const p = selection.single() ?? selection.cursorPath;
+    const p = selection.single() ?? state.cursorPath;
     if (p) {
       e.preventDefault();
       openViewer(p);

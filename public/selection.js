@@ -16,37 +16,6 @@ import {
 
 // ---------------------------------------------------------------- selection
 export const selection = {
-  get paths() {
-    return state.selected;
-  },
-  set paths(v) {
-    state.selected = v;
-  },
-  get anchor() {
-    return state.anchor;
-  },
-  set anchor(v) {
-    state.anchor = v;
-  },
-  get cursor() {
-    return state.cursor;
-  },
-  set cursor(v) {
-    state.cursor = v;
-  },
-  get cursorPath() {
-    return state.cursorPath;
-  },
-  set cursorPath(v) {
-    state.cursorPath = v;
-  },
-  get allPaths() {
-    return state.allPaths;
-  },
-  set allPaths(v) {
-    state.allPaths = v;
-  },
-
   /** @param {string} p */
   has(p) {
     return state.selected.has(p);

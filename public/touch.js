@@ -3,6 +3,7 @@
 // star again clears), a long press starts multi-select (then each tap adds or removes a card
 // until the selection is empty). Taps that select are ordinary clicks (public/app.js).
 import { grid } from "./grid.js";
+import { state } from "./page-state.js";
 import { selection } from "./selection.js";
 import { patchItem, starFields } from "./writes.js";
 
@@ -61,7 +62,7 @@ function longPress(card) {
   const i = Number(card.dataset.index);
   if (selectMode) selection.toggle(i, card.dataset.path ?? "");
   else selection.selectOnly(i, card.dataset.path ?? "");
-  setSelectMode(selection.paths.size > 0);
+  setSelectMode(state.selected.size > 0);
   navigator.vibrate?.(15);
 }
 
@@ -87,12 +88,12 @@ document.addEventListener(
       patchItem(card.dataset.path ?? "", starFields(n === current ? 0 : n));
       return;
     }
-    if (selectMode && selection.paths.size === 0) setSelectMode(false);
+    if (selectMode && state.selected.size === 0) setSelectMode(false);
     if (selectMode && !e.shiftKey) {
       e.preventDefault();
       e.stopPropagation();
       selection.toggle(Number(card.dataset.index), card.dataset.path ?? "");
-      if (selection.paths.size === 0) setSelectMode(false);
+      if (state.selected.size === 0) setSelectMode(false);
     }
   },
   true,

@@ -2,7 +2,7 @@
 // The full-screen viewer: GET /viewer renders it with the neighbours preloaded.
 // Opening it adds a history entry, so the browser's Back button closes it (public/history.js).
 import { cardFor, grid } from "./grid.js";
-import { $, withQuery } from "./page-state.js";
+import { $, state, withQuery } from "./page-state.js";
 import { selection, syncUrl } from "./selection.js";
 
 /** The history entry an opened viewer adds; Back from it closes the viewer. */
@@ -11,7 +11,7 @@ export const VIEWER_ENTRY = "lenslet-viewer";
 /** @param {string | null | undefined} path @param {{ push?: boolean }} [opts] */
 export async function openViewer(path, { push = true } = {}) {
   if (!path) return;
-  if (!selection.has(path) || selection.paths.size !== 1) {
+  if (!selection.has(path) || state.selected.size !== 1) {
     const card = cardFor(path);
     selection.selectOnly(Number(card?.dataset.index ?? -1), path);
   }

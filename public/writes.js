@@ -338,7 +338,7 @@ export function reveal(path) {
     .ajax("GET", url, { source: "#columns", target: "#browse", swap: "outerHTML" })
     .then(() => {
       history.pushState(history.state, "", url);
-      selection.paths = new Set([path]);
+      state.selected = new Set([path]);
       selection.changed();
     });
 }
