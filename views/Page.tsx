@@ -23,7 +23,13 @@ export function Document({ title, children }: { title: string; children: Child }
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="htmx-config" content='{"defaultSwap":"innerHTML","history":true}' />
+        {/* No settle step: it puts a swapped element's old class back and then the server's over it,
+            erasing what Alpine bound meanwhile (the status bar's "live", "saved"). Nothing here
+            animates through it. */}
+        <meta
+          name="htmx-config"
+          content='{"defaultSwap":"innerHTML","history":true,"defaultSettleDelay":0}'
+        />
         <title>{title}</title>
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/static/app.min.css" />
