@@ -3,12 +3,12 @@
  * one JSON file in the workspace and keyed by path with the file's size and
  * mtime (a rewritten file is read again). Reads run a few at a time and share
  * one in flight per file; changes are written after a short delay, atomically
- * and durably, so a burst of reads costs one write. A damaged cache only costs
- * reading the files again.
+ * (temp + rename), so a burst of reads costs one write. Not fsync'd: a cache
+ * lost or damaged by a crash only costs reading the files again, and a
+ * million-entry file is not worth holding the server for.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileDurably } from "../core/durable-file.ts";
 import type { ImageEntry } from "../gallery/types.ts";
 
 /** The file no longer resolves to a regular file inside the root: answered like a missing item, never remembered. */
@@ -104,8 +104,10 @@ export class FactCache<T> {
       version: this.opts.format,
       entries: Object.fromEntries(this.records),
     });
+    const tmp = `${this.file}.${process.pid}.tmp`;
     try {
-      writeFileDurably(this.file, body);
+      writeFileSync(tmp, body, { mode: 0o600 });
+      renameSync(tmp, this.file);
     } catch (err) {
       this.dirty = true;
       this.opts.log?.warn(`could not save ${this.opts.file}: ${(err as Error).message}`);

@@ -160,7 +160,11 @@ export function quantise(values: Float32Array, dim: number): Quantised {
   return q;
 }
 
-/** Approximate dot products of every row with the float query `q`, from the int8 codes. */
+/**
+ * Approximate dot products of every row with the float query `q`, from the int8 codes. The same
+ * four-rows-at-a-time loop as the float one above, written out again on purpose: one function over
+ * both array types would see two element kinds and lose the JIT's typed fast path (bench/similar.ts).
+ */
 export function int8Scores(qz: Quantised, dim: number, q: Float32Array): Float32Array {
   const { codes, scale } = qz;
   const n = scale.length;
