@@ -65,17 +65,22 @@ document.addEventListener("click", (e) => {
 
 // A toolbar control (sort, direction; in the Filters popover tag, star chips, flag, colour, recursive, size)
 // changes the view: htmx swaps #browse with a new toolbar, and the focus would fall back to the page. The same
-// control in the new one takes it.
-/** @type {string | null} */
-let refocus = null;
+// control in the new one takes it: `pending` is the control (or "Clear filters" link) a change came from and
+// where the focus goes once a swap has taken it away; it is given up when the user has put the focus somewhere
+// else by the time a swap comes.
+/** @type {{ from: Element, to: string } | null} */
+let pending = null;
 document.addEventListener("change", (e) => {
   const t = e.target;
   if (!(t instanceof HTMLInputElement || t instanceof HTMLSelectElement)) return;
   if (!t.closest("#browse-form") || t.id === "search") return;
-  refocus =
-    t instanceof HTMLInputElement && t.type === "checkbox"
-      ? `#browse-form [name="${t.name}"][value="${CSS.escape(t.value)}"]`
-      : `#browse-form [name="${t.name}"]`;
+  pending = {
+    from: t,
+    to:
+      t instanceof HTMLInputElement && t.type === "checkbox"
+        ? `#browse-form [name="${t.name}"][value="${CSS.escape(t.value)}"]`
+        : `#browse-form [name="${t.name}"]`,
+  };
 });
 // A popover closed by Esc or a tap beside it (Filters, People) gives the focus back to its button when the
 // browser left it nowhere (it does not, for a popover the script opened again after a swap).
@@ -96,8 +101,8 @@ document.addEventListener(
 
 // "Clear filters" swaps the popover away with its link: the focus goes to the Filters button.
 document.addEventListener("click", (e) => {
-  if (e.target instanceof Element && e.target.closest(".filters-clear"))
-    refocus = "#filters-button";
+  const link = e.target instanceof Element ? e.target.closest(".filters-clear") : null;
+  if (link) pending = { from: link, to: "#filters-button" };
 });
 /** The same control in a new toolbar: by id, else by name (and value, for a checkbox). @param {Element} el */
 function selectorOf(el) {
@@ -110,21 +115,40 @@ function selectorOf(el) {
 }
 // Any swap of the view (a change here, someone's edit reloading a stacked view, the live refresh) may
 // replace the control that has the focus: if the focus is then lost, the same control takes it again.
-/** @type {string | null} */
-let held = null;
-document.addEventListener("htmx:before:swap", () => {
+// htmx awaits between a swap's before and after events, so another swap (a status-bar update from the live
+// stream) can run in between: what each swap saw is kept with that swap's own context.
+/** @type {WeakMap<object, { keep: string | null, mayMove: boolean }>} */
+const seen = new WeakMap();
+/** @param {Event} e */
+const ctxOf = (e) => /** @type {CustomEvent} */ (e).detail?.ctx;
+/** @param {Element | null} a */
+const nowhere = (a) => !a || a === document.body;
+document.addEventListener("htmx:before:swap", (e) => {
   const a = document.activeElement;
-  held = a instanceof HTMLElement && a.closest("#browse") ? selectorOf(a) : null;
+  const keep = a instanceof HTMLElement && a.closest("#browse") ? selectorOf(a) : null;
+  // The focus is still on the changed control (or nowhere): the change may move it. Anywhere else, the user
+  // has moved on, and the change gives up its claim.
+  const mayMove = !!pending && (a === pending.from || nowhere(a));
+  if (pending && !mayMove) pending = null;
+  const ctx = ctxOf(e);
+  if (ctx) seen.set(ctx, { keep, mayMove });
 });
 document.addEventListener("htmx:after:swap", afterSwap);
-function afterSwap() {
-  const lost = !document.activeElement || document.activeElement === document.body;
-  if (!refocus && held && lost) refocus = held;
-  held = null;
-  if (!refocus) return;
-  const el = /** @type {HTMLElement | null} */ ($(refocus));
+/** @param {Event} e */
+function afterSwap(e) {
+  const ctx = ctxOf(e);
+  const saw = ctx ? seen.get(ctx) : undefined;
+  if (ctx) seen.delete(ctx);
+  // Only a focus the swap lost is given back: a swap never takes the focus from where the user has it.
+  if (!saw || !nowhere(document.activeElement)) return;
+  let to = saw.keep;
+  if (saw.mayMove && pending && !pending.from.isConnected) {
+    to = pending.to;
+    pending = null;
+  }
+  if (!to) return;
+  const el = /** @type {HTMLElement | null} */ ($(to));
   if (!el) return;
-  refocus = null;
   // A control of the Filters popover (views/FiltersMenu.tsx): the swap drew it closed, so it opens again, from
   // its button, so that Esc still closes it onto the button.
   const pop = el.closest("[popover]");

@@ -76,32 +76,28 @@ describe("keyboard flow", () => {
     await patch("/a/k00.jpg", { add_tags: ["sky"] }, "Ana");
     await page.goto(`${server.url}/?folder=/a`);
     await ready(page);
-    const swapped = () =>
-      page.evaluate(
-        () =>
-          new Promise<void>((resolve) =>
-            document.addEventListener("htmx:after:swap", () => resolve(), { once: true }),
-          ),
-      );
-    let swap = swapped();
+    // Each step waits for the view it asked for (the new #browse carries its query): "some swap happened" is not
+    // enough, a status-bar or presence swap from the live stream can come first.
+    const view = (part: string) => page.waitForSelector(`#browse[data-query*="${part}"]`);
+    // A user changing a control has the focus on it (Playwright's selectOption alone does not move it there).
+    await page.focus('select[name="sort"]');
     await page.selectOption('select[name="sort"]', "size");
-    await swap;
-    await page.waitForSelector('#browse[data-query*="sort=size"]');
+    await view("sort=size");
     await page.waitForFunction(
       () => (document.activeElement as HTMLSelectElement)?.name === "sort",
     );
-    swap = swapped();
+    await page.focus('select[name="dir"]');
     await page.selectOption('select[name="dir"]', "desc");
-    await swap;
+    await view("dir=desc");
     await page.waitForFunction(() => (document.activeElement as HTMLSelectElement)?.name === "dir");
     // The filters are in the Filters popover (U36), opened from the keyboard; a change there swaps the toolbar,
     // and the popover opens again with the focus on the same control.
     await page.focus("#filters-button");
     await page.keyboard.press("Enter");
     await page.waitForSelector("#filters-panel:popover-open");
-    swap = swapped();
+    await page.focus('select[name="tag"]');
     await page.selectOption('select[name="tag"]', "sky");
-    await swap;
+    await view("tag=sky");
     await page.waitForFunction(() => (document.activeElement as HTMLSelectElement)?.name === "tag");
     expect(await page.isVisible("#filters-panel")).toBe(true);
     expect(await page.textContent("#filters-button")).toBe("Filters · 1");
@@ -110,9 +106,8 @@ describe("keyboard flow", () => {
     // A star chip, toggled with the keyboard (Space), keeps the focus too.
     await page.waitForSelector("#filters-panel:popover-open");
     await page.focus('.stars-filter input[value="unrated"]');
-    swap = swapped();
     await page.keyboard.press("Space");
-    await swap;
+    await view("stars=unrated");
     await page.waitForFunction(
       () => (document.activeElement as HTMLInputElement)?.value === "unrated",
     );
@@ -141,6 +136,93 @@ describe("keyboard flow", () => {
     await page.waitForFunction(
       () => (document.activeElement as HTMLSelectElement)?.name === "sort",
     );
+  });
+
+  test("U21: another swap that starts while the view's swap is still finishing does not cost the toolbar control its focus", async () => {
+    const page = await open();
+    // As above, the live refresh fills an empty view (/m at 5 stars) while Sort has the focus…
+    await page.goto(`${server.url}/?folder=/m&stars=5`);
+    await ready(page);
+    await page.waitForSelector(".conn-status.live");
+    await page.focus('select[name="sort"]');
+    // …and htmx awaits between inserting #browse and its htmx:after:swap. Another swap (a small one of our own,
+    // begun from a MutationObserver, i.e. in exactly that gap) runs its htmx:before:swap with the focus already
+    // gone to <body>: that must not wipe what the view's swap held.
+    await page.evaluate(() => {
+      const spot = document.createElement("div");
+      spot.id = "elsewhere";
+      document.body.append(spot);
+      const browse = document.getElementById("browse")?.parentElement;
+      if (!browse) throw new Error("no #browse parent");
+      const watch = new MutationObserver(() => {
+        watch.disconnect();
+        const h = (window as unknown as { htmx: { swap(ctx: object): Promise<void> } }).htmx;
+        void h.swap({ sourceElement: spot, target: spot, swap: "innerHTML", text: "<span>live</span>" });
+      });
+      watch.observe(browse, { childList: true });
+    });
+    await patch("/m/one.jpg", { set_star: 5 }, "Bo");
+    await page.waitForSelector('.card[data-path="/m/one.jpg"]');
+    await page.waitForSelector("#elsewhere span");
+    await page.waitForFunction(
+      () => (document.activeElement as HTMLSelectElement)?.name === "sort",
+      undefined,
+      { timeout: 3000 },
+    );
+  });
+
+  test("U21 U36: Esc before the filtered view comes back leaves the popover closed and the focus on its button; a swap that came between does not take the focus either", async () => {
+    const page = await open();
+    await page.goto(`${server.url}/?folder=/a`);
+    await ready(page);
+    // The view's response is held until the user has pressed Esc.
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let arrive = () => {};
+    const arrived = new Promise<void>((r) => {
+      arrive = r;
+    });
+    await page.route(
+      (u) => u.searchParams.get("stars") === "unrated",
+      async (route) => {
+        arrive();
+        await gate;
+        await route.continue();
+      },
+    );
+    await page.focus("#filters-button");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#filters-panel:popover-open");
+    await page.focus('.stars-filter input[value="unrated"]');
+    await page.keyboard.press("Space");
+    await page.waitForFunction(() => document.activeElement?.closest("#filters-panel") !== null);
+    await arrived;
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("#filters-panel:not(:popover-open)", { state: "attached" });
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("filters-button");
+    // An unrelated swap completes while the view is on its way (a live-stream update would): the change the
+    // user has left behind does not pull the focus back into the popover.
+    await page.evaluate(() => {
+      const spot = document.createElement("div");
+      spot.id = "elsewhere";
+      document.body.append(spot);
+      const h = (window as unknown as { htmx: { swap(ctx: object): Promise<void> } }).htmx;
+      return h.swap({ sourceElement: spot, target: spot, swap: "innerHTML", text: "<span>live</span>" });
+    });
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("filters-button");
+    expect(await page.evaluate(() => document.querySelector("#filters-panel:popover-open"))).toBe(
+      null,
+    );
+    release();
+    await page.waitForSelector('#browse[data-query*="stars=unrated"]');
+    // The new toolbar's button has the focus (the swap took the old one), and the popover stays closed.
+    await page.waitForFunction(() => document.activeElement?.id === "filters-button");
+    expect(await page.evaluate(() => document.querySelector("#filters-panel:popover-open"))).toBe(
+      null,
+    );
+    expect(await page.textContent("#filters-button")).toBe("Filters · 1");
   });
 
   test("U21: T goes to tags, N to notes, Esc back to the grid; Home, End, PageDown and PageUp move through it", async () => {
