@@ -157,7 +157,12 @@ describe("keyboard flow", () => {
       const watch = new MutationObserver(() => {
         watch.disconnect();
         const h = (window as unknown as { htmx: { swap(ctx: object): Promise<void> } }).htmx;
-        void h.swap({ sourceElement: spot, target: spot, swap: "innerHTML", text: "<span>live</span>" });
+        void h.swap({
+          sourceElement: spot,
+          target: spot,
+          swap: "innerHTML",
+          text: "<span>live</span>",
+        });
       });
       watch.observe(browse, { childList: true });
     });
@@ -209,7 +214,12 @@ describe("keyboard flow", () => {
       spot.id = "elsewhere";
       document.body.append(spot);
       const h = (window as unknown as { htmx: { swap(ctx: object): Promise<void> } }).htmx;
-      return h.swap({ sourceElement: spot, target: spot, swap: "innerHTML", text: "<span>live</span>" });
+      return h.swap({
+        sourceElement: spot,
+        target: spot,
+        swap: "innerHTML",
+        text: "<span>live</span>",
+      });
     });
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("filters-button");
     expect(await page.evaluate(() => document.querySelector("#filters-panel:popover-open"))).toBe(
