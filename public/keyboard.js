@@ -149,7 +149,10 @@ function shortcutsDialog() {
 
 // Ctrl/⌘+B (the folder tree, at every width) is public/drawers.js.
 
-// Esc in a field leaves the field, so shortcuts work again.
+// Esc in a field leaves the field, so shortcuts work again. Not in an open popover (the Filters menu): Esc
+// closes it, and the browser gives the focus back to its button only while the focus is still inside it.
 document.addEventListener("keydown", (e) => {
-  if (e.key === "Escape" && typing(e.target)) /** @type {HTMLElement} */ (e.target).blur();
+  if (e.key !== "Escape" || !typing(e.target)) return;
+  const t = /** @type {HTMLElement} */ (e.target);
+  if (!t.closest("[popover]:popover-open")) t.blur();
 });
