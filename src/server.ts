@@ -234,6 +234,22 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     });
   }
 
+  // A table's label-like columns seed the labels once, before anyone sees them (D24).
+  if (dataset && config.canWrite) {
+    try {
+      const r = await dataset.seedLabels(gallery, labels);
+      if (r?.seeded) log.info(`${input.table}: labels of ${r.seeded} images seeded from the table`);
+      const refused = Object.entries(r?.refused ?? {});
+      if (refused.length && r?.example)
+        log.warn(
+          `${input.table}: not seeded, not labels: ${refused.map(([c, n]) => `${n} in '${c}'`).join(", ")} (first: row ${r.example.row + 1}, '${r.example.column}' = ${JSON.stringify(r.example.value)})`,
+        );
+    } catch (err) {
+      // Not seeded (the disk): the next start tries again, as the rows still have no record.
+      log.warn(`${input.table}: labels not seeded: ${(err as Error).message}`);
+    }
+  }
+
   const files = new RootFiles(gallery.rules, { log });
   const cacheDir = config.canWrite ? config.workspace : null;
   const hashes = new PerceptualHashes({ cacheDir, log });

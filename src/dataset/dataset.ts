@@ -8,10 +8,12 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { GalleryIndex } from "../gallery/gallery-index.ts";
+import type { LabelStoreApi } from "../labels/store.ts";
 import type { MetricColumn } from "../query/columns.ts";
 import { prepareSimilarity } from "../query/similarity.ts";
 import { type LoadedTable, loadTable } from "./load-table.ts";
 import { type Resolution, resolvePaths } from "./resolve-paths.ts";
+import { type SeedReport, seedLabels } from "./seed-labels.ts";
 
 export interface DatasetOptions {
   pathColumn?: string;
@@ -40,12 +42,29 @@ export const DatasetHealth = z.object({
     }),
   ),
   load_ms: z.number().int(),
+  seeds: z
+    .object({
+      seeded: z.number().int().describe("images whose labels this start seeded from the table"),
+      kept: z
+        .number()
+        .int()
+        .describe("rows with seed values whose image already had labels (the journal owns them)"),
+      refused: z
+        .record(z.string(), z.number().int())
+        .describe("seed cells that were not a star 0–5, tags or text, by column"),
+      example: z
+        .object({ column: z.string(), row: z.number().int(), value: z.string() })
+        .nullable(),
+    })
+    .nullable()
+    .describe("D24: label-like columns (star/rating, tags, notes) seed labels once; null: none"),
 });
 export type DatasetHealth = z.infer<typeof DatasetHealth>;
 
 export class Dataset {
   readonly metricColumns: MetricColumn[];
   readonly loadMs: number;
+  private seedReport: SeedReport | null = null;
 
   private constructor(
     readonly loaded: LoadedTable,
@@ -79,6 +98,22 @@ export class Dataset {
     return index;
   }
 
+  /**
+   * Seeds the labels of the served images from the table's label-like columns, once (D24): only images
+   * with no record yet. The columns' values are let go afterwards.
+   */
+  async seedLabels(index: GalleryIndex, labels: Pick<LabelStoreApi, "get" | "batch">) {
+    const columns = this.loaded.seeds;
+    if (columns.length === 0) return null;
+    const facts = index.facts();
+    function* images() {
+      for (let o = 0; o < facts.count; o++) yield { path: index.pathAt(o), row: facts.source(o) };
+    }
+    this.seedReport = await seedLabels({ columns, images: images(), labels });
+    this.loaded.seeds = [];
+    return this.seedReport;
+  }
+
   get metricNames(): string[] {
     return this.metricColumns.map((c) => c.name);
   }
@@ -94,6 +129,7 @@ export class Dataset {
       skipped: this.resolution.skipped,
       fields: this.loaded.fields,
       load_ms: Math.round(this.loadMs),
+      seeds: this.seedReport,
     };
   }
 }

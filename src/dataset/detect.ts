@@ -3,7 +3,8 @@
  * what its values are (D4). Numbers → metric; ISO-8601 text or timestamps →
  * date; text with few distinct values → category, else text; booleans →
  * category; fixed-length lists of numbers → embedding (unit length); columns
- * named like labels (star/rating, tags, notes) → seeds for the label journal.
+ * named like labels (star/rating, tags, notes) → seeds for the label journal
+ * (src/dataset/seed-labels.ts); objects and lists of text → ignored, said in /health.
  * Mixed value types in a typed format (JSONL, Parquet) are an error naming the
  * column and the rows.
  */
@@ -52,8 +53,12 @@ const SPECIAL_NUMBER: Record<string, number> = {
   "+infinity": Number.POSITIVE_INFINITY,
   "-infinity": Number.NEGATIVE_INFINITY,
 };
-/** 2026-11-22, 2026-11-22T10:00, …:00Z, …:00.123+01:00 (a space for the T is fine). */
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+/**
+ * 2026-11-22, 2026-11-22T10:00, …:00Z, …:00.123+01:00, …:00+0100 and …:00+01 (as PostgreSQL and DuckDB
+ * write them); a space for the T is fine.
+ */
+const ISO_DATE =
+  /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s?(Z|[+-]\d{2}(:?\d{2})?)?)?$/;
 
 /** Text → number, or undefined when it is not one (empty text is missing: NaN). */
 export function parseNumberText(s: string): number | undefined {
@@ -68,7 +73,15 @@ export function parseDateText(s: string): number | undefined {
   const t = s.trim();
   if (t === "") return Number.NaN;
   if (!ISO_DATE.test(t)) return undefined;
-  const ms = Date.parse(t.includes("T") || t.length === 10 ? t : t.replace(" ", "T"));
+  // Date.parse wants the T, no space before the zone, and an offset with minutes.
+  const iso =
+    t.length === 10
+      ? t
+      : t
+          .replace(" ", "T")
+          .replace(/\s(?=[Z+-])/, "")
+          .replace(/(T[\d:.]+[+-]\d{2})$/, "$1:00");
+  const ms = Date.parse(iso);
   return Number.isFinite(ms) ? ms : undefined;
 }
 
@@ -241,6 +254,11 @@ export function detectFields(raw: RawTable, pathColumn: string): Detected {
       out.seeds.push({ kind: seed, name: col.name, values: col.values });
       continue;
     }
+    const notField = notAField(col);
+    if (notField) {
+      out.fields.push({ name: col.name, kind: "ignored", reason: notField });
+      continue;
+    }
     const column = detectColumn(raw, col);
     if (!column) {
       out.fields.push({ name: col.name, kind: "ignored", reason: "no values" });
@@ -254,6 +272,35 @@ export function detectFields(raw: RawTable, pathColumn: string): Detected {
     });
   }
   return out;
+}
+
+/** The shape of a typed value that reads fine but is no field: an object, or a list holding text. */
+function shapeOf(v: unknown): "nested column" | "list of text" | null {
+  if (Array.isArray(v)) return v.some((x) => typeof x === "string") ? "list of text" : null;
+  if (typeof v === "object" && v !== null && !(v instanceof Date) && !ArrayBuffer.isView(v))
+    return "nested column";
+  return null;
+}
+
+/**
+ * Why a typed column (JSONL, Parquet) is listed as ignored rather than read: every value is an object,
+ * or a list with text in it (tags-like lists, outside the `tags` seed column). A column that mixes such
+ * values with others is left to columnType, which names the rows that disagree.
+ */
+function notAField(col: RawColumn): string | null {
+  const v = col.values;
+  if (col.text || ArrayBuffer.isView(v)) return null;
+  let shape: string | null = null;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (x === null || x === undefined) continue;
+    // An empty list says nothing about its kind.
+    if (Array.isArray(x) && x.length === 0) continue;
+    const s = shapeOf(x);
+    if (s === null || (shape !== null && s !== shape)) return null;
+    shape = s;
+  }
+  return shape;
 }
 
 function detectColumn(raw: RawTable, col: RawColumn): Column | null {

@@ -2,7 +2,7 @@
  * Parquet tables through hyparquet (+ hyparquet-compressors for every codec):
  * read column by column with `onChunk`, each row group's values copied straight
  * into one array per column (a typed array for float columns), so no row
- * objects are ever built. Nested groups other than lists of numbers, maps,
+ * objects are ever built. Nested groups other than lists of numbers or text,
  * JSON and raw binary are listed as ignored fields.
  */
 
@@ -17,15 +17,19 @@ function unsupported(node: SchemaTree): string | null {
   const e = node.element;
   const logical = e.logical_type?.type;
   if (node.children.length > 0) {
-    // A list of numbers (an embedding) is the one nested shape read.
+    // A list of numbers (an embedding) or of text (tags) is the one nested shape read.
     const isList = e.converted_type === "LIST" || logical === "LIST";
     let leaf = node;
     while (leaf.children.length === 1) leaf = leaf.children[0]!;
     const t = leaf.element.type;
+    const text =
+      t === "BYTE_ARRAY" &&
+      (leaf.element.converted_type === "UTF8" || leaf.element.logical_type?.type === "STRING");
+    // Lists of text are read too: a `tags` column seeds tags (src/dataset/seed-labels.ts).
     if (
       isList &&
       leaf.children.length === 0 &&
-      (t === "FLOAT" || t === "DOUBLE" || t === "INT32" || t === "INT64")
+      (t === "FLOAT" || t === "DOUBLE" || t === "INT32" || t === "INT64" || text)
     )
       return null;
     return "nested column";

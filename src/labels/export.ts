@@ -73,6 +73,23 @@ export function encodeTags(tags: readonly string[]): string {
   return tags.map((t) => t.replace(/[\\|]/g, (ch) => `\\${ch}`)).join("|");
 }
 
+/** The inverse of encodeTags: one cell back to its tags ("" is none). */
+export function decodeTags(cell: string): string[] {
+  if (cell === "") return [];
+  const tags: string[] = [];
+  let cur = "";
+  for (let i = 0; i < cell.length; i++) {
+    const ch = cell[i]!;
+    if (ch === "\\" && i + 1 < cell.length) cur += cell[++i];
+    else if (ch === "|") {
+      tags.push(cur);
+      cur = "";
+    } else cur += ch;
+  }
+  tags.push(cur);
+  return tags;
+}
+
 /** Metric names of the rows, sorted: one CSV column each. */
 export function metricColumns(rows: Iterable<{ metrics: Record<string, number> }>): string[] {
   const names = new Set<string>();
