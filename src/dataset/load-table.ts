@@ -8,7 +8,7 @@ import { dirname, extname, join } from "node:path";
 import { Table } from "../query/columns.ts";
 import { type Detected, detectFields, type FieldInfo } from "./detect.ts";
 import type { RawTable } from "./raw-table.ts";
-import { readCsv } from "./read-csv.ts";
+import { csvDelimiter, readCsv } from "./read-csv.ts";
 import { readJsonl } from "./read-jsonl.ts";
 import { readParquet } from "./read-parquet.ts";
 import { TableError } from "./table-error.ts";
@@ -61,7 +61,7 @@ function readRaw(file: string): Promise<RawTable> {
     case ".parquet":
       return readParquet(file);
     case ".csv":
-      return readCsv(file, ",");
+      return readCsv(file, csvDelimiter(file));
     case ".tsv":
       return readCsv(file, "\t");
     case ".jsonl":

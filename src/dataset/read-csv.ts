@@ -1,14 +1,33 @@
 /**
  * CSV and TSV tables, streamed through csv-parse: one header line, then one
- * record per row. Values are kept per column (never as row objects); a record
+ * record per row (a .csv may use semicolons: csvDelimiter). Values are kept per column (never as row objects); a record
  * with more or fewer fields than the header is an error naming its line.
  */
-import { createReadStream } from "node:fs";
+import { closeSync, createReadStream, openSync, readSync } from "node:fs";
 import { type CsvError, parse } from "csv-parse";
 import type { RawTable } from "./raw-table.ts";
 import { TableError } from "./table-error.ts";
 
-export async function readCsv(file: string, delimiter: "," | "\t"): Promise<RawTable> {
+/**
+ * A .csv whose header line has no comma but a semicolon is read with semicolons: what spreadsheets write
+ * where the comma is the decimal mark. Only the header decides, so a value never changes how a file reads.
+ */
+export function csvDelimiter(file: string): "," | ";" {
+  const buf = Buffer.alloc(64 * 1024);
+  let n = 0;
+  const fd = openSync(file, "r");
+  try {
+    n = readSync(fd, buf, 0, buf.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const text = buf.subarray(0, n).toString("utf8");
+  const end = text.search(/\r?\n/);
+  const header = end < 0 ? text : text.slice(0, end);
+  return !header.includes(",") && header.includes(";") ? ";" : ",";
+}
+
+export async function readCsv(file: string, delimiter: "," | ";" | "\t"): Promise<RawTable> {
   const parser = createReadStream(file).pipe(
     parse({
       delimiter,

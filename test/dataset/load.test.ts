@@ -141,6 +141,14 @@ describe("D1 CSV and TSV", () => {
     expect(t.table.columns.size).toBe(0);
   });
 
+  test("D1: a .csv separated by semicolons (the header says so) reads; a comma in its header keeps commas", async () => {
+    const semi = await loadTable(write("semi.csv", "path;score;note\na.jpg;1;x,y\nb.jpg;2;\n"));
+    expect(values(semi.table.get("score"))).toEqual([1, 2]);
+    expect(semi.fields.map((f) => f.name)).toEqual(["path", "score", "note"]);
+    const comma = await loadTable(write("comma.csv", "path,note\na.jpg,x;y\n"));
+    expect(comma.fields.map((f) => f.name)).toEqual(["path", "note"]);
+  });
+
   test("D1: TSV, a header-only table, and a large one", async () => {
     const tsv = await loadTable(write("t.tsv", "file\tscore\nx.jpg\t1\ny.jpg\t-2.5e3\n"));
     expect(values(tsv.table.get("score"))).toEqual([1, -2500]);
