@@ -199,7 +199,7 @@ function fromStrings(name: string, values: ArrayLike<unknown>): Column {
 }
 
 /** A text (CSV) column: numbers if all parse, dates if all are ISO-8601, else strings. */
-function fromText(name: string, values: ArrayLike<unknown>): Column | null {
+function fromText(name: string, values: ArrayLike<unknown>, decimalComma = false): Column | null {
   const n = values.length;
   let present = false;
   for (let i = 0; i < n && !present; i++) {
@@ -208,7 +208,13 @@ function fromText(name: string, values: ArrayLike<unknown>): Column | null {
   }
   if (!present) return null;
   const parsers: [(s: string) => number | undefined, "metric" | "date"][] = [
-    [parseNumberText, "metric"],
+    // A semicolon CSV's numbers may be written 0,37 (one comma, no point): the decimal comma.
+    [
+      decimalComma
+        ? (s) => parseNumberText(s.replace(/^([^,.]*),([^,.]*)$/, "$1.$2"))
+        : parseNumberText,
+      "metric",
+    ],
     [parseDateText, "date"],
   ];
   for (const [parse, kind] of parsers) {
@@ -304,7 +310,7 @@ function notAField(col: RawColumn): string | null {
 }
 
 function detectColumn(raw: RawTable, col: RawColumn): Column | null {
-  if (col.text) return fromText(col.name, col.values);
+  if (col.text) return fromText(col.name, col.values, col.decimalComma);
   const type = columnType(raw, col);
   switch (type) {
     case null:

@@ -8,6 +8,8 @@ export interface RawColumn {
   values: ArrayLike<unknown>;
   /** CSV and TSV give every value as text: numbers and dates are recognised from it. */
   text: boolean;
+  /** Numbers in this text may use a decimal comma (`0,37`): a semicolon-separated CSV. */
+  decimalComma?: boolean;
   /** A Parquet column of a type Lenslet does not use (nested groups, maps). */
   unsupported?: string;
 }

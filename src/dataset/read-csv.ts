@@ -78,7 +78,12 @@ export async function readCsv(file: string, delimiter: "," | ";" | "\t"): Promis
   return {
     file,
     rows: lines.length,
-    columns: header.map((name, c) => ({ name, values: columns[c]!, text: true })),
+    columns: header.map((name, c) => ({
+      name,
+      values: columns[c]!,
+      text: true,
+      decimalComma: delimiter === ";",
+    })),
     where: (row) => `line ${lines[row] ?? "?"}`,
   };
 }
