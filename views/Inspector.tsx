@@ -181,12 +181,25 @@ export function Inspector({
         </textarea>
         <div class="conflict-slot" data-conflict="notes" />
       </div>
-      {metrics.length > 0 && (
+      {(metrics.length > 0 || (item.fields?.length ?? 0) > 0) && (
         <dl class="facts metrics">
           {metrics.map(([k, v]) => (
             <>
               <dt>{k}</dt>
               <dd>{String(v)}</dd>
+            </>
+          ))}
+          {/* A table row's own fields (D25): its class, caption, dates. */}
+          {item.fields?.map((f) => (
+            <>
+              <dt>{f.name}</dt>
+              <dd class={`field-${f.kind}`}>
+                {typeof f.value !== "number"
+                  ? f.value
+                  : f.value % 86_400_000 === 0
+                    ? formatDate(f.value).slice(0, 10)
+                    : formatDate(f.value)}
+              </dd>
             </>
           ))}
         </dl>

@@ -14,7 +14,7 @@ import {
   MISSING_CATEGORY,
   RANGE_PREFIX,
 } from "../src/gallery/browse-query.ts";
-import { formatCount } from "./format.ts";
+import { formatCount, formatDate } from "./format.ts";
 import type { FacetsModel } from "./model.ts";
 
 type Facet = FacetsModel["facets"][number];
@@ -34,12 +34,20 @@ const LABELS: Record<string, string> = {
   "@height": "Height",
 };
 const fieldLabel = (f: string) => LABELS[f] ?? f;
-const isDate = (f: string) => f === "@date";
+
+const DAY_MS = 86_400_000;
+
+/** A date on an axis: the day, and the time (UTC) too when the whole axis is within 3 days. */
+function dateText(v: number, axisMs = Number.POSITIVE_INFINITY): string {
+  if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
+  const t = formatDate(v);
+  return axisMs < 3 * DAY_MS ? t : t.slice(0, 10);
+}
 
 /** A value as a person reads it: dates as days, sizes in KB/MB, others with 3 significant digits. */
 export function formatFieldValue(field: string, v: number): string {
   if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
-  if (isDate(field)) return new Date(v).toISOString().slice(0, 10);
+  if (field === "@date") return dateText(v);
   if (field === "@size") {
     if (v >= 1e6) return `${(v / 1e6).toPrecision(3)} MB`;
     if (v >= 1e3) return `${(v / 1e3).toPrecision(3)} KB`;
@@ -91,11 +99,22 @@ export function rangeBins(
   return { from: f, to: Math.max(f + 1, Math.min(bins, to)) };
 }
 
+/** A value of a histogram's field as a person reads it: a date field's as dates (the file date, a table's). */
+function valueText(f: Pick<HistogramFacet, "field" | "date" | "min" | "max">, v: number): string {
+  return f.date ? dateText(v, (f.max ?? 0) - (f.min ?? 0)) : formatFieldValue(f.field, v);
+}
+
 /** A handle's value as read aloud: the bin edge, or "lowest"/"highest" at an open end. */
-export function edgeText(field: string, min: number, max: number, bins: number, at: number) {
-  if (at <= 0) return `lowest (${formatFieldValue(field, min)})`;
-  if (at >= bins) return `highest (${formatFieldValue(field, max)})`;
-  return formatFieldValue(field, min + (at * (max - min)) / bins);
+export function edgeText(
+  f: Pick<HistogramFacet, "field" | "date" | "min" | "max">,
+  bins: number,
+  at: number,
+) {
+  const min = f.min ?? 0;
+  const max = f.max ?? 0;
+  if (at <= 0) return `lowest (${valueText(f, min)})`;
+  if (at >= bins) return `highest (${valueText(f, max)})`;
+  return valueText(f, min + (at * (max - min)) / bins);
 }
 
 /**
@@ -125,7 +144,7 @@ function RangeHandles({
       value={String(at)}
       data-end={end}
       aria-label={`${name}, ${end === "lo" ? "from" : "to"}`}
-      aria-valuetext={edgeText(f.field, min, max, bins, at)}
+      aria-valuetext={edgeText(f, bins, at)}
       aria-keyshortcuts="Escape Backspace"
     />
   );
@@ -133,7 +152,7 @@ function RangeHandles({
     <div
       class="histogram-range"
       data-edges={JSON.stringify(
-        Array.from({ length: bins + 1 }, (_, at) => edgeText(f.field, min, max, bins, at)),
+        Array.from({ length: bins + 1 }, (_, at) => edgeText(f, bins, at)),
       )}
     >
       {handle("lo", from)}
@@ -168,8 +187,8 @@ function Histogram({ f, q }: { f: HistogramFacet; q: BrowseQuery }) {
         <span class="facet-name">{fieldLabel(f.field)}</span>
         <span class="facet-range muted">
           {range
-            ? `${formatFieldValue(f.field, range.lo)} – ${formatFieldValue(f.field, range.hi)}`
-            : `${formatFieldValue(f.field, f.min)} – ${formatFieldValue(f.field, f.max)}`}
+            ? `${valueText(f, range.lo)} – ${valueText(f, range.hi)}`
+            : `${valueText(f, f.min)} – ${valueText(f, f.max)}`}
         </span>
         {range && <Clear href={withoutRange(q, f.field)} field={f.field} />}
       </h3>
@@ -183,7 +202,7 @@ function Histogram({ f, q }: { f: HistogramFacet; q: BrowseQuery }) {
         data-min={String(f.min)}
         data-max={String(f.max)}
         data-bins={String(bins)}
-        data-date={isDate(f.field) ? "1" : undefined}
+        data-date={f.date ? "1" : undefined}
         data-param={`${RANGE_PREFIX}${f.field}`}
       >
         {f.whole.map((n, b) =>
@@ -224,7 +243,9 @@ function Histogram({ f, q }: { f: HistogramFacet; q: BrowseQuery }) {
       <RangeHandles f={f} range={range} />
       {f.missing_whole > 0 && (
         <p class="facet-missing muted">
-          {formatCount(f.missing)} of {formatCount(f.missing_whole)} without a value
+          {f.missing === f.missing_whole
+            ? `${formatCount(f.missing)} without a value`
+            : `${formatCount(f.missing)} shown without a value, of ${formatCount(f.missing_whole)}`}
         </p>
       )}
     </section>

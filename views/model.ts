@@ -70,6 +70,8 @@ export interface ItemDetails {
   tags: string[];
   notes: string;
   metrics: Record<string, number>;
+  /** A table row's categories, text and dates (D25), in column order; none for a folder's image. */
+  fields?: { name: string; kind: "category" | "text" | "date"; value: string | number }[];
   flag: "pick" | "reject" | null;
   color: "red" | "yellow" | "green" | "blue" | "purple" | null;
   /** EXIF facts (M1), null when the file has none or they are not read yet. */
@@ -158,6 +160,8 @@ export interface FacetsModel {
     | {
         kind: "histogram";
         field: string;
+        /** Dates (epoch ms): shown as dates, brushed with ISO ends. */
+        date: boolean;
         min: number | null;
         max: number | null;
         counts: number[];

@@ -172,6 +172,32 @@ export class GalleryTable {
     return out;
   }
 
+  /**
+   * The table's categories, text and dates of a gallery row, in column order (for the inspector: an image's
+   * class, caption, capture time); missing values left out.
+   */
+  sourceFields(
+    row: number,
+  ): { name: string; kind: "category" | "text" | "date"; value: string | number }[] {
+    const out: { name: string; kind: "category" | "text" | "date"; value: string | number }[] = [];
+    const sr = this.sourceRowOf(row);
+    if (!this.source || sr < 0) return out;
+    for (const c of this.source.columns.values()) {
+      if (c.name.startsWith("@")) continue;
+      if (c.kind === "category") {
+        const v = c.dict[c.codes[sr]!];
+        if (v !== null && v !== undefined) out.push({ name: c.name, kind: c.kind, value: v });
+      } else if (c.kind === "text") {
+        const v = c.values[sr];
+        if (v) out.push({ name: c.name, kind: c.kind, value: v });
+      } else if (c.kind === "date") {
+        const v = c.values[sr]!;
+        if (!Number.isNaN(v)) out.push({ name: c.name, kind: c.kind, value: v });
+      }
+    }
+    return out;
+  }
+
   private rebuild(): void {
     const facts = this.index.facts();
     const n = facts.count;

@@ -19,6 +19,8 @@ const MISSING_BIN = 255;
 export interface Histogram {
   kind: "histogram";
   field: string;
+  /** The field holds dates (epoch ms): shown and brushed as dates. */
+  date: boolean;
   /** Finite range over the whole table; both NaN when the field has no finite value. */
   min: number;
   max: number;
@@ -181,6 +183,7 @@ export function histogram(
   return {
     kind: "histogram",
     field: c.name,
+    date: c.kind === "date",
     min: b.min,
     max: b.max,
     counts: Array.from(counts.subarray(0, bins)),

@@ -25,6 +25,7 @@ export const FacetsQuery = z.object({
 const HistogramOut = z.object({
   kind: z.literal("histogram"),
   field: z.string(),
+  date: z.boolean().describe("the field holds dates: min, max and bin edges are epoch ms"),
   min: z
     .number()
     .nullable()
@@ -58,6 +59,7 @@ function facetOut(f: Facet): FacetsResponse["facets"][number] {
   return {
     kind: "histogram",
     field: f.field,
+    date: f.date,
     min: finite(f.min),
     max: finite(f.max),
     counts: f.counts,

@@ -298,6 +298,7 @@ export class PageModels {
       metrics: this.deps.dataset
         ? { ...this.queries.columns.sourceMetrics(img.ordinal), ...s.metrics }
         : s.metrics,
+      fields: this.deps.dataset ? this.queries.columns.sourceFields(img.ordinal) : [],
       flag: s.flag,
       color: s.color,
       exif: this.deps.exif.peek(img) ?? null,

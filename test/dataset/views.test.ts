@@ -151,6 +151,44 @@ describe("a table's columns on the same engine", () => {
     expect(m.counts).toEqual([1, 0, 1, 0, 1]);
   });
 
+  test("D25: the inspector shows a row's category, caption and dates (escaped); a table's date histogram reads as dates", async () => {
+    const s = await start({ "a.jpg": {}, "b.jpg": {} }, (root) => {
+      const file = join(root, "t.csv");
+      writeFileSync(
+        file,
+        [
+          "path,kind,caption,taken,day",
+          'a.jpg,cat,"a <b>cat</b> & a ""mat""",2024-05-01 08:00:00+00,2024-01-02',
+          "b.jpg,dog,,2024-05-01 09:30:00+00,2024-01-05",
+        ].join("\n"),
+      );
+      return file;
+    });
+    const html = await (await s.get("/inspector?path=/a.jpg")).text();
+    const fact = (name: string) =>
+      html.match(new RegExp(`<dt>${name}</dt><dd[^>]*>([^<]*)</dd>`))?.[1] ?? null;
+    expect(fact("kind")).toBe("cat");
+    expect(fact("caption")).toBe("a &lt;b&gt;cat&lt;/b&gt; &amp; a &quot;mat&quot;");
+    expect(fact("taken")).toBe("2024-05-01 08:00");
+    // A date without a time of day is a day.
+    expect(fact("day")).toBe("2024-01-02");
+    expect(html).not.toContain("<b>cat</b>");
+    // b has no caption: no empty row for it.
+    expect(await (await s.get("/inspector?path=/b.jpg")).text()).not.toContain("<dt>caption</dt>");
+
+    const f = await (await s.get("/facets?recursive=1&fields=taken,day")).json();
+    expect(f.facets.map((x: { field: string; date: boolean }) => [x.field, x.date])).toEqual([
+      ["taken", true],
+      ["day", true],
+    ]);
+    const panel = await (await s.get("/facets/panel?recursive=1")).text();
+    // Within a day and a half: the times show; over days: the days. Never epoch milliseconds.
+    expect(panel).toContain("2024-05-01 08:00 – 2024-05-01 09:30");
+    expect(panel).toContain("2024-01-02 – 2024-01-05");
+    expect(panel).not.toContain("1714550400000 –");
+    expect(panel).toMatch(/data-field="taken"[^>]*data-date="1"/);
+  });
+
   test("D17: sort=similar:<path> orders by cosine similarity, most similar first; no vector goes last", async () => {
     const s = await start(six, table);
     expect(await s.cards("recursive=1&sort=similar:/a.jpg")).toEqual([
