@@ -6,15 +6,9 @@
  * streamed (≈ the rows' values once more in memory while it is written).
  */
 import { type ColumnSource, parquetWriteBuffer } from "hyparquet-writer";
-import type { Table } from "../query/columns.ts";
 import { CSV_COLUMNS, metricColumns } from "./export.ts";
+import { type ExportSource, embeddingAt, exportNames, sourceFields } from "./export-source.ts";
 import type { ExportRow } from "./schema.ts";
-
-/** A table's rows for the export: its columns and the table row of each exported image (-1: none). */
-export interface ExportSource {
-  table: Table;
-  rows: readonly number[];
-}
 
 const TEXT = new Set<string>([
   "path",
@@ -37,33 +31,30 @@ function baseColumn(name: (typeof CSV_COLUMNS)[number], rows: readonly ExportRow
 }
 
 function sourceColumns(src: ExportSource, taken: Set<string>): ColumnSource[] {
-  const out: ColumnSource[] = [];
-  for (const c of src.table.columns.values()) {
-    // Star and tags columns seeded the labels once (the journal owns them since): exported as labels.
-    if (c.kind === "star" || c.kind === "tags") continue;
-    const name = taken.has(c.name) ? `source.${c.name}` : c.name;
-    taken.add(name);
+  return sourceFields(src.table, taken).map(({ name, column: c }) => {
     const at = <T>(get: (r: number) => T) => src.rows.map((r) => (r < 0 ? null : get(r)));
     const num = (v: number) => (Number.isNaN(v) ? null : v);
-    if (c.kind === "metric") out.push({ name, data: at((r) => num(c.values[r]!)), type: "DOUBLE" });
-    else if (c.kind === "date")
-      out.push({
-        name,
-        data: at((r) => (Number.isNaN(c.values[r]!) ? null : new Date(c.values[r]!))),
-        type: "TIMESTAMP",
-      });
-    else if (c.kind === "category")
-      out.push({ name, data: at((r) => c.dict[c.codes[r]!] ?? null), type: "STRING" });
-    else if (c.kind === "text")
-      out.push({ name, data: at((r) => c.values[r] ?? null), type: "STRING" });
-    else if (c.kind === "embedding")
-      out.push({
-        name,
-        data: at((r) => JSON.stringify(Array.from(c.values.subarray(r * c.dim, (r + 1) * c.dim)))),
-        type: "JSON",
-      });
-  }
-  return out;
+    switch (c.kind) {
+      case "metric":
+        return { name, data: at((r) => num(c.values[r]!)), type: "DOUBLE" };
+      case "date":
+        return {
+          name,
+          data: at((r) => (Number.isNaN(c.values[r]!) ? null : new Date(c.values[r]!))),
+          type: "TIMESTAMP",
+        };
+      case "category":
+        return { name, data: at((r) => c.dict[c.codes[r]!] ?? null), type: "STRING" };
+      case "text":
+        return { name, data: at((r) => c.values[r] ?? null), type: "STRING" };
+      default: // embedding
+        return {
+          name,
+          data: at((r) => JSON.stringify(embeddingAt(c.values, c.dim, r))),
+          type: "JSON",
+        };
+    }
+  });
 }
 
 export function exportParquet(
@@ -71,12 +62,13 @@ export function exportParquet(
   source: ExportSource | null,
 ): ArrayBuffer {
   const columnData: ColumnSource[] = CSV_COLUMNS.map((name) => baseColumn(name, rows));
-  const taken = new Set<string>(CSV_COLUMNS);
-  for (const m of metricColumns(rows)) {
-    const name = `metrics.${m}`;
-    taken.add(name);
-    columnData.push({ name, data: rows.map((r) => r.metrics[m] ?? null), type: "DOUBLE" });
-  }
-  if (source) columnData.push(...sourceColumns(source, taken));
+  const metricNames = metricColumns(rows);
+  for (const m of metricNames)
+    columnData.push({
+      name: `metrics.${m}`,
+      data: rows.map((r) => r.metrics[m] ?? null),
+      type: "DOUBLE",
+    });
+  if (source) columnData.push(...sourceColumns(source, exportNames(metricNames)));
   return parquetWriteBuffer({ columnData });
 }

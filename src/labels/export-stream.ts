@@ -6,7 +6,9 @@
  * row has width and height when the image can be decoded at all.
  */
 import type { ImageEntry } from "../gallery/types.ts";
+import type { Table } from "../query/columns.ts";
 import { csvHeader, csvLines, exportRow, metricColumns } from "./export.ts";
+import { exportNames, sourceCell, sourceFields, sourceObject } from "./export-source.ts";
 import type { Sidecar } from "./schema.ts";
 
 export interface ExportStreamInput {
@@ -17,6 +19,8 @@ export interface ExportStreamInput {
   fillDims(images: readonly ImageEntry[]): Promise<void>;
   /** Images per chunk (default 256). */
   chunk?: number;
+  /** A table's own columns, carried after the labels (`rowOf`: an image's table row, -1 for none). */
+  source?: { table: Table; rowOf(img: ImageEntry): number } | null;
 }
 
 export function exportStream(input: ExportStreamInput): ReadableStream<Uint8Array> {
@@ -26,6 +30,8 @@ export function exportStream(input: ExportStreamInput): ReadableStream<Uint8Arra
   // The CSV header names every metric, so it needs them all before the first row.
   const metricNames =
     format === "csv" ? metricColumns(images.map((img) => labels.get(img.path))) : [];
+  const fields = input.source ? sourceFields(input.source.table, exportNames(metricNames)) : [];
+  const rowOf = (img: ImageEntry) => input.source?.rowOf(img) ?? -1;
   let at = 0;
   let started = false;
   return new ReadableStream<Uint8Array>(
@@ -33,7 +39,16 @@ export function exportStream(input: ExportStreamInput): ReadableStream<Uint8Arra
       async pull(controller) {
         if (!started) {
           started = true;
-          controller.enqueue(encoder.encode(format === "csv" ? csvHeader(metricNames) : "["));
+          controller.enqueue(
+            encoder.encode(
+              format === "csv"
+                ? csvHeader(
+                    metricNames,
+                    fields.map((f) => f.name),
+                  )
+                : "[",
+            ),
+          );
           if (images.length === 0 && format === "json") {
             controller.enqueue(encoder.encode("]"));
             controller.close();
@@ -45,8 +60,19 @@ export function exportStream(input: ExportStreamInput): ReadableStream<Uint8Arra
         const rows = part.map((img) => exportRow(img, labels.get(img.path)));
         const text =
           format === "csv"
-            ? csvLines(rows, metricNames)
-            : rows.map((r, i) => (at + i === 0 ? "" : ",") + JSON.stringify(r)).join("");
+            ? csvLines(
+                rows,
+                metricNames,
+                part.map((img) => fields.map((f) => sourceCell(f, rowOf(img)))),
+              )
+            : rows
+                .map((r, i) => {
+                  const row = fields.length
+                    ? { ...r, ...sourceObject(fields, rowOf(part[i]!)) }
+                    : r;
+                  return (at + i === 0 ? "" : ",") + JSON.stringify(row);
+                })
+                .join("");
         at += part.length;
         const end = at >= images.length;
         controller.enqueue(encoder.encode(end && format === "json" ? `${text}]` : text));

@@ -97,7 +97,14 @@ export function metricColumns(rows: Iterable<{ metrics: Record<string, number> }
   return [...names].sort();
 }
 
-function csvCells(r: ExportRow, metricNames: readonly string[]): (string | number)[] {
+/** A table's cells of a row (src/labels/export-source.ts), in the order of `csvHeader`'s `sourceNames`. */
+export type SourceCells = readonly (string | number | null)[];
+
+function csvCells(
+  r: ExportRow,
+  metricNames: readonly string[],
+  source: SourceCells = [],
+): (string | number)[] {
   return [
     csvText(r.path),
     csvText(r.folder),
@@ -114,6 +121,7 @@ function csvCells(r: ExportRow, metricNames: readonly string[]): (string | numbe
     csvText(r.updated_at ?? ""),
     csvText(r.updated_by ?? ""),
     ...metricNames.map((m) => (Object.hasOwn(r.metrics, m) ? r.metrics[m]! : "")),
+    ...source.map((v) => (v === null ? "" : typeof v === "string" ? csvText(v) : v)),
   ];
 }
 
@@ -121,16 +129,25 @@ function csvCells(r: ExportRow, metricNames: readonly string[]): (string | numbe
 // Neutralised cells are always quoted (OWASP), whatever else they contain.
 const CSV_OPTIONS = { quoted_match: /^'/ };
 
-/** The CSV header line (with its line break). */
-export function csvHeader(metricNames: readonly string[]): string {
-  return stringify([[...CSV_COLUMNS, ...metricNames.map((m) => `metrics.${m}`)]], CSV_OPTIONS);
+/** The CSV header line (with its line break); a table's own columns (`sourceNames`) come last. */
+export function csvHeader(
+  metricNames: readonly string[],
+  sourceNames: readonly string[] = [],
+): string {
+  const names = [...CSV_COLUMNS, ...metricNames.map((m) => `metrics.${m}`), ...sourceNames];
+  // A table's column names are user text in the header: neutralised like any cell.
+  return stringify([names.map((n, i) => (i < CSV_COLUMNS.length ? n : csvText(n)))], CSV_OPTIONS);
 }
 
-/** CSV lines of some rows, in the columns of `csvHeader(metricNames)`. */
-export function csvLines(rows: readonly ExportRow[], metricNames: readonly string[]): string {
+/** CSV lines of some rows, in the columns of `csvHeader(metricNames, …)`; `source[i]` is row i's table cells. */
+export function csvLines(
+  rows: readonly ExportRow[],
+  metricNames: readonly string[],
+  source: readonly SourceCells[] = [],
+): string {
   if (rows.length === 0) return "";
   return stringify(
-    rows.map((r) => csvCells(r, metricNames)),
+    rows.map((r, i) => csvCells(r, metricNames, source[i])),
     CSV_OPTIONS,
   );
 }

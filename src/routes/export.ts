@@ -45,14 +45,14 @@ export function exportRoutes(deps: ExportDeps, queries: QueryRunner): Hono {
       : queries.run({ ...q, folder: path, stack: null }) /* every image, stacks or not (M6) */;
     const name = one ? stem(one.name) : slug(path);
     if (opts.data.format === "parquet") return sendParquet(c, deps, queries, images, name);
-    return send(c, deps, images, opts.data.format, name);
+    return send(c, deps, queries, images, opts.data.format, name);
   });
 
   app.post("/export", async (c) => {
     const body = await jsonBody(c, ExportSelection);
     if (body instanceof Response) return body;
     const images = deps.gallery.pick(body.paths);
-    return send(c, deps, images, body.format, `selection-${slug(commonFolder(images))}`);
+    return send(c, deps, queries, images, body.format, `selection-${slug(commonFolder(images))}`);
   });
 
   return app;
@@ -61,15 +61,19 @@ export function exportRoutes(deps: ExportDeps, queries: QueryRunner): Hono {
 function send(
   c: Context,
   deps: ExportDeps,
+  queries: QueryRunner,
   listed: ImageEntry[],
   format: "json" | "csv",
   name: string,
 ): Response {
   const images = listed.map((img) => deps.gallery.stat(img));
+  const table = deps.dataset?.loaded.table;
   const stream = exportStream({
     images,
     labels: deps.labels,
     format,
+    // A table's own columns too (issue 11 item 7), as Parquet carries them.
+    source: table ? { table, rowOf: (img) => queries.columns.sourceRowOf(img.ordinal) } : null,
     fillDims: async (part) => {
       // Dimensions reads run at the cache's own concurrency; known ones cost nothing.
       await Promise.all(

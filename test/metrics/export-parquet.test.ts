@@ -25,9 +25,17 @@ async function start(withTable: boolean) {
   if (withTable) {
     table = join(root, "t.jsonl");
     const rows = [
-      { path: "a.jpg", kind: "cat", m: 1, v: [1, 0], taken: "2024-01-02T00:00:00Z" },
-      { path: "b.jpg", kind: "dog", m: 2, v: [0, 1], taken: "2024-03-04T00:00:00Z" },
-      { path: "sub/c.jpg", kind: "cat", m: 3, v: [0.6, 0.8], taken: "2024-05-06T00:00:00Z" },
+      { path: "a.jpg", kind: "cat", m: 1, v: [1, 0], taken: "2024-01-02T00:00:00Z", size: 7 },
+      { path: "b.jpg", kind: "dog", m: 2, v: [0, 1], taken: "2024-03-04T00:00:00Z", size: 8 },
+      {
+        path: "sub/c.jpg",
+        kind: "cat",
+        m: 3,
+        v: [0.6, 0.8],
+        taken: "2024-05-06T00:00:00Z",
+        size: 9,
+        caption: "=HYPERLINK(1)",
+      },
     ];
     writeFileSync(table, rows.map((r) => JSON.stringify(r)).join("\n"));
   }
@@ -61,6 +69,49 @@ async function read(r: Response) {
   expect(r.headers.get("content-disposition")).toMatch(/\.parquet"/);
   return (await parquetReadObjects({ file: await r.arrayBuffer() })) as Record<string, unknown>[];
 }
+
+describe("a table's own columns in CSV and JSON too (issue 11 item 7)", () => {
+  test("D21: CSV and JSON of a table's view carry every source column after the labels; a name the export uses is source.<name>", async () => {
+    const get = await start(true);
+    const json = (await (
+      await get("/export?format=json&recursive=1&m.m=2..&sort=metric:m&dir=desc")
+    ).json()) as Record<string, unknown>[];
+    expect(json.map((r) => r.path)).toEqual(["/sub/c.jpg", "/b.jpg"]);
+    expect(json[1]).toMatchObject({
+      star: 4,
+      metrics: { pushed: 0.5 },
+      kind: "dog",
+      m: 2,
+      v: [0, 1],
+      taken: "2024-03-04T00:00:00.000Z",
+      // The table's "size" does not overwrite the file's: it is source.size.
+      "source.size": 8,
+      caption: null,
+    });
+    expect(typeof json[1]!.size).toBe("number");
+    expect(json[1]!.size).not.toBe(8);
+
+    const csv = await (await get("/export?format=csv&recursive=1&sort=name")).text();
+    const [header, ...lines] = csv.trim().split("\n");
+    expect(header).toBe(
+      "path,folder,name,size,width,height,star,tags,notes,flag,color,version,updated_at,updated_by,metrics.pushed,kind,m,v,taken,source.size,caption",
+    );
+    const c = lines.find((l) => l.startsWith("/sub/c.jpg"))!;
+    // A table's text is user text: a formula is neutralised like notes are.
+    expect(c).toEndWith(',cat,3,"[0.6,0.8]",2024-05-06T00:00:00.000Z,9,"\'=HYPERLINK(1)"');
+    // A selection (POST /export) carries them too.
+    const sel = await get("/export", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ paths: ["/a.jpg"], format: "json" }),
+    });
+    expect(((await sel.json()) as Record<string, unknown>[])[0]).toMatchObject({
+      kind: "cat",
+      m: 1,
+      "source.size": 7,
+    });
+  });
+});
 
 describe("export as Parquet (D21)", () => {
   test("D21: a table's filtered view: labels, pushed metrics and every source column, in the view's order", async () => {
