@@ -234,8 +234,9 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     });
   }
 
-  // A table's label-like columns seed the labels once, before anyone sees them (D24).
-  if (dataset && config.canWrite) {
+  // A table's label-like columns seed the labels once, before anyone sees them (D24); with --no-write, at every
+  // start (the labels live in memory).
+  if (dataset) {
     try {
       const r = await dataset.seedLabels(gallery, labels);
       if (r?.seeded) log.info(`${input.table}: labels of ${r.seeded} images seeded from the table`);

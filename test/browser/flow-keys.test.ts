@@ -117,21 +117,22 @@ describe("keyboard flow", () => {
     expect(await page.evaluate(() => document.querySelectorAll(".card.selected").length)).toBe(0);
     // Esc closes the popover and gives the focus back to its button at once (the browser's own restore: the
     // focus is never left on <body> in between), and the button still counts the filter on.
-    const escaped = page.evaluate(
-      () =>
-        new Promise<string>((resolve) =>
-          document.addEventListener(
-            "keydown",
-            (e) => {
-              if (e.key === "Escape")
-                setTimeout(() => resolve(document.activeElement?.id ?? ""), 0);
-            },
-            { once: true },
-          ),
-        ),
-    );
+    // The listener is in place before the key (an evaluate left running could miss it).
+    await page.evaluate(() => {
+      document.addEventListener(
+        "keydown",
+        (e) => {
+          if (e.key !== "Escape") return;
+          setTimeout(() => {
+            document.body.dataset.afterEsc = document.activeElement?.id ?? "";
+          }, 0);
+        },
+        { once: true },
+      );
+    });
     await page.keyboard.press("Escape");
-    expect(await escaped).toBe("filters-button");
+    await page.waitForSelector("body[data-after-esc]", { state: "attached" });
+    expect(await page.evaluate(() => document.body.dataset.afterEsc)).toBe("filters-button");
     await page.waitForSelector("#filters-panel:not(:popover-open)", { state: "attached" });
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("filters-button");
     expect(await page.textContent("#filters-button")).toBe("Filters · 1");

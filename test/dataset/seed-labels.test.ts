@@ -126,6 +126,16 @@ describe("D24 seeding through the app", () => {
     expect(await health(s)).toMatchObject({ seeds: { seeded: 0, kept: 2 } });
   });
 
+  test("D24: with --no-write the table's labels still show (seeded in memory, at every start)", async () => {
+    const root = await gallery(["a.jpg"]);
+    const table = join(root, "t.csv");
+    writeFileSync(table, "path,stars,notes\na.jpg,3,from the table\n");
+    const s = await startLenslet({ port: 0, root, table, write: false }, { log: quietLog });
+    running.push(s);
+    expect(await item(s, "/a.jpg")).toMatchObject({ star: 3, notes: "from the table" });
+    expect(await health(s)).toMatchObject({ seeds: { seeded: 1 } });
+  });
+
   test("D4 D24: Parquet by DuckDB: a VARCHAR[] tags column seeds tags; other lists of text and structs are ignored; a time zone is a date", async () => {
     const root = await gallery(["p0.jpg", "p1.jpg", "p2.jpg"]);
     const table = join(root, "duck.parquet");
