@@ -3,7 +3,8 @@
  * the real server, with labels written over HTTP.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { csvText, encodeTags } from "../../src/labels/export.ts";
+// decodeTags is checked on known cells and by round trip in test/dataset/seed-labels.test.ts.
+import { csvText, decodeTags, encodeTags } from "../../src/labels/export.ts";
 import type { ExportRow } from "../../src/labels/schema.ts";
 import { startTestLenslet, type TestLenslet } from "../helpers/lenslet.ts";
 import { parseCsv } from "./helpers.ts";
@@ -45,23 +46,6 @@ afterAll(() => app.dispose());
 
 /** What a careful reader does with a text cell: drop the one ' the export added. */
 const text = (cell: string) => (cell.startsWith("'") ? cell.slice(1) : cell);
-/** Splits a tags cell on unescaped "|" and undoes the escapes. */
-function decodeTags(cell: string): string[] {
-  if (cell === "") return [];
-  const tags: string[] = [];
-  let cur = "";
-  for (let i = 0; i < cell.length; i++) {
-    const ch = cell[i]!;
-    if (ch === "\\") cur += cell[++i] ?? "";
-    else if (ch === "|") {
-      tags.push(cur);
-      cur = "";
-    } else cur += ch;
-  }
-  tags.push(cur);
-  return tags;
-}
-
 async function both() {
   const csv = await (await app.get("/export?format=csv&recursive=1")).text();
   const json = (await (await app.get("/export?format=json&recursive=1")).json()) as ExportRow[];
