@@ -274,7 +274,16 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     maxCacheBytes: config.thumbCacheBytes,
     log,
   });
-  const dims = new Dimensions({ files, cacheDir: config.canWrite ? config.workspace : null });
+  const dims = new Dimensions({
+    files,
+    cacheDir: config.canWrite ? config.workspace : null,
+    // Known dimensions are the gallery's width and height fields (issue 11 item 2: "once known").
+    onKnown: (entry, d) => gallery.noteDims(entry.path, d.width, d.height),
+  });
+  // Cached ones from earlier runs too, once sizes and dates say which cache entries still hold.
+  void gallery.statsReady
+    .then(() => dims.announceCached(gallery.eachFolder()))
+    .catch((err: Error) => log.warn(`dims: ${err.message}`));
   let presence: PresenceApi;
   let presenceService: { stop(): void };
   if (shared) {

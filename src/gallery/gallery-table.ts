@@ -110,11 +110,30 @@ export class GalleryTable {
 
   /** Every field a facet can be asked of: metrics, file facts, the table's dates and categories. */
   facetFields(): string[] {
-    const out = [...this.metricNames(), FIELD.size, FIELD.date];
+    const out = [...this.metricNames(), FIELD.size, FIELD.date, FIELD.width, FIELD.height];
     if (this.source)
       for (const c of this.source.columns.values())
         if (c.kind === "category" || c.kind === "date") out.push(c.name);
     return out;
+  }
+
+  /** The facets of a view by default (the Metrics panel): width and height only once some are known. */
+  defaultFacetFields(): string[] {
+    const dims = this.anyDims();
+    return this.facetFields().filter((f) => dims || (f !== FIELD.width && f !== FIELD.height));
+  }
+
+  private dimsSeen = { version: -1, any: false };
+  /** Whether any image's width is known (kept per column version: one scan when it changes). */
+  private anyDims(): boolean {
+    const c = this.need(FIELD.width);
+    if (c?.kind !== "metric") return false;
+    if (this.dimsSeen.version !== c.version) {
+      let any = false;
+      for (let i = 0; i < c.values.length && !any; i++) any = !Number.isNaN(c.values[i]!);
+      this.dimsSeen = { version: c.version, any };
+    }
+    return this.dimsSeen.any;
   }
 
   /** Text fields `q` searches: name, tags, notes and the table's text columns. */

@@ -291,7 +291,9 @@ export class QueryRunner {
     bins?: number,
   ): { total: number; baseTotal: number; facets: Facet[] } {
     const table = this.columns.current();
-    const wanted = (fields ?? this.columns.facetFields()).filter((f) => this.columns.need(f));
+    const wanted = (fields ?? this.columns.defaultFacetFields()).filter((f) =>
+      this.columns.need(f),
+    );
     if (!this.engine || this.engine.table !== table) this.engine = new QueryEngine(table);
     const spec = this.spec(q);
     const r = this.engine.run({

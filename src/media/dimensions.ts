@@ -25,6 +25,8 @@ export interface DimensionsOptions {
   /** Header reads in flight. */
   concurrency?: number;
   log?: { warn(msg: string): void };
+  /** Told each image's dimensions whenever they are known (read or found in the cache): the gallery's fields. */
+  onKnown?: (entry: ImageEntry, dims: Dims) => void;
 }
 
 /** Enough for the header of nearly every image; the rest is read only when it is not. */
@@ -38,8 +40,10 @@ const isDims = (v: unknown): v is Dims =>
 
 export class Dimensions {
   private readonly cache: FactCache<Dims>;
+  private readonly onKnown: DimensionsOptions["onKnown"];
 
   constructor(opts: DimensionsOptions) {
+    this.onKnown = opts.onKnown;
     const files = opts.files;
     this.cache = new FactCache<Dims>({
       dir: opts.cacheDir,
@@ -68,7 +72,7 @@ export class Dimensions {
    * `null` when the file is known to be undecodable. Fills `entry.width/height` when known.
    */
   peek(entry: ImageEntry): Dims | null | undefined {
-    return fill(entry, this.cache.peek(entry));
+    return this.known(entry, this.cache.peek(entry));
   }
 
   /**
@@ -76,7 +80,34 @@ export class Dimensions {
    * REFUSED when it no longer resolves inside the root (nothing is read or remembered then).
    */
   async get(entry: ImageEntry): Promise<Dims | null | Refused> {
-    return fill(entry, await this.cache.get(entry));
+    return this.known(entry, await this.cache.get(entry));
+  }
+
+  /** Images with cached dimensions (any size and date). */
+  get cached(): number {
+    return this.cache.size;
+  }
+
+  /**
+   * Tells `onKnown` of every cached dimension still true for its file, folder by folder, yielding every few
+   * ms: after a restart, widths and heights read before are fields again without opening a file.
+   */
+  async announceCached(folders: Iterable<{ images(): ImageEntry[] }>): Promise<void> {
+    if (!this.onKnown || this.cache.size === 0) return;
+    let slice = performance.now();
+    for (const folder of folders) {
+      for (const img of folder.images()) this.peek(img);
+      if (performance.now() - slice > 8) {
+        await new Promise((r) => setImmediate(r));
+        slice = performance.now();
+      }
+    }
+  }
+
+  private known<D extends Dims | null | undefined | Refused>(entry: ImageEntry, dims: D): D {
+    fill(entry, dims);
+    if (dims && dims !== REFUSED) this.onKnown?.(entry, dims);
+    return dims;
   }
 
   /** Writes pending changes now (call on shutdown). */

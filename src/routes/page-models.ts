@@ -279,7 +279,6 @@ export class PageModels {
     if (!img) return null;
     const s = this.deps.labels.get(path);
     const dims = this.deps.dims.peek(img);
-    if (dims) this.deps.gallery.noteDims(path, dims.width, dims.height);
     return {
       path,
       name: img.name,

@@ -116,6 +116,62 @@ describe("field filters and facets on a folder", () => {
   });
 });
 
+describe("width and height are fields once known (issue 11 item 2)", () => {
+  test("D16: dimensions read for any reason (here an export) filter as m.@width and join the panel; after a restart the cached ones do too, no file opened", async () => {
+    const root = tempDir("lenslet-dims-");
+    const ws = tempDir("lenslet-dims-ws-");
+    dirs.push(root, ws);
+    await writeTree(root, {
+      "wide.jpg": { w: 64, h: 16 },
+      "tall.png": { format: "png", w: 16, h: 48 },
+      "small.jpg": { w: 20, h: 20 },
+    });
+    const open = async () => {
+      const s = await startLenslet({ port: 0, root, workspace: ws }, { log: quietLog });
+      servers.push(s);
+      return s;
+    };
+    const cards = async (s: RunningServer, qs: string) =>
+      [
+        ...(await (await fetch(`${s.url}/grid/page?${qs}`)).text()).matchAll(
+          /class="card[^"]*"[^>]*data-path="([^"]+)"/g,
+        ),
+      ].map((m) => m[1]);
+    const facetNames = async (s: RunningServer) =>
+      (
+        (await (await fetch(`${s.url}/facets`)).json()) as { facets: { field: string }[] }
+      ).facets.map((f) => f.field);
+
+    let s = await open();
+    // Nothing read yet: no width is known, so none matches, and the panel has no Width yet.
+    expect(await cards(s, "m.@width=30..")).toEqual([]);
+    expect(await facetNames(s)).not.toContain("@width");
+    expect((await fetch(`${s.url}/export?format=json`)).status).toBe(200);
+    expect(await cards(s, "m.@width=30..")).toEqual(["/wide.jpg"]);
+    expect(await cards(s, "m.@height=30..")).toEqual(["/tall.png"]);
+    expect(await facetNames(s)).toEqual(expect.arrayContaining(["@width", "@height"]));
+    const width = (
+      (await (await fetch(`${s.url}/facets?fields=@width&bins=4`)).json()) as {
+        facets: { min: number; max: number; missing: number }[];
+      }
+    ).facets[0];
+    expect(width).toMatchObject({ min: 16, max: 64, missing: 0 });
+    await s.stop();
+    servers.pop();
+
+    // A new process: dims.json holds them; once sizes and dates are read they are fields again.
+    s = await open();
+    const deadline = Date.now() + 20_000;
+    let got: (string | undefined)[] = [];
+    while (Date.now() < deadline) {
+      got = await cards(s, "m.@width=30..");
+      if (got.length) break;
+      await Bun.sleep(20); // polls the server; bounded by the deadline
+    }
+    expect(got).toEqual(["/wide.jpg"]);
+  });
+});
+
 describe("a table's columns on the same engine", () => {
   const table = (root: string) => {
     const file = join(root, "t.jsonl");
