@@ -255,8 +255,21 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
   const cacheDir = config.canWrite ? config.workspace : null;
   const hashes = new PerceptualHashes({ cacheDir, log });
   const exif = new ExifReader({ files, cacheDir, log });
+  const dims = new Dimensions({
+    files,
+    cacheDir: config.canWrite ? config.workspace : null,
+    // Known dimensions are the gallery's width and height fields (issue 11 item 2: "once known").
+    onKnown: (entry, d) => gallery.noteDims(entry.path, d.width, d.height),
+  });
+  // Cached ones from earlier runs too, once sizes and dates say which cache entries still hold.
+  void gallery.statsReady
+    .then(() => dims.announceCached(gallery.eachFolder()))
+    .catch((err: Error) => log.warn(`dims: ${err.message}`));
   const thumbs = new Thumbnailer({
-    onRendered: (entry, bytes) => hashes.fromThumbnail(entry, bytes),
+    onRendered: (entry, bytes, source) => {
+      hashes.fromThumbnail(entry, bytes);
+      dims.learned(entry, source);
+    },
     files,
     cacheDir: join(config.workspace, "thumbs"),
     size: config.thumbSize,
@@ -274,16 +287,6 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
     maxCacheBytes: config.thumbCacheBytes,
     log,
   });
-  const dims = new Dimensions({
-    files,
-    cacheDir: config.canWrite ? config.workspace : null,
-    // Known dimensions are the gallery's width and height fields (issue 11 item 2: "once known").
-    onKnown: (entry, d) => gallery.noteDims(entry.path, d.width, d.height),
-  });
-  // Cached ones from earlier runs too, once sizes and dates say which cache entries still hold.
-  void gallery.statsReady
-    .then(() => dims.announceCached(gallery.eachFolder()))
-    .catch((err: Error) => log.warn(`dims: ${err.message}`));
   let presence: PresenceApi;
   let presenceService: { stop(): void };
   if (shared) {
@@ -410,6 +413,7 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
   const shutdown = async () => {
     watcher?.close();
     xmpSeeder?.stop();
+    dims.stop();
     hashes.stop();
     stopFollowing();
     presenceService.stop();

@@ -41,6 +41,7 @@ const isDims = (v: unknown): v is Dims =>
 export class Dimensions {
   private readonly cache: FactCache<Dims>;
   private readonly onKnown: DimensionsOptions["onKnown"];
+  private stopped = false;
 
   constructor(opts: DimensionsOptions) {
     this.onKnown = opts.onKnown;
@@ -83,6 +84,12 @@ export class Dimensions {
     return this.known(entry, await this.cache.get(entry));
   }
 
+  /** Dimensions learnt another way (a thumbnail decoded the image): cached and told, no header read. */
+  learned(entry: ImageEntry, dims: Dims): void {
+    if (this.cache.peek(entry) === undefined) this.cache.put(entry, dims);
+    this.known(entry, dims);
+  }
+
   /** Images with cached dimensions (any size and date). */
   get cached(): number {
     return this.cache.size;
@@ -96,6 +103,7 @@ export class Dimensions {
     if (!this.onKnown || this.cache.size === 0) return;
     let slice = performance.now();
     for (const folder of folders) {
+      if (this.stopped) return;
       for (const img of folder.images()) this.peek(img);
       if (performance.now() - slice > 8) {
         await new Promise((r) => setImmediate(r));
@@ -108,6 +116,11 @@ export class Dimensions {
     fill(entry, dims);
     if (dims && dims !== REFUSED) this.onKnown?.(entry, dims);
     return dims;
+  }
+
+  /** Ends announceCached's pass (shutdown). */
+  stop(): void {
+    this.stopped = true;
   }
 
   /** Writes pending changes now (call on shutdown). */

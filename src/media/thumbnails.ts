@@ -51,8 +51,15 @@ export interface ThumbnailerOptions {
   log?: ThumbLog;
   /** Called when a decode job starts and ends (metrics, tests). */
   onJob?: (event: "start" | "end", path: string) => void;
-  /** Called with each thumbnail made (its perceptual hash is made from it: src/media/phash.ts). */
-  onRendered?: (entry: ImageEntry, thumbnail: Uint8Array) => void;
+  /**
+   * Called with each thumbnail made (its perceptual hash is made from it: src/media/phash.ts) and the
+   * image's displayed size, read on the way (so it is known without another header read).
+   */
+  onRendered?: (
+    entry: ImageEntry,
+    thumbnail: Uint8Array,
+    source: { width: number; height: number },
+  ) => void;
 }
 
 export interface ThumbStats {
@@ -233,9 +240,9 @@ export class Thumbnailer {
         // Neither counted nor remembered as a failure: the name may point back inside later.
         result = { kind: "refused" };
       } else {
-        const bytes = await this.render(input);
+        const { bytes, source } = await this.render(input);
         this.counters.generated++;
-        this.onRendered?.(job.entry, bytes);
+        this.onRendered?.(job.entry, bytes, source);
         this.memory.set(job.key, bytes);
         result = { kind: "ok", bytes, etag: job.key };
         // The caller does not wait for the disk: the bytes are in memory meanwhile.
@@ -267,7 +274,9 @@ export class Thumbnailer {
     }
   }
 
-  private async render(file: Buffer): Promise<Uint8Array<ArrayBuffer>> {
+  private async render(
+    file: Buffer,
+  ): Promise<{ bytes: Uint8Array<ArrayBuffer>; source: { width: number; height: number } }> {
     // failOn "none": a truncated file still shows what decoded, as browsers do; junk still fails.
     const meta = await sharp(file, { failOn: "none" }).metadata();
     const oriented = meta.autoOrient ?? { width: meta.width, height: meta.height };
@@ -297,7 +306,10 @@ export class Thumbnailer {
       .timeout({ seconds: JOB_TIMEOUT_SEC })
       .toBuffer();
     // sharp never hands out shared memory.
-    return new Uint8Array(out.buffer as ArrayBuffer, out.byteOffset, out.byteLength);
+    return {
+      bytes: new Uint8Array(out.buffer as ArrayBuffer, out.byteOffset, out.byteLength),
+      source: { width: w, height: h },
+    };
   }
 
   private rememberFailure(key: string, reason: string): void {

@@ -117,7 +117,7 @@ describe("field filters and facets on a folder", () => {
 });
 
 describe("width and height are fields once known (issue 11 item 2)", () => {
-  test("D16: dimensions read for any reason (here an export) filter as m.@width and join the panel; after a restart the cached ones do too, no file opened", async () => {
+  test("D16: dimensions known for any reason (a thumbnail made, an export) filter as m.@width and join the panel; after a restart the cached ones do too, no file opened", async () => {
     const root = tempDir("lenslet-dims-");
     const ws = tempDir("lenslet-dims-ws-");
     dirs.push(root, ws);
@@ -146,6 +146,11 @@ describe("width and height are fields once known (issue 11 item 2)", () => {
     // Nothing read yet: no width is known, so none matches, and the panel has no Width yet.
     expect(await cards(s, "m.@width=30..")).toEqual([]);
     expect(await facetNames(s)).not.toContain("@width");
+    // A thumbnail decodes the image: its size is known from then on, without another read.
+    expect((await fetch(`${s.url}/thumb?path=/wide.jpg`)).status).toBe(200);
+    expect(await cards(s, "m.@width=30..")).toEqual(["/wide.jpg"]);
+    expect(await cards(s, "m.@height=30..")).toEqual([]);
+    // An export reads the rest.
     expect((await fetch(`${s.url}/export?format=json`)).status).toBe(200);
     expect(await cards(s, "m.@width=30..")).toEqual(["/wide.jpg"]);
     expect(await cards(s, "m.@height=30..")).toEqual(["/tall.png"]);
