@@ -4,6 +4,7 @@
  */
 import { networkInterfaces } from "node:os";
 import { dirname, join } from "node:path";
+import { plural } from "../views/format.ts";
 import { cliInvite } from "./access/cli-invite.ts";
 import type { GrantableRole } from "./access/roles.ts";
 import { type CliOptions, parseCli, parseMigrate, UsageError } from "./cli.ts";
@@ -74,7 +75,7 @@ async function main(): Promise<number> {
   bar.done();
   const { gallery } = running.deps;
   log.info(
-    `Indexed ${gallery.imageCount.toLocaleString("en-US")} images in ${gallery.folderCount.toLocaleString("en-US")} folders (${Math.round(gallery.builtInMs)} ms)${demo ? " — built-in demo gallery" : demoTable ? " — built-in demo table" : ""}`,
+    `Indexed ${plural(gallery.imageCount, "image")} in ${plural(gallery.folderCount, "folder")} (${Math.round(gallery.builtInMs)} ms)${demo ? " — built-in demo gallery" : demoTable ? " — built-in demo table" : ""}`,
   );
   if (demo)
     log.info("The dataset demo (metrics, histograms, find similar): npm start -- --demo table");
