@@ -72,7 +72,9 @@ async function swipe(
     ]);
   await touch(cdp, "touchEnd", []);
 }
+/** Where a finger goes for `sel`: brought into view first, as a person scrolls to what they tap. */
 async function centre(page: Page, sel: string) {
+  await page.locator(sel).first().scrollIntoViewIfNeeded();
   const b = (await page.locator(sel).first().boundingBox())!;
   return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
 }
@@ -174,6 +176,25 @@ describe("a phone, 390×844 with touch (U31 U32)", () => {
     await page.waitForSelector(".grid-page .card");
     expect(await page.textContent("#filters-button")).toBe("Filters");
     expect(errors).toEqual([]);
+  });
+
+  test("U36: on a phone every toolbar control is on the screen (the row wraps, nothing hides past the edge)", async () => {
+    const { page } = b;
+    await ready(page, `/?folder=${encodeURIComponent(FOLDER)}`);
+    const seen = await page.evaluate(() => {
+      const row = document.querySelector(".toolbar-row")!;
+      const hidden = [...row.querySelectorAll("input#search, select, button")]
+        .filter((el) => !el.closest("[popover]"))
+        .filter((el) => {
+          const r = el.getBoundingClientRect();
+          return r.width > 0 && (r.left < 0 || r.right > innerWidth);
+        })
+        .map((el) => el.getAttribute("name") ?? el.textContent?.trim());
+      return { hidden, overflow: row.scrollWidth - row.clientWidth };
+    });
+    expect(seen).toEqual({ hidden: [], overflow: 0 });
+    // The stacks select says what it does without its (hidden) label.
+    expect(await page.textContent('select[name="stack"] option:checked')).toBe("No stacks");
   });
 
   test("U32: a long press starts multi-select; taps then add and remove cards", async () => {
