@@ -1,7 +1,7 @@
 /**
  * What seeding labels from a table costs at start (D24): a generated CSV of N rows with `rating` and `tags`
  * columns, served by the real server process three times over one workspace. The first start seeds every
- * row (one journaled batch per 1,000); the later ones find every image labelled and write nothing. The same
+ * row (one journaled batch per 10,000); the later ones find every image labelled and write nothing. The same
  * table without its seed columns is the baseline, in the same run.
  *
  *   bun run bench/table-seed.ts [--rows 100000] [--runs 3]

@@ -1,7 +1,7 @@
 /**
  * A table's label-like columns (D4: star / stars / rating, tags, notes) seed Lenslet's labels once (D24):
  * for each served row whose image has no record yet, written through the label store like any write
- * (journaled, published), in batches on base version 1. So an image someone labelled is left alone, a
+ * (journaled, published), in batches of 10,000 on base version 1. So an image someone labelled is left alone, a
  * restart writes nothing again, and from then on the journal owns the labels, not the table.
  *
  * Accepted values: a star is a whole number 0–5 (a number, or text such as "4" or "4.0"); tags are a list
@@ -19,7 +19,7 @@ import type { SeedKind } from "./detect.ts";
 export const FROM_TABLE = "Dataset table";
 /** Notes longer than this are cut (the API's own bound). */
 const MAX_NOTES = 20_000;
-const BATCH = 1000;
+const BATCH = 10_000;
 
 export interface SeedColumn {
   kind: SeedKind;
