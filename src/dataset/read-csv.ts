@@ -1,7 +1,8 @@
 /**
  * CSV and TSV tables, streamed through csv-parse: one header line, then one
- * record per row (a .csv may use semicolons: csvDelimiter). Values are kept per column (never as row objects); a record
- * with more or fewer fields than the header is an error naming its line.
+ * record per row (a .csv may use semicolons: csvDelimiter). Values are kept
+ * per column (never as row objects); a record with more or fewer fields than
+ * the header is an error naming its line.
  */
 import { closeSync, createReadStream, openSync, readSync } from "node:fs";
 import { type CsvError, parse } from "csv-parse";

@@ -90,11 +90,6 @@ export class Dimensions {
     this.known(entry, dims);
   }
 
-  /** Images with cached dimensions (any size and date). */
-  get cached(): number {
-    return this.cache.size;
-  }
-
   /**
    * Tells `onKnown` of every cached dimension still true for its file, folder by folder, yielding every few
    * ms: after a restart, widths and heights read before are fields again without opening a file.
