@@ -54,7 +54,8 @@ export const DatasetHealth = z.object({
         .describe("seed cells that were not a star 0–5, tags or text, by column"),
       example: z
         .object({ column: z.string(), row: z.number().int(), value: z.string() })
-        .nullable(),
+        .nullable()
+        .describe("the first refused cell: its column, table row (from 0) and value (cut at 80)"),
     })
     .nullable()
     .describe("D24: label-like columns (star/rating, tags, notes) seed labels once; null: none"),
