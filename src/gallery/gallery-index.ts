@@ -101,6 +101,9 @@ export class GalleryIndex {
   private ordinals = new Int32Array(0);
   private revisionValue = 0;
   private statsValue = 0;
+  /** Rises when a width or height becomes known or is forgotten (apart from statsValue: thumbnails tell
+   * sizes all the time, and caches keyed on the listing's stats must not be spent by that). */
+  private dimsValue = 0;
   private statsEnded = false;
   /** Left-out entries by the folder whose listing reported them, kept current by refresh. */
   private readonly skippedBy = new Map<string, Skipped[]>();
@@ -188,6 +191,11 @@ export class GalleryIndex {
 
   get statsRevision(): number {
     return this.statsValue;
+  }
+
+  /** Rises when any image's known width or height changes (noteDims, a rewritten file). */
+  get dimsRevision(): number {
+    return this.dimsValue;
   }
 
   /** The folder reader's rules, for a watcher that must ignore what the index ignores. */
@@ -325,7 +333,7 @@ export class GalleryIndex {
     if (this.slots.width[s] !== width || this.slots.height[s] !== height) {
       this.slots.width[s] = width;
       this.slots.height[s] = height;
-      this.statsValue++;
+      this.dimsValue++;
     }
   }
 
@@ -369,7 +377,11 @@ export class GalleryIndex {
     }
     if (this.fresh.length > 0) this.onSkipped?.(this.fresh.splice(0));
     if (change.folders.length === 0 && change.modified.length === 0) return null;
-    if (change.modified.length > 0) this.statsValue++;
+    if (change.modified.length > 0) {
+      this.statsValue++;
+      // A rewritten file's width and height were forgotten with it.
+      this.dimsValue++;
+    }
     this.reindex();
     return change;
   }

@@ -69,6 +69,7 @@ export class GalleryTable {
   private builtRevision = -1;
   private labelRevision = -1;
   private statsRevision = -1;
+  private dimsRevision = -1;
   /** Table row of each gallery row (tables only). */
   private sourceRow: Int32Array | null = null;
   /** Pushed metric names seen in the labels, in first-seen order. */
@@ -93,7 +94,7 @@ export class GalleryTable {
   /** Makes sure a field's column exists and is current (metrics and file facts are built lazily). */
   need(field: string): Column | undefined {
     const t = this.current();
-    if (FILE_FIELDS.includes(field)) this.fileFacts();
+    if (FILE_FIELDS.includes(field)) this.fileFacts(field);
     else if (!t.get(field) && this.metricNames().includes(field)) this.metricColumn(field);
     return t.get(field);
   }
@@ -267,6 +268,7 @@ export class GalleryTable {
     this.computed.clear();
     this.builtRevision = this.index.revision;
     this.statsRevision = -1;
+    this.dimsRevision = -1;
     this.labelRevision = this.labels.revision;
     this.pushedNames.clear();
     this.fillLabels();
@@ -401,12 +403,22 @@ export class GalleryTable {
     return c;
   }
 
-  /** Size, date (mtime; missing while unknown), width and height, copied when more are known. */
-  private fileFacts(): void {
+  /**
+   * Size and date (mtime; missing while unknown), or width and height: copied again when more are known.
+   * Each pair has its own revision, so the stream of sizes thumbnails tell never rebuilds size and date.
+   */
+  private fileFacts(field: string): void {
     const t = this.table;
-    const rev = this.index.statsRevision;
-    if (this.statsRevision === rev && t.get(FIELD.size)) return;
-    this.statsRevision = rev;
+    const dims = field === FIELD.width || field === FIELD.height;
+    const rev = dims ? this.index.dimsRevision : this.index.statsRevision;
+    if (
+      dims
+        ? this.dimsRevision === rev && t.get(FIELD.width)
+        : this.statsRevision === rev && t.get(FIELD.size)
+    )
+      return;
+    if (dims) this.dimsRevision = rev;
+    else this.statsRevision = rev;
     const facts = this.index.facts();
     const n = t.rowCount;
     const fill = (
@@ -424,10 +436,13 @@ export class GalleryTable {
       if (old && sameValues(old.values, values)) return;
       t.add({ kind, name, values, version: (old?.version ?? 0) + 1 } as MetricColumn);
     };
-    fill(FIELD.size, "metric", facts.size, (v) => v < 0);
-    fill(FIELD.date, "date", facts.mtime, (v) => v < 0);
-    fill(FIELD.width, "metric", facts.width, (v) => v <= 0);
-    fill(FIELD.height, "metric", facts.height, (v) => v <= 0);
+    if (dims) {
+      fill(FIELD.width, "metric", facts.width, (v) => v <= 0);
+      fill(FIELD.height, "metric", facts.height, (v) => v <= 0);
+    } else {
+      fill(FIELD.size, "metric", facts.size, (v) => v < 0);
+      fill(FIELD.date, "date", facts.mtime, (v) => v < 0);
+    }
   }
 }
 

@@ -70,6 +70,21 @@ describe("GalleryTable", () => {
     expect(runner.columns.current()).toBe(t);
   });
 
+  test("D16: a width told by a thumbnail moves only width and height: size and date, and what is keyed on the stats, stay", () => {
+    const runner = new QueryRunner(index, new FeedLabels());
+    expect(runner.run(q({ sort: "size" })).length).toBe(3);
+    const t = runner.columns.current();
+    const size = t.get(FIELD.size)!;
+    const stats = index.statsRevision;
+    const dims = index.dimsRevision;
+    index.noteDims("/b.jpg", 640, 480);
+    // The hashing job's "listing already done" key and the size/date columns are keyed on the stats.
+    expect(index.statsRevision).toBe(stats);
+    expect(index.dimsRevision).toBeGreaterThan(dims);
+    expect(runner.run(q({ "m.@width": "600.." })).map((e) => e.name)).toEqual(["b.jpg"]);
+    expect(runner.columns.current().get(FIELD.size)).toBe(size);
+  });
+
   test("D16: a file the watcher adds rebuilds the table; its labels come with it", async () => {
     const labels = new FeedLabels();
     labels.set("/d.jpg", { star: 5 });
