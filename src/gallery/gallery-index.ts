@@ -60,13 +60,13 @@ export interface GalleryChange {
   modified: string[];
 }
 
-/** A folder of the index: the public entry plus where its images are. */
 /** A folder's own images, for passes that visit folders one at a time (eachFolder). */
 export interface FolderImages {
   fsPath: string;
   images(): ImageEntry[];
 }
 
+/** A folder of the index: the public entry plus where its images are. */
 interface FolderNode extends FolderEntry {
   id: number;
   fsPath: string;
@@ -101,8 +101,10 @@ export class GalleryIndex {
   private ordinals = new Int32Array(0);
   private revisionValue = 0;
   private statsValue = 0;
-  /** Rises when a width or height becomes known or is forgotten (apart from statsValue: thumbnails tell
-   * sizes all the time, and caches keyed on the listing's stats must not be spent by that). */
+  /**
+   * Rises when a width or height becomes known or is forgotten; apart from statsValue, because thumbnails
+   * tell sizes all the time and caches keyed on the listing's stats must not be spent by that.
+   */
   private dimsValue = 0;
   private statsEnded = false;
   /** Left-out entries by the folder whose listing reported them, kept current by refresh. */
@@ -183,12 +185,12 @@ export class GalleryIndex {
     return this.revisionValue;
   }
 
-  /** Rises as sizes and mtimes become known (the background stat pass, refreshes). */
   /** Every file's size and mtime is known (the background pass ended). */
   get statsDone(): boolean {
     return this.statsEnded;
   }
 
+  /** Rises as sizes and mtimes become known (the background stat pass, refreshes). */
   get statsRevision(): number {
     return this.statsValue;
   }
@@ -326,7 +328,7 @@ export class GalleryIndex {
     };
   }
 
-  /** Remembers an image's pixel size once something read it (a width/height field, export). */
+  /** Remembers an image's pixel size once something knew it (Dimensions.onKnown: a header read, a thumbnail). */
   noteDims(path: string, width: number, height: number): void {
     const s = this.slotOf(path);
     if (s < 0) return;

@@ -107,9 +107,13 @@ export class Dimensions {
     }
   }
 
+  /** Fills `entry.width/height` with dimensions just known, and tells onKnown. */
   private known<D extends Dims | null | undefined | Refused>(entry: ImageEntry, dims: D): D {
-    fill(entry, dims);
-    if (dims && dims !== REFUSED) this.onKnown?.(entry, dims);
+    if (dims && dims !== REFUSED) {
+      entry.width = dims.width;
+      entry.height = dims.height;
+      this.onKnown?.(entry, dims);
+    }
     return dims;
   }
 
@@ -122,14 +126,6 @@ export class Dimensions {
   flush(): Promise<void> {
     return this.cache.flush();
   }
-}
-
-function fill<D extends Dims | null | undefined | Refused>(entry: ImageEntry, dims: D): D {
-  if (dims && dims !== REFUSED) {
-    entry.width = dims.width;
-    entry.height = dims.height;
-  }
-  return dims;
 }
 
 /** Displayed dimensions from the file's header: its first bytes, or the whole file when they do not hold it. */

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import AxeBuilder from "@axe-core/playwright";
-import type { CDPSession, Page } from "playwright-core";
-import { type BrowserSession, openBrowser, watchErrors } from "../helpers/browser.ts";
+import type { Page } from "playwright-core";
+import { type BrowserSession, openBrowser, touch, watchErrors } from "../helpers/browser.ts";
 import { startTestLenslet, type TestLenslet } from "../helpers/lenslet.ts";
 
 let s: TestLenslet;
@@ -258,18 +258,6 @@ describe("compare in a real browser", () => {
     expect(errors).toEqual([]);
   }, 120_000);
 });
-
-/** Fingers through Chromium's touch input (as the viewer's pinch test does). */
-async function touch(
-  cdp: CDPSession,
-  type: "touchStart" | "touchMove" | "touchEnd",
-  pts: { x: number; y: number }[],
-) {
-  await cdp.send("Input.dispatchTouchEvent", {
-    type,
-    touchPoints: pts.map((p, id) => ({ x: p.x, y: p.y, id })),
-  });
-}
 
 describe("compare on a touch screen", () => {
   test("M4: pinch zooms all frames alike, one finger pans them, double tap toggles fit and 1:1, a swipe at fit moves focus", async () => {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { CDPSession, Page } from "playwright-core";
-import { type BrowserSession, openBrowser, watchErrors } from "../helpers/browser.ts";
+import { type BrowserSession, openBrowser, touch, watchErrors } from "../helpers/browser.ts";
 import { startTestLenslet, type TestLenslet } from "../helpers/lenslet.ts";
 import { writeImage } from "../media/helpers.ts";
 
@@ -49,17 +49,6 @@ async function ready(page: Page, url: string) {
   await page.waitForFunction(() => !!(window as unknown as { Alpine?: unknown }).Alpine);
 }
 
-/** Real touch input through Chromium's input pipeline (pointer and touch events, as a finger makes). */
-async function touch(
-  cdp: CDPSession,
-  type: "touchStart" | "touchMove" | "touchEnd",
-  pts: { x: number; y: number }[],
-) {
-  await cdp.send("Input.dispatchTouchEvent", {
-    type,
-    touchPoints: pts.map((p, id) => ({ x: p.x, y: p.y, id })),
-  });
-}
 async function swipe(
   cdp: CDPSession,
   from: { x: number; y: number },

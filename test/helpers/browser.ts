@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { type BrowserContext, type CDPSession, chromium, type Page } from "playwright-core";
 
 export const CHROMIUM = process.env.LENSLET_CHROMIUM ?? "/usr/bin/chromium";
 
@@ -55,4 +55,16 @@ export function watchErrors(page: Page): string[] {
     if (m.type() === "error" && !/Failed to load resource/.test(m.text())) errors.push(m.text());
   });
   return errors;
+}
+
+/** Fingers through Chromium's own touch input (pointer and touch events, as a real finger makes). */
+export async function touch(
+  cdp: CDPSession,
+  type: "touchStart" | "touchMove" | "touchEnd",
+  pts: { x: number; y: number }[],
+): Promise<void> {
+  await cdp.send("Input.dispatchTouchEvent", {
+    type,
+    touchPoints: pts.map((p, id) => ({ x: p.x, y: p.y, id })),
+  });
 }
