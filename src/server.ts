@@ -3,9 +3,11 @@
  * presence), mounts the app and serves it with Bun. Used by the CLI and by
  * tests that want a real server on a free port.
  */
+
 import { join } from "node:path";
 import type { Server } from "bun";
 import pkg from "../package.json" with { type: "json" };
+import { plural } from "../views/format.ts";
 import { AccessFileError, accessFile } from "./access/access-file.ts";
 import { removeLocalKey, writeLocalKey } from "./access/local-key.ts";
 import { chooseAccessMode } from "./access/mode.ts";
@@ -239,7 +241,8 @@ export async function startLenslet(input: StartInput, opts: StartOptions): Promi
   if (dataset) {
     try {
       const r = await dataset.seedLabels(gallery, labels);
-      if (r?.seeded) log.info(`${input.table}: labels of ${r.seeded} images seeded from the table`);
+      if (r?.seeded)
+        log.info(`${input.table}: labels of ${plural(r.seeded, "image")} seeded from the table`);
       const refused = Object.entries(r?.refused ?? {});
       if (refused.length && r?.example)
         log.warn(
